@@ -1,0 +1,5 @@
+"""``python -m advisor`` behaves as the ``advisor`` script."""
+
+from advisor.cli import run
+
+run()

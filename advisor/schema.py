@@ -1,0 +1,288 @@
+"""Typed values that flow through the pipeline.
+
+question -> Facts -> [PolicyVerdict] -> [Passage] -> Draft -> Answer
+
+Models read from outside (front matter, packs, API bodies, eval cases) forbid extra keys;
+the Answer model's ``model_dump(mode="json")`` is the answer JSON of DESIGN.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Verdict = Literal["prohibited", "conditional", "not_prohibited", "not_applicable"]
+Overall = Literal[
+    "prohibited", "conditional", "not_prohibited", "not_applicable", "informational", "out_of_scope"
+]
+Kind = Literal["terms", "law", "article", "document"]
+Intent = Literal["assess", "informational", "out_of_scope"]
+GuardrailStatus = Literal["passed", "overridden", "degraded"]
+
+POLICY_IDS: tuple[str, ...] = ("azure-openai-coc", "azure-ai-face", "eu-ai-act")
+
+#: Most restrictive first; the overall verdict is the first applicable one.
+VERDICT_ORDER: tuple[Verdict, ...] = ("prohibited", "conditional", "not_prohibited", "not_applicable")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# ----------------------------------------------------------------------------- corpus
+
+
+class Document(_Frozen):
+    """One corpus file, read and parsed; ``text`` is the source after front matter."""
+
+    id: str
+    title: str
+    kind: Kind = "document"
+    publisher: str | None = None
+    source_url: str | None = None
+    version: str | None = None
+    effective_date: dt.date | None = None
+    effective_to: dt.date | None = None  # last day in force; None = still in force
+    retrieved: dt.date | None = None
+    note: str | None = None
+    policy: str | None = None  # the pack this document belongs to, if any
+    path: str  # path of the source file, relative to the corpus root
+    text: str
+    body_line: int = 1  # 1-based line of the source file where ``text`` starts
+    content_hash: str
+
+
+class Chunk(_Frozen):
+    """A clause or section of a document; ``document.text[start:end] == text``."""
+
+    chunk_id: str  # "<doc-id>#<clause-or-section>", with ":<n>" when a section is split
+    document: str
+    title: str
+    kind: Kind
+    version: str | None = None
+    effective_date: dt.date | None = None
+    effective_to: dt.date | None = None
+    section: str  # heading path, " > " joined
+    start: int
+    end: int
+    text: str
+    url: str | None = None
+
+
+class Passage(_Frozen):
+    """A retrieved chunk with its score (DESIGN.md: search results)."""
+
+    chunk_id: str
+    document: str
+    title: str
+    section: str
+    kind: Kind
+    text: str
+    start: int
+    end: int
+    score: float
+    version: str | None = None
+    effective_date: dt.date | None = None
+    url: str | None = None
+
+    @classmethod
+    def from_chunk(cls, chunk: Chunk, score: float) -> Passage:
+        """Wrap a chunk as a passage with a retrieval score."""
+        return cls(
+            chunk_id=chunk.chunk_id, document=chunk.document, title=chunk.title,
+            section=chunk.section, kind=chunk.kind, text=chunk.text, start=chunk.start,
+            end=chunk.end, score=score, version=chunk.version,
+            effective_date=chunk.effective_date, url=chunk.url,
+        )
+
+
+# ----------------------------------------------------------------------------- facts
+
+FactValue = str | bool | dt.date | None
+
+
+class Fact(_Frozen):
+    """A fact value with the words that set it, or the assumption made."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", validate_by_name=True, validate_by_alias=True,
+        serialize_by_alias=True,
+    )
+
+    value: FactValue = "unknown"
+    source: str | None = Field(default=None, alias="from")
+    assumed: bool = False
+
+
+FACT_NAMES: tuple[str, ...] = (
+    "service", "actor", "country", "jurisdiction", "purpose", "timing", "camera", "setting",
+    "public_access", "exception", "authorisation", "national_law", "minor", "consent",
+)
+
+# Closed vocabularies of the facts (``country`` is an ISO 3166-1 alpha-2 code or "unknown").
+FACT_VALUES: dict[str, tuple[str, ...]] = {
+    "service": ("azure_openai", "azure_ai_face", "other", "unknown"),
+    "actor": ("us_police", "us_federal", "law_enforcement", "government_non_le", "private",
+              "education", "employer", "unknown"),
+    "jurisdiction": ("us", "eu", "uk", "other", "unknown"),
+    "purpose": ("identification", "verification", "detection_or_redaction", "emotion_inference",
+                "categorisation", "scraping", "social_scoring", "surveillance", "non_biometric",
+                "unknown"),
+    "timing": ("real_time", "post", "unknown"),
+    "camera": ("body_worn", "dash", "other_mobile", "fixed", "none", "unknown"),
+    "setting": ("controlled", "uncontrolled", "unknown"),
+    "public_access": ("yes", "no", "unknown"),
+    "exception": ("victim_search", "imminent_threat", "serious_crime_suspect", "none", "unknown"),
+    "authorisation": ("yes", "no", "unknown"),
+    "national_law": ("yes", "no", "unknown"),
+    "minor": ("yes", "no", "unknown"),
+    "consent": ("yes", "no", "unknown"),
+}
+
+
+class Facts(_Frozen):
+    """What the question establishes; every field carries its source words."""
+
+    service: Fact = Fact()
+    actor: Fact = Fact()
+    country: Fact = Fact()
+    jurisdiction: Fact = Fact()
+    purpose: Fact = Fact()
+    timing: Fact = Fact()
+    camera: Fact = Fact()
+    setting: Fact = Fact()
+    public_access: Fact = Fact()
+    exception: Fact = Fact()
+    authorisation: Fact = Fact()
+    national_law: Fact = Fact()
+    minor: Fact = Fact()
+    consent: Fact = Fact()
+    as_of: dt.date
+    as_of_source: str | None = None  # the words that set the date, if the question did
+    intent: Intent = "assess"
+    policies_named: tuple[str, ...] = ()  # policies the question names explicitly
+    assumptions: tuple[str, ...] = ()
+
+    def value(self, name: str) -> FactValue:
+        """The value of fact ``name`` ("unknown" when unset)."""
+        fact: Fact = getattr(self, name)
+        return fact.value
+
+    def as_dict(self) -> dict[str, FactValue]:
+        """Fact name -> value, for the rule engine."""
+        return {name: self.value(name) for name in FACT_NAMES}
+
+
+# ----------------------------------------------------------------------------- verdicts
+
+
+class RuleHit(_Frozen):
+    """A rule that fired, with the clause chunks it rests on."""
+
+    rule: str
+    effect: Verdict
+    because: str
+    clauses: tuple[str, ...] = ()
+    citations: tuple[int, ...] = ()  # citation numbers, filled in by the composer
+
+
+class NearMiss(_Frozen):
+    """A rule that did not fire, and the conditions that failed."""
+
+    rule: str
+    because: str
+    failed: tuple[str, ...] = ()
+    clauses: tuple[str, ...] = ()
+
+
+class MissingFact(_Frozen):
+    """A fact the question leaves open, and the verdict each value would give."""
+
+    fact: str
+    ask: str
+    outcomes: dict[str, Verdict] = Field(default_factory=dict)
+    policy: str | None = None
+
+
+class PolicyVerdict(_Frozen):
+    """One policy's verdict on the facts."""
+
+    policy: str
+    title: str
+    version: str | None = None
+    verdict: Verdict
+    fired: tuple[RuleHit, ...] = ()
+    near_misses: tuple[NearMiss, ...] = ()
+    conditions: tuple[str, ...] = ()
+    missing_facts: tuple[MissingFact, ...] = ()
+    reason: str | None = None  # why not_applicable, in a sentence
+
+
+# ----------------------------------------------------------------------------- answer
+
+
+class Citation(_Frozen):
+    """A numbered citation: a chunk id, a verbatim quote and where it sits."""
+
+    n: int
+    chunk_id: str
+    document: str
+    title: str
+    section: str
+    kind: Kind
+    quote: str
+    url: str | None = None
+    start: int  # offsets of the quote in the document's source text
+    end: int
+    verified: bool
+    version: str | None = None
+    effective_date: dt.date | None = None
+
+
+class Claim(_Frozen):
+    """A sentence of a draft answer and the citations that support it."""
+
+    text: str
+    citations: tuple[int, ...] = ()
+
+
+class Draft(_Frozen):
+    """What a composer returns, before the guardrail checks it."""
+
+    verdicts: dict[str, Verdict]  # policy id -> verdict the composer asserts
+    answer: str
+    citations: tuple[Citation, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    composer: str = "offline"
+    notes: tuple[str, ...] = ()
+
+
+class Guardrail(_Frozen):
+    """The guardrail's outcome."""
+
+    status: GuardrailStatus = "passed"
+    notes: tuple[str, ...] = ()
+
+
+class Answer(_Frozen):
+    """The answer JSON (DESIGN.md)."""
+
+    question: str
+    as_of: dt.date
+    verdict: Overall
+    policies: tuple[PolicyVerdict, ...] = ()
+    answer: str = ""
+    citations: tuple[Citation, ...] = ()
+    facts: dict[str, Fact] = Field(default_factory=dict)
+    assumptions: tuple[str, ...] = ()
+    missing_facts: tuple[MissingFact, ...] = ()
+    guardrail: Guardrail = Guardrail()
+    composer: str = "offline"
+    corpus_version: str = ""
+    trace_id: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        """The answer as JSON-ready data (the same as ``model_dump(mode="json")``)."""
+        return self.model_dump(mode="json")
