@@ -9,7 +9,7 @@ the Answer model's ``model_dump(mode="json")`` is the answer JSON of DESIGN.md.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -286,3 +286,24 @@ class Answer(_Frozen):
     def to_json(self) -> dict[str, object]:
         """The answer as JSON-ready data (the same as ``model_dump(mode="json")``)."""
         return self.model_dump(mode="json")
+
+
+class ComposeRequest(_Frozen):
+    """Everything a composer may use: the engine's verdicts are fixed facts for it."""
+
+    question: str
+    facts: Facts
+    verdicts: tuple[PolicyVerdict, ...]
+    overall: Overall
+    passages: tuple[Passage, ...]  # retrieved and rule-clause chunks, in citation order
+    history: tuple[dict[str, str], ...] = ()
+
+
+class Composer(Protocol):
+    """Turns a ComposeRequest into a Draft; raises LLMError when it cannot."""
+
+    name: str
+
+    def compose(self, request: ComposeRequest) -> Draft:
+        """Write the draft answer."""
+        ...
