@@ -24,7 +24,9 @@ GuardrailStatus = Literal["passed", "overridden", "degraded"]
 POLICY_IDS: tuple[str, ...] = ("azure-openai-coc", "azure-ai-face", "eu-ai-act")
 
 #: Most restrictive first; the overall verdict is the first applicable one.
-VERDICT_ORDER: tuple[Verdict, ...] = ("prohibited", "conditional", "not_prohibited", "not_applicable")
+VERDICT_ORDER: tuple[Verdict, ...] = (
+    "prohibited", "conditional", "not_prohibited", "not_applicable",
+)
 
 
 class _Frozen(BaseModel):

@@ -58,7 +58,8 @@ def _guarded_connect_ex(self: socket.socket, address: object) -> int:
 
 
 def _guarded_getaddrinfo(host: object, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
-    if host is not None and not _is_loopback(host if not isinstance(host, bytes) else host.decode()):
+    name = host.decode() if isinstance(host, bytes) else host
+    if name is not None and not _is_loopback(name):
         raise NetworkBlocked(f"test tried to resolve {host!r}: only loopback is allowed")
     return _real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
 
