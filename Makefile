@@ -1,0 +1,42 @@
+# One entry point for people and CI. `make check` = lint + types + tests + eval gate.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+export ANONYMIZED_TELEMETRY := False
+export GRADIO_ANALYTICS_ENABLED := False
+export HF_HUB_OFFLINE := 1
+
+.PHONY: setup browser run test lint types evals check bench clean
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(VENV)/.installed  ## create .venv and install the advisor with its test extras
+
+browser:  ## Debian's Chromium for the browser tests (playwright cannot download browsers here)
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q chromium; }
+
+run: setup  ## build the index on first use and serve the chat (/) and the API (/v1)
+	$(VENV)/bin/advisor serve --host 127.0.0.1 --port 7860
+
+lint: setup
+	$(VENV)/bin/ruff check advisor tests benchmarks
+
+types: setup
+	$(VENV)/bin/mypy
+
+test: setup browser  ## the whole test suite, browser tests and the eval gate included
+	$(PY) -m pytest -q
+
+evals: setup  ## the regression eval suite with reports in reports/
+	$(VENV)/bin/advisor eval --json reports/eval.json --html reports/eval.html --junit reports/eval.xml
+
+check: lint types test  ## everything CI runs
+
+bench: setup  ## benchmark tables (see README)
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache .mypy_cache .ruff_cache
