@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     llm_model: str = "gpt-4o-mini"
     llm_timeout: float = Field(default=30.0, gt=0)
     llm_max_retries: int = Field(default=1, ge=0, le=5)
+    # How to ask for JSON: "auto" tries json_schema, then json_object, then the schema in the
+    # prompt alone, remembering what the server accepted (older llama.cpp / Ollama builds).
+    llm_structured_output: Literal["auto", "json_schema", "json_object", "prompt"] = "auto"
+    # Which client drives the endpoint: the openai SDK, or LangChain's ChatOpenAI over it.
+    llm_client: Literal["openai", "langchain"] = "openai"
 
     # Retrieval.
     top_k: int = Field(default=6, ge=1, le=50)
