@@ -1,0 +1,1 @@
+"""Retrieval: corpus loading, clause-aware chunking, and the hybrid index."""
