@@ -259,6 +259,9 @@ class Draft(_Frozen):
     claims: tuple[Claim, ...] = ()
     composer: str = "offline"
     notes: tuple[str, ...] = ()
+    # "<policy>/<rule>" -> citation numbers the draft rests that fired rule on (optional;
+    # the guardrail falls back to the citations of the rule's clause chunks).
+    rule_citations: dict[str, tuple[int, ...]] = Field(default_factory=dict)
 
 
 class Guardrail(_Frozen):

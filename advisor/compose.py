@@ -1,0 +1,359 @@
+"""The offline composer: a deterministic, cited explanation of the engine's verdicts.
+
+No network, nothing random: the same request always gives the same markdown. Citations
+are numbered in order of first use; each quote is a verbatim sentence of its chunk.
+Press articles appear only as reporting, never as the ground of a verdict.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from advisor import quotes
+from advisor.guardrail import PERMISSION_PHRASES
+from advisor.schema import (
+    Citation,
+    Claim,
+    ComposeRequest,
+    Draft,
+    Fact,
+    MissingFact,
+    Passage,
+    PolicyVerdict,
+    Verdict,
+)
+
+_SHORT_NAMES: dict[str, str] = {
+    "azure-openai-coc": "the Azure OpenAI code of conduct",
+    "azure-ai-face": "the Azure AI Face terms",
+    "eu-ai-act": "the EU AI Act (Article 5)",
+}
+_LABELS: dict[str, str] = {
+    "prohibited": "prohibited", "conditional": "conditional", "not_prohibited": "not prohibited",
+    "not_applicable": "not applicable", "informational": "informational",
+    "out_of_scope": "out of scope",
+}
+_HEADLINE_PHRASES: dict[str, str] = {
+    "prohibited": "prohibits this use",
+    "conditional": "makes it depend on conditions or open facts",
+    "not_prohibited": "has no clause against it as described",
+    "not_applicable": "does not govern this case",
+}
+_POLICY_KINDS = ("terms", "law")
+_AVOID = tuple(p.lower() for p in PERMISSION_PHRASES)
+_IDENTIFYING = ("identification", "verification")
+_CLAUSE_PREFIX = re.compile(r"^\s*[\w.\-/]+\s*[:.)\u2013\u2014-]\s*")
+
+
+def _label(verdict: str) -> str:
+    return _LABELS.get(verdict, verdict.replace("_", " "))
+
+
+def _short(verdict: PolicyVerdict) -> str:
+    return _SHORT_NAMES.get(verdict.policy, verdict.title)
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+class _Citer:
+    """Assigns citation numbers in order of first use and keeps each chunk's quote."""
+
+    def __init__(self, passages: Sequence[Passage]):
+        self.by_id = {p.chunk_id: p for p in passages}
+        self.citations: list[Citation] = []
+        self._numbers: dict[str, int] = {}
+
+    def cite(self, chunk_id: str, terms: Iterable[str]) -> int | None:
+        """The citation number of ``chunk_id`` (assigned now if new), or None if absent."""
+        if chunk_id in self._numbers:
+            return self._numbers[chunk_id]
+        passage = self.by_id.get(chunk_id)
+        if passage is None:
+            return None
+        quote = quotes.best_sentence(passage.text, terms, avoid=_AVOID)
+        span = quotes.locate(quote, passage.text) or (0, len(passage.text))
+        n = len(self.citations) + 1
+        self.citations.append(Citation(
+            n=n, chunk_id=passage.chunk_id, document=passage.document, title=passage.title,
+            section=passage.section, kind=passage.kind, quote=quote, url=passage.url,
+            start=passage.start + span[0], end=passage.start + span[1], verified=False,
+            version=passage.version, effective_date=passage.effective_date,
+        ))
+        self._numbers[chunk_id] = n
+        return n
+
+    def quote(self, n: int) -> str:
+        """The quote of citation ``n``."""
+        return self.citations[n - 1].quote
+
+
+class _Writer:
+    """Builds the markdown answer line by line, recording cited sentences as claims."""
+
+    def __init__(self, request: ComposeRequest):
+        self.request = request
+        self.citer = _Citer(request.passages)
+        self.lines: list[str] = []
+        self.claims: list[Claim] = []
+        self.rule_citations: dict[str, tuple[int, ...]] = {}
+
+    def add(self, text: str, citations: Sequence[int] = ()) -> None:
+        self.lines.append(text)
+        if citations:
+            self.claims.append(Claim(text=text, citations=tuple(citations)))
+
+    def clause(self, clauses: Sequence[str]) -> Passage | None:
+        for chunk_id in clauses:
+            passage = self.citer.by_id.get(chunk_id)
+            if passage is not None and passage.kind in _POLICY_KINDS:
+                return passage
+        return None
+
+    def clause_name(self, rule: str, clauses: Sequence[str]) -> str:
+        passage = self.clause(clauses)
+        if passage is None:
+            return rule
+        heading = passage.section.split(" > ")[-1].strip()
+        if heading.lower().startswith(rule.lower()):
+            heading = _CLAUSE_PREFIX.sub("", heading, count=1)
+        return f"{rule} ({heading})" if heading and heading.lower() != rule.lower() else rule
+
+    def terms(self, *extra: str) -> list[str]:
+        return [self.request.question, *extra]
+
+
+def _headline(w: _Writer) -> None:
+    request = w.request
+    applicable = [v for v in request.verdicts if v.verdict != "not_applicable"]
+    parts = []
+    for v in applicable:
+        rules = ", ".join(h.rule for h in v.fired if h.effect == v.verdict)
+        rules_note = f" ({rules})" if rules else ""
+        parts.append(f"{_short(v)} {_HEADLINE_PHRASES[v.verdict]}{rules_note}")
+    summary = "; ".join(parts) if parts else "none of the indexed policies governs this case"
+    w.add(f"**Overall verdict: {_label(request.overall)}.** {_cap(summary)}.")
+
+
+def _fired(w: _Writer, verdict: PolicyVerdict) -> None:
+    for hit in verdict.fired:
+        name = w.clause_name(hit.rule, hit.clauses)
+        passage = w.clause(hit.clauses)
+        n = w.citer.cite(passage.chunk_id, w.terms(hit.because)) if passage else None
+        if n is None:
+            w.add(f"- **{name}** applies: {_sentence(hit.because)}")
+            continue
+        w.rule_citations[f"{verdict.policy}/{hit.rule}"] = (n,)
+        w.add(f"- **{name}** applies: {_sentence(hit.because)} "
+              f"The clause reads: \"{w.citer.quote(n)}\" [{n}]", [n])
+
+
+def _near_misses(w: _Writer, verdict: PolicyVerdict) -> None:
+    deciding = [h.rule for h in verdict.fired if h.effect == verdict.verdict]
+    for miss in verdict.near_misses:
+        name = w.clause_name(miss.rule, miss.clauses)
+        passage = w.clause(miss.clauses)
+        n = w.citer.cite(passage.chunk_id, w.terms(miss.because)) if passage else None
+        marker = f" [{n}]" if n is not None else ""
+        text = f"- {_cap(name)} does not reach this case: {_sentence(miss.because).rstrip('.')}"
+        if deciding and verdict.verdict == "prohibited":
+            verb = "does" if len(deciding) == 1 else "do"
+            text += f", but {', '.join(deciding)} {verb}"
+        w.add(text + "." + marker, [n] if n is not None else [])
+
+
+def _policy(w: _Writer, verdict: PolicyVerdict) -> None:
+    version = f", version {verdict.version}" if verdict.version else ""
+    w.add("")
+    w.add(f"### {verdict.title}{version}: {_label(verdict.verdict)}")
+    if verdict.verdict == "not_applicable":
+        w.add(_sentence(verdict.reason or "This policy does not govern the case as described"))
+        return
+    if verdict.fired:
+        w.add("Why:")
+        _fired(w, verdict)
+    if verdict.near_misses:
+        w.add("Clauses that come close but do not decide it:")
+        _near_misses(w, verdict)
+    if verdict.conditions:
+        w.add("Conditions to meet:")
+        for condition in verdict.conditions:
+            w.add(f"- {_sentence(condition)}")
+    if verdict.verdict == "not_prohibited":
+        w.add("No clause of this policy forbids the use as described; other terms may still "
+              "apply, and decisions with consequences for people should stay under human review.")
+    if verdict.reason:
+        w.add(_sentence(verdict.reason))
+
+
+def _outcome_text(mf: MissingFact, titles: dict[str, str]) -> str:
+    where = titles.get(mf.policy or "", "the verdict")
+    outcomes = "; ".join(f"if {value.replace('_', ' ')}, {_label(label)}"
+                         for value, label in mf.outcomes.items())
+    return f"- {_sentence(mf.ask)} Under {where}: {outcomes}." if outcomes else f"- {mf.ask}"
+
+
+def _missing(w: _Writer, missing: Sequence[MissingFact]) -> None:
+    if not missing:
+        return
+    titles = {v.policy: _short(v) for v in w.request.verdicts}
+    w.add("")
+    w.add("### What would change the answer")
+    for mf in missing:
+        w.add(_outcome_text(mf, titles))
+
+
+def _fact_line(name: str, fact: Fact) -> str | None:
+    if fact.value in ("unknown", None):
+        return None
+    value = str(fact.value).replace("_", " ")
+    if fact.assumed:
+        return f"- {name.replace('_', ' ')}: {value} (assumed)"
+    source = f" (from \"{fact.source}\")" if fact.source else ""
+    return f"- {name.replace('_', ' ')}: {value}{source}"
+
+
+def _facts_and_assumptions(w: _Writer) -> None:
+    facts = w.request.facts
+    lines = [line for name in type(facts).model_fields
+             if isinstance(getattr(facts, name), Fact)
+             and (line := _fact_line(name, getattr(facts, name))) is not None]
+    if lines:
+        w.add("")
+        w.add("### Facts taken from the question")
+        for line in lines:
+            w.add(line)
+    if facts.assumptions:
+        w.add("")
+        w.add("### Assumptions")
+        for assumption in facts.assumptions:
+            w.add(f"- {_sentence(assumption)}")
+
+
+def _limited_access(w: _Writer) -> None:
+    request = w.request
+    facts = request.facts
+    policies = {v.policy: v for v in request.verdicts}
+    if facts.value("purpose") not in _IDENTIFYING or "azure-ai-face" in policies and \
+            policies["azure-ai-face"].verdict != "not_applicable":
+        return
+    if not any(v.verdict == "prohibited" for v in request.verdicts
+               if v.policy == "azure-openai-coc"):
+        return
+    route = next((p for p in request.passages
+                  if p.chunk_id.endswith("#FACE-LA-1") and p.kind in _POLICY_KINDS), None)
+    n = w.citer.cite(route.chunk_id, ["Limited Access registration approved use case"]) \
+        if route else None
+    marker = f" [{n}]" if n is not None else ""
+    w.add("")
+    w.add("### The route Microsoft offers for facial identification")
+    w.add("Facial identification or verification is offered through Azure AI Face under "
+          "Limited Access, not through Azure OpenAI: the customer must register, be approved "
+          "for the specific use case and be managed by Microsoft, and a US police department "
+          f"cannot get access at all.{marker}", [n] if n is not None else [])
+
+
+def _press(w: _Writer) -> None:
+    request = w.request
+    articles = [p for p in request.passages if p.kind == "article"]
+    if not articles:
+        return
+    article = articles[0]
+    near = [m.because for v in request.verdicts for m in v.near_misses]
+    n = w.citer.cite(article.chunk_id, w.terms(*near, "leeway stationary confined"))
+    if n is None:  # pragma: no cover - the article is among the passages
+        return
+    when = f", {article.effective_date.isoformat()}" if article.effective_date else ""
+    prohibited = any(v.verdict == "prohibited" for v in request.verdicts)
+    verdict_note = ("the clauses cited above decide the verdict, and they do not support a "
+                    "reading that leaves room for this use" if prohibited
+                    else "the clauses cited above decide the verdict")
+    w.add("")
+    w.add("### Press coverage (reporting, not policy text)")
+    w.add(f"{article.title}{when} wrote: \"{w.citer.quote(n)}\" [{n}]. This is secondary "
+          f"reporting; {verdict_note}.", [n])
+
+
+def _informational(w: _Writer) -> None:
+    passages = sorted(w.request.passages, key=lambda p: (p.kind not in _POLICY_KINDS,
+                                                         p.kind == "article"))
+    w.add("**Overall verdict: informational.** Here is what the indexed texts say on this "
+          "question; it is a summary of the passages, not an assessment of a particular use.")
+    shown = [p for p in passages if p.kind != "article"][:3]
+    if not shown:
+        w.add("")
+        w.add("No indexed passage addresses this question.")
+    for passage in shown:
+        n = w.citer.cite(passage.chunk_id, w.terms())
+        if n is None:  # pragma: no cover - the passage is in the request
+            continue
+        section = passage.section.split(" > ")[-1]
+        w.add("")
+        w.add(f"- {passage.title}, {section}: \"{w.citer.quote(n)}\" [{n}]", [n])
+    articles = [p for p in passages if p.kind == "article"][:1]
+    for article in articles:
+        n = w.citer.cite(article.chunk_id, w.terms())
+        if n is None:  # pragma: no cover
+            continue
+        when = f", {article.effective_date.isoformat()}" if article.effective_date else ""
+        w.add("")
+        w.add(f"Press coverage ({article.title}{when}) reported: \"{w.citer.quote(n)}\" [{n}]. "
+              "That is reporting, not policy text.", [n])
+
+
+def _out_of_scope(w: _Writer) -> None:
+    w.add("**Out of scope.** This question is not about the policies the advisor covers "
+          "(the Azure OpenAI code of conduct, the Azure AI Face terms and Article 5 of the EU "
+          "AI Act), so there is no verdict to give.")
+
+
+def missing_facts(verdicts: Sequence[PolicyVerdict]) -> tuple[MissingFact, ...]:
+    """The missing facts of all policies, first occurrence of each (fact, policy) kept."""
+    seen: set[tuple[str, str | None]] = set()
+    out: list[MissingFact] = []
+    for verdict in verdicts:
+        for mf in verdict.missing_facts:
+            key = (mf.fact, mf.policy or verdict.policy)
+            if key not in seen:
+                seen.add(key)
+                out.append(mf if mf.policy else mf.model_copy(update={"policy": verdict.policy}))
+    return tuple(out)
+
+
+def compose_offline(request: ComposeRequest) -> Draft:
+    """The offline answer to ``request``: deterministic markdown with numbered citations."""
+    w = _Writer(request)
+    intent = request.facts.intent
+    if request.overall == "out_of_scope" or intent == "out_of_scope":
+        _out_of_scope(w)
+    elif request.overall == "informational" or intent == "informational":
+        _informational(w)
+    else:
+        _headline(w)
+        for verdict in request.verdicts:
+            _policy(w, verdict)
+        _missing(w, missing_facts(request.verdicts))
+        _facts_and_assumptions(w)
+        _limited_access(w)
+        _press(w)
+    verdicts: dict[str, Verdict] = {v.policy: v.verdict for v in request.verdicts}
+    return Draft(verdicts=verdicts, answer="\n".join(w.lines).strip() + "\n",
+                 citations=tuple(w.citer.citations), claims=tuple(w.claims), composer="offline",
+                 rule_citations=w.rule_citations)
+
+
+class OfflineComposer:
+    """The default composer: no network, no key, the same answer every time."""
+
+    name = "offline"
+
+    def compose(self, request: ComposeRequest) -> Draft:
+        """Write the offline draft for ``request``."""
+        return compose_offline(request)

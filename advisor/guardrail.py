@@ -1,0 +1,160 @@
+"""The guardrail: a draft may explain the engine's verdicts, never change them.
+
+Checks, in order: (a) the draft's verdicts equal the engine's; (b) every citation points at
+a passage; (c) every quote is verbatim in its chunk (offsets set, ``verified=True``);
+(d) no claim loses its only citation; (e) no sentence grants permission beside a
+``prohibited`` verdict; (f) no fired rule rests on articles alone. A failure of (a), (d),
+(e) or (f) serves the offline answer instead, with status ``overridden``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from advisor import quotes
+from advisor.schema import Citation, Claim, Draft, Guardrail, Passage, PolicyVerdict
+
+#: Phrases that grant permission; none may stand in a sentence beside a prohibited verdict.
+PERMISSION_PHRASES: tuple[str, ...] = (
+    "is allowed", "are allowed", "is permitted", "are permitted", "you may use", "you can use",
+    "may be used", "can be used", "no restrictions", "no restriction", "is fine", "is acceptable",
+    "nothing prohibits", "is ok to", "go ahead", "free to use",
+    "everything is allowed",
+)
+_PERMISSION = re.compile("|".join(re.escape(p) for p in PERMISSION_PHRASES), re.IGNORECASE)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_POLICY_KINDS = ("terms", "law")
+
+
+def grants_permission(sentence: str) -> bool:
+    """True when ``sentence`` contains a phrase that grants permission."""
+    return _PERMISSION.search(sentence) is not None
+
+
+def _strip_marker(text: str, n: int) -> str:
+    return re.sub(rf"\s?\[{n}\]", "", text)
+
+
+def _verify_citations(
+    draft: Draft, by_id: dict[str, Passage], notes: list[str]
+) -> tuple[list[Citation], set[int]]:
+    kept: list[Citation] = []
+    dropped: set[int] = set()
+    for citation in draft.citations:
+        passage = by_id.get(citation.chunk_id)
+        if passage is None:
+            notes.append(f"citation [{citation.n}] dropped: chunk {citation.chunk_id} "
+                         "was not among the retrieved passages")
+            dropped.add(citation.n)
+            continue
+        span = quotes.locate(citation.quote, passage.text)
+        if span is None:
+            notes.append(f"citation [{citation.n}] dropped: its quote is not verbatim in "
+                         f"{citation.chunk_id}")
+            dropped.add(citation.n)
+            continue
+        kept.append(citation.model_copy(update={
+            "start": passage.start + span[0], "end": passage.start + span[1],
+            "verified": True, "document": passage.document, "title": passage.title,
+            "section": passage.section, "kind": passage.kind, "url": passage.url,
+            "version": passage.version, "effective_date": passage.effective_date,
+        }))
+    return kept, dropped
+
+
+def _orphaned_claims(claims: Sequence[Claim], dropped: set[int]) -> list[Claim]:
+    return [c for c in claims if c.citations and set(c.citations) <= dropped]
+
+
+def _permission_beside_prohibited(answer: str, verdicts: Sequence[PolicyVerdict]) -> str | None:
+    if not any(v.verdict == "prohibited" for v in verdicts):
+        return None
+    for sentence in _SENTENCE.split(answer):
+        if grants_permission(sentence):
+            return sentence.strip()
+    return None
+
+
+def _articles_only(
+    draft: Draft, citations: Sequence[Citation], verdicts: Sequence[PolicyVerdict]
+) -> list[str]:
+    by_n = {c.n: c for c in citations}
+    bad: list[str] = []
+    for verdict in verdicts:
+        for hit in verdict.fired:
+            key = f"{verdict.policy}/{hit.rule}"
+            numbers = draft.rule_citations.get(key)
+            if numbers is None:
+                numbers = tuple(c.n for c in citations if c.chunk_id in hit.clauses)
+            cited = [by_n[n] for n in numbers if n in by_n]
+            if cited and not any(c.kind in _POLICY_KINDS for c in cited):
+                bad.append(key)
+    return bad
+
+
+def _bare(verdicts: Sequence[PolicyVerdict], composer: str) -> Draft:
+    """A last-resort answer built from the verdicts alone (no citations, no quotes)."""
+    lines = ["The advisor could not produce a checked explanation; the verdicts stand:"]
+    lines += [f"- {v.title}: {v.verdict.replace('_', ' ')}" for v in verdicts]
+    return Draft(verdicts={v.policy: v.verdict for v in verdicts}, answer="\n".join(lines),
+                 composer=composer)
+
+
+def review(
+    draft: Draft,
+    verdicts: Sequence[PolicyVerdict],
+    passages: Sequence[Passage],
+    fallback: Callable[[], Draft] | None = None,
+) -> tuple[Draft, Guardrail]:
+    """Check ``draft`` against the engine's verdicts and the passages; return what to serve.
+
+    ``fallback`` produces the offline draft served when the draft fails; it is checked in
+    turn (without a further fallback).
+    """
+    notes: list[str] = list(draft.notes)
+    engine = {v.policy: v.verdict for v in verdicts}
+    failures: list[str] = []
+
+    if draft.verdicts != engine:
+        diff = sorted(p for p in set(engine) | set(draft.verdicts)
+                      if engine.get(p) != draft.verdicts.get(p))
+        failures.append("the draft's verdicts differ from the rule engine's for "
+                        + ", ".join(f"{p} (draft {draft.verdicts.get(p)}, engine {engine.get(p)})"
+                                    for p in diff))
+
+    by_id = {p.chunk_id: p for p in passages}
+    citations, dropped = _verify_citations(draft, by_id, notes)
+    for claim in _orphaned_claims(draft.claims, dropped):
+        failures.append(f"a claim lost its only citation: {claim.text[:120]!r}")
+    answer = draft.answer
+    for n in sorted(dropped):
+        answer = _strip_marker(answer, n)
+
+    permission = _permission_beside_prohibited(answer, verdicts)
+    if permission is not None:
+        failures.append(f"a sentence grants permission beside a prohibited verdict: "
+                        f"{permission[:160]!r}")
+    for key in _articles_only(draft, citations, verdicts):
+        failures.append(f"rule {key} rests on press articles alone, not on a clause")
+
+    if not failures:
+        claims = tuple(
+            c.model_copy(update={"citations": tuple(n for n in c.citations if n not in dropped)})
+            for c in draft.claims
+        )
+        checked = draft.model_copy(update={
+            "answer": answer, "citations": tuple(citations), "claims": claims, "notes": (),
+            "rule_citations": {k: tuple(n for n in v if n not in dropped)
+                               for k, v in draft.rule_citations.items()},
+        })
+        return checked, Guardrail(status="passed", notes=tuple(notes))
+
+    notes += [f"guardrail: {f}" for f in failures]
+    if fallback is None:
+        notes.append("guardrail: served the verdicts alone, without an explanation")
+        return _bare(verdicts, draft.composer), Guardrail(status="overridden", notes=tuple(notes))
+    offline, inner = review(fallback(), verdicts, passages, None)
+    notes.append(f"guardrail: served the {offline.composer} answer instead of the "
+                 f"{draft.composer} draft")
+    return offline, Guardrail(status="overridden", notes=tuple(notes) + inner.notes)

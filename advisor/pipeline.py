@@ -1,0 +1,274 @@
+"""The ask pipeline: the only place that calls the steps in order.
+
+    question -> facts -> verdicts -> passages -> composer -> guardrail -> answer -> audit
+
+Degraded, never down: when the index fails (RetrievalError) the answer still carries the
+engine's verdicts and the clauses that decided them, read from the corpus files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from advisor import guardrail
+from advisor.audit import AuditLog, new_trace_id
+from advisor.compose import missing_facts
+from advisor.config import Settings
+from advisor.errors import InputError, LLMError, RetrievalError
+from advisor.schema import (
+    FACT_NAMES,
+    Answer,
+    Chunk,
+    Composer,
+    ComposeRequest,
+    Draft,
+    Facts,
+    Guardrail,
+    Passage,
+    PolicyVerdict,
+)
+
+History = Sequence[Mapping[str, str]]
+_IDENTIFYING = ("identification", "verification")
+_LIMITED_ACCESS_KEY = "#FACE-LA-1"
+
+
+class IndexLike(Protocol):
+    """What the pipeline needs from the index (advisor.retrieval.index.Index)."""
+
+    @property
+    def corpus_version(self) -> str:
+        """The version of the indexed corpus."""
+        ...
+
+    def search(self, query: str, k: int = 5, document: str | None = None,
+               kind: str | None = None, as_of: dt.date | None = None) -> list[Passage]:
+        """Hybrid search."""
+        ...
+
+    def get(self, chunk_ids: Sequence[str]) -> list[Passage]:
+        """Passages by chunk id."""
+        ...
+
+
+@dataclass
+class Deps:
+    """Everything the pipeline calls; built by advisor.service.Advisor from Settings."""
+
+    settings: Settings
+    packs: Sequence[Any]
+    index: Callable[[], IndexLike]  # lazy; raises RetrievalError when the index is down
+    composer: Composer
+    offline: Composer
+    audit: AuditLog | None
+    today: Callable[[], dt.date] = dt.date.today
+    # chunk id -> Chunk read from the corpus files (no index): the degraded-mode clause source.
+    corpus_chunks: Callable[[], Mapping[str, Chunk]] = field(default=lambda: {})
+    corpus_version: Callable[[], str] = field(default=lambda: "")
+
+
+@dataclass(frozen=True)
+class Run:
+    """An answer and the text of every passage it was composed from (for audit hashes)."""
+
+    answer: Answer
+    chunk_texts: Mapping[str, str]
+
+
+# ----------------------------------------------------------------------------- input
+
+
+def _question(question: object, settings: Settings) -> str:
+    if not isinstance(question, str) or not question.strip():
+        raise InputError("the question is empty: ask about a use of an AI service, e.g. "
+                         "'Can a European agency use Azure OpenAI on a fixed lobby camera?'")
+    limit = settings.max_question_chars
+    if len(question) > limit:
+        raise InputError(f"the question is {len(question)} characters long; the limit is "
+                         f"{limit} (ADVISOR_MAX_QUESTION_CHARS): shorten it")
+    return question.strip()
+
+
+def parse_as_of(as_of: object) -> dt.date | None:
+    """``as_of`` as a date: a date, an ISO ``YYYY-MM-DD`` string, or None."""
+    if as_of is None or as_of == "":
+        return None
+    if isinstance(as_of, dt.datetime):
+        return as_of.date()
+    if isinstance(as_of, dt.date):
+        return as_of
+    if isinstance(as_of, str):
+        try:
+            return dt.date.fromisoformat(as_of.strip())
+        except ValueError as exc:
+            raise InputError(f"as_of {as_of!r} is not a date: give it as YYYY-MM-DD, "
+                             "e.g. 2025-06-01") from exc
+    raise InputError(f"as_of must be a date or a YYYY-MM-DD string, not {type(as_of).__name__}")
+
+
+def _history(history: History | None) -> tuple[dict[str, str], ...]:
+    turns: list[dict[str, str]] = []
+    for i, turn in enumerate(history or ()):
+        if not isinstance(turn, Mapping) or not isinstance(turn.get("content"), str) \
+                or turn.get("role") not in ("user", "assistant", "system"):
+            raise InputError(f"history turn {i} must be {{'role': 'user'|'assistant', "
+                             "'content': '...'}")
+        turns.append({"role": str(turn["role"]), "content": str(turn["content"])})
+    return tuple(turns)
+
+
+# ----------------------------------------------------------------------------- passages
+
+
+def _in_force(passage: Passage, as_of: dt.date, chunks: Mapping[str, Chunk]) -> bool:
+    if passage.effective_date is not None and passage.effective_date > as_of:
+        return False
+    chunk = chunks.get(passage.chunk_id)
+    return not (chunk is not None and chunk.effective_to is not None and chunk.effective_to < as_of)
+
+
+def _clause_ids(facts: Facts, verdicts: Sequence[PolicyVerdict],
+                chunks: Mapping[str, Chunk]) -> list[str]:
+    ids: list[str] = []
+    for verdict in verdicts:
+        for hit in verdict.fired:
+            ids += hit.clauses
+    for verdict in verdicts:
+        for miss in verdict.near_misses:
+            ids += miss.clauses
+    if facts.value("service") == "azure_openai" and facts.value("purpose") in _IDENTIFYING:
+        ids += sorted(c for c in chunks if c.endswith(_LIMITED_ACCESS_KEY))
+    return list(dict.fromkeys(ids))
+
+
+def _passages(deps: Deps, question: str, facts: Facts, verdicts: Sequence[PolicyVerdict],
+              retrieve: bool) -> tuple[list[Passage], str, str | None]:
+    """Rule clauses first, then hybrid results; deduplicated and in force on the as-of date."""
+    chunks = deps.corpus_chunks()
+    wanted = _clause_ids(facts, verdicts, chunks)
+    failure: str | None = None
+    version = ""
+    try:
+        index = deps.index()
+        version = index.corpus_version
+        found = {p.chunk_id: p for p in index.get(wanted)} if wanted else {}
+        hits = index.search(question, k=deps.settings.top_k, as_of=facts.as_of) if retrieve else []
+    except RetrievalError as exc:
+        failure = str(exc)
+        found, hits = {}, []
+    clauses = [found[c] if c in found else Passage.from_chunk(chunks[c], 1.0)
+               for c in wanted if c in found or c in chunks]
+    merged: dict[str, Passage] = {}
+    for passage in [*clauses, *hits]:
+        merged.setdefault(passage.chunk_id, passage)
+    kept = [p for p in merged.values() if _in_force(p, facts.as_of, chunks)]
+    return kept, version or deps.corpus_version(), failure
+
+
+# ----------------------------------------------------------------------------- compose
+
+
+def _compose(deps: Deps, request: ComposeRequest, notes: list[str]) -> tuple[Draft, bool]:
+    """The draft and the fallback flag (True when the LLM failed and offline stood in)."""
+    if deps.composer is deps.offline or deps.composer.name == deps.offline.name:
+        return deps.offline.compose(request), False
+    try:
+        return deps.composer.compose(request), False
+    except LLMError as exc:
+        notes.append(f"the {deps.composer.name} composer failed ({exc}); served the offline "
+                     "answer")
+        return deps.offline.compose(request), True
+
+
+def _with_citations(verdicts: Sequence[PolicyVerdict], draft: Draft) -> tuple[PolicyVerdict, ...]:
+    out: list[PolicyVerdict] = []
+    for verdict in verdicts:
+        hits = []
+        for hit in verdict.fired:
+            numbers = draft.rule_citations.get(f"{verdict.policy}/{hit.rule}")
+            if numbers is None:
+                numbers = tuple(c.n for c in draft.citations if c.chunk_id in hit.clauses)
+            valid = {c.n for c in draft.citations}
+            hits.append(hit.model_copy(update={"citations": tuple(n for n in numbers
+                                                                  if n in valid)}))
+        out.append(verdict.model_copy(update={"fired": tuple(hits)}))
+    return tuple(out)
+
+
+def _facts_dict(facts: Facts) -> dict[str, Any]:
+    return {name: getattr(facts, name) for name in FACT_NAMES}
+
+
+# ----------------------------------------------------------------------------- the pipeline
+
+
+def run(deps: Deps, question: str, history: History | None = None, as_of: object = None,
+        *, compose: bool = True, record: bool = True) -> Run:
+    """Answer ``question``; ``compose=False`` stops after the verdicts (see ``check``)."""
+    from advisor.facts import extract_facts  # the rule engineer's modules; imported on use
+    from advisor.rules import evaluate, overall
+
+    question = _question(question, deps.settings)
+    date = parse_as_of(as_of)
+    turns = _history(history)
+
+    facts = extract_facts(question, list(turns) or None, date, today=deps.today())
+    verdicts = evaluate(facts, deps.packs)
+    verdict = overall(facts, verdicts)
+
+    if not compose:
+        answer = Answer(question=question, as_of=facts.as_of, verdict=verdict,
+                        policies=tuple(verdicts), facts=_facts_dict(facts),
+                        assumptions=facts.assumptions, missing_facts=missing_facts(verdicts),
+                        composer="none", corpus_version=deps.corpus_version(),
+                        trace_id=new_trace_id())
+        return _recorded(deps, Run(answer, {}), turns, record)
+
+    retrieve = verdict != "out_of_scope"
+    passages, version, failure = _passages(deps, question, facts, verdicts, retrieve)
+    if verdict == "out_of_scope":
+        passages = []
+    request = ComposeRequest(question=question, facts=facts, verdicts=tuple(verdicts),
+                             overall=verdict, passages=tuple(passages), history=turns)
+    notes: list[str] = []
+    draft, fell_back = _compose(deps, request, notes)
+    fallback = None if draft.composer == deps.offline.name else (
+        lambda: deps.offline.compose(request))
+    draft, checked = guardrail.review(draft, verdicts, passages, fallback)
+
+    status = checked.status
+    if failure is not None:
+        notes.append(f"retrieval failed ({failure}); the verdicts stand and the deciding "
+                     "clauses were read from the corpus files")
+    if status == "passed" and (failure is not None or fell_back):
+        status = "degraded"
+    answer = Answer(
+        question=question, as_of=facts.as_of, verdict=verdict,
+        policies=_with_citations(verdicts, draft), answer=draft.answer,
+        citations=draft.citations, facts=_facts_dict(facts), assumptions=facts.assumptions,
+        missing_facts=missing_facts(verdicts),
+        guardrail=Guardrail(status=status, notes=tuple(notes) + checked.notes),
+        composer=draft.composer, corpus_version=version, trace_id=new_trace_id(),
+    )
+    return _recorded(deps, Run(answer, {p.chunk_id: p.text for p in passages}), turns, record)
+
+
+def _recorded(deps: Deps, result: Run, turns: History, record: bool) -> Run:
+    if record and deps.audit is not None:
+        deps.audit.append(result.answer, history=turns, chunk_texts=result.chunk_texts)
+    return result
+
+
+def ask(deps: Deps, question: str, history: History | None = None,
+        as_of: object = None) -> Answer:
+    """Answer ``question``: verdicts, cited passages, a checked explanation; audited."""
+    return run(deps, question, history, as_of).answer
+
+
+def check(deps: Deps, question: str, history: History | None = None,
+          as_of: object = None) -> Answer:
+    """Facts and verdicts only: no retrieval, no composer (answer and citations empty)."""
+    return run(deps, question, history, as_of, compose=False).answer

@@ -1,0 +1,94 @@
+"""Verbatim quotes: finding a quote in its chunk and picking the sentence worth quoting.
+
+A quote is verbatim when it is a substring of the chunk text after whitespace runs are
+collapsed to one space on both sides; its offsets are mapped back to the original text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_WS = re.compile(r"\s+")
+_WORD = re.compile(r"[a-z0-9][a-z0-9\-]*")
+# Sentence ends: . ! ? ; followed by whitespace, or a line break between list items.
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+(?=[\"'(\[A-Z0-9*\-])|\n\s*\n|\n(?=\s*[-*•]\s)")
+_MAX_QUOTE = 280
+_STOP = frozenset(
+    "the a an and or of to in on for by with from this that these those is are be been was were "
+    "it its as at any all can could may might must not no use used using uses who what which "
+    "when where whether would will should shall there their they them than then into onto about "
+    "under over does do did has have had such other our your you we us".split()
+)
+
+
+def _normalise(text: str) -> tuple[str, list[int]]:
+    """Collapse whitespace runs to one space; return the text and a map to original indices."""
+    out: list[str] = []
+    index: list[int] = []
+    in_space = False
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            if not in_space and out:
+                out.append(" ")
+                index.append(i)
+            in_space = True
+            continue
+        in_space = False
+        out.append(ch)
+        index.append(i)
+    if out and out[-1] == " ":
+        out.pop()
+        index.pop()
+    return "".join(out), index
+
+
+def locate(quote: str, text: str) -> tuple[int, int] | None:
+    """Offsets ``(start, end)`` of ``quote`` in ``text``, ignoring whitespace differences."""
+    needle, _ = _normalise(quote)
+    if not needle:
+        return None
+    hay, index = _normalise(text)
+    pos = hay.find(needle)
+    if pos < 0:
+        return None
+    return index[pos], index[pos + len(needle) - 1] + 1
+
+
+def words(text: str) -> set[str]:
+    """The content words of ``text``, lower-cased, without stop words."""
+    return {w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in _STOP}
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a chunk, each a verbatim substring, heading lines left out."""
+    body_lines = [ln for ln in text.splitlines() if not ln.lstrip().startswith("#")]
+    body = "\n".join(body_lines)
+    found: list[str] = []
+    for part in _SENTENCE_END.split(body):
+        part = part.strip().lstrip("-*• ").strip()
+        if len(part) >= 12 and part in text:
+            found.append(part)
+    return found
+
+
+def _trim(sentence: str) -> str:
+    if len(sentence) <= _MAX_QUOTE:
+        return sentence
+    cut = sentence.rfind(" ", 0, _MAX_QUOTE)
+    return sentence[: cut if cut > 40 else _MAX_QUOTE].rstrip(" ,;:")
+
+
+def best_sentence(text: str, terms: Iterable[str], avoid: Iterable[str] = ()) -> str:
+    """The sentence of ``text`` sharing most words with ``terms`` (first wins ties), verbatim.
+
+    Sentences containing any phrase of ``avoid`` (lower-case) are skipped when others exist.
+    """
+    wanted = set()
+    for term in terms:
+        wanted |= words(term)
+    banned = tuple(avoid)
+    candidates = sentences(text) or [text.strip()]
+    allowed = [s for s in candidates if not any(b in s.lower() for b in banned)] or candidates
+    best = max(allowed, key=lambda s: (len(words(s) & wanted), -allowed.index(s)))
+    return _trim(best)
