@@ -1,0 +1,203 @@
+"""The policy-pack model: packs, versions, rules and their condition trees.
+
+A pack is read from ``corpus/<pack>/rules.yaml``; every model forbids unknown keys so a
+typo in a pack fails at load time with the file and line (see ``loader.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
+
+from advisor.schema import FACT_NAMES, FACT_VALUES, Verdict
+
+#: The effects a rule may have (``not_applicable`` is decided by the pack, never a rule).
+Effect = Literal["prohibited", "conditional", "not_prohibited"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class Leaf(_Strict):
+    """A test of one fact: ``{fact: camera, in: [body_worn, dash]}`` or ``equals:``.
+
+    A fact whose value is ``unknown`` makes the test unknown (three-valued logic), unless
+    ``unknown`` is itself one of the listed values, in which case it is compared literally.
+    """
+
+    fact: str
+    equals: str | None = None
+    in_: tuple[str, ...] | None = Field(default=None, alias="in")
+    label: str = Field(min_length=1)
+    unmet: str | None = None  # near-miss wording; "{value}" is replaced by the fact's value
+
+    @field_validator("fact")
+    @classmethod
+    def _known_fact(cls, value: str) -> str:
+        if value not in FACT_NAMES:
+            raise ValueError(f"expected a fact name, one of {', '.join(FACT_NAMES)}; got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Leaf:
+        if (self.equals is None) == (self.in_ is None):
+            raise ValueError("expected exactly one of 'equals' or 'in' beside 'fact'")
+        allowed = FACT_VALUES.get(self.fact)
+        if allowed is not None:
+            for value in self.values:
+                if value not in allowed:
+                    raise ValueError(
+                        f"expected a value of fact {self.fact!r}, one of {', '.join(allowed)};"
+                        f" got {value!r}"
+                    )
+        return self
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        """The values this leaf accepts."""
+        if self.in_ is not None:
+            return self.in_
+        return (self.equals,) if self.equals is not None else ()
+
+
+class AllOf(_Strict):
+    """True when every child is true."""
+
+    all: tuple[Condition, ...] = Field(min_length=1)
+    label: str | None = None
+
+
+class AnyOf(_Strict):
+    """True when some child is true."""
+
+    any: tuple[Condition, ...] = Field(min_length=1)
+    label: str | None = None
+
+
+class Not(_Strict):
+    """True when the child is false."""
+
+    not_: Condition = Field(alias="not")
+    label: str = Field(min_length=1)
+    unmet: str | None = None
+
+
+def _node_kind(data: Any) -> str:
+    if isinstance(data, dict):
+        for key in ("all", "any", "not"):
+            if key in data:
+                return key
+        return "leaf"
+    if isinstance(data, BaseModel):
+        return {AllOf: "all", AnyOf: "any", Not: "not"}.get(type(data), "leaf")
+    return "leaf"
+
+
+Condition = Annotated[
+    Annotated[Leaf, Tag("leaf")]
+    | Annotated[AllOf, Tag("all")]
+    | Annotated[AnyOf, Tag("any")]
+    | Annotated[Not, Tag("not")],
+    Discriminator(_node_kind),
+]
+
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+Not.model_rebuild()
+
+
+class Rule(_Strict):
+    """One clause encoded as data: when ``when`` holds on the facts, ``effect`` applies."""
+
+    id: str = Field(min_length=1)
+    effect: Effect
+    when: Condition
+    clauses: tuple[str, ...] = Field(min_length=1)
+    explanation: str = Field(min_length=1)
+    conditions: tuple[str, ...] = ()  # what must be met when a conditional rule fires
+    effective_from: dt.date | None = None
+    effective_to: dt.date | None = None  # last day in force
+
+    def in_force(self, day: dt.date) -> bool:
+        """Whether the rule is in force on ``day``."""
+        if self.effective_from is not None and day < self.effective_from:
+            return False
+        return self.effective_to is None or day <= self.effective_to
+
+
+class Version(_Strict):
+    """A dated version of the policy text."""
+
+    id: str = Field(min_length=1)
+    effective_from: dt.date
+    effective_to: dt.date | None = None  # last day in force
+
+    def in_force(self, day: dt.date) -> bool:
+        """Whether this version is the one in force on ``day``."""
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+
+class Pack(_Strict):
+    """A policy pack: what the policy governs, its versions and its rules."""
+
+    id: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    services: tuple[str, ...] | None = None  # None: any service
+    jurisdictions: tuple[str, ...] | None = None  # None: anywhere
+    applies_from: dt.date
+    versions: tuple[Version, ...] = Field(min_length=1)
+    questions: dict[str, str] = Field(default_factory=dict)  # fact -> question to ask
+    rules: tuple[Rule, ...] = Field(min_length=1)
+
+    @field_validator("services")
+    @classmethod
+    def _known_services(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        for service in value or ():
+            if service not in FACT_VALUES["service"]:
+                raise ValueError(f"expected services from {FACT_VALUES['service']}; got {service!r}")
+        return value
+
+    @field_validator("jurisdictions")
+    @classmethod
+    def _known_jurisdictions(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        for place in value or ():
+            if place not in FACT_VALUES["jurisdiction"]:
+                raise ValueError(
+                    f"expected jurisdictions from {FACT_VALUES['jurisdiction']}; got {place!r}"
+                )
+        return value
+
+    @field_validator("questions")
+    @classmethod
+    def _known_question_facts(cls, value: dict[str, str]) -> dict[str, str]:
+        for fact in value:
+            if fact not in FACT_NAMES:
+                raise ValueError(f"expected question keys to be fact names; got {fact!r}")
+        return value
+
+    def version_on(self, day: dt.date) -> Version | None:
+        """The version in force on ``day``, if any."""
+        for version in self.versions:
+            if version.in_force(day):
+                return version
+        return None
+
+    def rules_on(self, day: dt.date) -> tuple[Rule, ...]:
+        """The rules in force on ``day``."""
+        return tuple(rule for rule in self.rules if rule.in_force(day))
+
+
+def verdict_rank(verdict: Verdict) -> int:
+    """Restrictiveness: prohibited 3, conditional 2, not_prohibited 1, not_applicable 0."""
+    return {"prohibited": 3, "conditional": 2, "not_prohibited": 1, "not_applicable": 0}[verdict]
