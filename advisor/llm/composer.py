@@ -1,0 +1,103 @@
+"""The LLM composer: a ComposeRequest in, a Draft out, the verdicts never its to decide.
+
+It builds the prompt, asks the chat model for structured JSON and maps the answer to a
+Draft: passage ids ``P1..Pn`` become chunk ids with the passage's metadata, quotes are kept
+as the model gave them (``verified=False``, offsets provisional). The guardrail then checks
+the verdicts, the citations and the quotes; this module does not judge them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import ValidationError
+
+from advisor.config import Settings
+from advisor.errors import LLMError, LLMResponseError
+from advisor.llm.client import ChatModel, chat_model
+from advisor.llm.prompts import build_prompt
+from advisor.schema import Citation, Claim, ComposeRequest, Draft, Passage
+
+__all__ = ["LLMComposer"]
+
+_PID = re.compile(r"^\[?\s*p?\s*(\d+)\s*\]?$", re.IGNORECASE)
+
+
+def _resolve(raw: str, passages: dict[str, Passage]) -> Passage | None:
+    """The passage a model's ``passage_id`` names: ``P3``, ``[P3]``, ``3`` or a chunk id."""
+    text = raw.strip()
+    match = _PID.match(text)
+    if match:
+        return passages.get(f"P{int(match.group(1))}")
+    for passage in passages.values():
+        if passage.chunk_id == text:
+            return passage
+    return None
+
+
+def _citation(n: int, raw_id: str, quote: str, passage: Passage | None) -> Citation:
+    if passage is None:
+        # Kept so the guardrail drops it and downgrades any claim resting on it alone.
+        return Citation(n=n, chunk_id=raw_id.strip() or "(none)", document="", title="",
+                        section="", kind="document", quote=quote, start=0, end=0,
+                        verified=False)
+    at = passage.text.find(quote) if quote else -1
+    start, end = ((passage.start + at, passage.start + at + len(quote)) if at >= 0
+                  else (passage.start, passage.end))  # provisional: the guardrail sets them
+    return Citation(
+        n=n, chunk_id=passage.chunk_id, document=passage.document, title=passage.title,
+        section=passage.section, kind=passage.kind, quote=quote, url=passage.url,
+        start=start, end=end, verified=False, version=passage.version,
+        effective_date=passage.effective_date,
+    )
+
+
+def _draft(data: dict[str, Any], passages: dict[str, Passage], composer: str) -> Draft:
+    notes: list[str] = []
+    citations: list[Citation] = []
+    seen: set[int] = set()
+    for item in data["citations"]:
+        n = int(item["n"])
+        if n in seen:
+            notes.append(f"llm: citation [{n}] was given twice; kept the first")
+            continue
+        seen.add(n)
+        citations.append(_citation(n, str(item["passage_id"]), str(item["quote"]),
+                                   _resolve(str(item["passage_id"]), passages)))
+    claims = tuple(Claim(text=c["text"], citations=tuple(c["citations"]))
+                   for c in data["claims"])
+    dangling = sorted({n for c in claims for n in c.citations} - seen)
+    if dangling:
+        notes.append("llm: claims cite " + ", ".join(f"[{n}]" for n in dangling)
+                     + " with no matching citation")
+    return Draft(verdicts=dict(data["verdicts"]), answer=data["answer"],
+                 citations=tuple(citations), claims=claims, composer=composer,
+                 notes=tuple(notes))
+
+
+class LLMComposer:
+    """Composes a Draft with an LLM over a ChatModel; raises LLMError when it cannot."""
+
+    def __init__(self, chat_model: ChatModel) -> None:
+        self.chat_model = chat_model
+        self.name = f"llm:{chat_model.name}"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LLMComposer:
+        """The composer over the endpoint the settings name (ConfigError when there is none)."""
+        return cls(chat_model(settings))
+
+    def compose(self, request: ComposeRequest) -> Draft:
+        """Write the draft answer for ``request`` (verdicts restated, quotes unverified)."""
+        prompt = build_prompt(request)
+        data = self.chat_model.complete(prompt.messages, schema=prompt.schema)
+        try:
+            return _draft(data, prompt.passages, self.name)
+        except LLMError:
+            raise
+        except (KeyError, TypeError, ValueError, ValidationError) as exc:
+            raise LLMResponseError(
+                f"The LLM's answer could not be turned into a draft ({exc}); try a stronger "
+                "ADVISOR_LLM_MODEL or ADVISOR_COMPOSER=offline."
+            ) from exc
