@@ -71,14 +71,16 @@ class _Citer:
         self.citations: list[Citation] = []
         self._numbers: dict[str, int] = {}
 
-    def cite(self, chunk_id: str, terms: Iterable[str]) -> int | None:
+    def cite(self, chunk_id: str, terms: Iterable[str], operative: bool = True) -> int | None:
         """The citation number of ``chunk_id`` (assigned now if new), or None if absent."""
         if chunk_id in self._numbers:
             return self._numbers[chunk_id]
         passage = self.by_id.get(chunk_id)
         if passage is None:
             return None
-        quote = quotes.best_sentence(passage.text, terms, avoid=_AVOID)
+        terms = [*terms, passage.section.split(" > ")[-1]]
+        quote = quotes.best_sentence(passage.text, terms, avoid=_AVOID,
+                                     operative=operative and passage.kind in _POLICY_KINDS)
         span = quotes.locate(quote, passage.text) or (0, len(passage.text))
         n = len(self.citations) + 1
         self.citations.append(Citation(
@@ -152,7 +154,7 @@ def _fired(w: _Writer, verdict: PolicyVerdict) -> None:
             continue
         w.rule_citations[f"{verdict.policy}/{hit.rule}"] = (n,)
         w.add(f"- **{name}** applies: {_sentence(hit.because)} "
-              f"The clause reads: \"{w.citer.quote(n)}\" [{n}]", [n])
+              f"The clause reads: “{w.citer.quote(n)}” [{n}]", [n])
 
 
 def _near_misses(w: _Writer, verdict: PolicyVerdict) -> None:
@@ -174,7 +176,8 @@ def _policy(w: _Writer, verdict: PolicyVerdict) -> None:
     w.add("")
     w.add(f"### {verdict.title}{version}: {_label(verdict.verdict)}")
     if verdict.verdict == "not_applicable":
-        w.add(_sentence(verdict.reason or "This policy does not govern the case as described"))
+        reason = verdict.reason or "this policy does not govern the case as described"
+        w.add(_cap(_sentence(reason)))
         return
     if verdict.fired:
         w.add("Why:")
@@ -185,7 +188,7 @@ def _policy(w: _Writer, verdict: PolicyVerdict) -> None:
     if verdict.conditions:
         w.add("Conditions to meet:")
         for condition in verdict.conditions:
-            w.add(f"- {_sentence(condition)}")
+            w.add(f"- {_cap(_sentence(condition))}")
     if verdict.verdict == "not_prohibited":
         w.add("No clause of this policy forbids the use as described; other terms may still "
               "apply, and decisions with consequences for people should stay under human review.")
@@ -256,8 +259,8 @@ def _limited_access(w: _Writer) -> None:
     w.add("### The route Microsoft offers for facial identification")
     w.add("Facial identification or verification is offered through Azure AI Face under "
           "Limited Access, not through Azure OpenAI: the customer must register, be approved "
-          "for the specific use case and be managed by Microsoft, and a US police department "
-          f"cannot get access at all.{marker}", [n] if n is not None else [])
+          f"for the specific use case and be managed by Microsoft.{marker}",
+          [n] if n is not None else [])
 
 
 def _press(w: _Writer) -> None:
@@ -277,8 +280,8 @@ def _press(w: _Writer) -> None:
                     else "the clauses cited above decide the verdict")
     w.add("")
     w.add("### Press coverage (reporting, not policy text)")
-    w.add(f"{article.title}{when} wrote: \"{w.citer.quote(n)}\" [{n}]. This is secondary "
-          f"reporting; {verdict_note}.", [n])
+    w.add(f"Press coverage (“{article.title}”{when}) described it this way: "
+          f"“{w.citer.quote(n)}” [{n}]. That is secondary reporting; {verdict_note}.", [n])
 
 
 def _informational(w: _Writer) -> None:
@@ -296,7 +299,7 @@ def _informational(w: _Writer) -> None:
             continue
         section = passage.section.split(" > ")[-1]
         w.add("")
-        w.add(f"- {passage.title}, {section}: \"{w.citer.quote(n)}\" [{n}]", [n])
+        w.add(f"- {passage.title}, {section}: “{w.citer.quote(n)}” [{n}]", [n])
     articles = [p for p in passages if p.kind == "article"][:1]
     for article in articles:
         n = w.citer.cite(article.chunk_id, w.terms())
@@ -304,7 +307,7 @@ def _informational(w: _Writer) -> None:
             continue
         when = f", {article.effective_date.isoformat()}" if article.effective_date else ""
         w.add("")
-        w.add(f"Press coverage ({article.title}{when}) reported: \"{w.citer.quote(n)}\" [{n}]. "
+        w.add(f"Press coverage (“{article.title}”{when}) reported: “{w.citer.quote(n)}” [{n}]. "
               "That is reporting, not policy text.", [n])
 
 

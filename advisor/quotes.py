@@ -14,6 +14,8 @@ _WORD = re.compile(r"[a-z0-9][a-z0-9\-]*")
 # Sentence ends: . ! ? ; followed by whitespace, or a line break between list items.
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+(?=[\"'(\[A-Z0-9*\-])|\n\s*\n|\n(?=\s*[-*•]\s)")
 _MAX_QUOTE = 280
+_OPERATIVE = re.compile(r"\b(must not|may not|shall not|is prohibited|are prohibited|"
+                        r"prohibits|bars|requires?|only (?:if|where|when|with))\b", re.I)
 _STOP = frozenset(
     "the a an and or of to in on for by with from this that these those is are be been was were "
     "it its as at any all can could may might must not no use used using uses who what which "
@@ -79,10 +81,13 @@ def _trim(sentence: str) -> str:
     return sentence[: cut if cut > 40 else _MAX_QUOTE].rstrip(" ,;:")
 
 
-def best_sentence(text: str, terms: Iterable[str], avoid: Iterable[str] = ()) -> str:
+def best_sentence(text: str, terms: Iterable[str], avoid: Iterable[str] = (),
+                  operative: bool = False) -> str:
     """The sentence of ``text`` sharing most words with ``terms`` (first wins ties), verbatim.
 
-    Sentences containing any phrase of ``avoid`` (lower-case) are skipped when others exist.
+    Sentences containing any phrase of ``avoid`` (lower-case) are skipped when others exist;
+    with ``operative``, a sentence in operative language ("must not", "prohibited") and one
+    quoting the source's own words count for more.
     """
     wanted = set()
     for term in terms:
@@ -90,5 +95,11 @@ def best_sentence(text: str, terms: Iterable[str], avoid: Iterable[str] = ()) ->
     banned = tuple(avoid)
     candidates = sentences(text) or [text.strip()]
     allowed = [s for s in candidates if not any(b in s.lower() for b in banned)] or candidates
-    best = max(allowed, key=lambda s: (len(words(s) & wanted), -allowed.index(s)))
+    def score(sentence: str) -> int:
+        points = len(words(sentence) & wanted)
+        if operative:
+            points += 3 * bool(_OPERATIVE.search(sentence)) + 2 * ('"' in sentence)
+        return points
+
+    best = max(allowed, key=lambda s: (score(s), -allowed.index(s)))
     return _trim(best)
