@@ -1,0 +1,72 @@
+"""The audit log: rows hold what an answer rested on, and read back as they were written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from advisor.audit import AuditLog, history_digest, text_hash
+from advisor.errors import InputError
+from advisor.schema import Answer, Citation, Fact, Guardrail, PolicyVerdict
+
+
+def _answer(trace_id: str = "") -> Answer:
+    citation = Citation(n=1, chunk_id="doc#ID-1", document="doc", title="Doc", section="ID-1",
+                        kind="terms", quote="must not", start=10, end=18, verified=True)
+    return Answer(
+        question="Can a European agency use this on a fixed lobby camera?",
+        as_of=dt.date(2026, 11, 26), verdict="prohibited",
+        policies=(PolicyVerdict(policy="azure-openai-coc", title="CoC", verdict="prohibited"),
+                  PolicyVerdict(policy="eu-ai-act", title="AI Act", verdict="conditional")),
+        answer="**Overall verdict: prohibited.** [1]", citations=(citation,),
+        facts={"actor": Fact(value="law_enforcement", source="agency")},
+        guardrail=Guardrail(status="passed", notes=("n1",)), composer="llm:gpt-test",
+        corpus_version="abc123", trace_id=trace_id,
+    )
+
+
+def test_append_records_every_field_and_get_reads_it_back(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path / "a" / "audit.sqlite3")
+    history = [{"role": "user", "content": "We are a Dutch agency."}]
+    trace = log.append(_answer(), history=history, chunk_texts={"doc#ID-1": "clause text"})
+    assert len(trace) == 32 and int(trace, 16) >= 0
+    row = log.get(trace)
+    assert row["question"].startswith("Can a European agency")
+    assert row["history"] == history and row["history_digest"] == history_digest(history)
+    assert row["as_of"] == "2026-11-26"
+    assert row["verdicts"] == {"azure-openai-coc": "prohibited", "eu-ai-act": "conditional"}
+    assert row["overall"] == "prohibited"
+    assert row["cited"] == {"doc#ID-1": text_hash("clause text")}
+    assert row["facts"] == {"actor": {"value": "law_enforcement", "from": "agency",
+                                      "assumed": False}}
+    assert (row["composer"], row["model"]) == ("llm:gpt-test", "gpt-test")
+    assert (row["guardrail_status"], row["guardrail_notes"]) == ("passed", ["n1"])
+    assert row["answer"]["trace_id"] == trace and row["answer"]["verdict"] == "prohibited"
+    assert row["corpus_version"] == "abc123"
+    created = dt.datetime.fromisoformat(row["created"])
+    assert created.tzinfo is not None and created.utcoffset() == dt.timedelta(0)
+
+
+def test_the_answers_own_trace_id_is_kept_and_rows_accumulate(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path / "audit.sqlite3")
+    assert log.append(_answer("f" * 32)) == "f" * 32
+    log.append(_answer())
+    assert log.count() == 2
+    assert AuditLog(tmp_path / "audit.sqlite3").count() == 2  # persisted, schema reused
+    with sqlite3.connect(tmp_path / "audit.sqlite3") as conn:
+        assert conn.execute("SELECT model FROM answers LIMIT 1").fetchone() == ("gpt-test",)
+
+
+def test_an_unknown_trace_id_says_where_to_find_one(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path / "audit.sqlite3")
+    with pytest.raises(InputError, match="copy the trace_id"):
+        log.get("nope")
+
+
+def test_history_digest_depends_on_the_turns() -> None:
+    one = history_digest([{"role": "user", "content": "a"}])
+    assert one != history_digest([{"role": "user", "content": "b"}])
+    assert history_digest([]) == text_hash("[]")
