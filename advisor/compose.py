@@ -43,6 +43,8 @@ _HEADLINE_PHRASES: dict[str, str] = {
 _POLICY_KINDS = ("terms", "law")
 _AVOID = tuple(p.lower() for p in PERMISSION_PHRASES)
 _IDENTIFYING = ("identification", "verification")
+_PENDING = re.compile(r"^(?P<rule>\S+) \((?P<effect>[a-z ]+)\) applies if the open facts "
+                      r"\((?P<facts>[^)]*)\) go its way: (?P<rest>.*)$", re.S)
 _CLAUSE_PREFIX = re.compile(r"^\s*[\w.\-/]+\s*[:.)\u2013\u2014-]\s*")
 
 
@@ -124,7 +126,8 @@ class _Writer:
         if passage is None:
             return rule
         heading = passage.section.split(" > ")[-1].strip()
-        if heading.lower().startswith(rule.lower()):
+        first = heading.split(":", 1)[0]
+        if ":" in heading and any(ch.isdigit() for ch in first) and " " not in first.strip():
             heading = _CLAUSE_PREFIX.sub("", heading, count=1)
         return f"{rule} ({heading})" if heading and heading.lower() != rule.lower() else rule
 
@@ -157,18 +160,51 @@ def _fired(w: _Writer, verdict: PolicyVerdict) -> None:
               f"The clause reads: “{w.citer.quote(n)}” [{n}]", [n])
 
 
+def _reason(rule: str, because: str) -> str:
+    """The engine's reason without a leading "<rule> does not apply:" of its own."""
+    prefix = re.compile(rf"^\s*{re.escape(rule)}\s+(?:does not apply|applies)\s*:\s*", re.I)
+    return _sentence(prefix.sub("", because)).rstrip(".")
+
+
 def _near_misses(w: _Writer, verdict: PolicyVerdict) -> None:
     deciding = [h.rule for h in verdict.fired if h.effect == verdict.verdict]
+    covered = {c for h in verdict.fired for c in h.clauses}
     for miss in verdict.near_misses:
+        if miss.clauses and set(miss.clauses) <= covered:
+            continue  # a variant of a clause already discussed (e.g. LE-1 and LE-1-FEDERAL)
+        covered |= set(miss.clauses)
         name = w.clause_name(miss.rule, miss.clauses)
         passage = w.clause(miss.clauses)
         n = w.citer.cite(passage.chunk_id, w.terms(miss.because)) if passage else None
         marker = f" [{n}]" if n is not None else ""
-        text = f"- {_cap(name)} does not reach this case: {_sentence(miss.because).rstrip('.')}"
+        text = f"- {_cap(name)} does not reach this case: {_reason(miss.rule, miss.because)}"
         if deciding and verdict.verdict == "prohibited":
             verb = "does" if len(deciding) == 1 else "do"
             text += f", but {', '.join(deciding)} {verb}"
         w.add(text + "." + marker, [n] if n is not None else [])
+
+
+def _rule_passage(w: _Writer, rule: str) -> Passage | None:
+    """The clause chunk of ``rule`` by id: ``5-1-h-EXCEPTION`` falls back to ``5-1-h``."""
+    parts = rule.split("-")
+    for end in range(len(parts), 0, -1):
+        key = "#" + "-".join(parts[:end])
+        for passage in w.citer.by_id.values():
+            if passage.kind in _POLICY_KINDS and passage.chunk_id.endswith(key):
+                return passage
+    return None
+
+
+def _pending(w: _Writer, line: str) -> None:
+    match = _PENDING.match(line)
+    assert match is not None
+    rule, effect, facts, rest = match.group("rule", "effect", "facts", "rest")
+    passage = _rule_passage(w, rule)
+    n = w.citer.cite(passage.chunk_id, w.terms(rest)) if passage else None
+    marker = f" [{n}]" if n is not None else ""
+    name = w.clause_name(rule, (passage.chunk_id,)) if passage else rule
+    w.add(f"- {name} would make it {effect} if the open facts ({facts}) go that way: "
+          f"{_sentence(rest)}{marker}", [n] if n is not None else [])
 
 
 def _policy(w: _Writer, verdict: PolicyVerdict) -> None:
@@ -185,9 +221,15 @@ def _policy(w: _Writer, verdict: PolicyVerdict) -> None:
     if verdict.near_misses:
         w.add("Clauses that come close but do not decide it:")
         _near_misses(w, verdict)
-    if verdict.conditions:
+    pending = [c for c in verdict.conditions if _PENDING.match(c)]
+    conditions = [c for c in verdict.conditions if not _PENDING.match(c)]
+    if pending:
+        w.add("What decides it:")
+        for line in pending:
+            _pending(w, line)
+    if conditions:
         w.add("Conditions to meet:")
-        for condition in verdict.conditions:
+        for condition in conditions:
             w.add(f"- {_cap(_sentence(condition))}")
     if verdict.verdict == "not_prohibited":
         w.add("No clause of this policy forbids the use as described; other terms may still "
@@ -315,6 +357,11 @@ def _out_of_scope(w: _Writer) -> None:
     w.add("**Out of scope.** This question is not about the policies the advisor covers "
           "(the Azure OpenAI code of conduct, the Azure AI Face terms and Article 5 of the EU "
           "AI Act), so there is no verdict to give.")
+
+
+def pending_rules(verdict: PolicyVerdict) -> list[str]:
+    """Rules of ``verdict`` that would fire if its open facts went their way."""
+    return [m.group("rule") for c in verdict.conditions if (m := _PENDING.match(c))]
 
 
 def missing_facts(verdicts: Sequence[PolicyVerdict]) -> tuple[MissingFact, ...]:

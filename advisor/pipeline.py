@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from advisor import guardrail
 from advisor.audit import AuditLog, new_trace_id
-from advisor.compose import missing_facts
+from advisor.compose import missing_facts, pending_rules
 from advisor.config import Settings
 from advisor.errors import InputError, LLMError, RetrievalError
 from advisor.schema import (
@@ -130,12 +130,25 @@ def _in_force(passage: Passage, as_of: dt.date, chunks: Mapping[str, Chunk]) -> 
     return not (chunk is not None and chunk.effective_to is not None and chunk.effective_to < as_of)
 
 
-def _clause_ids(facts: Facts, verdicts: Sequence[PolicyVerdict],
+def _rule_clauses(packs: Sequence[Any], policy: str, rules: Sequence[str]) -> list[str]:
+    ids: list[str] = []
+    for pack in packs:
+        if getattr(pack, "id", None) == policy:
+            by_id = {r.id: r for r in getattr(pack, "rules", ())}
+            for rule in rules:
+                ids += getattr(by_id.get(rule), "clauses", ())
+    return ids
+
+
+def _clause_ids(facts: Facts, verdicts: Sequence[PolicyVerdict], packs: Sequence[Any],
                 chunks: Mapping[str, Chunk]) -> list[str]:
+    """Fired rules' clauses, then those of rules pending on open facts, then near misses'."""
     ids: list[str] = []
     for verdict in verdicts:
         for hit in verdict.fired:
             ids += hit.clauses
+    for verdict in verdicts:
+        ids += _rule_clauses(packs, verdict.policy, pending_rules(verdict))
     for verdict in verdicts:
         for miss in verdict.near_misses:
             ids += miss.clauses
@@ -148,7 +161,7 @@ def _passages(deps: Deps, question: str, facts: Facts, verdicts: Sequence[Policy
               retrieve: bool) -> tuple[list[Passage], str, str | None]:
     """Rule clauses first, then hybrid results; deduplicated and in force on the as-of date."""
     chunks = deps.corpus_chunks()
-    wanted = _clause_ids(facts, verdicts, chunks)
+    wanted = _clause_ids(facts, verdicts, deps.packs, chunks)
     failure: str | None = None
     version = ""
     try:
