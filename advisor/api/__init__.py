@@ -1,0 +1,87 @@
+"""The HTTP server: the /v1 API, the OpenAI-compatible chat route and the Gradio chat at /.
+
+``create_app(settings)`` builds one FastAPI app; ``serve(settings, host, port)`` runs it with
+uvicorn in one process (``advisor serve``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from advisor.api import chat, routes
+from advisor.api.deps import AdvisorHolder, AdvisorLike
+from advisor.api.errors import install_error_handlers
+from advisor.api.limits import BodyLimit
+from advisor.config import Settings, load_settings
+
+__all__ = ["create_app", "serve"]
+
+log = logging.getLogger("advisor.api")
+
+
+def _default_factory(settings: Settings) -> Callable[[], AdvisorLike]:
+    def build() -> AdvisorLike:
+        from advisor.service import Advisor
+
+        return Advisor(settings)
+    return build
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    advisor: AdvisorLike | Callable[[], AdvisorLike] | None = None,
+    ui: bool = True,
+) -> FastAPI:
+    """The app: /v1 API, /v1/chat/completions, OpenAPI at /docs and (``ui``) the chat at /.
+
+    ``advisor`` is an Advisor or a factory for one; by default ``Advisor(settings)`` is built
+    on the first request that needs it.
+    """
+    settings = settings or load_settings()
+    if advisor is None:
+        factory = _default_factory(settings)
+    elif callable(advisor) and not hasattr(advisor, "ask"):
+        factory = advisor
+    else:
+        built: AdvisorLike = advisor  # type: ignore[assignment]
+        factory = lambda: built  # noqa: E731
+    app = FastAPI(
+        title="advisor",
+        summary="Policy advisor for AI-service terms: rule-engine verdicts with cited passages.",
+        version="0.1.0",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.advisor = AdvisorHolder(factory)
+    install_error_handlers(app)
+    app.include_router(routes.router, tags=["advisor"])
+    app.include_router(routes.open_router, tags=["advisor"])
+    app.include_router(chat.router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    if ui:
+        from advisor.ui import mount_ui
+
+        mount_ui(app, app.state.advisor.get, settings)
+    return app
+
+
+def serve(settings: Settings | None = None, host: str = "127.0.0.1", port: int = 7860) -> None:
+    """Run the app with uvicorn in one process until interrupted."""
+    import uvicorn
+
+    settings = settings or load_settings()
+    app = create_app(settings)
+    log.info("building the advisor (indexes the corpus on first use)")
+    app.state.advisor.get()
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)

@@ -1,0 +1,203 @@
+"""HTML for the chat: verdict badges, the answer with citations, and the facts panel.
+
+Everything that comes from a question, a document or a composer is escaped here: the
+answer's Markdown is rendered with raw HTML disabled, and every other string goes through
+``html.escape``, so a corpus document cannot inject markup or script into the chat.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from markdown_it import MarkdownIt
+
+from advisor.memo import VERDICT_WORDS
+from advisor.schema import Answer, Citation, PolicyVerdict
+
+#: Short names for the badges; the policy's own title is shown in the reasoning.
+POLICY_NAMES: dict[str, str] = {
+    "azure-openai-coc": "Azure OpenAI Code of Conduct",
+    "azure-ai-face": "Azure AI Face",
+    "eu-ai-act": "EU AI Act, Art. 5",
+}
+
+FACT_LABELS: dict[str, str] = {
+    "service": "Service", "actor": "Who uses it", "country": "Country",
+    "jurisdiction": "Jurisdiction", "purpose": "Purpose", "timing": "Timing",
+    "camera": "Camera", "setting": "Setting", "public_access": "Open to the public",
+    "exception": "Article 5 exception", "authorisation": "Authorisation",
+    "national_law": "National law in place", "minor": "Minor involved", "consent": "Consent",
+}
+
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+_CITE = re.compile(r"\[(\d{1,3})\]")
+
+_e = html.escape
+
+
+def _words(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value).replace("_", " ")
+
+
+def badge(label: str, verdict: str, policy: str) -> str:
+    """One verdict badge: colour by class, words by label (never colour alone)."""
+    words = VERDICT_WORDS.get(verdict, verdict)
+    return (f'<span class="adv-badge adv-{_e(verdict)}" data-policy="{_e(policy)}" '
+            f'data-verdict="{_e(verdict)}"><span class="adv-badge-name">{_e(label)}</span>'
+            f'<span class="adv-badge-verdict">{_e(words)}</span></span>')
+
+
+def _badges(answer: Answer) -> str:
+    parts = [badge("Overall", answer.verdict, "overall")]
+    parts += [badge(POLICY_NAMES.get(p.policy, p.title), p.verdict, p.policy)
+              for p in answer.policies]
+    return f'<div class="adv-badges">{"".join(parts)}</div>'
+
+
+def _answer_html(answer: Answer, turn: int) -> str:
+    known = {c.n for c in answer.citations}
+    rendered = _markdown.render(answer.answer or "")
+
+    def link(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        if n not in known:
+            return match.group(0)
+        return (f'<a class="adv-cite-ref" href="#adv-cite-{turn}-{n}" data-n="{n}" '
+                f'title="Open source [{n}]">[{n}]</a>')
+
+    return f'<div class="adv-answer">{_CITE.sub(link, rendered)}</div>'
+
+
+def _refs(numbers: tuple[int, ...], turn: int) -> str:
+    return "".join(f' <a class="adv-cite-ref" href="#adv-cite-{turn}-{n}" data-n="{n}">[{n}]</a>'
+                   for n in numbers)
+
+
+def _policy_reasoning(policy: PolicyVerdict, turn: int) -> str:
+    items: list[str] = []
+    for hit in policy.fired:
+        items.append(f'<li class="adv-fired" data-rule="{_e(hit.rule)}"><span class="adv-rule">'
+                     f'{_e(hit.rule)}</span> applies: {_e(hit.because)}'
+                     f'{_refs(hit.citations, turn)}</li>')
+    for miss in policy.near_misses:
+        items.append(f'<li class="adv-near" data-rule="{_e(miss.rule)}"><span class="adv-rule">'
+                     f'{_e(miss.rule)}</span> does not apply: {_e(miss.because)}</li>')
+    for condition in policy.conditions:
+        items.append(f'<li class="adv-condition">Condition: {_e(condition)}</li>')
+    for missing in policy.missing_facts:
+        items.append(f'<li class="adv-open">Open: {_e(missing.ask)}{_outcomes(missing.outcomes)}'
+                     '</li>')
+    if policy.reason:
+        items.append(f'<li class="adv-reason">{_e(policy.reason)}</li>')
+    version = f" &middot; version {_e(policy.version)}" if policy.version else ""
+    return (f'<div class="adv-policy" data-policy="{_e(policy.policy)}">'
+            f'<div class="adv-policy-head">{badge(POLICY_NAMES.get(policy.policy, policy.title), policy.verdict, policy.policy)}'  # noqa: E501
+            f'<span class="adv-policy-title">{_e(policy.title)}{version}</span></div>'
+            f'<ul>{"".join(items)}</ul></div>')
+
+
+def _outcomes(outcomes: dict[str, str]) -> str:
+    if not outcomes:
+        return ""
+    parts = ", ".join(f"{_e(_words(k))} &rarr; {_e(VERDICT_WORDS.get(v, v))}"
+                      for k, v in outcomes.items())
+    return f' <span class="adv-outcomes">({parts})</span>'
+
+
+def citation_html(cite: Citation, turn: int) -> str:
+    """A citation as a collapsible source card: quote, document, section, version, link."""
+    meta = [f'<span class="adv-kind">{_e(cite.kind)}</span>']
+    if cite.version:
+        meta.append(f"version {_e(cite.version)}")
+    if cite.effective_date:
+        meta.append(f"effective {_e(cite.effective_date.isoformat())}")
+    meta.append(f'<code>{_e(cite.chunk_id)}</code>')
+    meta.append('<span class="adv-verified">quote verified</span>' if cite.verified
+                else '<span class="adv-unverified">quote NOT verified</span>')
+    link = ""
+    if cite.url and cite.url.lower().startswith(("http://", "https://")):
+        link = (f'<a class="adv-source" href="{_e(cite.url)}" target="_blank" '
+                f'rel="noopener noreferrer">Open source document</a>')
+    return (f'<details class="adv-citation" id="adv-cite-{turn}-{cite.n}" data-n="{cite.n}">'
+            f'<summary><span class="adv-n">[{cite.n}]</span> {_e(cite.title)}'
+            f'<span class="adv-section"> &mdash; {_e(cite.section)}</span></summary>'
+            f'<blockquote class="adv-quote">{_e(cite.quote)}</blockquote>'
+            f'<div class="adv-cite-meta">{" &middot; ".join(meta)} {link}</div></details>')
+
+
+def answer_html(answer: Answer, turn: int) -> str:
+    """One answer: badges, the text with [n] links, reasoning per policy, sources."""
+    parts = [_badges(answer), _answer_html(answer, turn)]
+    if answer.policies:
+        reasoning = "".join(_policy_reasoning(p, turn) for p in answer.policies)
+        parts.append(f'<div class="adv-reasoning"><div class="adv-h">Reasoning by policy</div>'
+                     f'{reasoning}</div>')
+    if answer.citations:
+        cites = "".join(citation_html(c, turn) for c in answer.citations)
+        parts.append(f'<div class="adv-citations"><div class="adv-h">Sources</div>{cites}</div>')
+    status = answer.guardrail.status
+    notes = "; ".join(answer.guardrail.notes)
+    parts.append(
+        f'<div class="adv-foot">as of {_e(answer.as_of.isoformat())} &middot; composer '
+        f'{_e(answer.composer)} &middot; <span class="adv-guard adv-guard-{_e(status)}" '
+        f'title="{_e(notes)}">guardrail {_e(status)}</span> &middot; trace '
+        f'<code>{_e(answer.trace_id)}</code></div>')
+    return f'<div class="adv-a">{"".join(parts)}</div>'
+
+
+def transcript_html(turns: list[dict[str, Any]]) -> str:
+    """The whole conversation, newest last; an intro when empty."""
+    if not turns:
+        return ('<div class="adv-empty"><div class="adv-empty-title">Ask about a use of an AI '
+                'service</div><p>The advisor gives a verdict per policy from a deterministic '
+                'rule engine, quotes the clauses it rests on, and shows the facts it understood. '
+                'Follow-up questions keep the facts of earlier turns.</p></div>')
+    out = []
+    for i, turn in enumerate(turns, start=1):
+        question = f'<div class="adv-q"><span class="adv-who">Question {i}</span>' \
+                   f'<div>{_e(turn["question"])}</div></div>'
+        if "error" in turn:
+            body = f'<div class="adv-a adv-error" role="alert">{_e(turn["error"])}</div>'
+        else:
+            body = answer_html(Answer.model_validate(turn["answer"]), i)
+        out.append(f'<section class="adv-turn" data-turn="{i}">{question}{body}</section>')
+    return f'<div class="adv-transcript">{"".join(out)}</div>'
+
+
+def facts_html(answer: Answer | None) -> str:
+    """The facts panel: each fact with the words that set it, the assumptions, open facts."""
+    if answer is None:
+        return ('<div class="adv-facts adv-muted">Facts the advisor reads from your question '
+                'appear here, each with the words that set it.</div>')
+    rows, unknown = [], []
+    for name, fact in answer.facts.items():
+        if fact.value in ("unknown", None):
+            unknown.append(FACT_LABELS.get(name, name))
+            continue
+        source = ""
+        if fact.source:
+            source = f'&ldquo;{_e(fact.source)}&rdquo;'
+        tag = '<span class="adv-assumed">assumed</span>' if fact.assumed else ""
+        rows.append(f'<tr data-fact="{_e(name)}"><th>{_e(FACT_LABELS.get(name, name))}</th>'
+                    f'<td class="adv-value">{_e(_words(fact.value))} {tag}</td>'
+                    f'<td class="adv-from">{source}</td></tr>')
+    parts = ['<div class="adv-facts"><div class="adv-h">Facts understood</div>',
+             '<table class="adv-facts-table"><thead><tr><th>Fact</th><th>Value</th>'
+             f'<th>Set by</th></tr></thead><tbody>{"".join(rows)}</tbody></table>']
+    if unknown:
+        parts.append(f'<div class="adv-unknown">Not stated: {_e(", ".join(unknown))}</div>')
+    if answer.assumptions:
+        items = "".join(f"<li>{_e(a)}</li>" for a in answer.assumptions)
+        parts.append(f'<div class="adv-h">Assumptions</div><ul class="adv-assumptions">{items}'
+                     '</ul>')
+    if answer.missing_facts:
+        items = "".join(f'<li><b>{_e(FACT_LABELS.get(m.fact, m.fact))}</b>: {_e(m.ask)}'
+                        f'{_outcomes(m.outcomes)}</li>' for m in answer.missing_facts)
+        parts.append(f'<div class="adv-h">What would change the answer</div>'
+                     f'<ul class="adv-missing">{items}</ul>')
+    parts.append("</div>")
+    return "".join(parts)
