@@ -8,7 +8,13 @@ and evals. Only this package imports the openai and langchain-openai SDKs.
 from advisor.llm.client import ChatModel, LangChainChatModel, OpenAIChatModel, chat_model
 from advisor.llm.composer import LLMComposer
 from advisor.llm.prompts import build_prompt
-from advisor.llm.scripted import RecordedRequest, Reply, ScriptedOpenAIServer
+from advisor.llm.scripted import (
+    RecordedRequest,
+    Reply,
+    ScriptedOpenAIServer,
+    faithful,
+    faithful_answer,
+)
 
 __all__ = [
     "ChatModel",
@@ -20,4 +26,6 @@ __all__ = [
     "ScriptedOpenAIServer",
     "build_prompt",
     "chat_model",
+    "faithful",
+    "faithful_answer",
 ]

@@ -314,8 +314,9 @@ class LangChainChatModel:
         spec = dict(_schema_of(schema))
         spec.setdefault("title", _schema_name(schema))
         sent = messages if self.method == "json_schema" else _with_instruction(messages, schema)
-        runnable = self._llm.with_structured_output(
-            spec, method=cast(Any, self.method), strict=_is_strict(spec) or None)
+        strict = (_is_strict(spec) or None) if self.method == "json_schema" else None
+        runnable = self._llm.with_structured_output(spec, method=cast(Any, self.method),
+                                                    strict=strict)
         try:
             data = runnable.invoke([(m["role"], m["content"]) for m in sent])
         except openai.OpenAIError as exc:

@@ -16,6 +16,7 @@ delay longer than the client's timeout. Every request is recorded.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import uuid
@@ -26,7 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
-__all__ = ["RecordedRequest", "Reply", "ScriptedOpenAIServer"]
+__all__ = ["RecordedRequest", "Reply", "ScriptedOpenAIServer", "faithful", "faithful_answer"]
 
 _ERROR_TYPES = {
     400: "invalid_request_error",
@@ -40,7 +41,7 @@ _ERROR_TYPES = {
 
 @dataclass(frozen=True)
 class RecordedRequest:
-    """One request the server received: path, headers and the parsed JSON body."""
+    """One request the server received: path, headers (lower-case names), parsed JSON body."""
 
     method: str
     path: str
@@ -232,7 +233,7 @@ def _make_handler(server: ScriptedOpenAIServer) -> type[BaseHTTPRequestHandler]:
             return  # keep test output quiet
 
         def do_GET(self) -> None:  # noqa: N802
-            server._record(RecordedRequest("GET", self.path, dict(self.headers), {}))
+            server._record(RecordedRequest("GET", self.path, {k.lower(): v for k, v in self.headers.items()}, {}))
             if self.path.rstrip("/").endswith("/models"):
                 self._send_json(200, {"object": "list", "data": [
                     {"id": server.model, "object": "model", "created": 0, "owned_by": "test"}]})
@@ -246,7 +247,7 @@ def _make_handler(server: ScriptedOpenAIServer) -> type[BaseHTTPRequestHandler]:
                 body = json.loads(raw or b"{}")
             except json.JSONDecodeError:
                 body = {"_raw": raw.decode("utf-8", "replace")}
-            request = RecordedRequest("POST", self.path, dict(self.headers),
+            request = RecordedRequest("POST", self.path, {k.lower(): v for k, v in self.headers.items()},
                                       body if isinstance(body, dict) else {"_raw": body})
             server._record(request)
             if not self.path.rstrip("/").endswith("/chat/completions"):
@@ -307,3 +308,66 @@ def _make_handler(server: ScriptedOpenAIServer) -> type[BaseHTTPRequestHandler]:
             self.close_connection = True
 
     return _Handler
+
+
+# ----------------------------------------------------------------------------- a faithful model
+
+_PASSAGE = re.compile(r'<passage id="(P\d+)" kind="(\w+)"[^\n]*>\n(.*?)\n</passage>', re.DOTALL)
+_VERDICTS = re.compile(r'Its "verdicts" must be (\{.*?\})\.\s*$', re.MULTILINE)
+_OVERALL = re.compile(r"^Overall verdict \(fixed\): (\w+)", re.MULTILINE)
+_SENTENCE = re.compile(r"[^.!?\n]{20,}?[.!?](?=\s|$)")
+# Sentences a careful model would not lift into an answer beside a prohibited verdict.
+_PERMISSIVE = ("allowed", "permitted", "may be used", "can be used", "you may", "you can",
+               "not prohibited", "fine", "acceptable", "no restriction", "go ahead", "free to use",
+               "is ok")
+
+
+def _quotable(body: str) -> str | None:
+    """The first plain sentence of a passage body (heading lines skipped), verbatim."""
+    for line in body.splitlines():
+        if line.lstrip().startswith("#"):
+            continue
+        for match in _SENTENCE.finditer(line):
+            sentence = match.group(0).strip().lstrip("-*> ").strip()
+            if len(sentence) >= 20 and not any(w in sentence.lower() for w in _PERMISSIVE):
+                return sentence[:220].rsplit(" ", 1)[0] if len(sentence) > 220 else sentence
+    return None
+
+
+def faithful_answer(request: RecordedRequest, *, max_citations: int = 4) -> dict[str, Any]:
+    """The JSON a faithful model gives to an advisor prompt.
+
+    It restates the fixed verdicts the prompt names, and cites up to ``max_citations``
+    policy passages (kind terms or law) with their first plain sentence, verbatim. Tests
+    take it and spoil one part (a verdict, a quote, a passage id) to exercise the guardrail.
+    """
+    text = request.text()
+    found = _VERDICTS.search(text)
+    verdicts: dict[str, str] = json.loads(found.group(1)) if found else {}
+    overall_match = _OVERALL.search(text)
+    overall = overall_match.group(1) if overall_match else "unknown"
+    if overall == "out_of_scope":
+        return {"verdicts": verdicts, "claims": [], "citations": [],
+                "answer": "This question is outside the policies the advisor indexes."}
+    lines = [f"Overall verdict: `{overall}`."]
+    lines += [f"- {policy}: `{label}`." for policy, label in verdicts.items()]
+    citations: list[dict[str, Any]] = []
+    claims: list[dict[str, Any]] = []
+    for pid, kind, body in _PASSAGE.findall(text):
+        if kind not in ("terms", "law") or len(citations) >= max_citations:
+            continue
+        quote = _quotable(body)
+        if quote is None:
+            continue
+        n = len(citations) + 1
+        citations.append({"n": n, "passage_id": pid, "quote": quote})
+        claim = f'Passage {pid} reads: "{quote}" [{n}]'
+        claims.append({"text": claim, "citations": [n]})
+        lines.append(claim)
+    return {"verdicts": verdicts, "answer": "\n".join(lines), "claims": claims,
+            "citations": citations}
+
+
+def faithful(request: RecordedRequest) -> Reply:
+    """A responder for ScriptedOpenAIServer that always answers faithfully."""
+    return Reply.json(faithful_answer(request))
