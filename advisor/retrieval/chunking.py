@@ -31,6 +31,7 @@ _NAMED_CLAUSE = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_ID = re.compile(r"^(?P<id>[A-Za-z0-9]+(?:[.\-][A-Za-z0-9]+)*)(?::|\.(?=\s|$)|\)|\s*[-\u2013\u2014]\s)")
+_UPPER_ID = re.compile(r"^[A-Z]{2,}(?:-[A-Z0-9]+)*:")
 _NUMBERED = re.compile(r"^(?P<num>\d{1,3}(?:\.\d{1,3})*)(?:\.(?=\s|$)|(?<=\d)(?=\s+\S))")
 # In plain text a clause line is `7. Term`, `3.2 Confidentiality`, `3.2. ...` (not `2019 was`).
 _PLAIN_NUMBERED = re.compile(r"^[ \t]*(?P<num>\d{1,3}(?:\.\d{1,3})+\.?|\d{1,3}\.)(?=[ \t]|$)")
@@ -113,12 +114,17 @@ def clause_key(heading: str) -> str:
     if named:
         return f"{named.group('word').lower()}-{named.group('num').rstrip('.').lower()}"
     clause = _CLAUSE_ID.match(title)
-    if clause and any(ch.isdigit() for ch in clause.group("id")):
+    if clause and (any(ch.isdigit() for ch in clause.group("id")) or _is_upper_id(title)):
         return clause.group("id")
     numbered = _NUMBERED.match(title)
     if numbered:
         return numbered.group("num")
     return _slug(title)
+
+
+def _is_upper_id(title: str) -> bool:
+    """An all-capitals id before a colon (`SCOPE: ...`, `TL-AXON: ...`) is a clause id too."""
+    return _UPPER_ID.match(title) is not None
 
 
 # ----------------------------------------------------------------------------- sections
