@@ -1,0 +1,165 @@
+"""The Advisor facade end to end: real embedded Chroma index, real packs, offline composer.
+
+The LLM composer is exercised through the scripted OpenAI-compatible server on loopback.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from advisor.config import SHIPPED_CORPUS, Settings
+from advisor.errors import InputError
+from advisor.llm import Reply, ScriptedOpenAIServer
+from advisor.llm.scripted import faithful, faithful_answer
+from advisor.schema import ComposeRequest, Draft
+from advisor.service import Advisor
+
+LOBBY = "Can a European agency use this on a fixed lobby camera?"
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("service-home")
+
+
+@pytest.fixture(scope="module")
+def advisor(home: Path) -> Iterator[Advisor]:
+    yield Advisor(Settings(home=home, corpus=SHIPPED_CORPUS))
+
+
+def test_the_lobby_question_meets_the_acceptance_bar(advisor: Advisor, home: Path) -> None:
+    answer = advisor.ask(LOBBY)
+    assert (home / "index").exists()  # built on first use
+    assert answer.verdict == "prohibited"
+    verdicts = {p.policy: p.verdict for p in answer.policies}
+    assert verdicts["azure-openai-coc"] == "prohibited"
+    assert verdicts["eu-ai-act"] == "conditional"
+    assert answer.guardrail.status == "passed", answer.guardrail.notes
+    # the identification clause, quoted verbatim and verified
+    id1 = next(c for c in answer.citations if c.chunk_id.endswith("-2024-05#ID-1"))
+    assert id1.verified and "identify or verify" in id1.quote
+    doc = advisor.document(id1.document)
+    assert doc["text"][id1.start:id1.end] == id1.quote
+    coc = next(p for p in answer.policies if p.policy == "azure-openai-coc")
+    assert coc.fired[0].rule == "ID-1" and coc.fired[0].citations == (id1.n,)
+    # LE-2 named as a near miss, answered by ID-1
+    assert "LE-2" in {m.rule for m in coc.near_misses}
+    assert re.search(r"LE-2 \(.*\) does not reach this case: .*fixed.*, but ID-1 does", answer.answer)
+    # the EU AI Act facts that decide it, and the assumptions
+    assert {m.fact for m in answer.missing_facts} >= {"timing", "public_access"}
+    assert "### What would change the answer" in answer.answer
+    assert answer.assumptions and "### Assumptions" in answer.answer
+    # the article, cited only as reporting
+    articles = [c for c in answer.citations if c.kind == "article"]
+    assert articles, "the press article should be cited as reporting"
+    press = answer.answer.split("### Press coverage (reporting, not policy text)")
+    assert len(press) == 2
+    for c in articles:
+        assert f"[{c.n}]" not in press[0] and f"[{c.n}]" in press[1]
+        assert all(c.n not in hit.citations for p in answer.policies for hit in p.fired)
+    assert "Limited Access" in answer.answer
+    assert answer.corpus_version and answer.trace_id
+
+
+def test_search_documents_and_health(advisor: Advisor) -> None:
+    hits = advisor.search("real-time facial recognition on mobile cameras", k=3)
+    assert 1 <= len(hits) <= 3 and any("LE-2" in h.chunk_id for h in hits)
+    docs = advisor.documents()
+    assert {d["id"] for d in docs} >= {"azure-openai-coc-2024-05", "eu-ai-act-art5"}
+    with pytest.raises(InputError, match="advisor documents"):
+        advisor.document("no-such-document")
+    health = advisor.health()
+    assert health["status"] == "ok" and health["index"] == "ok"
+    assert health["composer"] == "offline" and health["documents"] >= 5
+    with pytest.raises(InputError):
+        advisor.search("  ")
+
+
+def test_audit_and_replay_hold_on_an_unchanged_corpus(advisor: Advisor) -> None:
+    answer = advisor.ask(LOBBY)
+    record = advisor.audit(answer.trace_id)
+    assert record["question"] == LOBBY and record["overall"] == "prohibited"
+    replay = advisor.replay(answer.trace_id)
+    assert replay["holds"] is True and replay["changes"] == []
+    assert replay["verdicts_now"] == replay["verdicts_then"]
+
+
+def test_replay_reports_a_changed_clause(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SHIPPED_CORPUS, corpus)
+    settings = Settings(home=tmp_path / "home", corpus=corpus)
+    first = Advisor(settings)
+    answer = first.ask(LOBBY)
+    clause = corpus / "azure-openai-coc" / "coc-2024-05.md"
+    clause.write_text(clause.read_text().replace("This bar predates the May 2024 update",
+                                                 "This bar is older than the May 2024 update"))
+    second = Advisor(settings)
+    second.ingest(rebuild=True)
+    replay = second.replay(answer.trace_id)
+    assert replay["holds"] is False
+    assert "the text of azure-openai-coc-2024-05#ID-1 changed" in replay["changes"]
+    assert replay["verdicts_now"] == replay["verdicts_then"]
+
+
+class _Overrider:
+    """A composer that asserts a different verdict than the engine's."""
+
+    name = "llm:overrider"
+
+    def compose(self, request: ComposeRequest) -> Draft:
+        verdicts = {v.policy: v.verdict for v in request.verdicts}
+        verdicts["azure-openai-coc"] = "not_prohibited"
+        return Draft(verdicts=verdicts, answer="It is fine.", composer=self.name)
+
+
+def test_a_composer_can_never_override_the_verdict(home: Path) -> None:
+    advisor = Advisor(Settings(home=home, corpus=SHIPPED_CORPUS), composer=_Overrider())
+    answer = advisor.ask(LOBBY)
+    assert answer.guardrail.status == "overridden" and answer.composer == "offline"
+    assert answer.answer.startswith("**Overall verdict: prohibited.**")
+
+
+def test_the_llm_composer_over_a_scripted_endpoint(home: Path) -> None:
+    with ScriptedOpenAIServer(faithful) as server:
+        settings = Settings(home=home, corpus=SHIPPED_CORPUS, composer="llm",
+                            llm_base_url=server.base_url, llm_api_key="test")
+        answer = Advisor(settings).ask(LOBBY)
+    assert answer.composer.startswith("llm:"), answer.guardrail.notes
+    assert answer.guardrail.status == "passed", answer.guardrail.notes
+    assert all(c.verified for c in answer.citations)
+
+
+def test_an_llm_that_changes_a_verdict_is_overridden(home: Path) -> None:
+    def liar(request):  # type: ignore[no-untyped-def]
+        data = faithful_answer(request)
+        data["verdicts"]["azure-openai-coc"] = "not_prohibited"
+        return Reply.json(data)
+
+    with ScriptedOpenAIServer(liar) as server:
+        settings = Settings(home=home, corpus=SHIPPED_CORPUS, composer="llm",
+                            llm_base_url=server.base_url, llm_api_key="test")
+        answer = Advisor(settings).ask(LOBBY)
+    assert answer.guardrail.status == "overridden" and answer.composer == "offline"
+    assert any("differ from the rule engine" in n for n in answer.guardrail.notes)
+
+
+def test_an_unreachable_llm_degrades_to_the_offline_answer(home: Path) -> None:
+    with ScriptedOpenAIServer([Reply.error(500)] * 4) as server:
+        settings = Settings(home=home, corpus=SHIPPED_CORPUS, composer="llm",
+                            llm_base_url=server.base_url, llm_api_key="test",
+                            llm_max_retries=0)
+        answer = Advisor(settings).ask(LOBBY)
+    assert answer.composer == "offline" and answer.guardrail.status == "degraded"
+    assert any("composer failed" in n for n in answer.guardrail.notes)
+    assert answer.verdict == "prohibited"
+
+
+def test_llm_selected_without_an_endpoint_says_so_and_answers(home: Path) -> None:
+    answer = Advisor(Settings(home=home, corpus=SHIPPED_CORPUS, composer="llm")).ask(LOBBY)
+    assert answer.composer == "offline" and answer.guardrail.status == "degraded"
+    assert any("LLM composer is not usable" in n for n in answer.guardrail.notes)
