@@ -311,11 +311,12 @@ class _HtmlText:
             self._blocks.append(text)
 
     def _walk(self, node: Any) -> None:
-        from bs4 import Comment, NavigableString, Tag
+        from bs4 import CData, NavigableString, Tag
+        from bs4.element import PreformattedString
 
         for child in node.children:
-            if isinstance(child, Comment):
-                continue
+            if isinstance(child, PreformattedString) and not isinstance(child, CData):
+                continue  # comments, doctype, declarations, processing instructions
             if isinstance(child, NavigableString):
                 self._inline.append(str(child).replace("\n", " "))
                 continue
