@@ -5,6 +5,8 @@ The LLM composer is exercised through the scripted OpenAI-compatible server on l
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -20,6 +22,29 @@ from advisor.schema import ComposeRequest, Draft
 from advisor.service import Advisor
 
 LOBBY = "Can a European agency use this on a fixed lobby camera?"
+TODAY = dt.date(2026, 11, 26)
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+# The worked examples of POLICY-FACTS.md (and the lobby question): id, question, as_of.
+WORKED = [
+    ("01-eu-fixed-lobby", LOBBY, None),
+    ("02-uk-patrol-body-worn", "UK officers on patrol want live face matching from body-worn "
+     "cameras with Azure OpenAI. Is that allowed?", "2024-06-15"),
+    ("03-us-police-report-drafting", "Can a US police department use Azure OpenAI to draft "
+     "incident reports from body-cam audio transcripts?", None),
+    ("04-dutch-post-review", "Dutch police want to review body-cam footage later at the station "
+     "and match faces with Azure OpenAI. Can they?", None),
+    ("05a-belgian-concert-dec-2024", "Can Belgian police use live face recognition with Azure "
+     "OpenAI at a concert?", "2024-12-15"),
+    ("05b-belgian-concert-mar-2025", "Can Belgian police use live face recognition with Azure "
+     "OpenAI at a concert?", "2025-03-15"),
+    ("06-spanish-kidnapping-victim", "Spanish police want real-time face recognition on fixed "
+     "station cameras to find a specific kidnapping victim, with a judge's authorisation and "
+     "national law in place. Can they do it with Azure OpenAI?", "2025-03-15"),
+    ("07-eu-employer-engagement", "Can an EU employer use Azure OpenAI to score employees' "
+     "engagement from their facial expressions?", None),
+    ("08-us-sheriff-jail-intake", "Can a US county sheriff use Azure AI Face to identify people "
+     "at jail intake?", None),
+]
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +54,9 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def advisor(home: Path) -> Iterator[Advisor]:
-    yield Advisor(Settings(home=home, corpus=SHIPPED_CORPUS))
+    advisor = Advisor(Settings(home=home, corpus=SHIPPED_CORPUS))
+    advisor.today = lambda: TODAY
+    yield advisor
 
 
 def test_the_lobby_question_meets_the_acceptance_bar(advisor: Advisor, home: Path) -> None:
@@ -49,7 +76,8 @@ def test_the_lobby_question_meets_the_acceptance_bar(advisor: Advisor, home: Pat
     assert coc.fired[0].rule == "ID-1" and coc.fired[0].citations == (id1.n,)
     # LE-2 named as a near miss, answered by ID-1
     assert "LE-2" in {m.rule for m in coc.near_misses}
-    assert re.search(r"LE-2 \(.*\) does not reach this case: .*fixed.*, but ID-1 does", answer.answer)
+    assert re.search(r"LE-2 \(.*\) does not reach this case: .*fixed.*, but ID-1 does",
+                     answer.answer)
     # the EU AI Act facts that decide it, and the assumptions
     assert {m.fact for m in answer.missing_facts} >= {"timing", "public_access"}
     assert "### What would change the answer" in answer.answer
@@ -163,3 +191,26 @@ def test_llm_selected_without_an_endpoint_says_so_and_answers(home: Path) -> Non
     answer = Advisor(Settings(home=home, corpus=SHIPPED_CORPUS, composer="llm")).ask(LOBBY)
     assert answer.composer == "offline" and answer.guardrail.status == "degraded"
     assert any("LLM composer is not usable" in n for n in answer.guardrail.notes)
+
+
+def _snapshot(answer: object) -> str:
+    from advisor.schema import Answer
+
+    assert isinstance(answer, Answer)
+    lines = [f"<!-- question: {answer.question} | as_of: {answer.as_of} -->", "",
+             answer.answer.rstrip(), "", "---", ""]
+    lines += [f"[{c.n}] {c.chunk_id} ({c.kind}{', verified' if c.verified else ''}): "
+              f"\u201c{c.quote}\u201d" for c in answer.citations]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(("name", "question", "as_of"), WORKED, ids=[w[0] for w in WORKED])
+def test_worked_example_snapshots(advisor: Advisor, name: str, question: str,
+                                  as_of: str | None) -> None:
+    """Exact offline answers; regenerate deliberately with ADVISOR_UPDATE_SNAPSHOTS=1."""
+    text = _snapshot(advisor.ask(question, as_of=as_of))
+    path = SNAPSHOTS / f"{name}.md"
+    if os.environ.get("ADVISOR_UPDATE_SNAPSHOTS") == "1":
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"no snapshot {path}: run with ADVISOR_UPDATE_SNAPSHOTS=1 and review it"
+    assert text == path.read_text(encoding="utf-8")
