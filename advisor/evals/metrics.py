@@ -32,6 +32,11 @@ HIT_K = 5
 RANK_SOURCE = "answer citations, in citation order"
 
 
+def _squash(text: str) -> str:
+    """Collapse whitespace runs: the project's definition of verbatim (DESIGN.md guardrail)."""
+    return " ".join(text.split())
+
+
 class QuoteChecker:
     """Re-verifies citation quotes against the corpus text, independently of the answer."""
 
@@ -60,15 +65,16 @@ class QuoteChecker:
         text = self._documents.get(doc_id)
         if chunk is None and text is None:
             return f"[{citation.get('n')}] {chunk_id}: no such chunk or document in the corpus"
-        if chunk is not None and quote not in chunk:
+        squashed = _squash(quote)
+        if chunk is not None and squashed not in _squash(chunk):
             return f"[{citation.get('n')}] {chunk_id}: quote is not verbatim in the chunk"
         if text is not None:
             start, end = citation.get("start"), citation.get("end")
             if isinstance(start, int) and isinstance(end, int):
-                if text[start:end] != quote:
+                if _squash(text[start:end]) != squashed:
                     return (f"[{citation.get('n')}] {chunk_id}: offsets {start}:{end} do not "
                             "hold the quote in the document")
-            elif quote not in text:
+            elif squashed not in _squash(text):
                 return f"[{citation.get('n')}] {chunk_id}: quote is not in the document"
         return None
 
