@@ -73,6 +73,22 @@ class Chunk(_Frozen):
     url: str | None = None
 
 
+class IngestReport(_Frozen):
+    """What an ingest did: document counts by change, chunks indexed, time taken."""
+
+    added: int = 0  # documents new to the index
+    updated: int = 0  # documents whose chunks changed
+    removed: int = 0  # documents no longer in the corpus
+    unchanged: int = 0  # documents whose stored vectors were reused
+    chunks: int = 0  # chunks in the index after the ingest
+    embedded: int = 0  # chunks embedded by this ingest (0 when nothing changed)
+    seconds: float = 0.0
+    generation: int = 0  # index generation now serving
+    corpus_version: str = ""
+    corpus: str = ""  # the corpus root that was indexed
+    changed: bool = False  # False when the ingest found nothing to do
+
+
 class Passage(_Frozen):
     """A retrieved chunk with its score (DESIGN.md: search results)."""
 
