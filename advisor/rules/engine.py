@@ -273,7 +273,7 @@ def _near_misses(rules: Sequence[Rule], decision: _Decision,
     fired_ids = {rule.id for rule in decision.fired}
     out: list[NearMiss] = []
     for rule in rules:
-        if rule.id in fired_ids or rule.effect == "not_prohibited":
+        if rule.id in fired_ids or rule.effect == "not_prohibited" or not rule.near_miss:
             continue
         parts = _conjuncts(rule.when)
         results = [_truth(part, values) for part in parts]

@@ -126,6 +126,7 @@ class Rule(_Strict):
     clauses: tuple[str, ...] = Field(min_length=1)
     explanation: str = Field(min_length=1)
     conditions: tuple[str, ...] = ()  # what must be met when a conditional rule fires
+    near_miss: bool = True  # report this rule as a near miss when it narrowly fails
     effective_from: dt.date | None = None
     effective_to: dt.date | None = None  # last day in force
 

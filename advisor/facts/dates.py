@@ -1,0 +1,92 @@
+"""Dates in a question ("before May 2024", "in March 2025", "2023", ISO) -> an as-of date."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+_MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
+    "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
+    "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
+    "december": 12, "dec": 12,
+}
+_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_YEAR = r"(?P<year>(?:19|20)\d{2})(?![\d/\-])"
+_DAY = r"(?:(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+)?"
+_LEAD = r"(?P<lead>before|until|till|prior to|up to|after|since|from|starting|as of|as at)?\s*"
+
+_ISO = re.compile(r"(?<![\d/])(?P<year>(?:19|20)\d{2})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?!\d)")
+_MONTH_YEAR = re.compile(r"\b" + _LEAD + _DAY + r"\b" + _MONTH + r",?\s+" + _YEAR, re.IGNORECASE)
+_DAY_AFTER = re.compile(r"\b" + _LEAD + r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+"
+                        + _YEAR, re.IGNORECASE)
+_YEAR_ONLY = re.compile(r"\b" + _LEAD + r"(?:(?:in|during|back in|for|early|late|mid)\s+)*"
+                        + r"(?<![\d/\-])" + _YEAR, re.IGNORECASE)
+# References to a policy's version are not dates of use: "the May 2024 change", "2024/1689".
+_REFERENCE = re.compile(r"^\s*(?:change|update|updates|version|revision|rules?|code|amendment|"
+                        r"policy|wording|text|clause|edition)\b", re.IGNORECASE)
+_BEFORE_REFERENCE = re.compile(r"\b(?:the|its|their|this|that)\s+$", re.IGNORECASE)
+
+
+def find_date(text: str) -> tuple[dt.date, str] | None:
+    """The first date of use in ``text`` and the words that set it, or None."""
+    found: list[tuple[int, int, dt.date, str]] = []
+    taken: list[tuple[int, int]] = []  # spans already read, as a date or as a reference
+    for pattern in (_ISO, _DAY_AFTER, _MONTH_YEAR, _YEAR_ONLY):
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if any(start < t_end and t_start < end for t_start, t_end in taken):
+                continue
+            taken.append((start, end))
+            if _is_reference(text, match):
+                continue
+            day = _to_date(match)
+            if day is not None:
+                found.append((start, end, day, match.group(0).strip()))
+    if not found:
+        return None
+    _, _, day, words = min(found, key=lambda item: item[0])
+    return day, words
+
+
+def _is_reference(text: str, match: re.Match[str]) -> bool:
+    after = text[match.end():match.end() + 20]
+    whole = match.group(0)
+    start = match.start() + len(whole) - len(whole.lstrip())
+    before = text[max(0, start - 12):start]
+    lead = match.groupdict().get("lead")
+    return bool(not lead and _BEFORE_REFERENCE.search(before) and _REFERENCE.match(after))
+
+
+def _to_date(match: re.Match[str]) -> dt.date | None:
+    groups = match.groupdict()
+    try:
+        year = int(groups["year"])
+        raw_month = groups.get("month")
+        if raw_month is None:
+            month = None
+        elif raw_month.isdigit():
+            month = int(raw_month)
+        else:
+            month = _MONTHS[raw_month.lower().rstrip(".")]
+        day = int(groups["day"]) if groups.get("day") else None
+        lead = (groups.get("lead") or "").lower()
+        if month is None:
+            start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        elif day is None:
+            start = dt.date(year, month, 1)
+            end = dt.date(year, month, calendar.monthrange(year, month)[1])
+        else:
+            start = end = dt.date(year, month, day)
+    except (ValueError, KeyError, OverflowError):
+        return None
+    if lead in ("before", "until", "till", "prior to", "up to"):
+        return start - dt.timedelta(days=1) if lead in ("before", "prior to") else end
+    if lead == "after":
+        return end + dt.timedelta(days=1)
+    if lead in ("since", "from", "starting", "as of", "as at"):
+        return start
+    # "in March 2025", "December 2024", "2023": the end of the period, so a month that
+    # contains a policy's start date counts as after it.
+    return end

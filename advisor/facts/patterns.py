@@ -1,0 +1,275 @@
+"""The phrasings the extractor reads, as ordered (pattern, value) tables per fact.
+
+Order matters: the first table entry that matches wins, so negations ("not in real time")
+and narrower readings come before broader ones.
+"""
+
+from __future__ import annotations
+
+import re
+
+_I = re.IGNORECASE
+
+
+def _table(*rows: tuple[str, str]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(pattern, _I), value) for pattern, value in rows)
+
+
+SERVICE = _table(
+    (r"\b(?:azure\s+ai\s+face|azure\s+face(?:\s+api)?|face\s+api|face\s+service|"
+     r"video\s+indexer|cognitive\s+services?\s+face|face\s+identification\s+service|"
+     r"limited\s+access\s+face)\b", "azure_ai_face"),
+    (r"\b(?:azure\s*open\s*ai|aoai|azure-openai|gpt-?4(?:o|\s*turbo|\s*vision)?(?:\s+on\s+azure)?|"
+     r"gpt-?3\.5|openai\s+service|gpt\s+on\s+azure|gpt-4\s+turbo\s+with\s+vision|"
+     r"azure\s+ai\s+foundry|azure\s+ai\s+studio)\b", "azure_openai"),
+    (r"\b(?:rekognition|aws|amazon|google\s+(?:cloud\s+)?vision|clearview|pimeyes|"
+     r"open[- ]source\s+model|in-house\s+model|our\s+own\s+model|llama|mistral|"
+     r"hugging\s*face|openai\s+api|chatgpt)\b", "other"),
+)
+
+#: "this", "the service": taken to mean Azure OpenAI Service.
+SERVICE_PRONOUN = re.compile(
+    r"\b(?:this|the\s+service|this\s+service|this\s+model|the\s+model|the\s+api|this\s+api|"
+    r"your\s+service|this\s+tool|use\s+it|using\s+it|deploy\s+it|run\s+it)\b", _I)
+
+PURPOSE_BLOCK_ID = re.compile(
+    r"\b(?:without|not|never|no|don't|do\s+not|won't|will\s+not|isn't|rather\s+than)\s+"
+    r"(?:\w+\s+){0,2}(?:identif\w*|recogni\w*|facial\s+recognition|match\w*)", _I)
+
+PURPOSE = _table(
+    (r"\bscrap(?:e|es|ed|ing)\b|\bcrawl(?:s|ed|ing)?\s+(?:the\s+)?(?:web|internet|social)|"
+     r"\bharvest(?:s|ed|ing)?\s+(?:images|photos|faces|selfies)|"
+     r"\b(?:images|photos|faces|pictures)\s+(?:from|off)\s+(?:the\s+)?(?:internet|web|social\s+media)",
+     "scraping"),
+    (r"\bsocial(?:ly)?[- ]scor\w*|\bsocial\s+credit|\btrustworthiness\s+scores?|\bcitizen\s+scores?|"
+     r"\bpredictive\s+profiling|\bscore\s+(?:citizens|people|residents|tenants|applicants)\b",
+     "social_scoring"),
+    (r"\b(?:race|racial|ethnicity|ethnic\s+origin|religion|religious\s+(?:belief|affiliation)s?|"
+     r"sexual\s+orientation|sex\s+life|political\s+(?:opinions?|views|leanings?|affiliations?)|"
+     r"trade[- ]union|union\s+membership|gay|homosexual)\b", "categorisation"),
+    (r"\b(?:emotions?|emotional\s+states?|moods?|engagement|sentiment|feelings|"
+     r"facial\s+expressions?|how\s+(?:happy|angry|sad|stressed)|(?:happy|angry|sad|bored|stressed|"
+     r"frustrated|attentive|nervous)\s+(?:they|people|customers|students|staff|employees)\s+(?:are|look))",
+     "emotion_inference"),
+    (r"\b(?:verif(?:y|ies|ied|ying|ication)|unlock\w*|1:1|one-to-one|authenticat\w*|"
+     r"confirm\w*\s+(?:their|his|her|the\s+person's|someone's|a\s+person's|customers')?\s*identit\w*|"
+     r"face\s+id|selfie\s+checks?|liveness|access\s+control|badge\s+in|touchless\s+(?:entry|access)|"
+     r"check[- ]in\s+by\s+face)\b", "verification"),
+    (r"\b(?:identif(?:y|ies|ied|ying|ication)|recogni[sz](?:e|es|ed|ing|tion)|"
+     r"face[- ]?(?:match\w*|search\w*|recog\w*|rec\b)|facial[- ]?(?:recog\w*|rec\b|match\w*)|"
+     r"match\w*\s+(?:the\s+)?(?:faces?|people|them|against|to\s+a|passers-?by|visitors)|"
+     r"watch\s?-?lists?|1:n|mugshots?|who\s+(?:someone|somebody|people|they|a\s+person|"
+     r"each\s+person|he|she)\s+(?:is|are)|find\s+(?:a\s+|the\s+)?(?:specific\s+)?(?:suspects?|"
+     r"missing|wanted|kidnapp\w*|abduct\w*|victims?)|spot\s+(?:wanted|suspects)|"
+     r"look\s+(?:up|for)\s+(?:a\s+|the\s+)?(?:suspects?|wanted|missing)|"
+     r"database\s+of\s+(?:suspects|faces|mugshots|(?:prior\s+)?inmates|offenders)|"
+     r"put\s+names\s+to\s+faces|name\s+the\s+people)", "identification"),
+    (r"\b(?:surveil\w*|persistent(?:ly)?\s+track\w*|track\w*\s+(?:people|individuals|persons|"
+     r"everyone|movements|shoppers|protesters|citizens|a\s+person|someone)|"
+     r"monitor\w*\s+(?:people|crowds|protesters|citizens|individuals)|follow\w*\s+(?:people|someone|"
+     r"a\s+person)\s+across)", "surveillance"),
+    (r"\b(?:blur\w*|redact\w*|pixelat\w*|anonymi[sz]\w*|mask\w*\s+faces|"
+     r"detect\w*\s+(?:faces|people|persons|whether|if)|face\s+detection|"
+     r"count\w*\s+(?:people|visitors|faces|heads|the\s+number|customers|passengers)|"
+     r"people[- ]counting|footfall|occupancy|crowd\s+(?:size|density|counts?)|"
+     r"fatigue|drows\w*|pain\s+levels?)", "detection_or_redaction"),
+    (r"\b(?:transcri\w*|summari[sz]\w*|draft\w*\s+(?:\w+\s+){0,2}reports?|"
+     r"(?:incident|police|case|arrest)\s+reports?|write\s+(?:\w+\s+){0,2}reports?|"
+     r"crime\s+(?:statistics|stats|data|trends)|statistics|translat\w*|paperwork|case\s+notes|"
+     r"chatbot|answer\s+(?:citizen\s+)?questions|classify\s+emails|search\s+(?:case\s+)?documents)",
+     "non_biometric"),
+)
+
+#: Sentiment or engagement only counts as emotion recognition when read from people's bodies.
+BIOMETRIC_CUE = re.compile(
+    r"\b(?:face|faces|facial|expressions?|voice|voices|camera|cameras|webcam|video|cctv|"
+    r"body\s+language|eye|eyes|gaze|biometric|footage)\b", _I)
+
+#: Anything about faces or cameras: with no stated purpose, identification is assumed.
+CAMERA_OR_FACE = re.compile(
+    r"\b(?:cam|cams|camera|cameras|cctv|footage|video|videos|faces?|facial|bodycams?|dashcams?|"
+    r"drones?|images?|photos?|mugshots?)\b", _I)
+
+TIMING = _table(
+    (r"\bnot\s+(?:in\s+)?(?:real[- ]?time|live)\b|\bafter\s+the\s+fact|\bafter-the-fact|"
+     r"\b(?:recorded|stored|archived|saved|historical|past|old)\s+(?:\w+\s+)?(?:footage|video|"
+     r"recordings?|images|clips)|\bretrospective\w*|\bafterwards\b|\blater\b|\bpost[- ](?:event|"
+     r"incident|hoc)|\bpost[- ]?rbi\b|\bthe\s+next\s+day\b|\bafter\s+(?:an?\s+)?(?:incident|"
+     r"arrest|event)|\breview\w*\s+(?:the\s+)?(?:\w+\s+){0,2}footage", "post"),
+    (r"\breal[- ]?time\b|\bnear[- ]real[- ]time\b|\blive[- ]?(?:face|facial|recognition|"
+     r"match\w*|feeds?|video|streams?|cameras?|cctv|footage|identif\w*|scan\w*|monitor\w*|"
+     r"biometric)|\blive\b\s*\??$|\bas\s+(?:it\s+happens|they\s+walk|people\s+walk)|"
+     r"\binstant(?:ly)?\b|\bon\s+the\s+spot\b|\bstreaming\b|\bin\s+real\s+life\b", "real_time"),
+)
+
+CAMERA = _table(
+    (r"\bno\s+cameras?\b|\bwithout\s+(?:a\s+)?cameras?\b|\baudio[- ]only\b", "none"),
+    (r"\bbody[- ]?(?:worn|cams?|cameras?)\b|\bbodycams?\b|\bwearable\s+cameras?|"
+     r"\blapel\s+cameras?|\bbody\s+worn\b", "body_worn"),
+    (r"\bdash[- ]?(?:cams?|cameras?|board\s+cameras?|mounted)\b|\bdashcams?\b|"
+     r"\bin-car\s+cameras?|\bvehicle[- ]mounted|\bpatrol[- ]car\s+cameras?", "dash"),
+    (r"\bdrones?\b|\bmobile\s+(?:cameras?|phones?|devices?)|\bhand-?held\b|\bsmart\s*phones?\b|"
+     r"\bphone\s+cameras?|\bsmart\s+glasses\b|\bofficers'?\s+phones?|\btablets?\b", "other_mobile"),
+    (r"\bfixed\b|\bstationary\b|\b(?:wall|ceiling|pole|door)[- ]mounted\b|\bmounted\s+cameras?|"
+     r"\bcctv\b|\bsecurity\s+cameras?|\bsurveillance\s+cameras?|\bdoorbell\s+cameras?|"
+     r"\bstatic\s+cameras?|\binstalled\s+cameras?|\bip\s+cameras?|\b(?:lobby|entrance|station|"
+     r"gate|turnstile|door)\s+cameras?", "fixed"),
+)
+
+SETTING = _table(
+    (r"\bnot\s+(?:in\s+)?(?:a\s+)?controlled\b|\bin\s+the\s+wild\b|\bon\s+patrol\b|\bpatrol\w*\b|"
+     r"\bstreets?\b|\bin\s+public\b|\bpublic\s+(?:space|spaces|place|places|square|areas?)|"
+     r"\boutdoors?\b|\bstadiums?\b|\bairports?\b|\b(?:train|railway|metro|subway|bus)\s+stations?|"
+     r"\bstation\s+cameras?|\bconcerts?\b|\bprotests?\b|\bdemonstrations?\b|\bfestivals?\b|"
+     r"\bcity\s+cent(?:re|er)\b|\bshopping\s+(?:centre|center|mall|street)|\bmalls?\b|"
+     r"\bcrowds?\b|\bmarkets?\b|\bsquares?\b|\bparks?\b|\bin\s+the\s+field\b|\bon\s+the\s+beat\b|"
+     r"\bparades?\b|\bpublic\s+transport\b|\bsupermarkets?\b|\bshops?\b|\bstores?\b", "uncontrolled"),
+    (r"\bcontrolled\b|\bconfined\b|\blobby\b|\bfoyer\b|\bfront\s+desk\b|\breception\b|"
+     r"\bback[- ]office\b|\bstaff[- ]only\b|\boffices?\b|\bpolice\s+station\b|\bat\s+the\s+station\b|"
+     r"\bcustody\b|\bjails?\b|\bprisons?\b|\bbooking\b|\bintake\b|\binterview\s+rooms?\b|"
+     r"\bsecure\s+areas?\b|\bborder\s+control\b|\bcheckpoints?\b|\bwarehouse\b|\bcourtrooms?\b",
+     "controlled"),
+)
+
+PUBLIC_ACCESS = _table(
+    (r"\bnot\s+open\s+to\s+(?:the\s+)?public|\bclosed\s+to\s+(?:the\s+)?public|\bstaff[- ]only\b|"
+     r"\bemployees[- ]only\b|\bback[- ]office\b|\bnon-public\b|\bnot\s+public(?:ly\s+accessible)?\b|"
+     r"\brestricted\s+areas?\b|\bprisons?\b|\bjails?\b|\bcustody\b|\bpolice\s+station\b|"
+     r"\bat\s+the\s+station\b|\bbooking\b|\bintake\b|\binterview\s+rooms?\b|\bborder\s+control\b|"
+     r"\bprivate\s+(?:office|area|premises)\b|\bsecure\s+areas?\b|\bwarehouse\b|\boffices?\b",
+     "no"),
+    (r"\bopen\s+to\s+(?:the\s+)?public\b|\bpublicly\s+accessible\b|\bpublic\s+(?:space|spaces|"
+     r"place|places|area|areas|square|street|road|park|lobby)\b|\bin\s+public\b|\bstadiums?\b|"
+     r"\bairports?\b|\b(?:train|railway|metro|subway|bus)\s+stations?\b|\bstation\s+cameras?\b|"
+     r"\bconcerts?\b|\bfestivals?\b|\bprotests?\b|\bdemonstrations?\b|\bshopping\s+(?:centre|"
+     r"center|mall|street)s?\b|\bmalls?\b|\bsupermarkets?\b|\bshops?\b|\bstores?\b|\bstreets?\b|"
+     r"\bmarkets?\b|\bsquares?\b|\bparks?\b|\bcity\s+cent(?:re|er)\b|\bon\s+patrol\b|\bpatrol\w*\b|"
+     r"\bcrowds?\b|\bparades?\b|\bpublic\s+transport\b|\bin\s+the\s+wild\b", "yes"),
+)
+
+#: Places that may or may not be open to the public: the fact stays open, named by the place.
+MIXED_PLACE = re.compile(
+    r"\b(?:lobby|lobbies|foyer|front\s+desk|reception|entrance\s+hall|entrance|waiting\s+room)\b", _I)
+
+EXCEPTION = _table(
+    (r"\bno\s+(?:specific\s+)?(?:exception|emergency|specific\s+target)|\broutine\b|"
+     r"\bgeneral\s+(?:crime|policing|surveillance|monitoring|security)|\bpetty\s+(?:crime|theft)|"
+     r"\bshoplift\w*|\bjust\s+in\s+case\b|\bscan\w*\s+everyone\b", "none"),
+    (r"\bkidnap\w*|\babduct\w*|\bmissing\s+(?:person|persons|people|child|children|girl|boy|"
+     r"teen\w*|woman|man)\b|\btraffick\w*|\bsexual\s+exploitation\b|\bvictims?\s+of\b|"
+     r"\b(?:find|locate|search\s+for)\s+(?:a\s+|the\s+)?(?:specific\s+)?victims?\b", "victim_search"),
+    (r"\bterror\w*|\bimminent\s+(?:threat|danger|attack)|\bthreat\s+to\s+life\b|\bbomb\w*|"
+     r"\bactive\s+shooter\b|\bthreat\s+of\s+(?:an?\s+)?attack", "imminent_threat"),
+    (r"\b(?:murder|rape|armed\s+robbery|homicide|manslaughter)\s+suspects?\b|"
+     r"\bsuspects?\s+(?:of|in|for)\s+(?:an?\s+)?(?:murder|rape|armed\s+robbery|serious|homicide|"
+     r"kidnapping|terror\w*)|\bwanted\s+for\s+(?:murder|rape|armed\s+robbery|homicide)|"
+     r"\bserious\s+(?:crimes?|offen[cs]es?|criminal)|\bfugitives?\b", "serious_crime_suspect"),
+)
+
+AUTHORISATION = _table(
+    (r"\bwithout\s+(?:a\s+|any\s+|prior\s+)?(?:warrant|authori[sz]ation|court\s+order|judge|"
+     r"approval)|\bno\s+(?:warrant|authori[sz]ation|court\s+order|judicial\s+approval)\b|"
+     r"\bnot\s+authori[sz]ed\b", "no"),
+    (r"\b(?:judge|judicial|court|magistrate|independent\s+(?:administrative\s+)?authority)(?:'s)?\s+"
+     r"(?:authori[sz]ation|approval|order|warrant|sign-off)|\bwarrants?\b|\bauthori[sz]ed\s+by\b|"
+     r"\bprior\s+authori[sz]ation\b|\bcourt\s+orders?\b|\bapproved\s+by\s+(?:a\s+)?(?:judge|court)|"
+     r"\bjudge\s+(?:approved|authori[sz]ed|signed)", "yes"),
+)
+
+NATIONAL_LAW = _table(
+    (r"\bno\s+national\s+(?:law|legislation)|\bnational\s+law\s+(?:does\s+not|doesn't)|"
+     r"\bwithout\s+(?:a\s+|any\s+)?national\s+(?:law|legislation)|\bnot\s+(?:provided|allowed)\s+"
+     r"(?:for\s+)?(?:by|under)\s+national\s+law|\bno\s+law\s+(?:allows|permits)", "no"),
+    (r"\bnational\s+(?:law|legislation)\s+(?:is\s+)?(?:in\s+place|allows|permits|provides|"
+     r"authori[sz]es|has\s+opted\s+in|opts\s+in)|\bunder\s+national\s+law\b|"
+     r"\b(?:the\s+)?law\s+(?:in\s+place|allows\s+it|permits\s+it)|\blegislation\s+(?:allows|"
+     r"permits|in\s+place)|\bnational\s+law\s+in\s+place", "yes"),
+)
+
+MINOR = _table(
+    (r"\bnot\s+(?:a\s+)?minors?\b|\badults?\s+only\b|\bonly\s+adults\b", "no"),
+    (r"\bminors?\b|\bjuveniles?\b|\bunder[- ]18s?\b|\bunder\s+the\s+age\s+of\s+18\b", "yes"),
+)
+
+CONSENT = _table(
+    (r"\bwithout\s+(?:their\s+|the\s+|any\s+|people's\s+)?(?:consent|knowledge|knowing)|"
+     r"\bno\s+consent\b|\bcovert\w*|\bsecret(?:ly)?\b|\bunaware\b|\bnot\s+consent\w*", "no"),
+    (r"\bwith\s+(?:their\s+|the\s+|explicit\s+|informed\s+|prior\s+|written\s+)*consent\b|"
+     r"\bconsent(?:ed|s|ing)?\b|\bopt(?:ed|s)?[- ]in\b|\bwho\s+(?:have\s+)?agreed\b|"
+     r"\benrolled\b|\bvolunteers?\b", "yes"),
+)
+
+ACTOR_OTHER = _table(
+    (r"\b(?:schools?|universit(?:y|ies)|colleges?|classrooms?|students?|pupils?|teachers?|"
+     r"lecturers?|exam\s+proctor\w*|proctoring|e-?learning|edtech|kindergarten)\b", "education"),
+    (r"\b(?:employers?|employees?|workers?|workforce|our\s+staff|call[- ]cent(?:er|re)\s+agents?|"
+     r"at\s+work|in\s+the\s+workplace|hr\s+(?:team|department)|staff\s+(?:engagement|"
+     r"productivity|performance|morale))\b", "employer"),
+    (r"\b(?:city\s+councils?|councils?|municipalit(?:y|ies)|municipal|ministr(?:y|ies)|"
+     r"government\s+(?:department|agency|office)|public\s+(?:body|authority|administration)|"
+     r"local\s+authority|town\s+hall|tax\s+(?:office|authority|agency)|social\s+services|"
+     r"benefits\s+agency|public\s+sector|civil\s+service)\b", "government_non_le"),
+    (r"\b(?:compan(?:y|ies)|business(?:es)?|retailers?|shop\s+owners?|store\s+owners?|"
+     r"supermarket\s+chain|banks?|casinos?|start-?ups?|landlords?|hotels?|gyms?|venue\s+operators?|"
+     r"stadium\s+operators?|private\s+security|security\s+firm|airline|employer|we\s+are\s+a\s+"
+     r"(?:shop|store|firm|company|startup)|our\s+(?:shop|store|firm|company|app|platform|customers))\b",
+     "private"),
+)
+
+#: "an integrator building it for the NYPD": the clauses say "by or for".
+ACTING_FOR = re.compile(
+    r"\b(?:for\s+(?:the\s+|a\s+)?|on\s+behalf\s+of\s+(?:the\s+|a\s+)?|contract\w*\s+(?:with|for)\s+"
+    r"(?:the\s+|a\s+)?|integrator|contractor|vendor|supplier|consultanc\w*|acting\s+for)", _I)
+
+#: Words that make an "officer" something other than a police officer.
+NOT_POLICE_OFFICER = re.compile(
+    r"\b(?:protection|compliance|security|chief|executive|information|privacy|technology|"
+    r"financial|operating|medical|probation|customs|immigration)\s+officers?\b", _I)
+
+AGENCY_WORD = re.compile(r"\b(?:agency|agencies|authority|authorities|public\s+body)\b", _I)
+
+POLICIES = _table(
+    (r"\b(?:code\s+of\s+conduct|coc|azure\s*open\s*ai|aoai|enterprise\s+ai\s+services|"
+     r"generative\s+ai\s+services)\b", "azure-openai-coc"),
+    (r"\b(?:azure\s+ai\s+face|azure\s+face|face\s+api|face\s+service|video\s+indexer|"
+     r"limited\s+access)\b", "azure-ai-face"),
+    (r"\b(?:ai\s+act|article\s+5|art\.?\s*5|2024/1689|eu\s+ai\s+regulation|artificial\s+"
+     r"intelligence\s+act)\b", "eu-ai-act"),
+)
+
+INFORMATIONAL_STRONG = re.compile(
+    r"^\W*(?:(?:please\s+|can\s+you\s+|could\s+you\s+)?(?:summari[sz]e|explain|describe|outline|"
+    r"list|define|quote|paraphrase|give\s+(?:me\s+)?(?:an?\s+)?(?:overview|summary)|tell\s+me\s+"
+    r"(?:about|what))|what\s+(?:does|do|did)\s+.{0,80}\b(?:say|said|state|cover|mean|require|"
+    r"prohibit|ban|forbid|allow)|what\s+changed|what(?:'s|\s+is|\s+are|\s+was|\s+were)\s+"
+    r"(?:new|the\s+(?:rules?|clauses?|definition|difference|exceptions?|fines?|penalt\w*|"
+    r"conditions?|timeline)|a\s+|an\s+)|which\s+(?:clause|section|article|rules?)|"
+    r"when\s+(?:does|did|do|will)\b|how\s+(?:does|do)\s+(?:the\s+)?(?:code|ai\s+act|article|"
+    r"policy|limited\s+access))", _I)
+
+INFORMATIONAL_WEAK = re.compile(
+    r"\b(?:what\s+changed|summari[sz]e|summary\s+of|what\s+does\s+.{0,60}\bsay|"
+    r"difference\s+between|what\s+counts\s+as)\b", _I)
+
+ASSESS = re.compile(
+    r"\b(?:can|may|could|should|would|might)\s+(?:we|i|they|our|my|a|an|the|this|it|he|she|"
+    r"police|officers|cops|[a-z]+\s+police)\b(?!\s+(?:you|summari|explain))|"
+    r"\bis\s+it\s+(?:ok|okay|allowed|permitted|legal|lawful|fine|possible|compliant|prohibited|"
+    r"banned|against)|\b(?:are|is)\s+(?:we|they|police|officers|\w+)\s+(?:allowed|permitted|"
+    r"banned|prohibited)|\bam\s+i\s+allowed|\bwhat\s+about\b|\band\s+(?:for|if|with|in)\b|"
+    r"\bwe\s+(?:want|plan|intend|would\s+like)\s+to\b|\bplanning\s+to\b", _I)
+
+OUT_OF_SCOPE = re.compile(
+    r"\b(?:weather|poems?|jokes?|recipes?|pricing|prices?|costs?|how\s+much\s+does|stock\s+"
+    r"(?:price|market)|football|sports?\s+scores?|capital\s+of|who\s+won|horoscope|lyrics|"
+    r"virtual\s+machines?|vms?|subscription|billing|invoice|quota|latency|uptime|sla)\b", _I)
+
+#: Words that place a question inside the indexed policies' subject matter.
+DOMAIN = re.compile(
+    r"\b(?:faces?|facial|biometric\w*|cameras?|cctv|bodycams?|dashcams?|footage|video|"
+    r"police|sheriffs?|officers?|law\s+enforcement|surveil\w*|recogni\w*|identif\w*|verif\w*|"
+    r"emotion\w*|categori[sz]\w*|scrap\w*|social\s+scor\w*|code\s+of\s+conduct|ai\s+act|"
+    r"article\s+5|limited\s+access|face\s+api|prohibit\w*|banned?|allowed|permitted|"
+    r"transcri\w*|reports?|fbi|dea|ice|cbp|nypd|lapd|watch\s?lists?|suspects?|agency|"
+    r"engagement|drones?|policy|policies|rules?|clauses?|real[- ]time|gpt|azure\s*open\s*ai|"
+    r"openai|microsoft|compliance|comply|legal|lawful|use\s+this|use\s+it)\b", _I)
