@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS feedback (
     question    TEXT    NOT NULL,
     rating      INTEGER NOT NULL CHECK (rating IN (-1, 1)),
     comment     TEXT    NOT NULL DEFAULT '',
-    answer_json TEXT    NOT NULL
+    answer_json TEXT    NOT NULL,
+    history     TEXT    NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS feedback_rating ON feedback (rating);
 """
@@ -46,6 +47,7 @@ class FeedbackItem:
     rating: int
     comment: str
     answer: dict[str, Any]
+    history: list[dict[str, str]]  # the turns before the question, to replay a follow-up
 
 
 class FeedbackStore:
@@ -80,8 +82,12 @@ class FeedbackStore:
         rating: int,
         comment: str | None,
         answer_json: dict[str, Any] | str,
+        history: list[dict[str, str]] | None = None,
     ) -> int:
-        """Store one rating (+1 or -1) of the answer ``trace_id``; return the row id."""
+        """Store one rating (+1 or -1) of the answer ``trace_id``; return the row id.
+
+        ``history`` holds the turns before the question, so a follow-up can be replayed.
+        """
         if rating not in (1, -1):
             raise InputError(f"rating must be +1 (thumbs up) or -1 (thumbs down), not {rating!r}")
         comment = (comment or "").strip()
@@ -99,8 +105,9 @@ class FeedbackStore:
                 with self._connect() as db:
                     cursor = db.execute(
                         "INSERT INTO feedback (created_at, trace_id, question, rating, comment,"
-                        " answer_json) VALUES (?, ?, ?, ?, ?, ?)",
-                        (now, trace_id, question, rating, comment, payload),
+                        " answer_json, history) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (now, trace_id, question, rating, comment, payload,
+                         json.dumps(history or [])),
                     )
             except sqlite3.Error as exc:
                 raise ConfigError(
@@ -113,8 +120,8 @@ class FeedbackStore:
         """Stored feedback, oldest first; only one rating (+1 or -1) when given."""
         if rating not in (None, 1, -1):
             raise InputError(f"rating must be +1, -1 or None, not {rating!r}")
-        query = "SELECT id, created_at, trace_id, question, rating, comment, answer_json" \
-                " FROM feedback"
+        query = ("SELECT id, created_at, trace_id, question, rating, comment, answer_json,"
+                 " history FROM feedback")
         params: tuple[int, ...] = ()
         if rating is not None:
             query += " WHERE rating = ?"
@@ -125,6 +132,7 @@ class FeedbackStore:
             FeedbackItem(
                 id=row[0], created_at=dt.datetime.fromisoformat(row[1]), trace_id=row[2],
                 question=row[3], rating=row[4], comment=row[5], answer=json.loads(row[6]),
+                history=json.loads(row[7]),
             )
             for row in rows
         ]

@@ -11,6 +11,7 @@ from fastapi.encoders import jsonable_encoder
 from advisor.api.deps import AdvisorDep, SettingsDep, require_token
 from advisor.api.limits import check_question
 from advisor.api.models import AskRequest, DocumentList, ErrorBody, SearchResponse
+from advisor.errors import InputError
 from advisor.schema import Answer
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -70,14 +71,15 @@ def documents(advisor: AdvisorDep) -> dict[str, Any]:
             responses={404: {"model": ErrorBody}})
 def document(document_id: str, advisor: AdvisorDep) -> Any:
     """One document's metadata and text; 404 when the id is not indexed."""
+    # Advisor.document raises InputError for an id it does not know: here that is a 404.
     try:
         found = advisor.document(document_id)
-    except (KeyError, LookupError):
+    except (InputError, LookupError):
         found = None
     if found is None:
         raise HTTPException(
             status_code=404,
-            detail=f"no document '{document_id}' in the index; GET /v1/documents lists the ids",
+            detail=f"no document '{document_id}' in the corpus; GET /v1/documents lists the ids",
         )
     return jsonable_encoder(found)
 

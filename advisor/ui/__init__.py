@@ -118,7 +118,7 @@ def build_ui(get_advisor: Callable[[], Any], settings: Settings) -> gr.Blocks:
         last = _last_answer(turns)
         memo = gr.DownloadButton(value=_memo_file(last), interactive=True) if last else gr.skip()
         return (transcript_html(turns), facts_html(last), turns, "", memo,
-                "" if last is None else f"Rate answer {len(turns)}:")
+                "" if last is None else f"**Feedback on answer {len(turns)}**")
 
     def rate(rating: int) -> Callable[[str, Turns], tuple[str, str]]:
         def handler(comment: str, turns: Turns) -> tuple[str, str]:
@@ -130,7 +130,7 @@ def build_ui(get_advisor: Callable[[], Any], settings: Settings) -> gr.Blocks:
                 return "Ask a question first; feedback rates the latest answer.", comment
             try:
                 feedback_store().add(turn["answer"].get("trace_id", ""), turn["question"], rating,
-                                     comment, turn["answer"])
+                                     comment, turn["answer"], history=_history(turns[:index]))
             except AdvisorError as exc:
                 return f"Feedback not saved: {exc}", comment
             word = "helpful" if rating > 0 else "not helpful"

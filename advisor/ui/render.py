@@ -37,10 +37,19 @@ _CITE = re.compile(r"\[(\d{1,3})\]")
 _e = html.escape
 
 
+_VALUE_WORDS: dict[str, str] = {
+    "azure_openai": "Azure OpenAI", "azure_ai_face": "Azure AI Face", "eu": "EU", "us": "US",
+    "uk": "UK", "us_police": "US police", "us_federal": "US federal agency",
+    "government_non_le": "government (not law enforcement)", "post": "after the fact",
+    "non_biometric": "not biometric",
+}
+
+
 def _words(value: object) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return str(value).replace("_", " ")
+    text = str(value)
+    return _VALUE_WORDS.get(text, text.replace("_", " "))
 
 
 def badge(label: str, verdict: str, policy: str) -> str:

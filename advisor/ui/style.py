@@ -7,6 +7,7 @@ CSS = """
 #adv-header .adv-title { font-size: 1.35rem; font-weight: 650; color: #101828; }
 #adv-header .adv-sub { color: #475467; font-size: .92rem; margin-top: 2px; }
 .adv-transcript { display: flex; flex-direction: column; gap: 18px; }
+#adv-transcript { max-height: calc(100vh - 290px) !important; min-height: 320px; overflow-y: auto !important; padding-right: 6px !important; }
 .adv-turn { border: 1px solid #e4e7ec; border-radius: 10px; background: #fff; overflow: hidden; }
 .adv-q { background: #f2f4f7; padding: 10px 14px; color: #101828; font-weight: 500; }
 .adv-who { display: block; font-size: .72rem; text-transform: uppercase; letter-spacing: .05em;
@@ -75,6 +76,7 @@ a.adv-cite-ref { font-size: .78em; vertical-align: super; text-decoration: none;
 .adv-assumptions, .adv-missing { margin: 0 0 0 16px; padding: 0; }
 .adv-muted { color: #667085; }
 #adv-side .adv-facts { padding: 2px; }
+#adv-rate-label { padding: 6px 12px 0 12px; }
 """
 
 #: Citation links open and highlight their source card (runs once when the chat loads).
@@ -87,7 +89,19 @@ element.addEventListener('click', function (event) {
   if (!card) { return; }
   card.open = true;
   card.classList.add('adv-flash');
-  card.scrollIntoView({block: 'center', behavior: 'smooth'});
+  const box = element.closest('#adv-transcript') || element;
+  box.scrollTop += card.getBoundingClientRect().top - box.getBoundingClientRect().top - 60;
   setTimeout(function () { card.classList.remove('adv-flash'); }, 1600);
 });
+// A new answer: bring the start of the latest turn into view inside the transcript.
+let seen = 0;
+new MutationObserver(function () {
+  const turns = element.querySelectorAll('section.adv-turn');
+  if (turns.length > seen) {
+    const box = element.closest('#adv-transcript') || element;
+    const last = turns[turns.length - 1];
+    box.scrollTop += last.getBoundingClientRect().top - box.getBoundingClientRect().top - 4;
+  }
+  seen = turns.length;
+}).observe(element, {childList: true, subtree: true});
 """
