@@ -41,6 +41,20 @@ _HEADLINE_PHRASES: dict[str, str] = {
     "not_applicable": "does not govern this case",
 }
 _POLICY_KINDS = ("terms", "law")
+_VALUE_LABELS: dict[str, str] = {
+    "azure_openai": "Azure OpenAI Service", "azure_ai_face": "Azure AI Face",
+    "us_police": "a US police department", "us_federal": "a US federal agency",
+    "law_enforcement": "law enforcement", "government_non_le": "a public body other than police",
+    "private": "a private organisation", "education": "an education body",
+    "employer": "an employer", "us": "United States", "eu": "EU", "uk": "United Kingdom",
+    "real_time": "real time", "post": "after the event", "body_worn": "body-worn camera",
+    "dash": "dash camera", "other_mobile": "other mobile camera", "fixed": "fixed camera",
+    "victim_search": "a targeted search for a victim or missing person",
+    "imminent_threat": "preventing an imminent threat", "serious_crime_suspect":
+    "locating a suspect of a serious crime", "detection_or_redaction": "detection or redaction",
+    "emotion_inference": "emotion inference", "social_scoring": "social scoring",
+    "non_biometric": "no biometric processing",
+}
 _AVOID = tuple(p.lower() for p in PERMISSION_PHRASES)
 _IDENTIFYING = ("identification", "verification")
 _PENDING = re.compile(r"^(?P<rule>\S+) \((?P<effect>[a-z ]+)\) applies if the open facts "
@@ -153,10 +167,10 @@ def _fired(w: _Writer, verdict: PolicyVerdict) -> None:
         passage = w.clause(hit.clauses)
         n = w.citer.cite(passage.chunk_id, w.terms(hit.because)) if passage else None
         if n is None:
-            w.add(f"- **{name}** applies: {_sentence(hit.because)}")
+            w.add(f"- **{name}** applies. {_cap(_sentence(hit.because))}")
             continue
         w.rule_citations[f"{verdict.policy}/{hit.rule}"] = (n,)
-        w.add(f"- **{name}** applies: {_sentence(hit.because)} "
+        w.add(f"- **{name}** applies. {_cap(_sentence(hit.because))} "
               f"The clause reads: “{w.citer.quote(n)}” [{n}]", [n])
 
 
@@ -238,10 +252,23 @@ def _policy(w: _Writer, verdict: PolicyVerdict) -> None:
         w.add(_sentence(verdict.reason))
 
 
+def _value(value: object) -> str:
+    text = str(value)
+    return _VALUE_LABELS.get(text, text.replace("_", " "))
+
+
+def _join(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
 def _outcome_text(mf: MissingFact, titles: dict[str, str]) -> str:
+    """One line per open fact: the question, then each verdict with the values that give it."""
     where = titles.get(mf.policy or "", "the verdict")
-    outcomes = "; ".join(f"if {value.replace('_', ' ')}, {_label(label)}"
-                         for value, label in mf.outcomes.items())
+    grouped: dict[str, list[str]] = {}
+    for value, label in mf.outcomes.items():
+        grouped.setdefault(label, []).append(_value(value))
+    outcomes = "; ".join(f"{_label(label)} if {_join(values)}"
+                         for label, values in grouped.items())
     return f"- {_sentence(mf.ask)} Under {where}: {outcomes}." if outcomes else f"- {mf.ask}"
 
 
@@ -258,7 +285,7 @@ def _missing(w: _Writer, missing: Sequence[MissingFact]) -> None:
 def _fact_line(name: str, fact: Fact) -> str | None:
     if fact.value in ("unknown", None):
         return None
-    value = str(fact.value).replace("_", " ")
+    value = _value(fact.value)
     if fact.assumed:
         return f"- {name.replace('_', ' ')}: {value} (assumed)"
     source = f" (from \"{fact.source}\")" if fact.source else ""

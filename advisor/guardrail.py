@@ -22,7 +22,9 @@ PERMISSION_PHRASES: tuple[str, ...] = (
     "nothing prohibits", "is ok to", "go ahead", "free to use",
     "everything is allowed",
 )
-_PERMISSION = re.compile("|".join(re.escape(p) for p in PERMISSION_PHRASES), re.IGNORECASE)
+# "is allowed only under ..." restricts rather than grants, so a following "only" excuses it.
+_PERMISSION = re.compile("(?:" + "|".join(re.escape(p) for p in PERMISSION_PHRASES)
+                         + r")(?!\s+only\b)", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _POLICY_KINDS = ("terms", "law")
 

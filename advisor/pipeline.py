@@ -18,6 +18,8 @@ from advisor.audit import AuditLog, new_trace_id
 from advisor.compose import missing_facts, pending_rules
 from advisor.config import Settings
 from advisor.errors import InputError, LLMError, RetrievalError
+from advisor.facts import extract_facts
+from advisor.rules import evaluate, overall
 from advisor.schema import (
     FACT_NAMES,
     Answer,
@@ -221,9 +223,6 @@ def _facts_dict(facts: Facts) -> dict[str, Any]:
 def run(deps: Deps, question: str, history: History | None = None, as_of: object = None,
         *, compose: bool = True, record: bool = True) -> Run:
     """Answer ``question``; ``compose=False`` stops after the verdicts (see ``check``)."""
-    from advisor.facts import extract_facts  # the rule engineer's modules; imported on use
-    from advisor.rules import evaluate, overall
-
     question = _question(question, deps.settings)
     date = parse_as_of(as_of)
     turns = _history(history)

@@ -13,7 +13,7 @@ _WS = re.compile(r"\s+")
 _WORD = re.compile(r"[a-z0-9][a-z0-9\-]*")
 # Sentence ends: . ! ? ; followed by whitespace, or a line break between list items.
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+(?=[\"'(\[A-Z0-9*\-])|\n\s*\n|\n(?=\s*[-*•]\s)")
-_MAX_QUOTE = 280
+_MAX_QUOTE = 320
 _OPERATIVE = re.compile(r"\b(must not|may not|shall not|is prohibited|are prohibited|"
                         r"prohibits|bars|requires?|only (?:if|where|when|with))\b", re.I)
 _STOP = frozenset(
@@ -75,9 +75,13 @@ def sentences(text: str) -> list[str]:
 
 
 def _trim(sentence: str) -> str:
+    """A long sentence cut at its last clause boundary (comma, semicolon, bracket) in reach."""
     if len(sentence) <= _MAX_QUOTE:
         return sentence
-    cut = sentence.rfind(" ", 0, _MAX_QUOTE)
+    head = sentence[:_MAX_QUOTE]
+    cut = max(head.rfind(", "), head.rfind("; "), head.rfind(" ("), head.rfind(" -"))
+    if cut < _MAX_QUOTE // 3:
+        cut = head.rfind(" ")
     return sentence[: cut if cut > 40 else _MAX_QUOTE].rstrip(" ,;:")
 
 

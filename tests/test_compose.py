@@ -121,8 +121,10 @@ def test_lobby_answer_reads_as_the_verdict_with_verbatim_cited_clauses() -> None
     assert re.search(r"LE-2 \([^)]*mobile cameras[^)]*\) does not reach this case: a fixed lobby "
                      r"camera is not a mobile camera, but ID-1 does\.", draft.answer)
     # what would change it, with both outcomes; assumptions; Limited Access; reporting
-    assert "Is the lobby open to the public? Under the EU AI Act (Article 5): if yes, " \
-           "prohibited; if no, not prohibited." in draft.answer
+    assert "Is the lobby open to the public? Under the EU AI Act (Article 5): prohibited if " \
+           "yes; not prohibited if no." in draft.answer
+    assert "Is the matching done in real time? Under the EU AI Act (Article 5): prohibited if " \
+           "real time; not prohibited if after the event." in draft.answer
     assert "- 'this' means Azure OpenAI Service." in draft.answer
     assert "Azure AI Face under Limited Access" in draft.answer
     article = next(c for c in draft.citations if c.kind == "article")
@@ -145,7 +147,7 @@ def test_the_offline_composer_is_deterministic_and_passes_the_guardrail() -> Non
 def test_a_missing_clause_chunk_gives_an_uncited_reason_not_a_false_citation() -> None:
     request = lobby_request().model_copy(update={"passages": passages(f"{COC}#LE-2")})
     draft = compose_offline(request)
-    assert "- **ID-1** applies: identifying people" in draft.answer
+    assert "- **ID-1** applies. Identifying people" in draft.answer
     assert all(c.chunk_id != f"{COC}#ID-1" for c in draft.citations)
     assert "azure-openai-coc/ID-1" not in draft.rule_citations
 
