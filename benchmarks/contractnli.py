@@ -201,8 +201,9 @@ def our_chunks(corpus: Path) -> dict[str, list[Span]]:
 def our_index(corpus: Path, home: Path) -> Ranker | None:
     """Ingest through advisor.retrieval.index (the `advisor ingest --corpus DIR` path)."""
     try:
-        from advisor.config import load_settings
         from advisor.retrieval.index import Index, ingest
+
+        from advisor.config import load_settings
     except ImportError:
         return None
     settings = load_settings(home=home, corpus=corpus)

@@ -10,6 +10,7 @@ Chunk ids follow docs/architecture.md ("Chunk ids"). Every chunk's text is exact
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -30,7 +31,9 @@ _NAMED_CLAUSE = re.compile(
     r"\s+(?P<num>\d+(?:[.\-]\w+)*|[IVXLC]+\b|[A-Z]\b)",
     re.IGNORECASE,
 )
-_CLAUSE_ID = re.compile(r"^(?P<id>[A-Za-z0-9]+(?:[.\-][A-Za-z0-9]+)*)(?::|\.(?=\s|$)|\)|\s*[-\u2013\u2014]\s)")
+_CLAUSE_ID = re.compile(
+    r"^(?P<id>[A-Za-z0-9]+(?:[.\-][A-Za-z0-9]+)*)(?::|\.(?=\s|$)|\)|\s*[-\u2013\u2014]\s)"
+)
 _UPPER_ID = re.compile(r"^[A-Z]{2,}(?:-[A-Z0-9]+)*:")
 _NUMBERED = re.compile(r"^(?P<num>\d{1,3}(?:\.\d{1,3})*)(?:\.(?=\s|$)|(?<=\d)(?=\s+\S))")
 # In plain text a clause line is `7. Term`, `3.2 Confidentiality`, `3.2. ...` (not `2019 was`).
@@ -286,19 +289,25 @@ def _is_abbreviation(text: str, dot: int) -> bool:
 def _split_long(
     text: str, start: int, end: int, max_chars: int, min_chars: int
 ) -> list[tuple[int, int]]:
-    """Group sentences greedily into pieces of at most ``max_chars`` (never mid-word)."""
+    """Pack whole sentences greedily into pieces of at most ``max_chars``.
+
+    A sentence longer than the budget (or one that would leave a piece shorter than
+    ``min_chars``, such as a lone heading line) is cut at whitespace; a word is never cut.
+    """
     cuts = _sentence_cuts(text, start, end)
-    units: list[tuple[int, int]] = []
-    previous = start
-    for cut in [*cuts, end]:
-        units.extend(_fit_unit(text, previous, cut, max_chars))
-        previous = cut
     pieces: list[tuple[int, int]] = []
-    for unit_start, unit_end in units:
-        if pieces and unit_end - pieces[-1][0] <= max_chars:
-            pieces[-1] = (pieces[-1][0], unit_end)
-        else:
-            pieces.append((unit_start, unit_end))
+    pos = start
+    while pos < end:
+        limit = pos + max_chars
+        if limit >= end:
+            pieces.append((pos, end))
+            break
+        i = bisect.bisect_right(cuts, limit) - 1
+        cut = cuts[i] if i >= 0 and cuts[i] > pos else None
+        if cut is None or len(text[pos:cut].strip()) < min_chars:
+            cut = _last_space(text, pos, limit) or cut or _next_space(text, limit, end)
+        pieces.append((pos, cut))
+        pos = cut
     pieces = _trim_spans(text, pieces)
     # A tiny tail reads better with the piece before it, even a little over the budget.
     if len(pieces) > 1 and pieces[-1][1] - pieces[-1][0] < min_chars:
@@ -307,18 +316,15 @@ def _split_long(
     return pieces
 
 
-def _fit_unit(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
-    """A sentence longer than ``max_chars`` is cut at whitespace (a word is never cut)."""
-    if end - start <= max_chars:
-        return [(start, end)]
-    units = []
-    piece_start = start
-    last_space = None
-    for match in re.finditer(r"\s+", text[start:end]):
-        cut = start + match.end()
-        if cut - piece_start > max_chars and last_space is not None and last_space > piece_start:
-            units.append((piece_start, last_space))
-            piece_start = last_space
-        last_space = cut
-    units.append((piece_start, end))
-    return units
+def _last_space(text: str, pos: int, limit: int) -> int | None:
+    """The last offset in (pos, limit] that follows whitespace and starts a word."""
+    for i in range(limit, pos, -1):
+        if text[i - 1].isspace() and not text[i].isspace():
+            return i
+    return None
+
+
+def _next_space(text: str, limit: int, end: int) -> int:
+    """The first word start after ``limit`` (for a word longer than the budget), else end."""
+    match = re.compile(r"\s+(?=\S)").search(text, limit, end)
+    return match.end() if match else end
