@@ -87,7 +87,8 @@ class _Citer:
         self.citations: list[Citation] = []
         self._numbers: dict[str, int] = {}
 
-    def cite(self, chunk_id: str, terms: Iterable[str], operative: bool = True) -> int | None:
+    def cite(self, chunk_id: str, terms: Iterable[str], operative: bool = True,
+             avoid: tuple[str, ...] = ()) -> int | None:
         """The citation number of ``chunk_id`` (assigned now if new), or None if absent."""
         if chunk_id in self._numbers:
             return self._numbers[chunk_id]
@@ -95,7 +96,7 @@ class _Citer:
         if passage is None:
             return None
         terms = [*terms, passage.section.split(" > ")[-1]]
-        quote = quotes.best_sentence(passage.text, terms, avoid=_AVOID,
+        quote = quotes.best_sentence(passage.text, terms, avoid=_AVOID + avoid,
                                      operative=operative and passage.kind in _POLICY_KINDS)
         span = quotes.locate(quote, passage.text) or (0, len(passage.text))
         n = len(self.citations) + 1
@@ -143,6 +144,9 @@ class _Writer:
         first = heading.split(":", 1)[0]
         if ":" in heading and any(ch.isdigit() for ch in first) and " " not in first.strip():
             heading = _CLAUSE_PREFIX.sub("", heading, count=1)
+        key = passage.chunk_id.split("#", 1)[1].split(":", 1)[0]
+        if key.lower() != rule.lower() and not key.islower():
+            return f"{rule} (on {key}: {heading})" if heading else f"{rule} (on {key})"
         return f"{rule} ({heading})" if heading and heading.lower() != rule.lower() else rule
 
     def terms(self, *extra: str) -> list[str]:
@@ -165,7 +169,9 @@ def _fired(w: _Writer, verdict: PolicyVerdict) -> None:
     for hit in verdict.fired:
         name = w.clause_name(hit.rule, hit.clauses)
         passage = w.clause(hit.clauses)
-        n = w.citer.cite(passage.chunk_id, w.terms(hit.because)) if passage else None
+        lifts = hit.effect == "not_prohibited"  # quote what the clause leaves out, not its bar
+        n = w.citer.cite(passage.chunk_id, w.terms(hit.because), operative=not lifts,
+                         avoid=("must not", "may not") if lifts else ()) if passage else None
         if n is None:
             w.add(f"- **{name}** applies. {_cap(_sentence(hit.because))}")
             continue
@@ -194,7 +200,7 @@ def _near_misses(w: _Writer, verdict: PolicyVerdict) -> None:
         text = f"- {_cap(name)} does not reach this case: {_reason(miss.rule, miss.because)}"
         if deciding and verdict.verdict == "prohibited":
             verb = "does" if len(deciding) == 1 else "do"
-            text += f", but {', '.join(deciding)} {verb}"
+            text += f", but {_join(deciding).replace(' or ', ' and ')} {verb}"
         w.add(text + "." + marker, [n] if n is not None else [])
 
 
