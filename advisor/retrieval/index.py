@@ -1,0 +1,536 @@
+"""The index: atomic, incremental ingest into Chroma + BM25 generations, and hybrid search.
+
+Layout of ``settings.index_dir``::
+
+    manifest.json        the generation now serving (replaced atomically: temp + os.replace)
+    index-id             a random id naming this index's collections (shared Chroma servers)
+    g<N>/chunks.jsonl    the chunks of generation N, one JSON object a line, in row order
+    g<N>/bm25/           the BM25 state of generation N
+    chroma/              the embedded Chroma store (unless ADVISOR_CHROMA_URL is set)
+
+An ingest parses and chunks every document first (a CorpusError aborts before anything is
+touched), builds generation N+1 beside N (copying the stored vectors of unchanged chunks,
+embedding only new or changed ones), then switches the manifest, then deletes generation N.
+A crash before the switch leaves generation N serving; nothing changed means no new
+generation at all.
+
+Search fuses a dense ranking (Chroma) and a BM25 ranking with reciprocal rank fusion.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import math
+import os
+import re
+import secrets
+import shutil
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from advisor.config import Settings
+from advisor.errors import InputError, RetrievalError
+from advisor.retrieval.embeddings import WordLlamaEmbeddings, embed_array, make_embeddings
+from advisor.retrieval.lexical import LexicalIndex
+from advisor.retrieval.store import NO_END, NO_START, ChromaStore, chunk_metadata, date_key
+from advisor.schema import Chunk, Document, IngestReport, Passage
+
+MANIFEST_FORMAT = 1
+
+#: Reciprocal rank fusion constant (Cormack et al. 2009): score = sum 1 / (RRF_K + rank).
+RRF_K = 60
+
+#: Tie-breaking weight on the fused score by document kind. Policy text (terms, law) is what
+#: verdicts rest on, so at equal relevance it must outrank press coverage. Near the top of
+#: the fused list neighbouring ranks differ by about 1.6% of the score, so 0.98 moves an
+#: article below policy text it ties with (or trails by about one place in one ranking)
+#: while a clearly better article still wins.
+KIND_WEIGHT: dict[str, float] = {"terms": 1.0, "law": 1.0, "document": 1.0, "article": 0.98}
+
+#: Texts embedded per call during ingest (one progress step each).
+EMBED_BATCH = 512
+
+#: Below this share of the collection a filter is pushed into Chroma as ``where``; above it
+#: the dense query over-fetches unfiltered and the in-memory mask filters, because Chroma's
+#: metadata pre-filter costs time in proportion to the rows that match.
+_WHERE_BELOW = 0.2
+
+_COLLECTION = re.compile(r"^chunks_g(\d+)_([0-9a-f]+)$")
+
+
+# ----------------------------------------------------------------------------- manifest
+
+
+def _manifest_path(settings: Settings) -> Path:
+    return Path(settings.index_dir) / "manifest.json"
+
+
+def _read_manifest(settings: Settings) -> dict[str, Any] | None:
+    path = _manifest_path(settings)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise RetrievalError(f"the index manifest {path} is unreadable ({exc}): run "
+                             "`advisor ingest --rebuild`") from exc
+    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
+        raise RetrievalError(f"the index manifest {path} has an unknown format: run "
+                             "`advisor ingest --rebuild`")
+    return data
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _index_id(index_dir: Path) -> str:
+    """This index's random id (created once), so collections never clash on a shared server."""
+    path = index_dir / "index-id"
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        _write_atomically(path, secrets.token_hex(4))
+        return path.read_text(encoding="utf-8").strip()
+
+
+def _collection_name(generation: int, index_id: str) -> str:
+    return f"chunks_g{generation}_{index_id}"
+
+
+def _embeddings_id(settings: Settings) -> str:
+    """Which embedding space the vectors live in; a change forces a full re-embed."""
+    if settings.embeddings == "wordllama":
+        return "wordllama"
+    return f"openai:{settings.embeddings_base_url or 'api.openai.com'}:{settings.embeddings_model}"
+
+
+def corpus_version(documents: Sequence[Document]) -> str:
+    """The hash of the documents' content hashes (the same as Advisor's corpus version)."""
+    digest = hashlib.sha256()
+    for doc in sorted(documents, key=lambda d: d.id):
+        digest.update(f"{doc.id}\0{doc.content_hash}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _document_entry(doc: Document, chunks: list[Chunk]) -> dict[str, Any]:
+    signature = hashlib.sha256()
+    for chunk in chunks:
+        signature.update(json.dumps(chunk.model_dump(mode="json"), sort_keys=True).encode())
+    meta = doc.model_dump(mode="json", exclude={"text"})
+    return {
+        "hash": signature.hexdigest()[:24], "content_hash": doc.content_hash, "path": doc.path,
+        "chunks": {chunk.chunk_id: _text_hash(chunk.text) for chunk in chunks},
+        "meta": meta,
+    }
+
+
+@contextlib.contextmanager
+def _ingest_lock(index_dir: Path) -> Iterator[None]:
+    """One ingest at a time per index directory (other processes wait)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / "ingest.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# ----------------------------------------------------------------------------- ingest
+
+
+def ingest(settings: Settings, corpus: Path | None = None, rebuild: bool = False,
+           progress: bool = True, *, embeddings: Embeddings | None = None) -> IngestReport:
+    """Index ``corpus`` (default ``settings.corpus``): incremental and atomic (module doc)."""
+    from advisor.retrieval.chunking import chunk_document
+    from advisor.retrieval.documents import load_corpus
+
+    started = time.perf_counter()
+    root = Path(corpus if corpus is not None else settings.corpus).expanduser().resolve()
+    # Parse and chunk everything before touching the index: a CorpusError aborts here.
+    documents = load_corpus(root)
+    chunked = [(doc, chunk_document(doc)) for doc in documents]
+    entries = {doc.id: _document_entry(doc, chunks) for doc, chunks in chunked}
+    version = corpus_version(documents)
+    embedder = embeddings if embeddings is not None else make_embeddings(settings)
+    index_dir = Path(settings.index_dir)
+
+    with _ingest_lock(index_dir):
+        old = _read_manifest_quietly(settings)
+        store = ChromaStore.open(settings, embedder)
+        index_id = _index_id(index_dir)
+        same_space = old is not None and old.get("embeddings") == _embeddings_id(settings)
+        if (not rebuild and old is not None and same_space
+                and {d: e["hash"] for d, e in old["documents"].items()}
+                == {d: e["hash"] for d, e in entries.items()}
+                and (index_dir / f"g{old['generation']}").is_dir()
+                and old["collection"] in store.names()):
+            if old.get("corpus") != str(root) or old.get("corpus_version") != version:
+                _write_atomically(_manifest_path(settings), json.dumps(
+                    {**old, "corpus": str(root), "corpus_version": version}, indent=1))
+            return IngestReport(
+                unchanged=len(entries), chunks=sum(len(c) for _, c in chunked),
+                seconds=round(time.perf_counter() - started, 3),
+                generation=int(old["generation"]), corpus_version=version, corpus=str(root),
+            )
+        reuse_from = old if (old is not None and same_space and not rebuild) else None
+        report = _build_generation(settings, store, index_id, old, reuse_from, chunked,
+                                   entries, version, root, progress)
+    return report.model_copy(update={"seconds": round(time.perf_counter() - started, 3)})
+
+
+def _read_manifest_quietly(settings: Settings) -> dict[str, Any] | None:
+    """The serving manifest, or None when it is missing or unreadable (ingest starts over)."""
+    try:
+        return _read_manifest(settings)
+    except RetrievalError:
+        return None
+
+
+def _build_generation(settings: Settings, store: ChromaStore, index_id: str,
+                      old: dict[str, Any] | None, reuse_from: dict[str, Any] | None,
+                      chunked: list[tuple[Document, list[Chunk]]],
+                      entries: dict[str, dict[str, Any]], version: str, root: Path,
+                      progress: bool) -> IngestReport:
+    index_dir = Path(settings.index_dir)
+    old_generation = int(old["generation"]) if old is not None else 0
+    generation = max([old_generation, *_generations_on_disk(index_dir)]) + 1
+    name = _collection_name(generation, index_id)
+    gen_dir = index_dir / f"g{generation}"
+    _remove_strays(store, index_dir, index_id, keep=old)
+
+    chunks = [chunk for _, chunks in chunked for chunk in chunks]
+    old_hashes: dict[str, str] = {}
+    if reuse_from is not None:
+        for entry in reuse_from["documents"].values():
+            old_hashes.update(entry["chunks"])
+    reusable = [c.chunk_id for c in chunks if old_hashes.get(c.chunk_id) == _text_hash(c.text)]
+    try:
+        store.create(name)
+        copied = (store.vectors(reuse_from["collection"], reusable)
+                  if reusable and reuse_from is not None else {})
+        by_id = {c.chunk_id: c for c in chunks}
+        if copied:
+            ids = list(copied)
+            store.add(name, ids, np.stack([copied[i] for i in ids]),
+                      [chunk_metadata(by_id[i]) for i in ids])
+        fresh = [c for c in chunks if c.chunk_id not in copied]
+        _embed_into(store, name, fresh, progress)
+        gen_dir.mkdir(parents=True, exist_ok=True)
+        with open(gen_dir / "chunks.jsonl", "w", encoding="utf-8") as handle:
+            for chunk in chunks:
+                handle.write(json.dumps(chunk.model_dump(mode="json")) + "\n")
+        LexicalIndex.build([c.text for c in chunks]).save(gen_dir / "bm25")
+        manifest = {
+            "format": MANIFEST_FORMAT, "generation": generation, "collection": name,
+            "index_id": index_id, "corpus": str(root), "corpus_version": version,
+            "embeddings": _embeddings_id(settings), "chunks": len(chunks),
+            "built": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "documents": entries,
+        }
+        # The switch: from here on generation N+1 serves.
+        _write_atomically(_manifest_path(settings), json.dumps(manifest, indent=1))
+    except BaseException:
+        with contextlib.suppress(Exception):
+            store.delete(name)
+        shutil.rmtree(gen_dir, ignore_errors=True)
+        raise
+    if old is not None:
+        with contextlib.suppress(Exception):  # a leftover is removed by the next ingest
+            store.delete(old["collection"])
+        shutil.rmtree(index_dir / f"g{old_generation}", ignore_errors=True)
+
+    before = reuse_from["documents"] if reuse_from is not None else (
+        old["documents"] if old is not None else {})
+    added = sum(1 for d in entries if d not in before)
+    updated = sum(1 for d, e in entries.items() if d in before and before[d]["hash"] != e["hash"])
+    return IngestReport(
+        added=added, updated=updated, removed=sum(1 for d in before if d not in entries),
+        unchanged=len(entries) - added - updated, chunks=len(chunks),
+        embedded=len(chunks) - len(copied), generation=generation, corpus_version=version,
+        corpus=str(root), changed=True,
+    )
+
+
+def _embed_into(store: ChromaStore, name: str, chunks: list[Chunk], progress: bool) -> None:
+    if not chunks:
+        return
+    bar = _progress(progress)
+    with bar:
+        task = bar.add_task("embedding chunks", total=len(chunks))
+        for at in range(0, len(chunks), EMBED_BATCH):
+            batch = chunks[at:at + EMBED_BATCH]
+            vectors = embed_array(store.embeddings, [c.text for c in batch])
+            if vectors.shape[0] != len(batch):
+                raise RetrievalError(f"the embeddings model returned {vectors.shape[0]} vectors "
+                                     f"for {len(batch)} texts: check the embeddings endpoint")
+            store.add(name, [c.chunk_id for c in batch], vectors,
+                      [chunk_metadata(c) for c in batch])
+            bar.advance(task, len(batch))
+
+
+def _progress(enabled: bool) -> Any:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    return Progress("[progress.description]{task.description}", BarColumn(),
+                    MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=Console(stderr=True), disable=not enabled, transient=False)
+
+
+def _generations_on_disk(index_dir: Path) -> list[int]:
+    found = []
+    if index_dir.is_dir():
+        for path in index_dir.iterdir():
+            if path.is_dir() and re.fullmatch(r"g\d+", path.name):
+                found.append(int(path.name[1:]))
+    return found
+
+
+def _remove_strays(store: ChromaStore, index_dir: Path, index_id: str,
+                   keep: dict[str, Any] | None) -> None:
+    """Delete generations a crashed ingest left behind (never the one serving)."""
+    keep_name = keep["collection"] if keep is not None else None
+    keep_gen = int(keep["generation"]) if keep is not None else None
+    for name in store.names():
+        match = _COLLECTION.match(name)
+        if match and match.group(2) == index_id and name != keep_name:
+            store.delete(name)
+    for generation in _generations_on_disk(index_dir):
+        if generation != keep_gen:
+            shutil.rmtree(index_dir / f"g{generation}", ignore_errors=True)
+
+
+def ensure_index(settings: Settings, *, embeddings: Embeddings | None = None) -> Index:
+    """Open the index, building it from ``settings.corpus`` first when there is none."""
+    if _read_manifest(settings) is None:
+        ingest(settings, progress=False, embeddings=embeddings)
+    return Index.open(settings, embeddings=embeddings)
+
+
+# ----------------------------------------------------------------------------- index
+
+
+class Index:
+    """One generation of the index: hybrid search over Chroma + BM25, chunks by id."""
+
+    def __init__(self, manifest: dict[str, Any], store: ChromaStore, rows: list[dict[str, Any]],
+                 lexical: LexicalIndex):
+        self._manifest = manifest
+        self._store = store
+        self._rows = rows
+        self._lexical = lexical
+        self._collection = str(manifest["collection"])
+        self._row_of = {row["chunk_id"]: i for i, row in enumerate(rows)}
+        self._doc_codes = {d: i for i, d in enumerate(sorted({r["document"] for r in rows}))}
+        self._kind_codes = {k: i for i, k in enumerate(sorted({r["kind"] for r in rows}))}
+        self._doc = np.array([self._doc_codes[r["document"]] for r in rows], dtype=np.int32)
+        self._kind = np.array([self._kind_codes[r["kind"]] for r in rows], dtype=np.int32)
+        self._from = np.array([_day(r["effective_date"], NO_START) for r in rows], dtype=np.int64)
+        self._to = np.array([_day(r["effective_to"], NO_END) for r in rows], dtype=np.int64)
+        self._weight = np.array([KIND_WEIGHT.get(r["kind"], 1.0) for r in rows])
+
+    @classmethod
+    def open(cls, settings: Settings, *, embeddings: Embeddings | None = None) -> Index:
+        """Open the generation the manifest names; RetrievalError when there is none."""
+        manifest = _read_manifest(settings)
+        if manifest is None:
+            raise RetrievalError(f"no index in {settings.index_dir}: run `advisor ingest` to "
+                                 "build it")
+        if manifest.get("embeddings") != _embeddings_id(settings):
+            raise RetrievalError(
+                f"the index was built with {manifest.get('embeddings')} embeddings but the "
+                f"settings ask for {_embeddings_id(settings)}: run `advisor ingest --rebuild`")
+        gen_dir = Path(settings.index_dir) / f"g{manifest['generation']}"
+        embedder = embeddings if embeddings is not None else make_embeddings(settings)
+        store = ChromaStore.open(settings, embedder)
+        try:
+            with open(gen_dir / "chunks.jsonl", encoding="utf-8") as handle:
+                rows = [json.loads(line) for line in handle]
+        except (OSError, ValueError) as exc:
+            raise RetrievalError(f"the chunks of index generation {manifest['generation']} are "
+                                 f"unreadable ({exc}): run `advisor ingest --rebuild`") from exc
+        lexical = LexicalIndex.load(gen_dir / "bm25")
+        if store.count(str(manifest["collection"])) != len(rows):
+            raise RetrievalError(f"{store.location} does not hold the {len(rows)} vectors of "
+                                 f"index generation {manifest['generation']}: run "
+                                 "`advisor ingest --rebuild`")
+        return cls(manifest, store, rows, lexical)
+
+    # ------------------------------------------------------------------ facts
+
+    @property
+    def corpus_version(self) -> str:
+        """The hash of the indexed documents' content hashes."""
+        return str(self._manifest["corpus_version"])
+
+    @property
+    def generation(self) -> int:
+        """The generation number serving."""
+        return int(self._manifest["generation"])
+
+    @property
+    def corpus(self) -> str:
+        """The corpus root this generation was built from."""
+        return str(self._manifest["corpus"])
+
+    def chunk_ids(self) -> set[str]:
+        """Every chunk id in the index."""
+        return set(self._row_of)
+
+    def documents(self) -> list[dict[str, Any]]:
+        """Indexed documents: id, title, kind, version, effective_date, source_url, chunks."""
+        out = []
+        for doc_id, entry in sorted(self._manifest["documents"].items()):
+            meta = entry["meta"]
+            out.append({
+                "id": doc_id, "title": meta.get("title"), "kind": meta.get("kind"),
+                "version": meta.get("version"), "effective_date": meta.get("effective_date"),
+                "effective_to": meta.get("effective_to"), "source_url": meta.get("source_url"),
+                "publisher": meta.get("publisher"), "policy": meta.get("policy"),
+                "path": entry.get("path"), "chunks": len(entry["chunks"]),
+            })
+        return out
+
+    def vectorstore(self) -> Any:
+        """The serving collection as a LangChain ``Chroma`` vector store."""
+        return self._store.vectorstore(self._collection)
+
+    # ------------------------------------------------------------------ lookups
+
+    def get(self, chunk_ids: Sequence[str]) -> list[Passage]:
+        """Passages by chunk id, in the order asked; unknown ids are skipped (score 0)."""
+        return [self._passage(self._row_of[cid], 0.0) for cid in chunk_ids if cid in self._row_of]
+
+    def search(self, query: str, k: int = 5, document: str | None = None,
+               kind: str | None = None, as_of: dt.date | str | None = None) -> list[Passage]:
+        """Hybrid search: dense + BM25 fused by RRF, filtered by document, kind and as-of."""
+        if k < 1:
+            raise InputError(f"k must be at least 1, not {k}")
+        day = _as_of(as_of)
+        if not self._rows or not query.strip():
+            return []
+        mask = self._mask(document, kind, day)
+        if mask is not None and not mask.any():
+            return []
+        n = max(4 * k, 20)
+        dense = self._dense(query, n, mask, document, kind, day)
+        lexical = self._lexical.top(query, n, mask)
+        fused: dict[int, float] = {}
+        for ranking in (dense, lexical):
+            for rank, row in enumerate(ranking, start=1):
+                fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank)
+        scored = sorted(((score * self._weight[row], row) for row, score in fused.items()),
+                        key=lambda item: (-item[0], item[1]))
+        return [self._passage(row, round(float(score), 6)) for score, row in scored[:k]]
+
+    def dense_search(self, query: str, k: int = 5) -> list[Passage]:
+        """Dense-only ranking (for benchmarks and diagnosis); score = 1 / rank."""
+        return [self._passage(row, 1.0 / rank)
+                for rank, row in enumerate(self._dense(query, k, None, None, None, None), 1)]
+
+    def lexical_search(self, query: str, k: int = 5) -> list[Passage]:
+        """BM25-only ranking (for benchmarks and diagnosis); score = 1 / rank."""
+        return [self._passage(row, 1.0 / rank)
+                for rank, row in enumerate(self._lexical.top(query, k), 1)]
+
+    # ------------------------------------------------------------------ internals
+
+    def _mask(self, document: str | None, kind: str | None, day: int | None) -> np.ndarray | None:
+        if document is None and kind is None and day is None:
+            return None
+        mask = np.ones(len(self._rows), dtype=bool)
+        if document is not None:
+            code = self._doc_codes.get(document)
+            mask &= (self._doc == code) if code is not None else False
+        if kind is not None:
+            code = self._kind_codes.get(kind)
+            mask &= (self._kind == code) if code is not None else False
+        if day is not None:
+            mask &= (self._from <= day) & (day <= self._to)
+        return mask
+
+    def _dense(self, query: str, n: int, mask: np.ndarray | None, document: str | None,
+               kind: str | None, day: int | None) -> list[int]:
+        vector = self._query_vector(query)
+        total = len(self._rows)
+        if mask is None:
+            ids = self._store.query(self._collection, vector, min(n, total))
+            return [self._row_of[i] for i in ids if i in self._row_of]
+        allowed = int(mask.sum())
+        share = allowed / total
+        if share >= _WHERE_BELOW:
+            fetch = min(total, math.ceil(n / share * 1.5))
+            rows = [self._row_of[i] for i in self._store.query(self._collection, vector, fetch)
+                    if i in self._row_of]
+            kept = [row for row in rows if mask[row]][:n]
+            if len(kept) >= min(n, allowed):
+                return kept
+        from advisor.retrieval.store import where_filter
+
+        as_of = _date_of(day) if day is not None else None
+        ids = self._store.query(self._collection, vector, min(n, allowed),
+                                where=where_filter(document, kind, as_of))
+        return [self._row_of[i] for i in ids if i in self._row_of and mask[self._row_of[i]]]
+
+    def _query_vector(self, query: str) -> np.ndarray:
+        embeddings = self._store.embeddings
+        if isinstance(embeddings, WordLlamaEmbeddings):
+            return embeddings.embed_array([query])[0]
+        try:
+            return np.asarray(embeddings.embed_query(query), dtype=np.float32)
+        except RetrievalError:
+            raise
+        except Exception as exc:
+            raise RetrievalError(f"the embeddings model failed on the query: {exc}") from exc
+
+    def _passage(self, row: int, score: float) -> Passage:
+        data = self._rows[row]
+        return Passage(
+            chunk_id=data["chunk_id"], document=data["document"], title=data["title"],
+            section=data["section"], kind=data["kind"], text=data["text"], start=data["start"],
+            end=data["end"], score=score, version=data.get("version"),
+            effective_date=data.get("effective_date"), url=data.get("url"),
+        )
+
+
+def _day(value: str | None, default: int) -> int:
+    return default if not value else date_key(dt.date.fromisoformat(value), default)
+
+
+def _date_of(day: int) -> dt.date:
+    return dt.date(day // 10000, day // 100 % 100, day % 100)
+
+
+def _as_of(value: dt.date | str | None) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError as exc:
+            raise InputError(f"as_of {value!r} is not a date: use YYYY-MM-DD") from exc
+    return date_key(value, NO_START)
+
+
+__all__ = ["KIND_WEIGHT", "RRF_K", "Index", "corpus_version", "ensure_index", "ingest"]

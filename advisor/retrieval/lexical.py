@@ -1,0 +1,144 @@
+"""The lexical index: BM25 (bm25s) over lightly stemmed tokens, saved per generation."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from advisor.errors import RetrievalError
+
+# bm25s logs every build and load at DEBUG/INFO; keep the terminal and test logs quiet.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
+_PART = re.compile(r"[a-z0-9]+")
+
+#: Function words that carry no topic; kept short so that policy words ("not", "may",
+#: "without", "only") still count.
+STOPWORDS = frozenset(
+    """a an and are as at be been but by can could did do does for from had has have he her
+    his how i if in into is it its me my of on or our she so than that the their them then
+    there these they this those to us was we were what when where which who whom why will
+    with would you your""".split()
+)
+
+
+@functools.lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """A light suffix-stripping stem (policies -> policy, recognised/recognizing -> recognis)."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    # British and American spellings meet: recognize/recognise, categorization/-isation.
+    word = re.sub(r"iz(e|ed|es|ing|ation|ations)$", r"is\1", word)
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("sses"):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if word.endswith("ing") and len(word) > 5:
+        word = word[:-3]
+    elif word.endswith("ed") and len(word) > 4:
+        word = word[:-2]
+    if word.endswith("e") and len(word) > 4:
+        word = word[:-1]
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case, split, drop stopwords and stem; hyphenated ids (LE-2) also stay whole."""
+    tokens: list[str] = []
+    for match in _TOKEN.finditer(text.lower()):
+        token = match.group()
+        if "-" in token or "." in token:
+            if any(ch.isdigit() for ch in token):
+                tokens.append(token.rstrip("."))
+            parts = _PART.findall(token)
+        else:
+            parts = [token]
+        for part in parts:
+            if part not in STOPWORDS:
+                tokens.append(stem(part))
+    return tokens
+
+
+class LexicalIndex:
+    """BM25 scores over a fixed list of texts (row i of the index is text i)."""
+
+    def __init__(self, retriever: object, size: int):
+        self._retriever = retriever
+        self.size = size
+        vocab = getattr(retriever, "vocab_dict", None) or {}
+        self._vocab: set[str] = {str(word) for word in vocab}
+
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> LexicalIndex:
+        """Index ``texts`` with BM25."""
+        import bm25s
+
+        retriever = bm25s.BM25()
+        corpus = [tokenize(text) or [""] for text in texts]
+        try:
+            if corpus:
+                retriever.index(corpus, show_progress=False)
+        except Exception as exc:
+            raise RetrievalError(f"cannot build the BM25 index over {len(texts)} chunks: {exc}; "
+                                 "run `advisor ingest --rebuild`") from exc
+        return cls(retriever, len(corpus))
+
+    def save(self, directory: Path) -> None:
+        """Write the index under ``directory``."""
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "size").write_text(str(self.size))
+        if self.size == 0:
+            return
+        try:
+            self._retriever.save(str(directory), show_progress=False)  # type: ignore[attr-defined]
+        except Exception as exc:
+            raise RetrievalError(f"cannot save the BM25 index to {directory}: {exc}; check the "
+                                 "disk has space and ADVISOR_HOME is writable") from exc
+
+    @classmethod
+    def load(cls, directory: Path) -> LexicalIndex:
+        """Read an index written by :meth:`save`."""
+        import bm25s
+
+        try:
+            size = int((directory / "size").read_text())
+            if size == 0:
+                return cls(bm25s.BM25(), 0)
+            retriever = bm25s.BM25.load(str(directory), show_progress=False, verbosity=0)
+        except Exception as exc:
+            raise RetrievalError(f"cannot read the BM25 index in {directory}: {exc}; run "
+                                 "`advisor ingest --rebuild`") from exc
+        return cls(retriever, size)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every row for ``query`` (zeros when no query word is indexed)."""
+        tokens = [t for t in tokenize(query) if t in self._vocab]
+        if not tokens or self.size == 0:
+            return np.zeros(self.size, dtype=np.float32)
+        scores = self._retriever.get_scores(tokens)  # type: ignore[attr-defined]
+        return np.asarray(scores, dtype=np.float32)
+
+    def top(self, query: str, n: int, mask: np.ndarray | None = None) -> list[int]:
+        """Rows of the ``n`` best matches with a positive score, best first, within ``mask``."""
+        scores = self.scores(query)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        positive = int(np.count_nonzero(scores > 0))
+        n = min(n, positive)
+        if n <= 0:
+            return []
+        # Stable order among equal scores: lower row first (argsort is stable on -scores).
+        best = np.argpartition(-scores, n - 1)[:n] if n < scores.size else np.arange(scores.size)
+        order = sorted(best.tolist(), key=lambda row: (-float(scores[row]), row))
+        return order[:n]
+
+
+__all__ = ["STOPWORDS", "LexicalIndex", "stem", "tokenize"]

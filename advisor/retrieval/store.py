@@ -1,0 +1,224 @@
+"""The vector store: Chroma (embedded PersistentClient or a server by URL), via langchain-chroma.
+
+Every chromadb / langchain / transport exception is translated to RetrievalError here, with
+a message that says what to check.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from advisor.config import Settings
+from advisor.errors import ConfigError, RetrievalError
+from advisor.schema import Chunk
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+    from langchain_chroma import Chroma
+
+#: HNSW build settings. Vectors are unit length, so cosine is the natural space.
+#: ef_construction 64 (Chroma's default is 100) trades a little graph quality for a faster
+#: build; queries keep ef_search 100 (see benchmarks/retrieval.py for the measured effect).
+COLLECTION_CONFIGURATION: dict[str, Any] = {"hnsw": {"space": "cosine", "ef_construction": 64}}
+
+NO_START = 0
+NO_END = 99991231
+
+
+def date_key(value: dt.date | None, default: int) -> int:
+    """A date as an int YYYYMMDD that Chroma ``where`` filters can compare."""
+    return default if value is None else value.year * 10000 + value.month * 100 + value.day
+
+
+def chunk_metadata(chunk: Chunk) -> dict[str, str | int]:
+    """The Chroma metadata of a chunk (no None values; dates as int YYYYMMDD)."""
+    return {
+        "document": chunk.document, "title": chunk.title, "kind": chunk.kind,
+        "version": chunk.version or "", "effective_date": date_key(chunk.effective_date, NO_START),
+        "effective_to": date_key(chunk.effective_to, NO_END), "section": chunk.section,
+        "start": chunk.start, "end": chunk.end, "url": chunk.url or "",
+    }
+
+
+def where_filter(document: str | None = None, kind: str | None = None,
+                 as_of: dt.date | None = None) -> dict[str, Any] | None:
+    """A Chroma ``where`` clause: document, kind, and effective_date <= as_of <= effective_to."""
+    clauses: list[dict[str, Any]] = []
+    if document is not None:
+        clauses.append({"document": document})
+    if kind is not None:
+        clauses.append({"kind": kind})
+    if as_of is not None:
+        day = date_key(as_of, NO_START)
+        clauses.append({"effective_date": {"$lte": day}})
+        clauses.append({"effective_to": {"$gte": day}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+class ChromaStore:
+    """Named collections of chunk vectors in one Chroma client (embedded or server)."""
+
+    def __init__(self, client: ClientAPI, embeddings: Embeddings, location: str, remedy: str):
+        self._client = client
+        self.embeddings = embeddings
+        self.location = location
+        self._remedy = remedy
+        self._collections: dict[str, Collection] = {}
+
+    @classmethod
+    def open(cls, settings: Settings, embeddings: Embeddings) -> ChromaStore:
+        """Connect to the server at ``settings.chroma_url``, or open the embedded store."""
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        if settings.chroma_url:
+            host, port, ssl = _parse_url(settings.chroma_url)
+            remedy = "start it or unset ADVISOR_CHROMA_URL"
+            location = f"Chroma server at {settings.chroma_url}"
+            try:
+                client = chromadb.HttpClient(host=host, port=port, ssl=ssl,
+                                             settings=chroma_settings)
+            except Exception as exc:
+                raise RetrievalError(f"{location} is unreachable ({_reason(exc)}): "
+                                     f"{remedy}") from exc
+            return cls(client, embeddings, location, remedy)
+        path = Path(settings.index_dir) / "chroma"
+        location = f"the Chroma store in {path}"
+        remedy = "check ADVISOR_HOME is writable, or run `advisor ingest --rebuild`"
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        except Exception as exc:
+            raise RetrievalError(f"cannot open {location} ({_reason(exc)}): {remedy}") from exc
+        return cls(client, embeddings, location, remedy)
+
+    @contextlib.contextmanager
+    def _translate(self, action: str) -> Iterator[None]:
+        try:
+            yield
+        except RetrievalError:
+            raise
+        except Exception as exc:
+            raise RetrievalError(f"{self.location} failed to {action} ({_reason(exc)}): "
+                                 f"{self._remedy}") from exc
+
+    # ------------------------------------------------------------------ collections
+
+    def names(self) -> list[str]:
+        """Names of the collections in the store."""
+        with self._translate("list collections"):
+            return [str(getattr(c, "name", c)) for c in self._client.list_collections()]
+
+    def create(self, name: str) -> None:
+        """Create an empty collection ``name``, replacing a leftover of the same name."""
+        self.delete(name)
+        with self._translate(f"create collection {name}"):
+            self._collections[name] = self._client.create_collection(
+                name=name, embedding_function=None,
+                configuration=COLLECTION_CONFIGURATION)  # type: ignore[arg-type]
+
+    def delete(self, name: str) -> None:
+        """Delete collection ``name`` if it exists."""
+        self._collections.pop(name, None)
+        if name not in self.names():
+            return
+        with self._translate(f"delete collection {name}"):
+            self._client.delete_collection(name)
+
+    def _collection(self, name: str) -> Collection:
+        if name not in self._collections:
+            with self._translate(f"open collection {name}"):
+                try:
+                    self._collections[name] = self._client.get_collection(
+                        name=name, embedding_function=None)
+                except Exception as exc:
+                    if name not in self.names():
+                        raise RetrievalError(
+                            f"{self.location} has no collection {name}: run "
+                            "`advisor ingest --rebuild` to index the corpus again") from exc
+                    raise
+        return self._collections[name]
+
+    def vectorstore(self, name: str) -> Chroma:
+        """Collection ``name`` as a LangChain vector store (same client, same embeddings)."""
+        from langchain_chroma import Chroma
+
+        with self._translate(f"open collection {name} for LangChain"):
+            return Chroma(client=self._client, collection_name=name,
+                          embedding_function=self.embeddings,
+                          create_collection_if_not_exists=False)
+
+    # ------------------------------------------------------------------ vectors
+
+    def add(self, name: str, ids: Sequence[str], vectors: np.ndarray,
+            metadatas: Sequence[dict[str, str | int]]) -> None:
+        """Add vectors with their chunk metadata, in batches the client accepts."""
+        collection = self._collection(name)
+        with self._translate(f"add vectors to {name}"):
+            batch = max(1, min(5000, self._client.get_max_batch_size()))
+            for at in range(0, len(ids), batch):
+                collection.add(ids=list(ids[at:at + batch]), embeddings=vectors[at:at + batch],
+                               metadatas=list(metadatas[at:at + batch]))  # type: ignore[arg-type]
+
+    def vectors(self, name: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of ``ids`` (those present), read back without re-embedding."""
+        collection = self._collection(name)
+        found: dict[str, np.ndarray] = {}
+        with self._translate(f"read vectors from {name}"):
+            batch = max(1, min(5000, self._client.get_max_batch_size()))
+            for at in range(0, len(ids), batch):
+                got = collection.get(ids=list(ids[at:at + batch]), include=["embeddings"])
+                embeddings = got.get("embeddings")
+                if embeddings is None:
+                    continue
+                for chunk_id, vector in zip(got["ids"], embeddings, strict=True):
+                    found[chunk_id] = np.asarray(vector, dtype=np.float32)
+        return found
+
+    def count(self, name: str) -> int:
+        """Number of vectors in collection ``name``."""
+        collection = self._collection(name)
+        with self._translate(f"count {name}"):
+            return int(collection.count())
+
+    def query(self, name: str, vector: np.ndarray, n: int,
+              where: dict[str, Any] | None = None) -> list[str]:
+        """Ids of the ``n`` nearest vectors (within ``where``), nearest first."""
+        collection = self._collection(name)
+        with self._translate(f"query {name}"):
+            got = collection.query(query_embeddings=vector.reshape(1, -1), n_results=n,
+                                   where=where, include=[])
+        return list(got["ids"][0]) if got["ids"] else []
+
+
+def _parse_url(url: str) -> tuple[str, int, bool]:
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"ADVISOR_CHROMA_URL={url!r} is not a URL like http://127.0.0.1:8000")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 8000)
+    except ValueError as exc:
+        raise ConfigError(f"ADVISOR_CHROMA_URL={url!r} has a bad port: use http://host:port"
+                          ) from exc
+    return parts.hostname, port, parts.scheme == "https"
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
+
+
+__all__ = ["COLLECTION_CONFIGURATION", "ChromaStore", "chunk_metadata", "date_key",
+           "where_filter"]
