@@ -66,12 +66,16 @@ VERDICTS = (
     ),
 )
 
+def _fact(value: str, source: str | None = None, assumed: bool = False) -> Fact:
+    return Fact.model_validate({"value": value, "from": source, "assumed": assumed})
+
+
 FACTS = Facts(
-    service=Fact(value="azure_openai", source="this"),
-    actor=Fact(value="law_enforcement", source="agency"),
-    jurisdiction=Fact(value="eu", source="European"),
-    purpose=Fact(value="identification", assumed=True),
-    camera=Fact(value="fixed", source="fixed lobby camera"),
+    service=_fact("azure_openai", "this"),
+    actor=_fact("law_enforcement", "agency"),
+    jurisdiction=_fact("eu", "European"),
+    purpose=_fact("identification", assumed=True),
+    camera=_fact("fixed", "fixed lobby camera"),
     as_of=dt.date(2025, 6, 1),
     assumptions=("the camera is used to identify people by face",),
 )
