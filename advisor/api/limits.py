@@ -9,10 +9,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from advisor.errors import InputError
 
 
-class _TooLarge(Exception):
-    pass
-
-
 def _body(limit: int) -> bytes:
     message = (f"the request body is larger than the limit of {limit} bytes; send a shorter "
                "question or history (the limit is ADVISOR_MAX_BODY_BYTES)")
@@ -41,29 +37,31 @@ class BodyLimit:
                 if declared > self.max_bytes:
                     await self._refuse(send)
                     return
+        # Read the (small, bounded) body up front so an over-long one never reaches a route.
+        chunks: list[bytes] = []
         received = 0
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal received
+        more = True
+        while more:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _TooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _TooLarge:
-            if not started:
+            if message["type"] == "http.disconnect":
+                return
+            body = message.get("body", b"")
+            received += len(body)
+            if received > self.max_bytes:
                 await self._refuse(send)
+                return
+            chunks.append(body)
+            more = message.get("more_body", False)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
     async def _refuse(self, send: Send) -> None:
         body = _body(self.max_bytes)
