@@ -124,6 +124,10 @@ def _scan(text: str, *, is_current: bool) -> _Turn:
 
 def _scan_purpose(text: str, turn: _Turn) -> None:
     blocked = p.PURPOSE_BLOCK_ID.search(text)
+    plates = p.PLATES.search(text)
+    if plates and not p.FACE_WORDS.search(text):
+        turn.found["purpose"] = ("non_biometric", plates.group(0))
+        return
     for pattern, value in p.PURPOSE:
         match = pattern.search(text)
         if match is None:

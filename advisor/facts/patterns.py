@@ -63,9 +63,11 @@ PURPOSE = _table(
      r"missing|wanted|kidnapp\w*|abduct\w*|victims?)|spot\s+(?:wanted|suspects)|"
      r"look\s+(?:up|for)\s+(?:a\s+|the\s+)?(?:suspects?|wanted|missing)|"
      r"database\s+of\s+(?:suspects|faces|mugshots|(?:prior\s+)?inmates|offenders)|"
-     r"put\s+names\s+to\s+faces|name\s+the\s+people)", "identification"),
+     r"put\s+names\s+to\s+faces|name\s+the\s+people|live[- ]id\b|face[- ]id\s+(?:suspects|"
+     r"people|everyone))", "identification"),
     (r"\b(?:surveil\w*|persistent(?:ly)?\s+track\w*|track\w*\s+(?:people|individuals|persons|"
-     r"everyone|movements|shoppers|protesters|citizens|a\s+person|someone)|"
+     r"everyone|movements|shoppers|protesters|citizens|a\s+person|someone|employees'?|staff|"
+     r"workers|customers|visitors|students)|"
      r"monitor\w*\s+(?:people|crowds|protesters|citizens|individuals)|follow\w*\s+(?:people|someone|"
      r"a\s+person)\s+across)", "surveillance"),
     (r"\b(?:blur\w*|redact\w*|pixelat\w*|anonymi[sz]\w*|mask\w*\s+faces|"
@@ -79,6 +81,10 @@ PURPOSE = _table(
      r"chatbot|answer\s+(?:citizen\s+)?questions|classify\s+emails|search\s+(?:case\s+)?documents)",
      "non_biometric"),
 )
+
+#: Number-plate reading is not about faces unless faces are mentioned too.
+PLATES = re.compile(r"\b(?:number|licen[cs]e|registration)\s+plates?\b|\banpr\b|\balpr\b", _I)
+FACE_WORDS = re.compile(r"\b(?:faces?|facial|biometric\w*)\b", _I)
 
 #: Sentiment or engagement only counts as emotion recognition when read from people's bodies.
 BIOMETRIC_CUE = re.compile(
@@ -99,7 +105,7 @@ TIMING = _table(
     (r"\breal[- ]?time\b|\bnear[- ]real[- ]time\b|\blive[- ]?(?:face|facial|recognition|"
      r"match\w*|feeds?|video|streams?|cameras?|cctv|footage|identif\w*|scan\w*|monitor\w*|"
      r"biometric)|\blive\b\s*\??$|\bas\s+(?:it\s+happens|they\s+walk|people\s+walk)|"
-     r"\binstant(?:ly)?\b|\bon\s+the\s+spot\b|\bstreaming\b|\bin\s+real\s+life\b", "real_time"),
+     r"\blive[- ]id\b|\binstant(?:ly)?\b|\bon\s+the\s+spot\b|\bstreaming\b|\bin\s+real\s+life\b", "real_time"),
 )
 
 CAMERA = _table(
@@ -121,7 +127,7 @@ SETTING = _table(
      r"\bstreets?\b|\bin\s+public\b|\bpublic\s+(?:space|spaces|place|places|square|areas?)|"
      r"\boutdoors?\b|\bstadiums?\b|\bairports?\b|\b(?:train|railway|metro|subway|bus)\s+stations?|"
      r"\bstation\s+cameras?|\bconcerts?\b|\bprotests?\b|\bdemonstrations?\b|\bfestivals?\b|"
-     r"\bcity\s+cent(?:re|er)\b|\bshopping\s+(?:centre|center|mall|street)|\bmalls?\b|"
+     r"\b(?:city|town)\s+cent(?:re|er)\b|\bshopping\s+(?:centre|center|mall|street)|\bmalls?\b|"
      r"\bcrowds?\b|\bmarkets?\b|\bsquares?\b|\bparks?\b|\bin\s+the\s+field\b|\bon\s+the\s+beat\b|"
      r"\bparades?\b|\bpublic\s+transport\b|\bsupermarkets?\b|\bshops?\b|\bstores?\b", "uncontrolled"),
     (r"\bcontrolled\b|\bconfined\b|\blobby\b|\bfoyer\b|\bfront\s+desk\b|\breception\b|"
@@ -143,7 +149,7 @@ PUBLIC_ACCESS = _table(
      r"\bairports?\b|\b(?:train|railway|metro|subway|bus)\s+stations?\b|\bstation\s+cameras?\b|"
      r"\bconcerts?\b|\bfestivals?\b|\bprotests?\b|\bdemonstrations?\b|\bshopping\s+(?:centre|"
      r"center|mall|street)s?\b|\bmalls?\b|\bsupermarkets?\b|\bshops?\b|\bstores?\b|\bstreets?\b|"
-     r"\bmarkets?\b|\bsquares?\b|\bparks?\b|\bcity\s+cent(?:re|er)\b|\bon\s+patrol\b|\bpatrol\w*\b|"
+     r"\bmarkets?\b|\bsquares?\b|\bparks?\b|\b(?:city|town)\s+cent(?:re|er)\b|\bon\s+patrol\b|\bpatrol\w*\b|"
      r"\bcrowds?\b|\bparades?\b|\bpublic\s+transport\b|\bin\s+the\s+wild\b", "yes"),
 )
 
@@ -212,7 +218,8 @@ ACTOR_OTHER = _table(
     (r"\b(?:compan(?:y|ies)|business(?:es)?|retailers?|shop\s+owners?|store\s+owners?|"
      r"supermarket\s+chain|banks?|casinos?|start-?ups?|landlords?|hotels?|gyms?|venue\s+operators?|"
      r"stadium\s+operators?|private\s+security|security\s+firm|airline|employer|we\s+are\s+a\s+"
-     r"(?:shop|store|firm|company|startup)|our\s+(?:shop|store|firm|company|app|platform|customers))\b",
+     r"(?:shop|store|firm|company|startup)|our\s+(?:shop|store|firm|company|app|platform|customers)|"
+     r"(?:a|an|our|my)\s+(?:shop|store|retail\w*|restaurant|bar|nightclub|pharmacy))\b",
      "private"),
 )
 
@@ -252,6 +259,9 @@ INFORMATIONAL_WEAK = re.compile(
     r"difference\s+between|what\s+counts\s+as)\b", _I)
 
 ASSESS = re.compile(
+    r"^\W*(?:can|may|could|should|might|is|are|am|do|does)\b(?!\s+(?:you|u)\b)|"
+    r"\b(?:can|may|could|should|might)\s+(?:[\w'-]+\s+){0,4}(?:use|deploy|run|build|apply|employ|"
+    r"adopt|rely)\b|"
     r"\b(?:can|may|could|should|would|might)\s+(?:we|i|they|our|my|a|an|the|this|it|he|she|"
     r"police|officers|cops|[a-z]+\s+police)\b(?!\s+(?:you|summari|explain))|"
     r"\bis\s+it\s+(?:ok|okay|allowed|permitted|legal|lawful|fine|possible|compliant|prohibited|"
