@@ -14,9 +14,9 @@ from advisor.evals.metrics import LATENCY_METRICS, QUALITY_METRICS
 from advisor.evals.runner import EvalRun
 
 _TEMPLATE = "report.html"
-_BAR_W = 360
+_BAR_W = 260
 _ROW_H = 24
-_LABEL_W = 190
+_LABEL_W = 150
 
 
 def _colour(rate: float | None) -> str:
@@ -83,12 +83,18 @@ def render_html(run: EvalRun, comparison: Comparison | None = None) -> str:
                for m in LATENCY_METRICS]
     failures = [row for row in rows if not row["r"].passed  # type: ignore[union-attr]
                 or (row["llm"] is not None and not row["llm"].passed)]  # type: ignore[union-attr]
+    failures.sort(key=lambda row: not row["r"].must_pass)  # type: ignore[union-attr]
+    tag_rows = _tag_rows(run.summary)
+    if run.llm_summary:
+        charts = [bar_chart(tag_rows), bar_chart(_tag_rows(run.llm_summary))]
+    else:  # two columns of the offline tags, so the page stays short
+        half = (len(tag_rows) + 1) // 2
+        charts = [bar_chart(tag_rows[:half]), bar_chart(tag_rows[half:])]
     template = env.get_template(_TEMPLATE)
     return template.render(
         run=run, s=run.summary, ls=run.llm_summary, rows=rows, failures=failures,
         metrics=metrics, latency=latency, cmp=comparison,
-        tag_chart=bar_chart(_tag_rows(run.summary)),
-        llm_tag_chart=bar_chart(_tag_rows(run.llm_summary)) if run.llm_summary else None,
+        charts=charts,
     )
 
 
