@@ -88,8 +88,8 @@ FACE_WORDS = re.compile(r"\b(?:faces?|facial|biometric\w*)\b", _I)
 
 #: Sentiment or engagement only counts as emotion recognition when read from people's bodies.
 BIOMETRIC_CUE = re.compile(
-    r"\b(?:face|faces|facial|expressions?|voice|voices|camera|cameras|webcam|video|cctv|"
-    r"body\s+language|eye|eyes|gaze|biometric|footage)\b", _I)
+    r"\b(?:face|faces|facial|expressions?|voice|voices|camera|cameras|webcams?|videos?|cctv|"
+    r"body\s+language|eye|eyes|gaze|biometrics?|footage|images?|photos?|selfies?)\b", _I)
 
 #: Anything about faces or cameras: with no stated purpose, identification is assumed.
 CAMERA_OR_FACE = re.compile(
