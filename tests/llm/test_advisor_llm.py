@@ -174,11 +174,19 @@ def test_the_request_carried_the_engine_verdicts_and_the_passages(
 
 
 def test_an_out_of_scope_question_passes_uncited(advisor: Advisor) -> None:
-    answer = advisor.ask("What is a good recipe for pasta carbonara?")
+    answer = advisor.ask("How do I bake sourdough bread?")
     assert answer.verdict == "out_of_scope"
     assert answer.guardrail.status == "passed", answer.guardrail.notes
     assert answer.composer == f"llm:{MODEL}"
     assert answer.citations == ()
+
+
+def test_an_informational_question_passes_with_citations(advisor: Advisor) -> None:
+    answer = advisor.ask("What does the EU AI Act say about emotion recognition at work?")
+    assert answer.verdict == "informational"
+    assert answer.guardrail.status == "passed", answer.guardrail.notes
+    assert answer.composer == f"llm:{MODEL}"
+    assert answer.citations and all(c.verified for c in answer.citations)
 
 
 # ----------------------------------------------------------------------------- bad drafts
