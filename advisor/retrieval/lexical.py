@@ -8,11 +8,12 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+import bm25s
 import numpy as np
 
 from advisor.errors import RetrievalError
 
-# bm25s logs every build and load at DEBUG/INFO; keep the terminal and test logs quiet.
+# bm25s sets its logger to DEBUG on import and logs every build; keep logs quiet.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
@@ -79,8 +80,6 @@ class LexicalIndex:
     @classmethod
     def build(cls, texts: Sequence[str]) -> LexicalIndex:
         """Index ``texts`` with BM25."""
-        import bm25s
-
         retriever = bm25s.BM25()
         corpus = [tokenize(text) or [""] for text in texts]
         try:
@@ -106,8 +105,6 @@ class LexicalIndex:
     @classmethod
     def load(cls, directory: Path) -> LexicalIndex:
         """Read an index written by :meth:`save`."""
-        import bm25s
-
         try:
             size = int((directory / "size").read_text())
             if size == 0:
