@@ -232,8 +232,11 @@ def _make_handler(server: ScriptedOpenAIServer) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             return  # keep test output quiet
 
+        def _headers(self) -> dict[str, str]:
+            return {name.lower(): value for name, value in self.headers.items()}
+
         def do_GET(self) -> None:  # noqa: N802
-            server._record(RecordedRequest("GET", self.path, {k.lower(): v for k, v in self.headers.items()}, {}))
+            server._record(RecordedRequest("GET", self.path, self._headers(), {}))
             if self.path.rstrip("/").endswith("/models"):
                 self._send_json(200, {"object": "list", "data": [
                     {"id": server.model, "object": "model", "created": 0, "owned_by": "test"}]})
@@ -247,7 +250,7 @@ def _make_handler(server: ScriptedOpenAIServer) -> type[BaseHTTPRequestHandler]:
                 body = json.loads(raw or b"{}")
             except json.JSONDecodeError:
                 body = {"_raw": raw.decode("utf-8", "replace")}
-            request = RecordedRequest("POST", self.path, {k.lower(): v for k, v in self.headers.items()},
+            request = RecordedRequest("POST", self.path, self._headers(),
                                       body if isinstance(body, dict) else {"_raw": body})
             server._record(request)
             if not self.path.rstrip("/").endswith("/chat/completions"):
