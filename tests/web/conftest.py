@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 import threading
 import time
@@ -79,3 +80,21 @@ def serve_in_thread(app: FastAPI, timeout: float = 60.0) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+
+
+INJECTED = Path(__file__).parent / "data" / "injected-article.md"
+
+
+@pytest.fixture(scope="session")
+def injected_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped corpus plus an article whose title, heading and text carry HTML and script."""
+    root = tmp_path_factory.mktemp("injected") / "corpus"
+    shutil.copytree(SHIPPED_CORPUS, root)
+    shutil.copy(INJECTED, root / "articles" / INJECTED.name)
+    return root
+
+
+@pytest.fixture(scope="session")
+def injected_advisor(tmp_path_factory: pytest.TempPathFactory, injected_corpus: Path) -> Advisor:
+    home = tmp_path_factory.mktemp("injected-home")
+    return Advisor(settings_for(home, corpus=injected_corpus))

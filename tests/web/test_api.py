@@ -67,7 +67,8 @@ def test_as_of_before_article_5_applies_changes_the_eu_verdict(client: Any) -> N
 
 def test_history_carries_facts_into_a_follow_up(client: Any) -> None:
     first = client.post("/v1/check", json={"question": LOBBY}).json()
-    history = [{"role": "user", "content": LOBBY}, {"role": "assistant", "content": first["answer"]}]
+    history = [{"role": "user", "content": LOBBY},
+               {"role": "assistant", "content": first["answer"]}]
     body = client.post("/v1/check", json={"question": FOLLOW_UP, "history": history}).json()
     assert body["facts"]["jurisdiction"]["value"] == "eu", "the EU fact is inherited"
     assert body["facts"]["camera"]["value"] == "body_worn"
