@@ -26,7 +26,7 @@ from advisor.schema import (
 
 _SHORT_NAMES: dict[str, str] = {
     "azure-openai-coc": "the Azure OpenAI code of conduct",
-    "azure-ai-face": "the Azure AI Face terms",
+    "azure-ai-face": "the Azure AI Face Limited Access policy",
     "eu-ai-act": "the EU AI Act (Article 5)",
 }
 _LABELS: dict[str, str] = {
@@ -57,6 +57,10 @@ _VALUE_LABELS: dict[str, str] = {
 }
 _AVOID = tuple(p.lower() for p in PERMISSION_PHRASES)
 _IDENTIFYING = ("identification", "verification")
+# Words every passage shares, which say nothing about whether an article is on point.
+_UBIQUITOUS = frozenset({"azure", "openai", "service", "microsoft", "use", "used", "using"})
+_PRESS_MIN_OVERLAP = 4
+_LENIENT = re.compile(r"leeway|allow|permit|exempt|loophole|room for", re.I)
 _PENDING = re.compile(r"^(?P<rule>\S+) \((?P<effect>[a-z ]+)\) applies if the open facts "
                       r"\((?P<facts>[^)]*)\) go its way: (?P<rest>.*)$", re.S)
 _CLAUSE_PREFIX = re.compile(r"^\s*[\w.\-/]+\s*[:.)\u2013\u2014-]\s*")
@@ -95,7 +99,8 @@ class _Citer:
         passage = self.by_id.get(chunk_id)
         if passage is None:
             return None
-        terms = [*terms, passage.section.split(" > ")[-1]]
+        if passage.kind in _POLICY_KINDS:  # a clause's heading names what it is about
+            terms = [*terms, passage.section.split(" > ")[-1]]
         quote = quotes.best_sentence(passage.text, terms, avoid=_AVOID + avoid,
                                      operative=operative and passage.kind in _POLICY_KINDS)
         span = quotes.locate(quote, passage.text) or (0, len(passage.text))
@@ -170,7 +175,8 @@ def _fired(w: _Writer, verdict: PolicyVerdict) -> None:
         name = w.clause_name(hit.rule, hit.clauses)
         passage = w.clause(hit.clauses)
         lifts = hit.effect == "not_prohibited"  # quote what the clause leaves out, not its bar
-        n = w.citer.cite(passage.chunk_id, w.terms(hit.because), operative=not lifts,
+        n = w.citer.cite(passage.chunk_id, w.terms(hit.because),
+                         operative=hit.effect == "prohibited",
                          avoid=("must not", "may not") if lifts else ()) if passage else None
         if n is None:
             w.add(f"- **{name}** applies. {_cap(_sentence(hit.because))}")
@@ -339,24 +345,34 @@ def _limited_access(w: _Writer) -> None:
 
 
 def _press(w: _Writer) -> None:
+    """The most relevant press passage, as reporting; none when no article is on point."""
     request = w.request
-    articles = [p for p in request.passages if p.kind == "article"]
-    if not articles:
+    # On point means: shares words with the question and with why the near misses missed.
+    reasons = [m.because for v in request.verdicts for m in v.near_misses]
+    wanted = quotes.words(" ".join([request.question, *reasons])) - _UBIQUITOUS
+    best: tuple[int, Passage] | None = None
+    for article in (p for p in request.passages if p.kind == "article"):
+        sentence = quotes.best_sentence(article.text, [request.question, *reasons], avoid=_AVOID)
+        overlap = len(quotes.words(sentence) & wanted)
+        if overlap >= _PRESS_MIN_OVERLAP and (best is None or overlap > best[0]):
+            best = (overlap, article)
+    if best is None:
         return
-    article = articles[0]
-    near = [m.because for v in request.verdicts for m in v.near_misses]
-    n = w.citer.cite(article.chunk_id, w.terms(*near, "leeway stationary confined"))
+    article = best[1]
+    n = w.citer.cite(article.chunk_id, [request.question, *reasons], operative=False)
     if n is None:  # pragma: no cover - the article is among the passages
         return
     when = f", {article.effective_date.isoformat()}" if article.effective_date else ""
     prohibited = any(v.verdict == "prohibited" for v in request.verdicts)
-    verdict_note = ("the clauses cited above decide the verdict, and they do not support a "
-                    "reading that leaves room for this use" if prohibited
+    lenient = _LENIENT.search(w.citer.quote(n)) is not None
+    verdict_note = ("the clauses cited above decide the verdict, and they do not support that "
+                    "reading" if prohibited and lenient
                     else "the clauses cited above decide the verdict")
     w.add("")
     w.add("### Press coverage (reporting, not policy text)")
-    w.add(f"Press coverage (“{article.title}”{when}) described it this way: "
-          f"“{w.citer.quote(n)}” [{n}]. That is secondary reporting; {verdict_note}.", [n])
+    w.add(f"Press coverage (\u201c{article.title}\u201d{when}) reported: "
+          f"\u201c{w.citer.quote(n)}\u201d [{n}]. That is secondary reporting; {verdict_note}.",
+          [n])
 
 
 def _informational(w: _Writer) -> None:

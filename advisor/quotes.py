@@ -59,7 +59,9 @@ def locate(quote: str, text: str) -> tuple[int, int] | None:
 
 def words(text: str) -> set[str]:
     """The content words of ``text``, lower-cased, without stop words."""
-    return {w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in _STOP}
+    found = {w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in _STOP}
+    return {w[:-1] if len(w) > 4 and w.endswith("s") and not w.endswith("ss") else w
+            for w in found}
 
 
 def sentences(text: str) -> list[str]:
@@ -68,7 +70,7 @@ def sentences(text: str) -> list[str]:
     body = "\n".join(body_lines)
     found: list[str] = []
     for part in _SENTENCE_END.split(body):
-        part = part.strip().lstrip("-*• ").strip()
+        part = part.strip().lstrip("-*• ").strip().rstrip(":").rstrip()
         if len(part) >= 12 and part in text:
             found.append(part)
     return found

@@ -62,9 +62,10 @@ def lobby_verdicts() -> tuple[PolicyVerdict, ...]:
                                    "customer, whatever the camera",
                            clauses=(f"{COC}#ID-1",)),),
             near_misses=(
-                NearMiss(rule="LE-1", because="the agency is not a US police department",
+                NearMiss(rule="LE-1", because="the user is law enforcement, not a US police department",
                          failed=("actor",), clauses=(f"{COC}#LE-1",)),
-                NearMiss(rule="LE-2", because="a fixed lobby camera is not a mobile camera",
+                NearMiss(rule="LE-2", because="LE-2 does not apply: the camera is fixed, not mobile; "
+                                              "the setting is controlled, not in the wild",
                          failed=("camera",), clauses=(f"{COC}#LE-2",)),
             ),
         ),
@@ -118,8 +119,9 @@ def test_lobby_answer_reads_as_the_verdict_with_verbatim_cited_clauses() -> None
     assert "identify or verify" in draft.citations[0].quote
     assert draft.rule_citations == {"azure-openai-coc/ID-1": (1,)}
     # the LE-2 near miss, answered by ID-1
-    assert re.search(r"LE-2 \([^)]*mobile cameras[^)]*\) does not reach this case: a fixed lobby "
-                     r"camera is not a mobile camera, but ID-1 does\.", draft.answer)
+    assert re.search(r"LE-2 \([^)]*mobile cameras[^)]*\) does not reach this case: the camera is "
+                     r"fixed, not mobile; the setting is controlled, not in the wild, but ID-1 "
+                     r"does\.", draft.answer)
     # what would change it, with both outcomes; assumptions; Limited Access; reporting
     assert "Is the lobby open to the public? Under the EU AI Act (Article 5): prohibited if " \
            "yes; not prohibited if no." in draft.answer
