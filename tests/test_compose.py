@@ -62,10 +62,12 @@ def lobby_verdicts() -> tuple[PolicyVerdict, ...]:
                                    "customer, whatever the camera",
                            clauses=(f"{COC}#ID-1",)),),
             near_misses=(
-                NearMiss(rule="LE-1", because="the user is law enforcement, not a US police department",
+                NearMiss(rule="LE-1",
+                         because="the user is law enforcement, not a US police department",
                          failed=("actor",), clauses=(f"{COC}#LE-1",)),
-                NearMiss(rule="LE-2", because="LE-2 does not apply: the camera is fixed, not mobile; "
-                                              "the setting is controlled, not in the wild",
+                NearMiss(rule="LE-2",
+                         because="LE-2 does not apply: the camera is fixed, not mobile; "
+                                 "the setting is controlled, not in the wild",
                          failed=("camera",), clauses=(f"{COC}#LE-2",)),
             ),
         ),
