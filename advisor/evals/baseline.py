@@ -168,7 +168,7 @@ def print_comparison(cmp: Comparison, run: EvalRun, console: Console) -> None:
                 if cid not in cmp.newly_failing]
     if changed:
         table = Table(title="Cases that changed", show_lines=False, expand=False)
-        table.add_column("case", style="bold")
+        table.add_column("case", style="bold", overflow="fold")
         table.add_column("change")
         table.add_column("verdict (expected -> got)")
         table.add_column("first failure", overflow="fold", max_width=70)

@@ -80,7 +80,7 @@ def _print_summary(run: EvalRun, console: Console) -> None:
     failing = [r for r in run.results if not r.passed]
     if failing:
         ft = Table(title=f"Failing cases ({len(failing)})")
-        ft.add_column("case", style="bold")
+        ft.add_column("case", style="bold", overflow="fold")
         ft.add_column("expected -> got")
         ft.add_column("first failure", overflow="fold", max_width=80)
         for r in failing:

@@ -125,3 +125,13 @@ def test_shipped_suite_is_large_and_covers_the_categories() -> None:
     assert sum(c.expect.verdict == "out_of_scope" for c in cases) >= 5
     assert sum(bool(c.history) for c in cases) >= 8
     assert len({c.id for c in cases if c.id.startswith("wx")}) >= 8
+
+
+def test_committed_baseline_covers_exactly_the_shipped_suite() -> None:
+    from advisor.evals.baseline import load_baseline
+    from advisor.evals.cases import DEFAULT_BASELINE
+
+    baseline = load_baseline(DEFAULT_BASELINE)
+    assert baseline is not None, "run `advisor eval --update-baseline` and commit it"
+    assert set(baseline["cases"]) == {c.id for c in load_cases()}, \
+        "the case set changed: rerun `advisor eval --update-baseline` and commit it"
