@@ -81,6 +81,9 @@ def load_pack(path: str | Path, known_chunk_ids: Collection[str] | None = None) 
         error = exc.errors()[0]
         loc = tuple(error["loc"])
         line = _line_of(node, loc)
+        bad = re.search(r"got '([^']*)'", str(error.get("msg", "")))
+        if bad is not None:
+            line = _line_of_scalar(_node_at(node, loc), bad.group(1)) or line
         field = _field_path(loc)
         raise PackError(f"{field}: {_expected(error)}", path=where, line=line) from exc
     _check_rules(pack, node, where, known_chunk_ids)
@@ -113,6 +116,26 @@ def _expected(error: Any) -> str:
 
 def _line_of(node: yaml.Node, loc: tuple[Any, ...]) -> int:
     """The 1-based line of the YAML node at ``loc`` (as deep as the path can be followed)."""
+    return _node_at(node, loc).start_mark.line + 1
+
+
+def _line_of_scalar(node: yaml.Node, value: str) -> int | None:
+    """The line of the first scalar under ``node`` whose text is ``value``."""
+    if isinstance(node, yaml.ScalarNode):
+        return node.start_mark.line + 1 if node.value == value else None
+    children: list[yaml.Node] = []
+    if isinstance(node, yaml.MappingNode):
+        children = [child for pair in node.value for child in pair]
+    elif isinstance(node, yaml.SequenceNode):
+        children = list(node.value)
+    for child in children:
+        line = _line_of_scalar(child, value)
+        if line is not None:
+            return line
+    return None
+
+
+def _node_at(node: yaml.Node, loc: tuple[Any, ...]) -> yaml.Node:
     current = node
     for part in loc:
         child: yaml.Node | None = None
@@ -128,7 +151,7 @@ def _line_of(node: yaml.Node, loc: tuple[Any, ...]) -> int:
         if child is None:
             continue  # a union tag or a missing key: stay on the nearest enclosing node
         current = child
-    return current.start_mark.line + 1
+    return current
 
 
 def _check_rules(pack: Pack, node: yaml.Node, where: str,

@@ -1,0 +1,217 @@
+"""The engine on hand-built Facts: precedence, missing facts, near misses, overall, purity."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from advisor.rules import Pack, evaluate, overall
+from advisor.schema import FACT_VALUES, POLICY_IDS, Fact, Facts
+
+DAY = dt.date(2025, 6, 1)
+_SETTINGS = settings(max_examples=250, deadline=None,
+                     suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def _facts(as_of: dt.date = DAY, intent: str = "assess", **values: str) -> Facts:
+    return Facts(as_of=as_of, intent=intent,  # type: ignore[arg-type]
+                 **{name: Fact(value=value) for name, value in values.items()})
+
+
+def _by(verdicts: list) -> dict:  # type: ignore[type-arg]
+    return {v.policy: v for v in verdicts}
+
+
+def test_acceptance_lobby_camera_outcomes(packs: list[Pack]) -> None:
+    facts = _facts(service="azure_openai", jurisdiction="eu", purpose="identification",
+                   camera="fixed", setting="controlled")
+    eu = _by(evaluate(facts, packs))["eu-ai-act"]
+    assert eu.verdict == "conditional"
+    missing = {m.fact: m for m in eu.missing_facts}
+    assert set(missing) >= {"actor", "timing", "public_access"}
+    assert missing["timing"].outcomes == {"real_time": "conditional", "post": "not_prohibited"}
+    assert missing["public_access"].outcomes == {"yes": "conditional", "no": "not_prohibited"}
+    assert missing["actor"].outcomes["law_enforcement"] == "conditional"
+    assert missing["actor"].outcomes["private"] == "not_prohibited"
+    assert all(m.ask.endswith("?") for m in eu.missing_facts)
+
+
+def test_all_deciding_facts_set_gives_prohibited_then_exception_gives_conditional(
+    packs: list[Pack],
+) -> None:
+    base = dict(jurisdiction="eu", actor="law_enforcement", purpose="identification",
+                timing="real_time", public_access="yes")
+    eu = _by(evaluate(_facts(**base), packs))["eu-ai-act"]
+    assert eu.verdict == "prohibited" and [h.rule for h in eu.fired] == ["5-1-h"]
+    eu = _by(evaluate(_facts(**base, exception="victim_search"), packs))["eu-ai-act"]
+    assert eu.verdict == "conditional"
+    for article in ("Art. 5(2)", "Art. 5(3)", "Art. 5(4)", "Art. 5(5)"):
+        assert any(article in c for c in eu.conditions), article
+    # National law left open: the verdict names it with both outcomes.
+    law = next(m for m in eu.missing_facts if m.fact == "national_law")
+    assert law.outcomes == {"yes": "conditional", "no": "prohibited"}
+    eu = _by(evaluate(_facts(**base, exception="victim_search", national_law="yes"),
+                      packs))["eu-ai-act"]
+    assert eu.verdict == "conditional" and not eu.missing_facts
+    assert len(eu.conditions) == 5
+
+
+def test_near_miss_wording_names_the_failing_condition(packs: list[Pack]) -> None:
+    facts = _facts(service="azure_openai", jurisdiction="eu", purpose="identification",
+                   camera="fixed", setting="controlled", actor="law_enforcement",
+                   timing="real_time")
+    coc = _by(evaluate(facts, packs))["azure-openai-coc"]
+    le2 = next(n for n in coc.near_misses if n.rule == "LE-2")
+    assert le2.because.startswith("LE-2 does not apply: ")
+    assert "the camera is fixed, not mobile" in le2.because
+    assert "the setting is controlled, not in the wild" in le2.because
+    assert le2.clauses == ("azure-openai-coc-2024-05#LE-2",)
+
+
+def test_fired_rules_carry_clauses_and_explanations(packs: list[Pack]) -> None:
+    facts = _facts(service="azure_openai", actor="us_police", jurisdiction="us",
+                   purpose="identification")
+    coc = _by(evaluate(facts, packs))["azure-openai-coc"]
+    hits = {h.rule: h for h in coc.fired}
+    assert set(hits) == {"ID-1", "LE-1"}
+    assert hits["LE-1"].clauses == ("azure-openai-coc-2024-05#LE-1",)
+    assert "police department in the United States" in hits["LE-1"].because
+
+
+def test_not_applicable_has_a_reason(packs: list[Pack]) -> None:
+    facts = _facts(service="azure_ai_face", jurisdiction="uk", purpose="identification")
+    verdicts = _by(evaluate(facts, packs))
+    assert verdicts["azure-openai-coc"].verdict == "not_applicable"
+    assert "Azure OpenAI" in (verdicts["azure-openai-coc"].reason or "").replace("azure openai",
+                                                                                   "Azure OpenAI")
+    assert "the UK" in (verdicts["eu-ai-act"].reason or "")
+    early = _by(evaluate(_facts(as_of=dt.date(2025, 2, 1), jurisdiction="eu"), packs))
+    assert "2025-02-02" in (early["eu-ai-act"].reason or "")
+
+
+def test_missing_pack_is_reported_not_applicable(packs: list[Pack]) -> None:
+    verdicts = evaluate(_facts(), packs[:1])
+    assert [v.policy for v in verdicts] == list(POLICY_IDS)
+    assert verdicts[1].verdict == "not_applicable" and "rules.yaml" in (verdicts[1].reason or "")
+
+
+@pytest.mark.parametrize(
+    ("intent", "verdicts", "expected"),
+    [
+        ("informational", ["prohibited"], "informational"),
+        ("out_of_scope", ["prohibited"], "out_of_scope"),
+        ("assess", ["not_applicable", "not_applicable"], "not_applicable"),
+        ("assess", ["not_prohibited", "conditional", "not_applicable"], "conditional"),
+        ("assess", ["conditional", "prohibited", "not_prohibited"], "prohibited"),
+        ("assess", ["not_prohibited", "not_applicable"], "not_prohibited"),
+    ],
+)
+def test_overall(intent: str, verdicts: list[str], expected: str, packs: list[Pack]) -> None:
+    from advisor.schema import PolicyVerdict
+
+    items = [PolicyVerdict(policy=f"p{i}", title="t", verdict=v)  # type: ignore[arg-type]
+             for i, v in enumerate(verdicts)]
+    assert overall(_facts(intent=intent), items) == expected
+
+
+def test_evaluate_is_pure_and_deterministic(packs: list[Pack]) -> None:
+    facts = _facts(jurisdiction="eu", purpose="identification")
+    first = evaluate(facts, packs)
+    again = evaluate(facts, packs)
+    assert first == again
+    assert facts == _facts(jurisdiction="eu", purpose="identification")
+
+
+# ----------------------------------------------------------------------------- properties
+
+_VALUE = {name: st.sampled_from(values) for name, values in FACT_VALUES.items()}
+_DATE = st.dates(min_value=dt.date(2019, 1, 1), max_value=dt.date(2030, 12, 31))
+
+
+@st.composite
+def _any_facts(draw: st.DrawFn, **fixed: str) -> Facts:
+    values = {name: draw(strategy) for name, strategy in _VALUE.items()}
+    values.update(fixed)
+    return Facts(as_of=draw(_DATE), **{k: Fact(value=v) for k, v in values.items()})
+
+
+@_SETTINGS
+@given(facts=_any_facts())
+def test_every_combination_yields_one_verdict_per_pack(packs: list[Pack], facts: Facts) -> None:
+    verdicts = evaluate(facts, packs)
+    assert [v.policy for v in verdicts] == list(POLICY_IDS)
+    for verdict in verdicts:
+        assert verdict.verdict in ("prohibited", "conditional", "not_prohibited", "not_applicable")
+        if verdict.verdict == "not_applicable":
+            assert verdict.reason and not verdict.fired
+        for missing in verdict.missing_facts:
+            assert len(set(missing.outcomes.values())) > 1
+    assert overall(facts, verdicts) in ("prohibited", "conditional", "not_prohibited",
+                                        "not_applicable")
+
+
+@_SETTINGS
+@given(facts=_any_facts(service="azure_openai", actor="us_police",
+                        purpose="identification"),
+       jurisdiction=st.sampled_from(["us", "unknown"]),
+       purpose=st.sampled_from(["identification", "verification"]))
+def test_us_police_facial_recognition_always_prohibited_under_coc(
+    packs: list[Pack], facts: Facts, jurisdiction: str, purpose: str
+) -> None:
+    facts = facts.model_copy(update={"jurisdiction": Fact(value=jurisdiction),
+                                     "purpose": Fact(value=purpose)})
+    if facts.as_of < dt.date(2023, 1, 1):
+        return  # before the code of conduct pack applies (checked below)
+    coc = _by(evaluate(facts, packs))["azure-openai-coc"]
+    assert coc.verdict == "prohibited"
+    rules = {hit.rule for hit in coc.fired}
+    if facts.as_of >= dt.date(2024, 5, 1):
+        assert "LE-1" in rules
+
+
+@_SETTINGS
+@given(facts=_any_facts(service="azure_openai"),
+       purpose=st.sampled_from(["identification", "verification"]))
+def test_identification_through_azure_openai_prohibited_for_every_actor(
+    packs: list[Pack], facts: Facts, purpose: str
+) -> None:
+    facts = facts.model_copy(update={"purpose": Fact(value=purpose)})
+    coc = _by(evaluate(facts, packs))["azure-openai-coc"]
+    if facts.as_of < dt.date(2023, 1, 1):
+        assert coc.verdict == "not_applicable"
+    else:
+        assert coc.verdict == "prohibited"
+        assert "ID-1" in {hit.rule for hit in coc.fired}
+
+
+@_SETTINGS
+@given(facts=_any_facts())
+def test_no_pack_applies_before_its_date(packs: list[Pack], facts: Facts) -> None:
+    for pack, verdict in zip(packs, evaluate(facts, packs), strict=True):
+        if facts.as_of < pack.applies_from:
+            assert verdict.verdict == "not_applicable"
+            assert pack.applies_from.isoformat() in (verdict.reason or "")
+
+
+@_SETTINGS
+@given(facts=_any_facts(service="azure_openai", purpose="identification"))
+def test_le2_not_firing_never_creates_permission(packs: list[Pack], facts: Facts) -> None:
+    if facts.as_of < dt.date(2023, 1, 1):
+        return
+    coc = _by(evaluate(facts, packs))["azure-openai-coc"]
+    assert coc.verdict == "prohibited"
+
+
+@_SETTINGS
+@given(facts=_any_facts(service="azure_openai"),
+       purpose=st.sampled_from(["detection_or_redaction", "non_biometric"]))
+def test_uses_that_identify_no_one_are_not_prohibited_under_coc(
+    packs: list[Pack], facts: Facts, purpose: str
+) -> None:
+    facts = facts.model_copy(update={"purpose": Fact(value=purpose)})
+    coc = _by(evaluate(facts, packs))["azure-openai-coc"]
+    if facts.as_of >= dt.date(2023, 1, 1):
+        assert coc.verdict == "not_prohibited"
