@@ -53,7 +53,27 @@ def _citation(n: int, raw_id: str, quote: str, passage: Passage | None) -> Citat
     )
 
 
-def _draft(data: dict[str, Any], passages: dict[str, Passage], composer: str) -> Draft:
+def _rule_citations(request: ComposeRequest, claims: tuple[Claim, ...],
+                    citations: list[Citation]) -> dict[str, tuple[int, ...]]:
+    """Per fired rule, the citations the draft rests it on: its clause, and claims naming it.
+
+    The guardrail uses this to refuse a rule that rests on press articles alone.
+    """
+    out: dict[str, tuple[int, ...]] = {}
+    for verdict in request.verdicts:
+        for hit in verdict.fired:
+            named = re.compile(rf"(?<![\w-]){re.escape(hit.rule)}(?![\w-])")
+            numbers = {c.n for c in citations if c.chunk_id in hit.clauses}
+            for claim in claims:
+                if named.search(claim.text):
+                    numbers.update(claim.citations)
+            if numbers:
+                out[f"{verdict.policy}/{hit.rule}"] = tuple(sorted(numbers))
+    return out
+
+
+def _draft(data: dict[str, Any], request: ComposeRequest, passages: dict[str, Passage],
+           composer: str) -> Draft:
     notes: list[str] = []
     citations: list[Citation] = []
     seen: set[int] = set()
@@ -73,7 +93,8 @@ def _draft(data: dict[str, Any], passages: dict[str, Passage], composer: str) ->
                      + " with no matching citation")
     return Draft(verdicts=dict(data["verdicts"]), answer=data["answer"],
                  citations=tuple(citations), claims=claims, composer=composer,
-                 notes=tuple(notes))
+                 notes=tuple(notes),
+                 rule_citations=_rule_citations(request, claims, citations))
 
 
 class LLMComposer:
@@ -93,7 +114,7 @@ class LLMComposer:
         prompt = build_prompt(request)
         data = self.chat_model.complete(prompt.messages, schema=prompt.schema)
         try:
-            return _draft(data, prompt.passages, self.name)
+            return _draft(data, request, prompt.passages, self.name)
         except LLMError:
             raise
         except (KeyError, TypeError, ValueError, ValidationError) as exc:

@@ -209,3 +209,34 @@ def test_the_langchain_path_composes_the_same_draft(server: ScriptedOpenAIServer
     served, checked = _review(chain, request)
     assert checked.status == "passed"
     assert server.chat_requests[0].text() == server.chat_requests[1].text()
+
+
+def test_fired_rules_are_tied_to_their_citations(server: ScriptedOpenAIServer) -> None:
+    def spoil(data):  # type: ignore[no-untyped-def]
+        data["claims"].append({"text": "ID-1 bars identification for every customer [3].",
+                               "citations": [3]})
+
+    _spoiled(server, spoil)
+    draft = _composer(server).compose(cases.request())
+    # Its clause (cited as [1]) and the claim that names ID-1 ([3]); LE-2 did not fire.
+    assert draft.rule_citations == {"azure-openai-coc/ID-1": (1, 3)}
+
+
+def test_a_rule_resting_on_a_news_article_alone_is_overridden(
+    server: ScriptedOpenAIServer,
+) -> None:
+    def spoil(data):  # type: ignore[no-untyped-def]
+        quote = "Reporters wrote that stationary cameras in confined settings seemed to get leeway"
+        data["citations"] = [{"n": 1, "passage_id": "P4", "quote": quote}]
+        data["claims"] = [{"text": "ID-1 applies, as the press reported [1].", "citations": [1]}]
+        data["answer"] = "Overall: `prohibited`. ID-1 applies, as the press reported [1]."
+
+    _spoiled(server, spoil)
+    request = cases.request()
+    draft = _composer(server).compose(request)
+    assert draft.rule_citations == {"azure-openai-coc/ID-1": (1,)}
+    served, checked = _review(draft, request)
+    assert checked.status == "overridden"
+    assert served.composer == "offline"
+    assert any("azure-openai-coc/ID-1" in n and "press articles alone" in n
+               for n in checked.notes)
