@@ -196,6 +196,7 @@ class Advisor:
             report.update(status="error", corpus_error=str(exc))
         try:
             index = self._open_index()
+            index.search("health check", k=1)  # reaches the vector store, not just the manifest
             report["index"] = "ok"
             report["index_version"] = index.corpus_version
         except AdvisorError as exc:
