@@ -53,7 +53,8 @@ def _pct(v: object) -> str:
 
 def _print_summary(run: EvalRun, console: Console) -> None:
     s, ls = run.summary, run.llm_summary
-    table = Table(title=f"advisor eval: {s['passed']}/{s['cases']} passed in {run.duration_s} s")
+    table = Table(title=f"advisor eval: {s['passed']}/{s['cases']} passed",
+                  caption=f"{run.duration_s} s, corpus {run.corpus_version or '?'}")
     table.add_column("metric")
     table.add_column("offline", justify="right")
     if ls is not None:
@@ -143,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse has printed the usage line already
         return int(exc.code or 0)
     console = Console()
+    if not console.is_terminal:  # CI logs and pipes: wide enough that tables stay one line
+        console = Console(width=max(console.width, 140))
     try:
         return _run(args, console)
     except AdvisorError as exc:
