@@ -163,14 +163,15 @@ class ChromaStore:
     # ------------------------------------------------------------------ vectors
 
     def add(self, name: str, ids: Sequence[str], vectors: np.ndarray,
-            metadatas: Sequence[dict[str, str | int]]) -> None:
-        """Add vectors with their chunk metadata, in batches the client accepts."""
+            metadatas: Sequence[dict[str, str | int]], texts: Sequence[str]) -> None:
+        """Add vectors with their chunk text and metadata, in batches the client accepts."""
         collection = self._collection(name)
         with self._translate(f"add vectors to {name}"):
             batch = max(1, min(5000, self._client.get_max_batch_size()))
             for at in range(0, len(ids), batch):
                 collection.add(ids=list(ids[at:at + batch]), embeddings=vectors[at:at + batch],
-                               metadatas=list(metadatas[at:at + batch]))  # type: ignore[arg-type]
+                               metadatas=list(metadatas[at:at + batch]),  # type: ignore[arg-type]
+                               documents=list(texts[at:at + batch]))
 
     def vectors(self, name: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """The stored vectors of ``ids`` (those present), read back without re-embedding."""
