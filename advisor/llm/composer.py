@@ -21,6 +21,7 @@ from advisor.schema import Citation, Claim, ComposeRequest, Draft, Passage
 
 __all__ = ["LLMComposer"]
 
+_MARKER = re.compile(r"\[(\d+)\]")
 _PID = re.compile(r"^\[?\s*p?\s*(\d+)\s*\]?$", re.IGNORECASE)
 
 
@@ -90,6 +91,10 @@ def _draft(data: dict[str, Any], request: ComposeRequest, passages: dict[str, Pa
     dangling = sorted({n for c in claims for n in c.citations} - seen)
     if dangling:
         notes.append("llm: claims cite " + ", ".join(f"[{n}]" for n in dangling)
+                     + " with no matching citation")
+    unmatched = sorted({int(m) for m in _MARKER.findall(data["answer"])} - seen)
+    if unmatched:
+        notes.append("llm: the answer has markers " + ", ".join(f"[{n}]" for n in unmatched)
                      + " with no matching citation")
     return Draft(verdicts=dict(data["verdicts"]), answer=data["answer"],
                  citations=tuple(citations), claims=claims, composer=composer,

@@ -169,10 +169,13 @@ def test_a_citation_of_an_unknown_passage_is_dropped_and_its_claim_downgraded(
 def test_claims_citing_missing_numbers_are_noted(server: ScriptedOpenAIServer) -> None:
     def spoil(data):  # type: ignore[no-untyped-def]
         data["claims"][0]["citations"] = [1, 7]
+        data["answer"] += " See also [8]."
 
     _spoiled(server, spoil)
     draft = _composer(server).compose(cases.request())
-    assert any("[7]" in note for note in draft.notes)
+    assert any("claims cite [7]" in note for note in draft.notes)
+    assert any("answer has markers [8]" in note for note in draft.notes)
+    assert not any("[1]" in note for note in draft.notes)
 
 
 def test_an_out_of_scope_request_gives_an_uncited_draft(server: ScriptedOpenAIServer) -> None:
