@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from advisor import quotes
-from advisor.guardrail import PERMISSION_PHRASES
+from advisor.guardrail import PERMISSION_PHRASES, grants_permission
 from advisor.schema import (
     Citation,
     Claim,
@@ -353,6 +353,8 @@ def _press(w: _Writer) -> None:
     best: tuple[int, Passage] | None = None
     for article in (p for p in request.passages if p.kind == "article"):
         sentence = quotes.best_sentence(article.text, [request.question, *reasons], avoid=_AVOID)
+        if grants_permission(sentence):
+            continue  # a report that grants permission is never quoted (guardrail (e))
         overlap = len(quotes.words(sentence) & wanted)
         if overlap >= _PRESS_MIN_OVERLAP and (best is None or overlap > best[0]):
             best = (overlap, article)
