@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from advisor.config import Settings
-from advisor.errors import ConfigError
+from advisor.errors import AdvisorError, ConfigError
 from advisor.evals.cases import EvalCase
 from advisor.evals.metrics import (
     RANK_SOURCE,
@@ -158,6 +158,10 @@ def run_suite(settings: Settings, cases: Sequence[EvalCase], *, llm: bool = Fals
     quotes = QuoteChecker.from_corpus(settings.corpus)
     seen: dict[str, str] = {}
     offline = Advisor(settings.model_copy(update={"composer": "offline"}))
+    try:  # build or open the index before the clock starts, so latency is per question
+        offline.search("facial recognition", k=1)
+    except AdvisorError:
+        pass  # an index that cannot open shows up as failed (or degraded) cases instead
     llm_ask: AskFn | None = None
     if llm:
         if not settings.llm_base_url:
