@@ -8,7 +8,7 @@ each re-evaluated with every possible value (``MissingFact.outcomes``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from advisor.rules.models import AllOf, AnyOf, Condition, Leaf, Not, Pack, Rule, verdict_rank
@@ -63,6 +63,12 @@ class _Decision:
     fired: tuple[Rule, ...]
     open: tuple[Rule, ...]
     applicable: Tri
+    results: tuple[Tri, ...] = ()  # per rule, in the order evaluated
+
+
+_Test = Callable[[Mapping[str, FactValue]], Tri]
+#: Compiled condition trees, keyed by rule identity (packs are long-lived, so this stays small).
+_COMPILED: dict[int, tuple[Rule, _Test, frozenset[str]]] = {}
 
 
 # ----------------------------------------------------------------------------- public
@@ -130,14 +136,22 @@ def _evaluate_pack(pack: Pack, facts: Facts, values: Mapping[str, FactValue]) ->
                          conditions=conditions, missing_facts=missing)
 
 
-def _decide(pack: Pack, rules: Sequence[Rule], values: Mapping[str, FactValue]) -> _Decision:
+def _decide(pack: Pack, rules: Sequence[Rule], values: Mapping[str, FactValue],
+            base: _Decision | None = None, changed: str | None = None) -> _Decision:
     applicable = _applies(pack, values)
     if applicable is False:
         return _Decision("not_applicable", (), (), False)
     fired: list[Rule] = []
     open_: list[Rule] = []
-    for rule in rules:
-        result = _truth(rule.when, values)
+    results: list[Tri] = []
+    reuse = base is not None and len(base.results) == len(rules)
+    for index, rule in enumerate(rules):
+        _, test, facts = _compiled(rule)
+        if reuse and changed not in facts:
+            result = base.results[index]  # type: ignore[union-attr]
+        else:
+            result = test(values)
+        results.append(result)
         if result is True:
             fired.append(rule)
         elif result is None:
@@ -151,7 +165,76 @@ def _decide(pack: Pack, rules: Sequence[Rule], values: Mapping[str, FactValue]) 
     if applicable is None:
         # The scope turns on an open fact: only a restrictive verdict is worth reporting.
         verdict = "conditional" if verdict in ("prohibited", "conditional") else "not_applicable"
-    return _Decision(verdict, tuple(fired), relevant, applicable)
+    return _Decision(verdict, tuple(fired), relevant, applicable, tuple(results))
+
+
+def _compiled(rule: Rule) -> tuple[Rule, _Test, frozenset[str]]:
+    entry = _COMPILED.get(id(rule))
+    if entry is None or entry[0] is not rule:
+        if len(_COMPILED) > 5000:
+            _COMPILED.clear()
+        entry = (rule, _compile(rule.when), frozenset(_facts_of(rule.when)))
+        _COMPILED[id(rule)] = entry
+    return entry
+
+
+def _compile(node: Condition) -> _Test:
+    if isinstance(node, Leaf):
+        fact, accepted = node.fact, frozenset(node.values)
+        literal = "unknown" in accepted
+
+        def leaf(values: Mapping[str, FactValue]) -> Tri:
+            value = values.get(fact, "unknown")
+            if value is None or value == "unknown":
+                return True if literal else None
+            return str(value) in accepted
+
+        return leaf
+    if isinstance(node, Not):
+        inner = _compile(node.not_)
+
+        def negation(values: Mapping[str, FactValue]) -> Tri:
+            result = inner(values)
+            return None if result is None else not result
+
+        return negation
+    children = tuple(_compile(child) for child in (node.all if isinstance(node, AllOf) else node.any))
+    if isinstance(node, AllOf):
+
+        def conjunction(values: Mapping[str, FactValue]) -> Tri:
+            unknown = False
+            for child in children:
+                result = child(values)
+                if result is False:
+                    return False
+                if result is None:
+                    unknown = True
+            return None if unknown else True
+
+        return conjunction
+
+    def disjunction(values: Mapping[str, FactValue]) -> Tri:
+        unknown = False
+        for child in children:
+            result = child(values)
+            if result is True:
+                return True
+            if result is None:
+                unknown = True
+        return None if unknown else False
+
+    return disjunction
+
+
+def _facts_of(node: Condition) -> list[str]:
+    if isinstance(node, Leaf):
+        return [node.fact]
+    if isinstance(node, Not):
+        return _facts_of(node.not_)
+    out: list[str] = []
+    for child in node.all if isinstance(node, AllOf) else node.any:
+        out.extend(_facts_of(child))
+    return out
 
 
 def _applies(pack: Pack, values: Mapping[str, FactValue]) -> Tri:
@@ -315,7 +398,7 @@ def _missing_facts(pack: Pack, rules: Sequence[Rule], decision: _Decision,
                 continue
             trial = dict(values)
             trial[fact] = option
-            outcomes[option] = _decide(pack, rules, trial).verdict
+            outcomes[option] = _decide(pack, rules, trial, decision, fact).verdict
         if len(set(outcomes.values())) > 1:
             out.append(MissingFact(fact=fact, ask=_question(pack, fact, sources),
                                    outcomes=outcomes, policy=pack.id))
