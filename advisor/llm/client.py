@@ -101,7 +101,7 @@ def _is_strict(node: object) -> bool:
     return all(_is_strict(value) for key, value in node.items() if key != "enum")
 
 
-def schema_instruction(schema: Schema) -> str:
+def _schema_instruction(schema: Schema) -> str:
     """The prompt text that asks for JSON matching ``schema`` (for servers without schemas)."""
     return ("Reply with one JSON object and nothing else (no prose, no code fence). "
             "It must match this JSON schema:\n" + json.dumps(_schema_of(schema), indent=1))
@@ -178,7 +178,7 @@ def _status_message(exc: openai.APIStatusError) -> str:
     return str(exc.message)[:200]
 
 
-def translate(exc: openai.OpenAIError, *, base_url: str, timeout: float) -> LLMError:
+def _translate(exc: openai.OpenAIError, *, base_url: str, timeout: float) -> LLMError:
     """Map an openai SDK exception to the advisor's LLMError family."""
     if isinstance(exc, openai.APITimeoutError):
         return LLMTimeout(
@@ -213,7 +213,7 @@ def translate(exc: openai.OpenAIError, *, base_url: str, timeout: float) -> LLME
 
 def _with_instruction(messages: Messages, schema: Schema) -> Messages:
     """Put the schema into the system message (json_object and prompt-only modes)."""
-    instruction = schema_instruction(schema)
+    instruction = _schema_instruction(schema)
     out = [dict(m) for m in messages]
     if out and out[0].get("role") == "system":
         out[0]["content"] = f"{out[0]['content']}\n\n{instruction}"
@@ -250,9 +250,9 @@ class OpenAIChatModel:
             except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
                 if i + 1 < len(modes):
                     continue  # the server does not take this response_format; try the next
-                raise translate(exc, base_url=self.base_url, timeout=self.timeout) from exc
+                raise _translate(exc, base_url=self.base_url, timeout=self.timeout) from exc
             except openai.OpenAIError as exc:
-                raise translate(exc, base_url=self.base_url, timeout=self.timeout) from exc
+                raise _translate(exc, base_url=self.base_url, timeout=self.timeout) from exc
             if self.mode == "auto":
                 self.mode = mode  # remember what the server accepted
             return parse_json(content, schema)
@@ -320,7 +320,7 @@ class LangChainChatModel:
         try:
             data = runnable.invoke([(m["role"], m["content"]) for m in sent])
         except openai.OpenAIError as exc:
-            raise translate(exc, base_url=self.base_url, timeout=self.timeout) from exc
+            raise _translate(exc, base_url=self.base_url, timeout=self.timeout) from exc
         except (OutputParserException, json.JSONDecodeError, ValueError) as exc:
             raise LLMResponseError(
                 "The LLM did not return valid JSON through LangChain; check that "
