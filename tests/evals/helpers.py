@@ -42,7 +42,8 @@ def answer(verdict: str = "prohibited", policies: dict[str, str] | None = None,
     return Answer(
         question="q", as_of=dt.date(2025, 6, 1), verdict=verdict,  # type: ignore[arg-type]
         policies=pols, citations=citations, answer=text,
-        facts={k: Fact(value=v, source="words") for k, v in (facts or {}).items()},
+        facts={k: Fact.model_validate({"value": v, "from": "words"})
+               for k, v in (facts or {}).items()},
         guardrail={"status": guardrail, "notes": []},  # type: ignore[arg-type]
         composer=composer,
     ).model_dump(mode="json")
