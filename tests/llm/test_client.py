@@ -67,6 +67,15 @@ def test_chat_model_picks_the_client_from_settings(server: ScriptedOpenAIServer)
     assert langchain.name == MODEL
 
 
+def test_a_key_alone_means_api_openai_com_whatever_openai_env_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")  # must not leak in
+    model = OpenAIChatModel(load_settings(llm_api_key="sk-test"))
+    assert str(model._client.base_url) == "https://api.openai.com/v1/"
+    assert model._client.api_key == "sk-test"
+
+
 def test_azure_endpoints_also_get_the_api_key_header() -> None:
     settings = load_settings(llm_base_url="https://contoso.openai.azure.com/openai/v1/",
                              llm_api_key="azure-key", llm_model="my-deployment")
