@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from advisor.errors import InputError
-from advisor.schema import FACT_NAMES, POLICY_IDS, Overall, Verdict
+from advisor.schema import FACT_NAMES, FACT_VALUES, POLICY_IDS, Overall, Verdict
 
 #: Where the shipped suite lives: ``evals/`` at the repository root.
 EVALS_DIR = Path(__file__).resolve().parents[2] / "evals"
@@ -70,7 +70,9 @@ class Expect(_Strict):
         unknown = sorted(set(value) - set(_FACT_KEYS))
         if unknown:
             raise ValueError(f"unknown fact {unknown}; use one of {list(_FACT_KEYS)}")
-        return value
+        # YAML reads an unquoted yes/no as a bool; these facts spell them "yes" and "no".
+        return {k: (("yes" if v else "no") if isinstance(v, bool)
+                    and "yes" in FACT_VALUES.get(k, ()) else v) for k, v in value.items()}
 
     @field_validator("gold")
     @classmethod

@@ -135,3 +135,10 @@ def test_committed_baseline_covers_exactly_the_shipped_suite() -> None:
     assert baseline is not None, "run `advisor eval --update-baseline` and commit it"
     assert set(baseline["cases"]) == {c.id for c in load_cases()}, \
         "the case set changed: rerun `advisor eval --update-baseline` and commit it"
+
+
+def test_unquoted_yes_no_facts_mean_yes_and_no(tmp_path: Path) -> None:
+    text = GOOD.replace("camera: fixed,", "public_access: yes, consent: no, camera: fixed,")
+    (case, _) = load_case_file(_write(tmp_path, text))
+    assert case.expect.facts["public_access"] == "yes"
+    assert case.expect.facts["consent"] == "no"
