@@ -54,7 +54,9 @@ def facts_table(answer: Answer) -> Table:
     for name, fact in answer.facts.items():
         if fact.value in ("unknown", None) and not fact.source:
             continue
-        source = f"assumed: {fact.source}" if fact.assumed else (fact.source or "")
+        source = fact.source or ""
+        if fact.assumed:
+            source = f"assumed ({source})" if source else "assumed (see Assumptions)"
         table.add_row(name, str(fact.value), source)
     return table
 
