@@ -3,6 +3,20 @@
 ``LLMComposer(chat_model)`` turns a ComposeRequest into a Draft; ``OpenAIChatModel`` and
 ``LangChainChatModel`` drive the endpoint; ``ScriptedOpenAIServer`` stands in for it in tests
 and evals. Only this package imports the openai and langchain-openai SDKs.
+
+Configuration (environment, prefix ``ADVISOR_``)::
+
+    ADVISOR_COMPOSER=llm
+    ADVISOR_LLM_BASE_URL=http://localhost:11434/v1      # Ollama; vLLM :8000/v1, llama.cpp :8080/v1
+    ADVISOR_LLM_BASE_URL=https://<resource>.openai.azure.com/openai/v1/   # Azure OpenAI
+    ADVISOR_LLM_API_KEY=...                              # OpenAI / Azure; local servers need none
+    ADVISOR_LLM_MODEL=gpt-4o-mini                        # Azure: the deployment name
+    ADVISOR_LLM_TIMEOUT=30  ADVISOR_LLM_MAX_RETRIES=1
+    ADVISOR_LLM_STRUCTURED_OUTPUT=auto   # json_schema, then json_object, then prompt-only
+    ADVISOR_LLM_CLIENT=openai            # or langchain (ChatOpenAI)
+
+Whatever the model says, the guardrail keeps the engine's verdicts; any LLMError makes the
+pipeline serve the offline answer with the reason in ``guardrail.notes``.
 """
 
 from advisor.llm.client import ChatModel, LangChainChatModel, OpenAIChatModel, chat_model
