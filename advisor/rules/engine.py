@@ -130,7 +130,9 @@ def _evaluate_pack(pack: Pack, facts: Facts, values: Mapping[str, FactValue]) ->
         for rule in decision.fired
     )
     near = _near_misses(rules, decision, values)
-    missing = _missing_facts(pack, rules, decision, values, _sources(facts))
+    # Missing facts are questions back to the asker: only worth working out for assessments.
+    missing = (_missing_facts(pack, rules, decision, values, _sources(facts))
+               if facts.intent == "assess" else ())
     conditions = _conditions(decision, values)
     return PolicyVerdict(**base, verdict=decision.verdict, fired=fired, near_misses=near,
                          conditions=conditions, missing_facts=missing)
@@ -145,8 +147,7 @@ def _decide(pack: Pack, rules: Sequence[Rule], values: Mapping[str, FactValue],
     open_: list[Rule] = []
     results: list[Tri] = []
     reuse = base is not None and len(base.results) == len(rules)
-    for index, rule in enumerate(rules):
-        _, test, facts = _compiled(rule)
+    for index, (rule, test, facts) in enumerate(_compiled_all(rules)):
         if reuse and changed not in facts:
             result = base.results[index]  # type: ignore[union-attr]
         else:
@@ -166,6 +167,10 @@ def _decide(pack: Pack, rules: Sequence[Rule], values: Mapping[str, FactValue],
         # The scope turns on an open fact: only a restrictive verdict is worth reporting.
         verdict = "conditional" if verdict in ("prohibited", "conditional") else "not_applicable"
     return _Decision(verdict, tuple(fired), relevant, applicable, tuple(results))
+
+
+def _compiled_all(rules: Sequence[Rule]) -> list[tuple[Rule, _Test, frozenset[str]]]:
+    return [_compiled(rule) for rule in rules]
 
 
 def _compiled(rule: Rule) -> tuple[Rule, _Test, frozenset[str]]:

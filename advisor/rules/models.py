@@ -199,6 +199,10 @@ class Pack(_Strict):
         return tuple(rule for rule in self.rules if rule.in_force(day))
 
 
+_RANK: dict[str, int] = {"prohibited": 3, "conditional": 2, "not_prohibited": 1,
+                         "not_applicable": 0}
+
+
 def verdict_rank(verdict: Verdict) -> int:
     """Restrictiveness: prohibited 3, conditional 2, not_prohibited 1, not_applicable 0."""
-    return {"prohibited": 3, "conditional": 2, "not_prohibited": 1, "not_applicable": 0}[verdict]
+    return _RANK[verdict]
