@@ -110,11 +110,16 @@ def _policy_reasoning(policy: PolicyVerdict, turn: int) -> str:
 
 
 def _outcomes(outcomes: dict[str, str]) -> str:
+    """'verdict if value, value; verdict if value', grouped by verdict, most restrictive first."""
     if not outcomes:
         return ""
-    parts = ", ".join(f"{_e(_words(k))} &rarr; {_e(VERDICT_WORDS.get(v, v))}"
-                      for k, v in outcomes.items())
-    return f' <span class="adv-outcomes">({parts})</span>'
+    grouped: dict[str, list[str]] = {}
+    for value, verdict in outcomes.items():
+        grouped.setdefault(verdict, []).append(_words(value))
+    order = ("prohibited", "conditional", "not_prohibited", "not_applicable")
+    parts = [f"{_e(VERDICT_WORDS.get(v, v).lower())} if {_e(', '.join(grouped[v]))}"
+             for v in sorted(grouped, key=lambda v: order.index(v) if v in order else 9)]
+    return f' <span class="adv-outcomes">({"; ".join(parts)})</span>'
 
 
 def citation_html(cite: Citation, turn: int) -> str:

@@ -27,6 +27,7 @@ CSS = """
 .adv-not_applicable .adv-badge-verdict, .adv-out_of_scope .adv-badge-verdict { background: #e4e7ec; color: #344054; }
 .adv-informational { border-color: #1570ef; } .adv-informational .adv-badge-verdict { background: #1570ef; color: #fff; }
 .adv-answer p { margin: 0 0 8px 0; }
+.adv-answer h1, .adv-answer h2, .adv-answer h3, .adv-answer h4 { font-size: 1rem !important; font-weight: 700; margin: 12px 0 4px 0 !important; color: #101828; }
 .adv-answer ul, .adv-answer ol { margin: 0 0 8px 18px; }
 a.adv-cite-ref { font-size: .78em; vertical-align: super; text-decoration: none; color: #1570ef;
   font-weight: 600; padding: 0 1px; }
@@ -66,8 +67,10 @@ a.adv-cite-ref { font-size: .78em; vertical-align: super; text-decoration: none;
 .adv-facts-table th, .adv-facts-table td { text-align: left; padding: 4px 6px; border-bottom: 1px solid #f2f4f7;
   vertical-align: top; border-left: none !important; border-right: none !important;
   border-top: none !important; background: transparent !important; }
+.adv-facts-table { table-layout: fixed; }
+.adv-facts-table thead th:nth-child(1) { width: 34%; } .adv-facts-table thead th:nth-child(2) { width: 30%; }
 .adv-facts-table thead th { font-size: .72rem; color: #667085; text-transform: uppercase; }
-.adv-facts-table tbody th { font-weight: 600; color: #344054; white-space: nowrap; }
+.adv-facts-table tbody th { font-weight: 600; color: #344054; }
 .adv-value { font-weight: 600; color: #101828; }
 .adv-from { color: #475467; font-style: italic; }
 .adv-assumed { font-size: .7rem; font-style: normal; font-weight: 600; background: #fef0c7;
