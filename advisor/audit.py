@@ -73,7 +73,11 @@ class AuditLog:
                               "ADVISOR_HOME points at a writable directory") from exc
 
     def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=10)
+        conn = sqlite3.connect(self.path, timeout=10)
+        # WAL: appends do not block readers, and a commit needs no fsync of the main file.
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
 
     def append(
         self,

@@ -24,37 +24,18 @@ _STOP = frozenset(
 )
 
 
-def _normalise(text: str) -> tuple[str, list[int]]:
-    """Collapse whitespace runs to one space; return the text and a map to original indices."""
-    out: list[str] = []
-    index: list[int] = []
-    in_space = False
-    for i, ch in enumerate(text):
-        if ch.isspace():
-            if not in_space and out:
-                out.append(" ")
-                index.append(i)
-            in_space = True
-            continue
-        in_space = False
-        out.append(ch)
-        index.append(i)
-    if out and out[-1] == " ":
-        out.pop()
-        index.pop()
-    return "".join(out), index
-
-
 def locate(quote: str, text: str) -> tuple[int, int] | None:
     """Offsets ``(start, end)`` of ``quote`` in ``text``, ignoring whitespace differences."""
-    needle, _ = _normalise(quote)
+    needle = quote.strip()
     if not needle:
         return None
-    hay, index = _normalise(text)
-    pos = hay.find(needle)
-    if pos < 0:
-        return None
-    return index[pos], index[pos + len(needle) - 1] + 1
+    pos = text.find(needle)
+    if pos >= 0:
+        return pos, pos + len(needle)
+    # Whitespace runs in either text match any whitespace run in the other.
+    pattern = r"\s+".join(re.escape(token) for token in needle.split())
+    found = re.search(pattern, text)
+    return (found.start(), found.end()) if found else None
 
 
 def words(text: str) -> set[str]:

@@ -214,3 +214,12 @@ def test_worked_example_snapshots(advisor: Advisor, name: str, question: str,
         path.write_text(text, encoding="utf-8")
     assert path.exists(), f"no snapshot {path}: run with ADVISOR_UPDATE_SNAPSHOTS=1 and review it"
     assert text == path.read_text(encoding="utf-8")
+
+
+def test_as_retriever_is_a_langchain_retriever_over_the_index(advisor: Advisor) -> None:
+    from langchain_core.retrievers import BaseRetriever
+
+    retriever = advisor.as_retriever(k=2)
+    assert isinstance(retriever, BaseRetriever)
+    docs = retriever.invoke("real-time facial recognition on mobile cameras")
+    assert 1 <= len(docs) <= 2 and all(d.page_content for d in docs)
