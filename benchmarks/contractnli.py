@@ -134,6 +134,8 @@ class _LocalRanker:
         import bm25s
         import numpy as np
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on import
+
         self._np = np
         self._bm25s = bm25s
         self._chunks = chunks
@@ -245,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(width=max(Console().width, 110))
     documents, pairs = load_pairs(args.data, args.limit)
     console.print(f"{len(documents)} documents, {len(pairs)} pairs with evidence, "
                   f"budget {BUDGET} characters")

@@ -75,9 +75,16 @@ class _Section:
 
 
 def chunk_document(
-    doc: Document, max_chars: int = DEFAULT_MAX_CHARS, min_chars: int = DEFAULT_MIN_CHARS
+    doc: Document,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    min_chars: int = DEFAULT_MIN_CHARS,
+    piece_chars: int | None = None,
 ) -> list[Chunk]:
-    """Split a document into clause/section chunks with stable, unique ids."""
+    """Split a document into clause/section chunks with stable, unique ids.
+
+    A section of at most ``max_chars`` is one chunk; a longer one is split into pieces of
+    at most ``piece_chars`` (default ``max_chars``); pieces under ``min_chars`` are folded in.
+    """
     if max_chars < 1:
         raise ValueError("max_chars must be positive")
     text = doc.text
@@ -96,7 +103,8 @@ def chunk_document(
         if end - start <= max_chars:
             pieces = [(start, end)]
         else:
-            pieces = _split_long(text, start, end, max_chars, min_chars)
+            size = min(piece_chars or max_chars, max_chars)
+            pieces = _split_long(text, start, end, size, min_chars)
         for n, (piece_start, piece_end) in enumerate(pieces, start=1):
             suffix = f":{n}" if len(pieces) > 1 else ""
             chunks.append(

@@ -288,3 +288,14 @@ def test_generated_documents_round_trip(text: str, plain: bool, max_chars: int) 
 def test_arbitrary_text_round_trips(text: str, plain: bool) -> None:
     doc = _doc(text, path="any.txt" if plain else "any.md")
     _check_invariants(doc, chunk_document(doc, max_chars=120, min_chars=20))
+
+
+def test_piece_chars_sets_the_size_of_split_pieces() -> None:
+    doc = _doc("## Long\n" + "A sentence of some length here. " * 60)
+    whole = chunk_document(doc, max_chars=5000)
+    assert [c.chunk_id for c in whole] == ["doc#long"]
+    small = chunk_document(doc, max_chars=1200, piece_chars=300)
+    _check_invariants(doc, small)
+    assert len(small) > len(chunk_document(doc, max_chars=1200))
+    assert all(len(c.text) <= 300 for c in small)
+    assert small[0].chunk_id == "doc#long:1"
