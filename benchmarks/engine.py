@@ -86,19 +86,20 @@ def _accuracy(labelled: list[tuple[str, list[dict[str, str]], dt.date | None, di
     return counts, misses
 
 
-def _labelled_cases() -> list[tuple[str, list[dict[str, str]], dt.date | None, dict[str, Any],
-                                    str | None]]:
-    out = []
+_Labelled = tuple[str, list[dict[str, str]], dt.date | None, dict[str, Any], str | None]
+
+
+def _labelled_cases() -> list[_Labelled]:
+    out: list[_Labelled] = []
     for case in load_cases():
         if case.facts and case.as_of is None:
             out.append((case.question, case.history, None, case.facts, None))
     return out
 
 
-def _holdout() -> list[tuple[str, list[dict[str, str]], dt.date | None, dict[str, Any],
-                             str | None]]:
+def _holdout() -> list[_Labelled]:
     rows = yaml.load(HOLDOUT.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # yes stays text
-    out = []
+    out: list[_Labelled] = []
     for row in rows:
         as_of = dt.date.fromisoformat(row["as_of"]) if row.get("as_of") else None
         facts = row.get("facts") or {}

@@ -170,7 +170,8 @@ def test_dates(text: str, day: dt.date) -> None:
 
 def test_explicit_as_of_wins_and_today_is_the_default() -> None:
     question = "Could police identify people in March 2025?"
-    assert extract_facts(question, as_of=dt.date(2024, 1, 2), today=TODAY).as_of == dt.date(2024, 1, 2)
+    explicit = dt.date(2024, 1, 2)
+    assert extract_facts(question, as_of=explicit, today=TODAY).as_of == explicit
     assert extract_facts("Could police identify people?", today=TODAY).as_of == TODAY
 
 

@@ -255,34 +255,34 @@ def _build(scans: list[_Turn], latest: _Turn, as_of: dt.date | None, today: dt.d
     facts: dict[str, Fact] = {}
     assumptions: list[str] = []
     for name, (value, words) in merged.items():
-        facts[name] = Fact(value=value, source=words)
+        facts[name] = _said(value, words)
 
     # Place -> jurisdiction.
     country = merged.get("country")
     if country is not None:
         code, words = country
-        facts["jurisdiction"] = Fact(value=_jurisdiction(code), source=words)
+        facts["jurisdiction"] = _said(_jurisdiction(code), words)
     elif region_words:
-        facts["jurisdiction"] = Fact(value="eu", source=region_words)
+        facts["jurisdiction"] = _said("eu", region_words)
 
     # Actor: police-like bodies in the US are US police; acting "by or for" them counts.
     jurisdiction = facts.get("jurisdiction", Fact()).value
     if actor is not None:
         kind, words = actor
         value = _actor_value(kind, jurisdiction)
-        facts["actor"] = Fact(value=value, source=words)
+        facts["actor"] = _said(value, words)
         if kind == "police" and "jurisdiction" not in facts and _us_only(words):
-            facts["jurisdiction"] = Fact(value="us", source=words)
-            facts["actor"] = Fact(value="us_police", source=words)
+            facts["jurisdiction"] = _said("us", words)
+            facts["actor"] = _said("us_police", words)
         if kind == "federal" and "jurisdiction" not in facts:
-            facts["jurisdiction"] = Fact(value="us", source=words)
+            facts["jurisdiction"] = _said("us", words)
         if acting_for:
             assumptions.append(
                 f"Someone acting for {words} is treated as {words} itself: the clauses cover"
                 " use 'by or for' the police."
             )
     elif agency_words:
-        facts["actor"] = Fact(value="unknown", source=agency_words)
+        facts["actor"] = _said("unknown", agency_words)
 
     intent: Intent = latest.intent or "assess"
     if intent == "assess" and not latest.domain and not any(t.domain for t in scans):
@@ -305,7 +305,7 @@ def _build(scans: list[_Turn], latest: _Turn, as_of: dt.date | None, today: dt.d
 
     # Setting from the place when only the camera says it: body-worn on patrol is in the wild.
     if "public_access" not in facts and mixed_place:
-        facts["public_access"] = Fact(value="unknown", source=mixed_place)
+        facts["public_access"] = _said("unknown", mixed_place)
 
     day = as_of
     as_of_source: str | None = None
@@ -318,6 +318,11 @@ def _build(scans: list[_Turn], latest: _Turn, as_of: dt.date | None, today: dt.d
         as_of=day, as_of_source=as_of_source, intent=intent,
         policies_named=tuple(policies), assumptions=tuple(assumptions),
     )
+
+
+def _said(value: str, words: str | None) -> Fact:
+    """A fact set by the asker's words."""
+    return Fact.model_validate({"value": value, "from": words})
 
 
 def _jurisdiction(code: str) -> str:

@@ -79,7 +79,8 @@ EU_REGIONS: tuple[str, ...] = (
 AGENCIES: dict[str, tuple[str, str]] = {
     "nypd": ("police", "US"), "lapd": ("police", "US"), "chicago police": ("police", "US"),
     "sheriff": ("police", "US"), "sheriffs": ("police", "US"), "sherriff": ("police", "US"),
-    "sherif": ("police", "US"), "sheriff's": ("police", "US"), "pd": ("police", ""), "sheriff's office": ("police", "US"),
+    "sherif": ("police", "US"), "sheriff's": ("police", "US"), "pd": ("police", ""),
+    "sheriff's office": ("police", "US"),
     "sheriff's department": ("police", "US"), "county sheriff": ("police", "US"),
     "sheriff's deputies": ("police", "US"), "state police": ("police", ""),
     "highway patrol": ("police", "US"), "state troopers": ("police", "US"),

@@ -41,7 +41,8 @@ PURPOSE = _table(
      r"\bharvest(?:s|ed|ing)?\s+(?:images|photos|faces|selfies)|"
      r"\b(?:images|photos|faces|pictures)\s+(?:from|off)\s+(?:the\s+)?(?:internet|web|social\s+media)",
      "scraping"),
-    (r"\bsocial(?:ly)?[- ]scor\w*|\bsocial\s+credit|\btrustworthiness\s+scores?|\bcitizen\s+scores?|"
+    (r"\bsocial(?:ly)?[- ]scor\w*|\bsocial\s+credit|\btrustworthiness\s+scores?|"
+     r"\bcitizen\s+scores?|"
      r"\bpredictive\s+profiling|\bscore\s+(?:citizens|people|residents|tenants|applicants)\b",
      "social_scoring"),
     (r"\b(?:race|racial|ethnicity|ethnic\s+origin|religion|religious\s+(?:belief|affiliation)s?|"
@@ -105,7 +106,8 @@ TIMING = _table(
     (r"\breal[- ]?time\b|\bnear[- ]real[- ]time\b|\blive[- ]?(?:face|facial|recognition|"
      r"match\w*|feeds?|video|streams?|cameras?|cctv|footage|identif\w*|scan\w*|monitor\w*|"
      r"biometric)|\blive\b\s*\??$|\bas\s+(?:it\s+happens|they\s+walk|people\s+walk)|"
-     r"\blive[- ]id\b|\binstant(?:ly)?\b|\bon\s+the\s+spot\b|\bstreaming\b|\bin\s+real\s+life\b", "real_time"),
+     r"\blive[- ]id\b|\binstant(?:ly)?\b|\bon\s+the\s+spot\b|\bstreaming\b|"
+     r"\bin\s+real\s+life\b", "real_time"),
 )
 
 CAMERA = _table(
@@ -129,9 +131,11 @@ SETTING = _table(
      r"\bstation\s+cameras?|\bconcerts?\b|\bprotests?\b|\bdemonstrations?\b|\bfestivals?\b|"
      r"\b(?:city|town)\s+cent(?:re|er)\b|\bshopping\s+(?:centre|center|mall|street)|\bmalls?\b|"
      r"\bcrowds?\b|\bmarkets?\b|\bsquares?\b|\bparks?\b|\bin\s+the\s+field\b|\bon\s+the\s+beat\b|"
-     r"\bparades?\b|\bpublic\s+transport\b|\bsupermarkets?\b|\bshops?\b|\bstores?\b", "uncontrolled"),
+     r"\bparades?\b|\bpublic\s+transport\b|\bsupermarkets?\b|\bshops?\b|\bstores?\b",
+     "uncontrolled"),
     (r"\bcontrolled\b|\bconfined\b|\blobby\b|\bfoyer\b|\bfront\s+desk\b|\breception\b|"
-     r"\bback[- ]office\b|\bstaff[- ]only\b|\boffices?\b|\bpolice\s+station\b|\bat\s+the\s+station\b|"
+     r"\bback[- ]office\b|\bstaff[- ]only\b|\boffices?\b|\bpolice\s+station\b|"
+     r"\bat\s+the\s+station\b|"
      r"\bcustody\b|\bjails?\b|\bprisons?\b|\bbooking\b|\bintake\b|\binterview\s+rooms?\b|"
      r"\bsecure\s+areas?\b|\bborder\s+control\b|\bcheckpoints?\b|\bwarehouse\b|\bcourtrooms?\b",
      "controlled"),
@@ -139,7 +143,8 @@ SETTING = _table(
 
 PUBLIC_ACCESS = _table(
     (r"\bnot\s+open\s+to\s+(?:the\s+)?public|\bclosed\s+to\s+(?:the\s+)?public|\bstaff[- ]only\b|"
-     r"\bemployees[- ]only\b|\bback[- ]office\b|\bnon-public\b|\bnot\s+public(?:ly\s+accessible)?\b|"
+     r"\bemployees[- ]only\b|\bback[- ]office\b|\bnon-public\b|"
+     r"\bnot\s+public(?:ly\s+accessible)?\b|"
      r"\brestricted\s+areas?\b|\bprisons?\b|\bjails?\b|\bcustody\b|\bpolice\s+station\b|"
      r"\bat\s+the\s+station\b|\bbooking\b|\bintake\b|\binterview\s+rooms?\b|\bborder\s+control\b|"
      r"\bprivate\s+(?:office|area|premises)\b|\bsecure\s+areas?\b|\bwarehouse\b|\boffices?\b",
@@ -155,7 +160,8 @@ PUBLIC_ACCESS = _table(
 
 #: Places that may or may not be open to the public: the fact stays open, named by the place.
 MIXED_PLACE = re.compile(
-    r"\b(?:lobby|lobbies|foyer|front\s+desk|reception|entrance\s+hall|entrance|waiting\s+room)\b", _I)
+    r"\b(?:lobby|lobbies|foyer|front\s+desk|reception|entrance\s+hall|entrance|"
+    r"waiting\s+room)\b", _I)
 
 EXCEPTION = _table(
     (r"\bno\s+(?:specific\s+)?(?:exception|emergency|specific\s+target)|\broutine\b|"
@@ -163,7 +169,8 @@ EXCEPTION = _table(
      r"\bshoplift\w*|\bjust\s+in\s+case\b|\bscan\w*\s+everyone\b", "none"),
     (r"\bkidnap\w*|\babduct\w*|\bmissing\s+(?:person|persons|people|child|children|girl|boy|"
      r"teen\w*|woman|man)\b|\btraffick\w*|\bsexual\s+exploitation\b|\bvictims?\s+of\b|"
-     r"\b(?:find|locate|search\s+for)\s+(?:a\s+|the\s+)?(?:specific\s+)?victims?\b", "victim_search"),
+     r"\b(?:find|locate|search\s+for)\s+(?:a\s+|the\s+)?(?:specific\s+)?victims?\b",
+     "victim_search"),
     (r"\bterror\w*|\bimminent\s+(?:threat|danger|attack)|\bthreat\s+to\s+life\b|\bbomb\w*|"
      r"\bactive\s+shooter\b|\bthreat\s+of\s+(?:an?\s+)?attack", "imminent_threat"),
     (r"\b(?:murder|rape|armed\s+robbery|homicide|manslaughter)\s+suspects?\b|"

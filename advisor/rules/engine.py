@@ -111,11 +111,10 @@ def overall(facts: Facts, verdicts: Iterable[PolicyVerdict]) -> Overall:
 def _evaluate_pack(pack: Pack, facts: Facts, values: Mapping[str, FactValue]) -> PolicyVerdict:
     day = facts.as_of
     version = pack.version_on(day)
-    base = {"policy": pack.id, "title": pack.title,
-            "version": version.id if version is not None else None}
+    version_id = version.id if version is not None else None
     if day < pack.applies_from:
         return PolicyVerdict(
-            **base, verdict="not_applicable",
+            policy=pack.id, title=pack.title, version=version_id, verdict="not_applicable",
             reason=f"{pack.title} did not apply yet on {day.isoformat()}: it applies from"
                    f" {pack.applies_from.isoformat()}.",
         )
@@ -124,7 +123,8 @@ def _evaluate_pack(pack: Pack, facts: Facts, values: Mapping[str, FactValue]) ->
     if decision.applicable is False or (
         decision.applicable is None and decision.verdict == "not_applicable"
     ):
-        return PolicyVerdict(**base, verdict="not_applicable", reason=_scope_reason(pack, values))
+        return PolicyVerdict(policy=pack.id, title=pack.title, version=version_id,
+                             verdict="not_applicable", reason=_scope_reason(pack, values))
     fired = tuple(
         RuleHit(rule=rule.id, effect=rule.effect, because=rule.explanation, clauses=rule.clauses)
         for rule in decision.fired
@@ -134,7 +134,8 @@ def _evaluate_pack(pack: Pack, facts: Facts, values: Mapping[str, FactValue]) ->
     missing = (_missing_facts(pack, rules, decision, values, _sources(facts))
                if facts.intent == "assess" else ())
     conditions = _conditions(decision, values)
-    return PolicyVerdict(**base, verdict=decision.verdict, fired=fired, near_misses=near,
+    return PolicyVerdict(policy=pack.id, title=pack.title, version=version_id,
+                         verdict=decision.verdict, fired=fired, near_misses=near,
                          conditions=conditions, missing_facts=missing)
 
 
@@ -203,7 +204,8 @@ def _compile(node: Condition) -> _Test:
             return None if result is None else not result
 
         return negation
-    children = tuple(_compile(child) for child in (node.all if isinstance(node, AllOf) else node.any))
+    nodes = node.all if isinstance(node, AllOf) else node.any
+    children = tuple(_compile(child) for child in nodes)
     if isinstance(node, AllOf):
 
         def conjunction(values: Mapping[str, FactValue]) -> Tri:

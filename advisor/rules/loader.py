@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from pathlib import Path
-import re
 from typing import Any
 
 import yaml
@@ -32,7 +32,8 @@ _PackLoader.add_implicit_resolver(
 )
 
 
-def load_packs(corpus_root: str | Path, known_chunk_ids: Collection[str] | None = None) -> list[Pack]:
+def load_packs(corpus_root: str | Path,
+               known_chunk_ids: Collection[str] | None = None) -> list[Pack]:
     """Load every ``<corpus_root>/*/rules.yaml``, in POLICY_IDS order, or raise PackError."""
     root = Path(corpus_root)
     if not root.is_dir():

@@ -146,7 +146,8 @@ class Version(_Strict):
 
     def in_force(self, day: dt.date) -> bool:
         """Whether this version is the one in force on ``day``."""
-        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+        ended = self.effective_to is not None and day > self.effective_to
+        return self.effective_from <= day and not ended
 
 
 class Pack(_Strict):
@@ -166,7 +167,8 @@ class Pack(_Strict):
     def _known_services(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
         for service in value or ():
             if service not in FACT_VALUES["service"]:
-                raise ValueError(f"expected services from {FACT_VALUES['service']}; got {service!r}")
+                raise ValueError(
+                    f"expected services from {FACT_VALUES['service']}; got {service!r}")
         return value
 
     @field_validator("jurisdictions")

@@ -17,8 +17,8 @@ _SETTINGS = settings(max_examples=250, deadline=None,
 
 
 def _facts(as_of: dt.date = DAY, intent: str = "assess", **values: str) -> Facts:
-    return Facts(as_of=as_of, intent=intent,  # type: ignore[arg-type]
-                 **{name: Fact(value=value) for name, value in values.items()})
+    data: dict[str, object] = {name: {"value": value} for name, value in values.items()}
+    return Facts.model_validate({**data, "as_of": as_of, "intent": intent})
 
 
 def _by(verdicts: list) -> dict:  # type: ignore[type-arg]
@@ -42,18 +42,18 @@ def test_acceptance_lobby_camera_outcomes(packs: list[Pack]) -> None:
 def test_all_deciding_facts_set_gives_prohibited_then_exception_gives_conditional(
     packs: list[Pack],
 ) -> None:
-    base = dict(jurisdiction="eu", actor="law_enforcement", purpose="identification",
-                timing="real_time", public_access="yes")
-    eu = _by(evaluate(_facts(**base), packs))["eu-ai-act"]
+    base: dict[str, str] = dict(jurisdiction="eu", actor="law_enforcement",
+                                purpose="identification", timing="real_time", public_access="yes")
+    eu = _by(evaluate(_facts(DAY, "assess", **base), packs))["eu-ai-act"]
     assert eu.verdict == "prohibited" and [h.rule for h in eu.fired] == ["5-1-h"]
-    eu = _by(evaluate(_facts(**base, exception="victim_search"), packs))["eu-ai-act"]
+    eu = _by(evaluate(_facts(DAY, "assess", **base, exception="victim_search"), packs))["eu-ai-act"]
     assert eu.verdict == "conditional"
     for article in ("Art. 5(2)", "Art. 5(3)", "Art. 5(4)", "Art. 5(5)"):
         assert any(article in c for c in eu.conditions), article
     # National law left open: the verdict names it with both outcomes.
     law = next(m for m in eu.missing_facts if m.fact == "national_law")
     assert law.outcomes == {"yes": "conditional", "no": "prohibited"}
-    eu = _by(evaluate(_facts(**base, exception="victim_search", national_law="yes"),
+    eu = _by(evaluate(_facts(DAY, "assess", **base, exception="victim_search", national_law="yes"),
                       packs))["eu-ai-act"]
     assert eu.verdict == "conditional" and not eu.missing_facts
     assert len(eu.conditions) == 5
@@ -135,7 +135,8 @@ _DATE = st.dates(min_value=dt.date(2019, 1, 1), max_value=dt.date(2030, 12, 31))
 def _any_facts(draw: st.DrawFn, **fixed: str) -> Facts:
     values = {name: draw(strategy) for name, strategy in _VALUE.items()}
     values.update(fixed)
-    return Facts(as_of=draw(_DATE), **{k: Fact(value=v) for k, v in values.items()})
+    data: dict[str, object] = {k: {"value": v} for k, v in values.items()}
+    return Facts.model_validate({**data, "as_of": draw(_DATE)})
 
 
 @_SETTINGS

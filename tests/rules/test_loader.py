@@ -1,4 +1,4 @@
-"""Pack loading: the shipped packs validate, and malformed packs fail with file, line, expectation."""
+"""Pack loading: shipped packs validate; malformed packs fail with file, line, expectation."""
 
 from __future__ import annotations
 
@@ -76,7 +76,8 @@ def test_yes_and_no_stay_text(tmp_path: Path) -> None:
     [
         pytest.param("effect: prohibited", "effect: banned", 10, "effect", id="bad-effect"),
         pytest.param("      label: identifying people\n", "", 12, "label", id="missing-label"),
-        pytest.param("      fact: purpose", "      fact: purpos", 12, "fact name", id="unknown-fact"),
+        pytest.param("      fact: purpose", "      fact: purpos", 12, "fact name",
+                     id="unknown-fact"),
         pytest.param("in: [identification]", "in: [identify]", 13, "one of identification",
                      id="unknown-value"),
         pytest.param("    explanation: Identifying people is barred.\n",
@@ -84,7 +85,8 @@ def test_yes_and_no_stay_text(tmp_path: Path) -> None:
                      "unexpected key", id="extra-key"),
         pytest.param("applies_from: 2024-01-01", "applies_from: soon", 4, "applies_from",
                      id="bad-date"),
-        pytest.param("      in: [identification]", "      in: [identification]\n      equals: x", 12,
+        pytest.param("      in: [identification]",
+                     "      in: [identification]\n      equals: x", 12,
                      "exactly one of", id="equals-and-in"),
     ],
 )
