@@ -60,6 +60,7 @@ _IDENTIFYING = ("identification", "verification")
 # Words every passage shares, which say nothing about whether an article is on point.
 _UBIQUITOUS = frozenset({"azure", "openai", "service", "microsoft", "use", "used", "using"})
 _PRESS_MIN_OVERLAP = 4
+_INFO_MIN_OVERLAP = 1
 _LENIENT = re.compile(r"leeway|allow|permit|exempt|loophole|room for", re.I)
 _PENDING = re.compile(r"^(?P<rule>\S+) \((?P<effect>[a-z ]+)\) applies if the open facts "
                       r"\((?P<facts>[^)]*)\) go its way: (?P<rest>.*)$", re.S)
@@ -382,6 +383,9 @@ def _informational(w: _Writer) -> None:
                                                          p.kind == "article"))
     w.add("**Overall verdict: informational.** Here is what the indexed texts say on this "
           "question; it is a summary of the passages, not an assessment of a particular use.")
+    wanted = quotes.words(w.request.question) - _UBIQUITOUS
+    on_point = [p for p in passages if len(quotes.words(p.text) & wanted) >= _INFO_MIN_OVERLAP]
+    passages = on_point  # in retrieval order
     shown = [p for p in passages if p.kind != "article"][:3]
     if not shown:
         w.add("")

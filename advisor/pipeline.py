@@ -176,8 +176,11 @@ def _passages(deps: Deps, question: str, facts: Facts, verdicts: Sequence[Policy
         found, hits = {}, []
     clauses = [found[c] if c in found else Passage.from_chunk(chunks[c], 1.0)
                for c in wanted if c in found or c in chunks]
+    # An informational question is answered from what retrieval ranks first; an assessment
+    # from the clauses that decided it.
+    ordered = [*hits, *clauses] if facts.intent == "informational" else [*clauses, *hits]
     merged: dict[str, Passage] = {}
-    for passage in [*clauses, *hits]:
+    for passage in ordered:
         merged.setdefault(passage.chunk_id, passage)
     kept = [p for p in merged.values() if _in_force(p, facts.as_of, chunks)]
     return kept, version or deps.corpus_version(), failure
@@ -235,7 +238,7 @@ def run(deps: Deps, question: str, history: History | None = None, as_of: object
         answer = Answer(question=question, as_of=facts.as_of, verdict=verdict,
                         policies=tuple(verdicts), facts=_facts_dict(facts),
                         assumptions=facts.assumptions, missing_facts=missing_facts(verdicts),
-                        composer="none", corpus_version=deps.corpus_version(),
+                        composer="none", corpus_version=_index_version(deps),
                         trace_id=new_trace_id())
         return _recorded(deps, Run(answer, {}), turns, record)
 
@@ -266,6 +269,14 @@ def run(deps: Deps, question: str, history: History | None = None, as_of: object
         composer=draft.composer, corpus_version=version, trace_id=new_trace_id(),
     )
     return _recorded(deps, Run(answer, {p.chunk_id: p.text for p in passages}), turns, record)
+
+
+def _index_version(deps: Deps) -> str:
+    """The index's corpus version (building the index on first use), else the files'."""
+    try:
+        return deps.index().corpus_version
+    except RetrievalError:
+        return deps.corpus_version()
 
 
 def _recorded(deps: Deps, result: Run, turns: History, record: bool) -> Run:

@@ -20,7 +20,8 @@ _STOP = frozenset(
     "the a an and or of to in on for by with from this that these those is are be been was were "
     "it its as at any all can could may might must not no use used using uses who what which "
     "when where whether would will should shall there their they them than then into onto about "
-    "under over does do did has have had such other our your you we us".split()
+    "under over does do did has have had such other our your you we us say says said tell "
+    "me about how".split()
 )
 
 
