@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -109,7 +110,7 @@ def _policy_reasoning(policy: PolicyVerdict, turn: int) -> str:
             f'<ul>{"".join(items)}</ul></div>')
 
 
-def _outcomes(outcomes: dict[str, str]) -> str:
+def _outcomes(outcomes: Mapping[str, str]) -> str:
     """'verdict if value, value; verdict if value', grouped by verdict, most restrictive first."""
     if not outcomes:
         return ""

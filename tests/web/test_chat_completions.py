@@ -143,8 +143,9 @@ def test_bearer_token_via_api_key(secured_url: str) -> None:
 
 def test_langchain_chat_openai_uses_the_advisor(base_url: str) -> None:
     from langchain_openai import ChatOpenAI
+    from pydantic import SecretStr
 
-    model = ChatOpenAI(model="advisor", base_url=f"{base_url}/v1", api_key="unused",
+    model = ChatOpenAI(model="advisor", base_url=f"{base_url}/v1", api_key=SecretStr("unused"),
                        max_retries=0, timeout=60)
     reply = model.invoke(LOBBY)
     assert isinstance(reply.content, str) and reply.content.startswith("**Verdict: Prohibited**")
