@@ -18,7 +18,7 @@ from advisor import pipeline
 from advisor.audit import AuditLog, text_hash
 from advisor.compose import OfflineComposer
 from advisor.config import Settings
-from advisor.errors import AdvisorError, InputError, LLMError, RetrievalError
+from advisor.errors import AdvisorError, CorpusError, InputError, LLMError, RetrievalError
 from advisor.schema import Answer, Chunk, Composer, ComposeRequest, Document, Draft, Passage
 
 
@@ -49,6 +49,7 @@ class Advisor:
         self._index: Any = None
         self._composer: Composer | None = None
         self._audit: AuditLog | None = None
+        self._corpus_error: str | None = None
 
     # ------------------------------------------------------------------ lazy parts
 
@@ -57,7 +58,13 @@ class Advisor:
             if self._documents is None:
                 from advisor.retrieval.documents import load_corpus
 
-                self._documents = load_corpus(Path(self.settings.corpus))
+                try:
+                    self._documents = load_corpus(Path(self.settings.corpus))
+                except CorpusError as exc:
+                    # A malformed file must not take answers down: the index keeps serving
+                    # its last good build, and health() reports the file and line.
+                    self._corpus_error = str(exc)
+                    self._documents = []
             return self._documents
 
     def _corpus_chunks(self) -> Mapping[str, Chunk]:
@@ -81,8 +88,18 @@ class Advisor:
                 from advisor.rules import load_packs
 
                 self._packs = list(load_packs(self.settings.corpus,
-                                              known_chunk_ids=set(self._corpus_chunks())))
+                                              known_chunk_ids=self._known_chunk_ids()))
             return self._packs
+
+    def _known_chunk_ids(self) -> set[str] | None:
+        """Chunk ids the packs may cite: the corpus files', else the index's, else unchecked."""
+        chunks = self._corpus_chunks()
+        if chunks or self._corpus_error is None:
+            return set(chunks)
+        try:
+            return set(self._open_index().chunk_ids())
+        except RetrievalError:
+            return None
 
     def _open_index(self) -> Any:
         """The index, built from the corpus on first use; raises RetrievalError when down."""
@@ -194,6 +211,8 @@ class Advisor:
             report["corpus_version"] = self._corpus_version()
         except AdvisorError as exc:
             report.update(status="error", corpus_error=str(exc))
+        if self._corpus_error is not None:
+            report.update(status="degraded", corpus_error=self._corpus_error)
         try:
             index = self._open_index()
             index.search("health check", k=1)  # reaches the vector store, not just the manifest

@@ -85,3 +85,22 @@ def test_answers_survive_the_chroma_server_going_away(
     assert advisor.health()["status"] == "degraded"
     assert after.trace_id != before.trace_id
     assert advisor.audit(after.trace_id)["guardrail_status"] == "degraded"
+
+
+def test_a_malformed_corpus_file_does_not_take_answers_down(tmp_path: Path) -> None:
+    import shutil
+
+    from advisor.config import SHIPPED_CORPUS
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SHIPPED_CORPUS, corpus)
+    settings = Settings(home=tmp_path / "home", corpus=corpus)
+    assert Advisor(settings).ask(LOBBY).verdict == "prohibited"  # builds the index
+
+    (corpus / "articles" / "broken.md").write_text("---\nid: [unclosed\n---\nText.\n")
+    advisor = Advisor(settings)
+    answer = advisor.ask(LOBBY)
+    assert answer.verdict == "prohibited"
+    assert any(c.chunk_id.endswith("#ID-1") and c.verified for c in answer.citations)
+    health = advisor.health()
+    assert health["status"] == "degraded" and "broken.md" in health["corpus_error"]
