@@ -18,7 +18,7 @@ from advisor.retrieval import index as index_module
 from advisor.retrieval.chunking import chunk_document
 from advisor.retrieval.documents import load_document
 from advisor.retrieval.embeddings import WordLlamaEmbeddings
-from advisor.retrieval.index import Index, ensure_index, ingest
+from advisor.retrieval.index import Index, ensure_index, index_text, ingest
 from advisor.retrieval.store import ChromaStore
 
 DOCS = {
@@ -102,7 +102,7 @@ def settings(advisor_home: Path, corpus: Path) -> Settings:
 
 
 def chunk_texts(corpus: Path, rel: str) -> set[str]:
-    return {c.text for c in chunk_document(load_document(corpus / rel, corpus))}
+    return {index_text(c) for c in chunk_document(load_document(corpus / rel, corpus))}
 
 
 def snapshot(settings: Settings) -> list[list[tuple[str, float]]]:

@@ -102,7 +102,8 @@ def test_incremental_ingest_against_the_server(chroma_url: str, tmp_path: Path,
     report = ingest(settings, progress=False, embeddings=counting)
 
     assert (report.updated, report.unchanged, report.embedded) == (1, 2, 1)
-    assert counting.texts == [Index.open(settings).get(["act#article-6"])[0].text]
+    changed = Index.open(settings).get(["act#article-6"])[0]
+    assert counting.texts == [f"{changed.title}\n{changed.text}"]
     assert Index.open(settings).search("social scoring", k=1)[0].chunk_id == "act#article-6"
 
 
