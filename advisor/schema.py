@@ -147,6 +147,7 @@ FACT_VALUES: dict[str, tuple[str, ...]] = {
     "jurisdiction": ("us", "eu", "uk", "other", "unknown"),
     "purpose": ("identification", "verification", "detection_or_redaction", "emotion_inference",
                 "categorisation", "scraping", "social_scoring", "surveillance", "non_biometric",
+                "attribute_inference",  # age, gender, smile, hair, makeup from faces
                 "unknown"),
     "timing": ("real_time", "post", "unknown"),
     "camera": ("body_worn", "dash", "other_mobile", "fixed", "none", "unknown"),

@@ -24,6 +24,7 @@ _MAX_TURNS = 20
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 _SPACES = re.compile(r"\s+")
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
 
 
 def _alternation(names: Iterable[str]) -> str:
@@ -82,7 +83,7 @@ def extract_facts(question: str, history: Sequence[Mapping[str, object]] | None 
 def _clean(text: object) -> str:
     if not isinstance(text, str):
         text = "" if text is None else str(text)
-    text = text[:MAX_CHARS]
+    text = _HTML_COMMENT.sub(" ", text[:MAX_CHARS])  # invisible text carries no facts
     text = text.encode("utf-8", "replace").decode("utf-8", "replace")
     text = _CONTROL.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
@@ -117,7 +118,8 @@ def _scan(text: str, *, is_current: bool) -> _Turn:
     turn.mixed_place = mixed.group(0) if mixed else None
     turn.date = find_date(text)
     turn.policies = [value for pattern, value in p.POLICIES if pattern.search(text)]
-    turn.domain = bool(p.DOMAIN.search(text)) or bool(turn.found) or turn.actor_kind is not None
+    place_only = set(turn.found) <= {"country", "service"}
+    turn.domain = bool(p.DOMAIN.search(text)) or not place_only or turn.actor_kind is not None
     turn.intent = _intent(text, turn) if is_current else None
     return turn
 
@@ -139,7 +141,8 @@ def _scan_purpose(text: str, turn: _Turn) -> None:
             return
         turn.found["purpose"] = (value, match.group(0).strip())
         return
-    turn.camera_or_face = bool(p.CAMERA_OR_FACE.search(text))
+    # "without identifying anyone" and nothing else: no purpose is assumed either.
+    turn.camera_or_face = bool(p.CAMERA_OR_FACE.search(text)) and not blocked
 
 
 def _scan_place(text: str, turn: _Turn) -> None:
@@ -211,16 +214,16 @@ def _intent(text: str, turn: _Turn) -> Intent:
         return "informational"
     if p.ASSESS.search(text):
         return "assess"
-    if p.INFORMATIONAL_WEAK.search(text):
-        return "informational"
-    if p.OUT_OF_SCOPE.search(text) and not _strong_domain(turn):
+    if p.OUT_OF_SCOPE.search(text) and not _strong_domain(text, turn):
         return "out_of_scope"
+    if p.INFORMATIONAL_WEAK.search(text) and turn.domain:
+        return "informational"
     return "assess"
 
 
-def _strong_domain(turn: _Turn) -> bool:
+def _strong_domain(text: str, turn: _Turn) -> bool:
     return bool(turn.found.get("purpose") or turn.found.get("camera") or turn.actor_kind in (
-        "federal", "police", "law_enforcement") or turn.policies)
+        "federal", "police", "law_enforcement") or p.POLICY_WORDS.search(text))
 
 
 # ----------------------------------------------------------------------------- merging
@@ -343,6 +346,10 @@ def _actor_value(kind: str, jurisdiction: object) -> str:
     return kind
 
 
+#: Names that, with no other place given, mean a US force ("police department" is US usage).
+_US_BY_DEFAULT = frozenset({"police department", "police departments", "pd", "state police"})
+
+
 def _us_only(words: str) -> bool:
     kind_country = AGENCIES.get(words.lower())
-    return bool(kind_country and kind_country[1] == "US")
+    return bool(kind_country and kind_country[1] == "US") or words.lower() in _US_BY_DEFAULT

@@ -61,6 +61,13 @@ CITIES: dict[str, str] = {
     "baltimore": "US", "denver": "US", "new orleans": "US", "toronto": "CA",
     "vancouver": "CA", "sydney": "AU", "melbourne": "AU", "tokyo": "JP", "zurich": "CH",
     "geneva": "CH", "oslo": "NO",
+    "san diego": "US", "san jose": "US", "austin": "US", "portland": "US", "las vegas": "US",
+    "minneapolis": "US", "oakland": "US", "nashville": "US", "memphis": "US",
+    "charlotte": "US", "indianapolis": "US", "fort worth": "US", "el paso": "US",
+    "jacksonville": "US", "sacramento": "US", "kansas city": "US", "st. louis": "US",
+    "pittsburgh": "US", "cleveland": "US", "cincinnati": "US", "tampa": "US", "orlando": "US",
+    "honolulu": "US", "salt lake city": "US", "albuquerque": "US", "tucson": "US",
+    "milwaukee": "US", "louisville": "US", "raleigh": "US", "jfk": "US",
     # US states that commonly come up
     "california": "US", "texas": "US", "florida": "US", "arizona": "US", "ohio": "US",
     "illinois": "US", "new jersey": "US", "georgia state": "US",

@@ -34,7 +34,8 @@ SERVICE_PRONOUN = re.compile(
 
 PURPOSE_BLOCK_ID = re.compile(
     r"\b(?:without|not|never|no|don't|do\s+not|won't|will\s+not|isn't|rather\s+than)\s+"
-    r"(?:\w+\s+){0,2}(?:identif\w*|recogni\w*|facial\s+recognition|match\w*)", _I)
+    r"(?:\w+\s+){0,2}(?:identif\w*|recogni\w*|facial\s+recognition|match\w*|compar\w*|nam\w*)",
+    _I)
 
 PURPOSE = _table(
     (r"\bscrap(?:e|es|ed|ing)\b|\bcrawl(?:s|ed|ing)?\s+(?:the\s+)?(?:web|internet|social)|"
@@ -43,15 +44,23 @@ PURPOSE = _table(
      "scraping"),
     (r"\bsocial(?:ly)?[- ]scor\w*|\bsocial\s+credit|\btrustworthiness\s+scores?|"
      r"\bcitizen\s+scores?|"
-     r"\bpredictive\s+profiling|\bscore\s+(?:citizens|people|residents|tenants|applicants)\b",
+     r"\bpredictive\s+profiling|\bscore\s+(?:citizens|people|residents|tenants|applicants)\b|"
+     r"\btrustworth\w*|\blow\s+scor\w*|\bcut\s+(?:\w+\s+)?(?:payments|benefits)\b|"
+     r"\bpredict\w*\s+(?:\w+\s+){0,6}(?:commit\w*|criminal\w*|crimes?|offend\w*|reoffend\w*)|"
+     r"\blikely\s+to\s+(?:commit|offend|reoffend)\b",
      "social_scoring"),
     (r"\b(?:race|racial|ethnicity|ethnic\s+origin|religion|religious\s+(?:belief|affiliation)s?|"
      r"sexual\s+orientation|sex\s+life|political\s+(?:opinions?|views|leanings?|affiliations?)|"
      r"trade[- ]union|union\s+membership|gay|homosexual)\b", "categorisation"),
     (r"\b(?:emotions?|emotional\s+states?|moods?|engagement|sentiment|feelings|"
      r"facial\s+expressions?|how\s+(?:happy|angry|sad|stressed)|(?:happy|angry|sad|bored|stressed|"
-     r"frustrated|attentive|nervous)\s+(?:they|people|customers|students|staff|employees)\s+(?:are|look))",
+     r"frustrated|attentive|nervous)\s+(?:they|people|customers|students|staff|employees)\s+(?:are|look)|"
+     r"bored(?:om)?|confused|confusion|frustrat\w*|happy|happiness|sadness|angry|anger|stress(?:ed)?|"
+     r"anxious|anxiety|morale|attentive\w*|attention\s+levels?|enthusias\w*|satisf(?:ied|action))",
      "emotion_inference"),
+    (r"\b(?:(?:estimat\w*|guess\w*|predict\w*|infer\w*|detect\w*)\s+(?:the\s+|their\s+)?"
+     r"(?:age|gender|sex)\b|age\s+and\s+gender|gender\s+and\s+age|age\s+estimation|"
+     r"smile|facial\s+hair|makeup|make-up|hair\s+colou?r)", "attribute_inference"),
     (r"\b(?:verif(?:y|ies|ied|ying|ication)|unlock\w*|1:1|one-to-one|authenticat\w*|"
      r"confirm\w*\s+(?:their|his|her|the\s+person's|someone's|a\s+person's|customers')?\s*identit\w*|"
      r"face\s+id|selfie\s+checks?|liveness|access\s+control|badge\s+in|touchless\s+(?:entry|access)|"
@@ -64,22 +73,30 @@ PURPOSE = _table(
      r"missing|wanted|kidnapp\w*|abduct\w*|victims?)|spot\s+(?:wanted|suspects)|"
      r"look\s+(?:up|for)\s+(?:a\s+|the\s+)?(?:suspects?|wanted|missing)|"
      r"database\s+of\s+(?:suspects|faces|mugshots|(?:prior\s+)?inmates|offenders)|"
-     r"put\s+names\s+to\s+faces|name\s+the\s+people|live[- ]id\b|face[- ]id\s+(?:suspects|"
+     r"put\s+names\s+to\s+faces|name\s+the\s+people|"
+     r"name\s+(?:the\s+)?(?:drivers|individuals|persons|suspects|faces|them|everyone|passengers)|"
+     r"face\s+searches|search\w*\s+(?:for\s+)?faces|live[- ]id\b|face[- ]id\s+(?:suspects|"
      r"people|everyone))", "identification"),
     (r"\b(?:surveil\w*|persistent(?:ly)?\s+track\w*|track\w*\s+(?:people|individuals|persons|"
      r"everyone|movements|shoppers|protesters|citizens|a\s+person|someone|employees'?|staff|"
      r"workers|customers|visitors|students)|"
      r"monitor\w*\s+(?:people|crowds|protesters|citizens|individuals)|follow\w*\s+(?:people|someone|"
-     r"a\s+person)\s+across)", "surveillance"),
+     r"a\s+person)\s+across|track\w*\s+(?:the\s+)?(?:location|whereabouts|movements?)\s+of|"
+     r"follow\w*\s+(?:\w+\s+){0,3}(?:through|across)\s+(?:\w+\s+){0,4}(?:cameras?|feeds|cctv)|"
+     r"log\w*\s+where\s+(?:she|he|they|people)\s+go)", "surveillance"),
     (r"\b(?:blur\w*|redact\w*|pixelat\w*|anonymi[sz]\w*|mask\w*\s+faces|"
      r"detect\w*\s+(?:faces|people|persons|whether|if)|face\s+detection|"
      r"count\w*\s+(?:people|visitors|faces|heads|the\s+number|customers|passengers)|"
      r"people[- ]counting|footfall|occupancy|crowd\s+(?:size|density|counts?)|"
-     r"fatigue|drows\w*|pain\s+levels?)", "detection_or_redaction"),
+     r"fatigue|drows\w*|pain\s+levels?|how\s+many\s+people|headcount|"
+     r"estimat\w*\s+(?:the\s+)?(?:number|size|attendance)|"
+     r"(?:whether|if)\s+(?:a\s+|the\s+)?faces?\s+(?:is|are)\s+(?:visible|present|in\s+frame)|"
+     r"well[- ]lit|(?:photo|image)\s+quality)", "detection_or_redaction"),
     (r"\b(?:transcri\w*|summari[sz]\w*|draft\w*\s+(?:\w+\s+){0,2}reports?|"
      r"(?:incident|police|case|arrest)\s+reports?|write\s+(?:\w+\s+){0,2}reports?|"
      r"crime\s+(?:statistics|stats|data|trends)|statistics|translat\w*|paperwork|case\s+notes|"
-     r"chatbot|answer\s+(?:citizen\s+)?questions|classify\s+emails|search\s+(?:case\s+)?documents)",
+     r"chatbot|answer\s+(?:citizen\s+)?questions|classify\s+emails|search\s+(?:case\s+)?documents|"
+     r"alt[- ]text|caption\w*|describ\w*\s+(?:the\s+)?(?:photos|images|pictures|scenes?))",
      "non_biometric"),
 )
 
@@ -102,16 +119,18 @@ TIMING = _table(
      r"\b(?:recorded|stored|archived|saved|historical|past|old)\s+(?:\w+\s+)?(?:footage|video|"
      r"recordings?|images|clips)|\bretrospective\w*|\bafterwards\b|\blater\b|\bpost[- ](?:event|"
      r"incident|hoc)|\bpost[- ]?rbi\b|\bthe\s+next\s+day\b|\bafter\s+(?:an?\s+)?(?:incident|"
-     r"arrest|event)|\breview\w*\s+(?:the\s+)?(?:\w+\s+){0,2}footage", "post"),
+     r"arrest|event)|\breview\w*\s+(?:the\s+)?(?:\w+\s+){0,2}(?:footage|recordings?|videos?|clips)|"
+     r"\b(?:\w+\s+)?(?:days?|hours?|weeks?)\s+after\b|\bafter\s+(?:each|every|the|a|an)\s+"
+     r"(?:shift|patrol|robbery|crime|attack|incident|arrest|event|riot|match)\b", "post"),
     (r"\breal[- ]?time\b|\bnear[- ]real[- ]time\b|\blive[- ]?(?:face|facial|recognition|"
      r"match\w*|feeds?|video|streams?|cameras?|cctv|footage|identif\w*|scan\w*|monitor\w*|"
      r"biometric)|\blive\b\s*\??$|\bas\s+(?:it\s+happens|they\s+walk|people\s+walk)|"
-     r"\blive[- ]id\b|\binstant(?:ly)?\b|\bon\s+the\s+spot\b|\bstreaming\b|"
+     r"\b(?:match\w*|identif\w*|scan\w*|recogni\w*|running|run)\s+live\b|\blive[- ]id\b|\binstant(?:ly)?\b|\bon\s+the\s+spot\b|\bstreaming\b|"
      r"\bin\s+real\s+life\b", "real_time"),
 )
 
 CAMERA = _table(
-    (r"\bno\s+cameras?\b|\bwithout\s+(?:a\s+)?cameras?\b|\baudio[- ]only\b", "none"),
+    (r"\bnot\s+(?:via\s+|from\s+|with\s+)?cameras?\b|\bno\s+cameras?\b|\bwithout\s+(?:a\s+)?cameras?\b|\baudio[- ]only\b", "none"),
     (r"\bbody[- ]?(?:worn|cams?|cameras?)\b|\bbodycams?\b|\bwearable\s+cameras?|"
      r"\blapel\s+cameras?|\bbody\s+worn\b", "body_worn"),
     (r"\bdash[- ]?(?:cams?|cameras?|board\s+cameras?|mounted)\b|\bdashcams?\b|"
@@ -128,7 +147,8 @@ SETTING = _table(
     (r"\bnot\s+(?:in\s+)?(?:a\s+)?controlled\b|\bin\s+the\s+wild\b|\bon\s+patrol\b|\bpatrol\w*\b|"
      r"\bstreets?\b|\bin\s+public\b|\bpublic\s+(?:space|spaces|place|places|square|areas?)|"
      r"\boutdoors?\b|\bstadiums?\b|\bairports?\b|\b(?:train|railway|metro|subway|bus)\s+stations?|"
-     r"\bstation\s+cameras?|\bconcerts?\b|\bprotests?\b|\bdemonstrations?\b|\bfestivals?\b|"
+     r"\bstation\s+cameras?|(?<!police\s)(?<!the\s)\bstations?\b|\bcentraal\b|"
+     r"\bcentral\s+station\b|\bstade\b|\bstadion\b|\bestadio\b|\barenas?\b|\bconcerts?\b|\bprotests?\b|\bdemonstrations?\b|\bfestivals?\b|"
      r"\b(?:city|town)\s+cent(?:re|er)\b|\bshopping\s+(?:centre|center|mall|street)|\bmalls?\b|"
      r"\bcrowds?\b|\bmarkets?\b|\bsquares?\b|\bparks?\b|\bin\s+the\s+field\b|\bon\s+the\s+beat\b|"
      r"\bparades?\b|\bpublic\s+transport\b|\bsupermarkets?\b|\bshops?\b|\bstores?\b",
@@ -137,7 +157,8 @@ SETTING = _table(
      r"\bback[- ]office\b|\bstaff[- ]only\b|\boffices?\b|\bpolice\s+station\b|"
      r"\bat\s+the\s+station\b|"
      r"\bcustody\b|\bjails?\b|\bprisons?\b|\bbooking\b|\bintake\b|\binterview\s+rooms?\b|"
-     r"\bsecure\s+areas?\b|\bborder\s+control\b|\bcheckpoints?\b|\bwarehouse\b|\bcourtrooms?\b",
+     r"\bsecure\s+areas?\b|\bborder\s+(?:control|crossings?|checkpoints?)\b|"
+     r"\bpassport\s+control\b|\bcheckpoints?\b|\bwarehouse\b|\bcourtrooms?\b",
      "controlled"),
 )
 
@@ -146,12 +167,15 @@ PUBLIC_ACCESS = _table(
      r"\bemployees[- ]only\b|\bback[- ]office\b|\bnon-public\b|"
      r"\bnot\s+public(?:ly\s+accessible)?\b|"
      r"\brestricted\s+areas?\b|\bprisons?\b|\bjails?\b|\bcustody\b|\bpolice\s+station\b|"
-     r"\bat\s+the\s+station\b|\bbooking\b|\bintake\b|\binterview\s+rooms?\b|\bborder\s+control\b|"
+     r"\bat\s+the\s+station\b|\bbooking\b|\bintake\b|\binterview\s+rooms?\b|"
+     r"\bborder\s+(?:control|crossings?|checkpoints?)\b|\bpassport\s+control\b|"
      r"\bprivate\s+(?:office|area|premises)\b|\bsecure\s+areas?\b|\bwarehouse\b|\boffices?\b",
      "no"),
     (r"\bopen\s+to\s+(?:the\s+)?public\b|\bpublicly\s+accessible\b|\bpublic\s+(?:space|spaces|"
      r"place|places|area|areas|square|street|road|park|lobby)\b|\bin\s+public\b|\bstadiums?\b|"
      r"\bairports?\b|\b(?:train|railway|metro|subway|bus)\s+stations?\b|\bstation\s+cameras?\b|"
+     r"(?<!police\s)(?<!the\s)\bstations?\b|\bcentraal\b|\bstade\b|\bstadion\b|\bestadio\b|"
+     r"\barenas?\b|"
      r"\bconcerts?\b|\bfestivals?\b|\bprotests?\b|\bdemonstrations?\b|\bshopping\s+(?:centre|"
      r"center|mall|street)s?\b|\bmalls?\b|\bsupermarkets?\b|\bshops?\b|\bstores?\b|\bstreets?\b|"
      r"\bmarkets?\b|\bsquares?\b|\bparks?\b|\b(?:city|town)\s+cent(?:re|er)\b|\bon\s+patrol\b|\bpatrol\w*\b|"
@@ -186,7 +210,8 @@ AUTHORISATION = _table(
     (r"\b(?:judge|judicial|court|magistrate|independent\s+(?:administrative\s+)?authority)(?:'s)?\s+"
      r"(?:authori[sz]ation|approval|order|warrant|sign-off)|\bwarrants?\b|\bauthori[sz]ed\s+by\b|"
      r"\bprior\s+authori[sz]ation\b|\bcourt\s+orders?\b|\bapproved\s+by\s+(?:a\s+)?(?:judge|court)|"
-     r"\bjudge\s+(?:approved|authori[sz]ed|signed)", "yes"),
+     r"\bjudge\s+(?:approved|authori[sz]ed|signed)|\b(?:judge|court|magistrate)\s+(?:has\s+)?"
+     r"(?:authori[sz]ed|approved|signed\s+off)", "yes"),
 )
 
 NATIONAL_LAW = _table(
@@ -206,7 +231,9 @@ MINOR = _table(
 
 CONSENT = _table(
     (r"\bwithout\s+(?:their\s+|the\s+|any\s+|people's\s+)?(?:consent|knowledge|knowing)|"
-     r"\bno\s+consent\b|\bcovert\w*|\bsecret(?:ly)?\b|\bunaware\b|\bnot\s+consent\w*", "no"),
+     r"\bno\s+consent\b|\bcovert\w*|\bsecret(?:ly)?\b|\bunaware\b|\bnot\s+consent\w*|"
+     r"\bwithout\s+(?:telling|informing|notifying)\b|\bwithout\s+(?:her|his|their)\s+knowledge",
+     "no"),
     (r"\bwith\s+(?:their\s+|the\s+|explicit\s+|informed\s+|prior\s+|written\s+)*consent\b|"
      r"\bconsent(?:ed|s|ing)?\b|\bopt(?:ed|s)?[- ]in\b|\bwho\s+(?:have\s+)?agreed\b|"
      r"\benrolled\b|\bvolunteers?\b", "yes"),
@@ -216,7 +243,8 @@ ACTOR_OTHER = _table(
     (r"\b(?:schools?|universit(?:y|ies)|colleges?|classrooms?|students?|pupils?|teachers?|"
      r"lecturers?|exam\s+proctor\w*|proctoring|e-?learning|edtech|kindergarten)\b", "education"),
     (r"\b(?:employers?|employees?|workers?|workforce|our\s+staff|call[- ]cent(?:er|re)\s+agents?|"
-     r"at\s+work|in\s+the\s+workplace|hr\s+(?:team|department)|staff\s+(?:engagement|"
+     r"at\s+work|in\s+the\s+workplace|hr\s+(?:team|department)|call[- ]cent(?:er|re)s?|"
+     r"its\s+(?:agents|staff|employees|workers)|staff\s+(?:engagement|"
      r"productivity|performance|morale))\b", "employer"),
     (r"\b(?:city\s+councils?|councils?|municipalit(?:y|ies)|municipal|ministr(?:y|ies)|"
      r"government\s+(?:department|agency|office)|public\s+(?:body|authority|administration)|"
@@ -226,7 +254,8 @@ ACTOR_OTHER = _table(
      r"supermarket\s+chain|banks?|casinos?|start-?ups?|landlords?|hotels?|gyms?|venue\s+operators?|"
      r"stadium\s+operators?|private\s+security|security\s+firm|airline|employer|we\s+are\s+a\s+"
      r"(?:shop|store|firm|company|startup)|our\s+(?:shop|store|firm|company|app|platform|customers)|"
-     r"(?:a|an|our|my)\s+(?:shop|store|retail\w*|restaurant|bar|nightclub|pharmacy))\b",
+     r"(?:a|an|our|my)\s+(?:shop|store|retail\w*|restaurant|bar|nightclub|pharmacy)|retail\s+chains?|"
+     r"chain\s+of\s+(?:shops|stores|gyms|supermarkets|hotels))\b",
      "private"),
 )
 
@@ -257,13 +286,17 @@ INFORMATIONAL_STRONG = re.compile(
     r"(?:about|what))|what\s+(?:does|do|did)\s+.{0,80}\b(?:say|said|state|cover|mean|require|"
     r"prohibit|ban|forbid|allow)|what\s+changed|what(?:'s|\s+is|\s+are|\s+was|\s+were)\s+"
     r"(?:new|the\s+(?:rules?|clauses?|definition|difference|exceptions?|fines?|penalt\w*|"
-    r"conditions?|timeline)|a\s+|an\s+)|which\s+(?:clause|section|article|rules?)|"
-    r"when\s+(?:does|did|do|will)\b|how\s+(?:does|do)\s+(?:the\s+)?(?:code|ai\s+act|article|"
-    r"policy|limited\s+access))", _I)
+    r"conditions?|timeline|approved|recommended|alternative|official)|limited\s+access|"
+    r"article\s+5|the\s+(?:eu\s+)?ai\s+act|the\s+code\s+of\s+conduct)|"
+    r"which\s+(?:clause|section|article|rules?)|when\s+(?:does|did|do|will)\b|"
+    r"how\s+(?:does|do|did)\s+.{0,60}\b(?:define|treat|handle|regulate|work|apply|cover))|"
+    r"\b(?:renamed|still\s+called|new\s+name)\b|\bwhat\s+(?:is|are)\s+the\s+(?:approved|"
+    r"recommended|alternative|official)\b", _I)
 
 INFORMATIONAL_WEAK = re.compile(
     r"\b(?:what\s+changed|summari[sz]e|summary\s+of|what\s+does\s+.{0,60}\bsay|"
-    r"difference\s+between|what\s+counts\s+as)\b", _I)
+    r"difference\s+between|what\s+counts\s+as|definition\s+of|defin\w*)\b|"
+    r"^\W*(?:what|which|who|how|why|when)\b", _I)
 
 ASSESS = re.compile(
     r"^\W*(?:can|may|could|should|might|is|are|am|do|does)\b(?!\s+(?:you|u)\b)|"
@@ -273,13 +306,21 @@ ASSESS = re.compile(
     r"police|officers|cops|[a-z]+\s+police)\b(?!\s+(?:you|summari|explain))|"
     r"\bis\s+it\s+(?:ok|okay|allowed|permitted|legal|lawful|fine|possible|compliant|prohibited|"
     r"banned|against)|\b(?:are|is)\s+(?:we|they|police|officers|\w+)\s+(?:allowed|permitted|"
-    r"banned|prohibited)|\bam\s+i\s+allowed|\bwhat\s+about\b|\band\s+(?:for|if|with|in)\b|"
-    r"\bwe\s+(?:want|plan|intend|would\s+like)\s+to\b|\bplanning\s+to\b", _I)
+    r"banned|prohibited)|\bam\s+i\s+allowed|\bwhat\s+(?:about|if)\b|\bhow\s+about\b|\binstead\b|\band\s+(?:for|if|with|in)\b|"
+    r"\bwe\s+(?:want|plan|intend|would\s+like)\s+to\b|\bplanning\s+to\b|"
+    r"\bany\s+(?:problems?|issues?|concerns?|risks?)\b|\b(?:allowed|permitted|prohibited|"
+    r"banned|legal|lawful|compliant|forbidden)\b", _I)
 
 OUT_OF_SCOPE = re.compile(
     r"\b(?:weather|poems?|jokes?|recipes?|pricing|prices?|costs?|how\s+much\s+does|stock\s+"
     r"(?:price|market)|football|sports?\s+scores?|capital\s+of|who\s+won|horoscope|lyrics|"
-    r"virtual\s+machines?|vms?|subscription|billing|invoice|quota|latency|uptime|sla)\b", _I)
+    r"virtual\s+machines?|vms?|subscription|billing|invoice|quota|latency|uptime|sla|rain|snow|"
+    r"forecast|temperature|banana|bread|cook\w*|tokens?)\b", _I)
+
+#: Names of the indexed policies themselves (not just the services they govern).
+POLICY_WORDS = re.compile(
+    r"\b(?:code\s+of\s+conduct|ai\s+act|article\s+5|limited\s+access|2024/1689|"
+    r"facial\s+recognition|face\s+recognition|biometric\w*)\b", _I)
 
 #: Words that place a question inside the indexed policies' subject matter.
 DOMAIN = re.compile(
