@@ -230,11 +230,18 @@ def _split_front_matter(text: str, rel: str) -> tuple[FrontMatter | None, str, i
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         raise CorpusError("front matter must be a YAML mapping of 'key: value' lines",
                           path=rel, line=2)
-    key_lines = {
-        str(key.value): key.start_mark.line + 2
-        for key, _ in node.value
-        if isinstance(key, yaml.ScalarNode)
-    }
+    key_lines: dict[str, int] = {}
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode):
+            continue
+        line = key.start_mark.line + 2  # +1 for 1-based lines, +1 for the opening '---'
+        if str(key.value) in key_lines:
+            raise CorpusError(
+                f"front matter key {key.value!r} is repeated (first on line "
+                f"{key_lines[str(key.value)]}); keep one of them",
+                path=rel, line=line,
+            )
+        key_lines[str(key.value)] = line
     try:
         front = FrontMatter.model_validate(data)
     except ValidationError as exc:

@@ -142,6 +142,11 @@ ERRORS = [
         id="bad-id",
     ),
     pytest.param(
+        "bad.md", "---\nid: a\ntitle: A\nid: b\n---\nbody\n",
+        "bad.md:4: front matter key 'id' is repeated (first on line 2); keep one of them",
+        id="repeated-key",
+    ),
+    pytest.param(
         "bad.md", "---\nid: a\ntitle: A\nbody without a closing line\n",
         "bad.md:1: front matter opened with '---' is never closed; add a line '---' after it",
         id="unclosed",
