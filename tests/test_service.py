@@ -39,7 +39,7 @@ WORKED = [
      "OpenAI at a concert?", "2025-03-15"),
     ("06-spanish-kidnapping-victim", "Spanish police want real-time face recognition on fixed "
      "station cameras to find a specific kidnapping victim, with a judge's authorisation and "
-     "national law in place. Can they do it with Azure OpenAI?", "2025-03-15"),
+     "national law in place. Can they?", "2025-03-15"),
     ("07-eu-employer-engagement", "Can an EU employer use Azure OpenAI to score employees' "
      "engagement from their facial expressions?", None),
     ("08-us-sheriff-jail-intake", "Can a US county sheriff use Azure AI Face to identify people "
