@@ -125,12 +125,14 @@ TIMING = _table(
     (r"\breal[- ]?time\b|\bnear[- ]real[- ]time\b|\blive[- ]?(?:face|facial|recognition|"
      r"match\w*|feeds?|video|streams?|cameras?|cctv|footage|identif\w*|scan\w*|monitor\w*|"
      r"biometric)|\blive\b\s*\??$|\bas\s+(?:it\s+happens|they\s+walk|people\s+walk)|"
-     r"\b(?:match\w*|identif\w*|scan\w*|recogni\w*|running|run)\s+live\b|\blive[- ]id\b|\binstant(?:ly)?\b|\bon\s+the\s+spot\b|\bstreaming\b|"
+     r"\b(?:match\w*|identif\w*|scan\w*|recogni\w*|running|run)\s+live\b|\blive[- ]id\b|"
+     r"\binstant(?:ly)?\b|\bon\s+the\s+spot\b|\bstreaming\b|"
      r"\bin\s+real\s+life\b", "real_time"),
 )
 
 CAMERA = _table(
-    (r"\bnot\s+(?:via\s+|from\s+|with\s+)?cameras?\b|\bno\s+cameras?\b|\bwithout\s+(?:a\s+)?cameras?\b|\baudio[- ]only\b", "none"),
+    (r"\bnot\s+(?:via\s+|from\s+|with\s+)?cameras?\b|\bno\s+cameras?\b|"
+     r"\bwithout\s+(?:a\s+)?cameras?\b|\baudio[- ]only\b", "none"),
     (r"\bbody[- ]?(?:worn|cams?|cameras?)\b|\bbodycams?\b|\bwearable\s+cameras?|"
      r"\blapel\s+cameras?|\bbody\s+worn\b", "body_worn"),
     (r"\bdash[- ]?(?:cams?|cameras?|board\s+cameras?|mounted)\b|\bdashcams?\b|"
