@@ -191,7 +191,7 @@ def _passages(deps: Deps, question: str, facts: Facts, verdicts: Sequence[Policy
 
 def _compose(deps: Deps, request: ComposeRequest, notes: list[str]) -> tuple[Draft, bool]:
     """The draft and the fallback flag (True when the LLM failed and offline stood in)."""
-    if deps.composer is deps.offline or deps.composer.name == deps.offline.name:
+    if deps.composer is deps.offline:
         return deps.offline.compose(request), False
     try:
         return deps.composer.compose(request), False
@@ -250,7 +250,7 @@ def run(deps: Deps, question: str, history: History | None = None, as_of: object
                              overall=verdict, passages=tuple(passages), history=turns)
     notes: list[str] = []
     draft, fell_back = _compose(deps, request, notes)
-    fallback = None if draft.composer == deps.offline.name else (
+    fallback = None if deps.composer is deps.offline or fell_back else (
         lambda: deps.offline.compose(request))
     draft, checked = guardrail.review(draft, verdicts, passages, fallback)
 

@@ -223,3 +223,43 @@ def test_as_retriever_is_a_langchain_retriever_over_the_index(advisor: Advisor) 
     assert isinstance(retriever, BaseRetriever)
     docs = retriever.invoke("real-time facial recognition on mobile cameras")
     assert 1 <= len(docs) <= 2 and all(d.page_content for d in docs)
+
+
+class _Recorder:
+    """The offline composer, keeping every request it was given."""
+
+    name = "offline"
+
+    def __init__(self) -> None:
+        from advisor.compose import OfflineComposer
+
+        self.inner = OfflineComposer()
+        self.requests: list[ComposeRequest] = []
+
+    def compose(self, request: ComposeRequest) -> Draft:
+        self.requests.append(request)
+        return self.inner.compose(request)
+
+
+def test_passages_are_rule_clauses_first_then_hybrid_hits_deduplicated_and_in_force(
+        home: Path) -> None:
+    recorder = _Recorder()
+    advisor = Advisor(Settings(home=home, corpus=SHIPPED_CORPUS), composer=recorder)
+    advisor.today = lambda: TODAY
+    advisor.ask(LOBBY)
+    ids = [p.chunk_id for p in recorder.requests[-1].passages]
+    assert len(ids) == len(set(ids))
+    kinds = [p.kind for p in recorder.requests[-1].passages]
+    assert ids[0] == "azure-openai-coc-2024-05#ID-1"  # the fired rule's clause
+    pending = max(ids.index("eu-ai-act-art5#5-1-h"), ids.index("eu-ai-act-art5#5-5"))
+    near = min(ids.index("azure-openai-coc-2024-05#LE-1"),
+               ids.index("azure-openai-coc-2024-05#LE-2"))
+    assert pending < near  # clauses of rules pending on open facts, then near misses
+    assert "article" in kinds and kinds.index("article") > near  # hybrid hits come after
+
+    advisor.ask(LOBBY, as_of="2024-03-01")
+    early = recorder.requests[-1].passages
+    assert early[0].chunk_id == "azure-openai-coc-2023#ID-1"
+    assert all(p.effective_date is None or p.effective_date <= dt.date(2024, 3, 1)
+               for p in early)
+    assert not any(p.chunk_id.startswith("azure-openai-coc-2024-05") for p in early)
