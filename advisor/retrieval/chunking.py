@@ -28,7 +28,7 @@ _MD_HEADING = re.compile(r"^ {0,3}(?P<hashes>#{1,6})[ \t]+(?P<title>.*?)[ \t#]*$
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 _NAMED_CLAUSE = re.compile(
     r"^(?P<word>article|section|clause|annex|chapter|part|schedule|appendix|exhibit)"
-    r"\s+(?P<num>\d+(?:[.\-]\w+)*|[IVXLC]+\b|[A-Z]\b)",
+    r"\s+(?P<num>\d+(?:[.\-]\w+)*|(?-i:[IVXLC]+\b|[A-Z]\b))",
     re.IGNORECASE,
 )
 _CLAUSE_ID = re.compile(
@@ -40,7 +40,7 @@ _NUMBERED = re.compile(r"^(?P<num>\d{1,3}(?:\.\d{1,3})*)(?:\.(?=\s|$)|(?<=\d)(?=
 _PLAIN_NUMBERED = re.compile(r"^[ \t]*(?P<num>\d{1,3}(?:\.\d{1,3})+\.?|\d{1,3}\.)(?=[ \t]|$)")
 _PLAIN_NAMED = re.compile(
     r"^[ \t]*(?:article|section|clause|annex|chapter|schedule|appendix|exhibit)\s+"
-    r"(?:\d+(?:[.\-]\w+)*|[IVXLC]+\b)",
+    r"(?:\d+(?:[.\-]\w+)*|(?-i:[IVXLC]+\b))",
     re.IGNORECASE,
 )
 
