@@ -269,7 +269,7 @@ ACTING_FOR = re.compile(
 #: Words that make an "officer" something other than a police officer.
 NOT_POLICE_OFFICER = re.compile(
     r"\b(?:protection|compliance|security|chief|executive|information|privacy|technology|"
-    r"financial|operating|medical|probation|customs|immigration)\s+officers?\b", _I)
+    r"financial|operating|medical|probation|welfare|safety|loan|press)\s+officers?\b", _I)
 
 AGENCY_WORD = re.compile(r"\b(?:agency|agencies|authority|authorities|public\s+body)\b", _I)
 

@@ -33,6 +33,9 @@ Tri = bool | None
 #: decided through ``jurisdiction``).
 _SPLITTABLE = tuple(name for name in FACT_VALUES if name != "country")
 
+_SERVICE_NAMES = {"azure_openai": "Azure OpenAI Service", "azure_ai_face": "Azure AI Face",
+                  "other": "another service"}
+
 _PLACE_NAMES = {"us": "the United States", "eu": "the EU", "uk": "the UK",
                 "other": "a country outside the EU, UK and US"}
 
@@ -261,8 +264,9 @@ def _applies(pack: Pack, values: Mapping[str, FactValue]) -> Tri:
 def _scope_reason(pack: Pack, values: Mapping[str, FactValue]) -> str:
     service = values.get("service", "unknown")
     if pack.services is not None and service != "unknown" and service not in pack.services:
-        wanted = " or ".join(_human(s) for s in pack.services)
-        return f"{pack.title} governs {wanted}; the question is about {_human(service)}."
+        wanted = " or ".join(_SERVICE_NAMES.get(s, _human(s)) for s in pack.services)
+        named = _SERVICE_NAMES.get(str(service), _human(service))
+        return f"{pack.title} governs {wanted}; the question is about {named}."
     place = values.get("jurisdiction", "unknown")
     if pack.jurisdictions is not None:
         wanted = " or ".join(_PLACE_NAMES.get(p, p) for p in pack.jurisdictions)
