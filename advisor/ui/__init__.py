@@ -160,9 +160,10 @@ def build_ui(get_advisor: Callable[[], Any], settings: Settings) -> gr.Blocks:
                 gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question],
                             label="Start from an example", elem_id="adv-examples")
             with gr.Column(scale=4, min_width=320, elem_id="adv-side"):
-                as_of = gr.Textbox(label="Judge as of", placeholder="YYYY-MM-DD (empty = today)",
-                                   elem_id="adv-as-of", max_lines=1,
-                                   info="Policies and laws in force on this date.")
+                as_of = gr.DateTime(label="Judge as of", include_time=False, type="string",
+                                    value=None, elem_id="adv-as-of",
+                                    info="Policies and laws in force on this date; "
+                                         "empty means today.")
                 facts = gr.HTML(facts_html(None), elem_id="adv-facts")
                 with gr.Group(elem_id="adv-feedback"):
                     rate_label = gr.Markdown("", elem_id="adv-rate-label")

@@ -49,6 +49,7 @@ a.adv-cite-ref { font-size: .78em; vertical-align: super; text-decoration: none;
 .adv-citation.adv-flash { box-shadow: 0 0 0 3px #84caff; }
 .adv-n { font-weight: 700; color: #1570ef; }
 .adv-section { color: #475467; }
+.adv-citation[open] > blockquote.adv-quote { margin: 8px 10px !important; }
 .adv-quote { margin: 8px 10px; padding: 6px 10px; border-left: 3px solid #1570ef; background: #fff;
   font-family: Georgia, 'Times New Roman', serif; color: #1d2939; white-space: pre-wrap; }
 .adv-cite-meta { font-size: .78rem; color: #475467; padding: 0 10px 8px 10px; }

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from html.parser import HTMLParser
 from typing import Any
 
 import pytest
 
+from advisor.errors import InputError
 from advisor.schema import Answer
 from advisor.service import Advisor
+from advisor.ui import _as_of
 from advisor.ui.render import answer_html, facts_html, transcript_html
 from tests.web.conftest import LOBBY
 
@@ -103,3 +106,16 @@ def test_facts_panel_shows_words_that_set_each_fact(lobby_answer: Answer) -> Non
     assert re.search(r'<tr data-fact="jurisdiction">.*?EU.*?&ldquo;European&rdquo;', html)
     for assumption in lobby_answer.assumptions:
         assert assumption.replace("'", "&#x27;").replace('"', "&quot;") in html
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (None, None), ("", None), ("2024-12-01", dt.date(2024, 12, 1)),
+    ("2024-12-01 00:00:00", dt.date(2024, 12, 1)),
+])
+def test_as_of_control_values(value: object, expected: dt.date | None) -> None:
+    assert _as_of(value) == expected
+
+
+def test_as_of_control_refuses_a_non_date() -> None:
+    with pytest.raises(InputError, match="YYYY-MM-DD"):
+        _as_of("1st of May")
