@@ -314,6 +314,8 @@ def _build(scans: list[_Turn], latest: _Turn, as_of: dt.date | None, today: dt.d
     as_of_source: str | None = None
     if day is None and date is not None:
         day, as_of_source = date
+        if day.isoformat() != as_of_source:
+            assumptions.append(f"'{as_of_source}' is read as {day.isoformat()}.")
     if day is None:
         day = today
     return Facts(
