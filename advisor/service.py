@@ -187,8 +187,26 @@ class Advisor:
         for doc in self._corpus_documents():
             if doc.id == document_id:
                 return {**_metadata(doc), "text": doc.text}
+        found = self._indexed_document(document_id)
+        if found is not None:
+            return found
         raise InputError(f"no document {document_id!r} in {self.settings.corpus}; list the "
                          "ids with `advisor documents`")
+
+    def _indexed_document(self, document_id: str) -> dict[str, Any] | None:
+        """A document of an index built from another folder (``advisor ingest --corpus``)."""
+        from advisor.retrieval.documents import load_document
+
+        try:
+            index = self._open_index()
+            root = Path(index.corpus)
+            entry = next((d for d in index.documents() if d["id"] == document_id), None)
+            if entry is None or not entry.get("path") or root == Path(self.settings.corpus):
+                return None
+            doc = load_document(root / entry["path"], root)
+        except (AdvisorError, OSError):
+            return None
+        return {**_metadata(doc), "text": doc.text}
 
     def ingest(self, corpus: str | Path | None = None, rebuild: bool = False,
                progress: bool = False) -> Any:

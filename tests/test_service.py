@@ -263,3 +263,15 @@ def test_passages_are_rule_clauses_first_then_hybrid_hits_deduplicated_and_in_fo
     assert all(p.effective_date is None or p.effective_date <= dt.date(2024, 3, 1)
                for p in early)
     assert not any(p.chunk_id.startswith("azure-openai-coc-2024-05") for p in early)
+
+
+def test_document_reads_an_ingested_folder_other_than_the_configured_corpus(
+        tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "house-rules.md").write_text("# House rules\n\nNo cameras in the canteen.\n")
+    advisor = Advisor(Settings(home=tmp_path / "home", corpus=SHIPPED_CORPUS))
+    advisor.ingest(corpus=other)
+    doc = advisor.document("house-rules")
+    assert doc["kind"] == "document" and "No cameras in the canteen." in doc["text"]
+    assert [d["id"] for d in advisor.documents()] == ["house-rules"]
