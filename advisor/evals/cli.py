@@ -110,10 +110,10 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         baseline_path = DEFAULT_BASELINE
     run = run_suite(settings, cases, llm=args.llm, progress=not args.no_progress,
                     console=Console(stderr=True))
-    baseline = None
-    if baseline_path is not None and not args.update_baseline:
-        baseline = load_baseline(baseline_path)
-    cmp = compare(run, baseline)
+    target = baseline_path or DEFAULT_BASELINE
+    compare_with = target if args.update_baseline else baseline_path
+    baseline = load_baseline(compare_with) if compare_with is not None else None
+    cmp = compare(run, baseline)  # on --update-baseline: what the rewrite changes
     _print_summary(run, console)
     print_comparison(cmp, run, console)
     if args.json is not None:
@@ -126,9 +126,13 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     if args.html is not None:
         write_html(run, args.html, cmp)
     if args.update_baseline:
-        target = baseline_path or DEFAULT_BASELINE
         write_baseline(run, target)
         console.print(f"baseline rewritten: {target}")
+        if not cmp.must_pass_failed:  # a deliberate rewrite accepts the metric changes
+            return EXIT_OK
+        console.print(f"[red]gate failed:[/] must_pass cases failing: "
+                      f"{', '.join(cmp.must_pass_failed)}")
+        return EXIT_REGRESSION
     if cmp.ok:
         console.print("[green]gate passed[/]")
         return EXIT_OK

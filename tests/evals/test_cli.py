@@ -111,3 +111,28 @@ def test_bad_case_file_is_a_one_line_error(advisor_home: Path, tmp_path: Path,
     assert main(["--update-baseline", "--tags", "eu"]) == 2
     assert "drop --tags" in capsys.readouterr().out
     assert main(["--no-such-flag"]) == 2
+
+
+def test_update_baseline_shows_the_change_and_still_gates_must_pass(
+        advisor_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str], wide: None) -> None:
+    cases = _subset(tmp_path, ["pu-tag-friends-photos", "oos-football"])
+    baseline = tmp_path / "baseline.json"
+    assert main(["--cases", str(cases), "--baseline", str(baseline), "--update-baseline",
+                 "--no-progress"]) == 0
+    broken = tmp_path / "broken-corpus"
+    shutil.copytree(SHIPPED_CORPUS, broken)
+    rules = broken / "azure-openai-coc" / "rules.yaml"
+    rules.write_text(re.sub(r"(- id: ID-1\n\s+effect:) prohibited", r"\1 not_prohibited",
+                            rules.read_text(encoding="utf-8")), encoding="utf-8")
+    monkeypatch.setenv("ADVISOR_CORPUS", str(broken))
+    capsys.readouterr()
+    # a deliberate rewrite over a must_pass failure is recorded but still exits 1
+    assert main(["--cases", str(cases), "--baseline", str(baseline), "--update-baseline",
+                 "--no-progress"]) == 1
+    printed = capsys.readouterr().out
+    assert re.search(r"pu-tag-friends-photos\s+│ newly failing", printed), printed
+    assert "baseline rewritten" in printed
+    data = json.loads(baseline.read_text(encoding="utf-8"))
+    assert data["cases"]["pu-tag-friends-photos"]["passed"] is False
+    assert data["summary"]["verdict_accuracy"] == 0.5
