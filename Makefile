@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml
 setup: $(VENV)/.installed  ## create .venv and install the advisor with its test extras
 
 browser:  ## Debian's Chromium for the browser tests (playwright cannot download browsers here)
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q chromium; }
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q chromium fonts-noto-color-emoji; }
 
 run: setup  ## build the index on first use and serve the chat (/) and the API (/v1)
 	$(VENV)/bin/advisor serve --host 127.0.0.1 --port 7860
