@@ -115,6 +115,10 @@ def test_audit_and_replay_hold_on_an_unchanged_corpus(advisor: Advisor) -> None:
     replay = advisor.replay(answer.trace_id)
     assert replay["holds"] is True and replay["changes"] == []
     assert replay["verdicts_now"] == replay["verdicts_then"]
+    checked = advisor.check(LOBBY, as_of="2024-03-01")
+    assert advisor.audit(checked.trace_id)["composer"] == "none"
+    again = advisor.replay(checked.trace_id)
+    assert again["holds"] is True and again["as_of"] == "2024-03-01" and again["cited_now"] == {}
 
 
 def test_replay_reports_a_changed_clause(tmp_path: Path) -> None:
