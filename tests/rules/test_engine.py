@@ -77,7 +77,8 @@ def test_fired_rules_carry_clauses_and_explanations(packs: list[Pack]) -> None:
     coc = _by(evaluate(facts, packs))["azure-openai-coc"]
     hits = {h.rule: h for h in coc.fired}
     assert set(hits) == {"ID-1", "LE-1"}
-    assert hits["LE-1"].clauses == ("azure-openai-coc-2024-05#LE-1",)
+    assert hits["LE-1"].clauses == ("azure-openai-coc-2024-05#LE-1",
+                                     "azure-openai-coc-2024-05#CLARIFY")
     assert "police department in the United States" in hits["LE-1"].because
 
 

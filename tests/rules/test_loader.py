@@ -53,6 +53,34 @@ def test_shipped_packs_cite_only_real_chunk_ids() -> None:
     assert cited <= known
 
 
+def test_a_rule_named_after_a_clause_cites_that_clause_first() -> None:
+    """FACE-SURV cites #FACE-SURV, LE-US-REPORTED cites #LE-US-REPORTED, not a stand-in."""
+    docs = load_corpus(SHIPPED_CORPUS)
+    keys: dict[str, set[str]] = {}
+    for doc in docs:
+        for chunk in chunk_document(doc):
+            keys.setdefault(doc.policy or "", set()).add(chunk.chunk_id)
+    checked = 0
+    for pack in load_packs(SHIPPED_CORPUS):
+        for rule in pack.rules:
+            own = {cid for cid in keys.get(pack.id, set()) if cid.split("#", 1)[1] == rule.id}
+            if own:
+                assert rule.clauses[0] in own, f"{pack.id} {rule.id} cites {rule.clauses}"
+                checked += 1
+    assert checked >= 20
+
+
+def test_restored_context_clauses_are_cited() -> None:
+    """Clauses whose ids only the all-capitals heading rule produces are cited where they speak."""
+    rules = {(pack.id, rule.id, rule.effective_from): rule.clauses
+             for pack in load_packs(SHIPPED_CORPUS) for rule in pack.rules}
+    may = dt.date(2024, 5, 1)
+    assert "azure-openai-coc-2024-05#ROUTE" in rules[("azure-openai-coc", "ID-1", may)]
+    assert "azure-openai-coc-2024-05#CLARIFY" in rules[("azure-openai-coc", "LE-1", may)]
+    assert "azure-openai-coc-2024-05#CLARIFY" in rules[("azure-openai-coc", "NOT-ID", may)]
+    assert "eu-ai-act-art5#FINES" in rules[("eu-ai-act", "5-1-h", None)]
+    assert "eu-ai-act-art5#TIMELINE" in rules[("eu-ai-act", "POST-RBI", None)]
+
 def test_coc_versions_switch_on_2024_05_01() -> None:
     coc = load_packs(SHIPPED_CORPUS)[0]
     assert coc.version_on(dt.date(2024, 4, 30)).id == "2023"  # type: ignore[union-attr]
