@@ -401,6 +401,16 @@ class Index:
         return int(self._manifest["generation"])
 
     @property
+    def collection(self) -> str:
+        """The name of the Chroma collection serving this generation."""
+        return self._collection
+
+    @property
+    def store(self) -> ChromaStore:
+        """The Chroma store adapter this index reads from."""
+        return self._store
+
+    @property
     def corpus(self) -> str:
         """The corpus root this generation was built from."""
         return str(self._manifest["corpus"])

@@ -16,7 +16,7 @@ from advisor.errors import RetrievalError
 # bm25s sets its logger to DEBUG on import and logs every build; keep logs quiet.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
-_TOKEN = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
+_ID = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)+")
 _PART = re.compile(r"[a-z0-9]+")
 
 #: Function words that carry no topic; kept short so that policy words ("not", "may",
@@ -51,20 +51,23 @@ def stem(word: str) -> str:
     return word
 
 
+#: word -> token ("" for a stopword); bounded by the vocabulary, which is small.
+_TOKEN_CACHE: dict[str, str] = {}
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-case, split, drop stopwords and stem; hyphenated ids (LE-2) also stay whole."""
-    tokens: list[str] = []
-    for match in _TOKEN.finditer(text.lower()):
-        token = match.group()
-        if "-" in token or "." in token:
-            if any(ch.isdigit() for ch in token):
-                tokens.append(token.rstrip("."))
-            parts = _PART.findall(token)
-        else:
-            parts = [token]
-        for part in parts:
-            if part not in STOPWORDS:
-                tokens.append(stem(part))
+    lowered = text.lower()
+    cache = _TOKEN_CACHE
+    tokens = []
+    for word in _PART.findall(lowered):
+        token = cache.get(word)
+        if token is None:
+            token = cache[word] = "" if word in STOPWORDS else stem(word)
+        if token:
+            tokens.append(token)
+    # Clause ids such as "le-2" or "5-1-h" also count as one token, so "LE-2" finds LE-2.
+    tokens.extend(m.rstrip(".") for m in _ID.findall(lowered) if any(c.isdigit() for c in m))
     return tokens
 
 

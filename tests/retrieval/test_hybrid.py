@@ -153,5 +153,5 @@ def test_bad_arguments(index: Index) -> None:
 def test_tokenizer_stems_lightly_and_keeps_clause_ids() -> None:
     assert stem("policies") == "policy"
     assert stem("recognised") == stem("recognizing") == stem("recognise")
-    assert tokenize("The LE-2 rule on body-worn cameras") == [
-        "le-2", "le", "2", "rule", "body", "worn", "camera"]
+    assert tokenize("The LE-2 rule on body-worn cameras, article 5.1") == [
+        "le", "2", "rule", "body", "worn", "camera", "articl", "5", "1", "le-2", "5.1"]
