@@ -29,6 +29,7 @@ import os
 import re
 import secrets
 import shutil
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -41,7 +42,14 @@ from advisor.config import Settings
 from advisor.errors import InputError, RetrievalError
 from advisor.retrieval.embeddings import WordLlamaEmbeddings, embed_array, make_embeddings
 from advisor.retrieval.lexical import LexicalIndex
-from advisor.retrieval.store import NO_END, NO_START, ChromaStore, chunk_metadata, date_key
+from advisor.retrieval.store import (
+    NO_END,
+    NO_START,
+    ChromaStore,
+    chunk_metadata,
+    date_key,
+    where_filter,
+)
 from advisor.schema import Chunk, Document, IngestReport, Passage
 
 MANIFEST_FORMAT = 1
@@ -342,39 +350,28 @@ def ensure_index(settings: Settings, *, embeddings: Embeddings | None = None) ->
 # ----------------------------------------------------------------------------- index
 
 
-class Index:
-    """One generation of the index: hybrid search over Chroma + BM25, chunks by id."""
+class _Generation:
+    """The in-memory state of one generation: manifest, chunk rows, BM25 and filter arrays."""
 
-    def __init__(self, manifest: dict[str, Any], store: ChromaStore, rows: list[dict[str, Any]],
+    def __init__(self, manifest: dict[str, Any], rows: list[dict[str, Any]],
                  lexical: LexicalIndex):
-        self._manifest = manifest
-        self._store = store
-        self._rows = rows
-        self._lexical = lexical
-        self._collection = str(manifest["collection"])
-        self._row_of = {row["chunk_id"]: i for i, row in enumerate(rows)}
-        self._doc_codes = {d: i for i, d in enumerate(sorted({r["document"] for r in rows}))}
-        self._kind_codes = {k: i for i, k in enumerate(sorted({r["kind"] for r in rows}))}
-        self._doc = np.array([self._doc_codes[r["document"]] for r in rows], dtype=np.int32)
-        self._kind = np.array([self._kind_codes[r["kind"]] for r in rows], dtype=np.int32)
-        self._from = np.array([_day(r["effective_date"], NO_START) for r in rows], dtype=np.int64)
-        self._to = np.array([_day(r["effective_to"], NO_END) for r in rows], dtype=np.int64)
-        self._weight = np.array([KIND_WEIGHT.get(r["kind"], 1.0) for r in rows])
+        self.manifest = manifest
+        self.rows = rows
+        self.lexical = lexical
+        self.collection = str(manifest["collection"])
+        self.row_of = {row["chunk_id"]: i for i, row in enumerate(rows)}
+        self.doc_codes = {d: i for i, d in enumerate(sorted({r["document"] for r in rows}))}
+        self.kind_codes = {k: i for i, k in enumerate(sorted({r["kind"] for r in rows}))}
+        self.doc = np.array([self.doc_codes[r["document"]] for r in rows], dtype=np.int32)
+        self.kind = np.array([self.kind_codes[r["kind"]] for r in rows], dtype=np.int32)
+        self.start = np.array([_day(r["effective_date"], NO_START) for r in rows], dtype=np.int64)
+        self.end = np.array([_day(r["effective_to"], NO_END) for r in rows], dtype=np.int64)
+        self.weight = np.array([KIND_WEIGHT.get(r["kind"], 1.0) for r in rows])
 
     @classmethod
-    def open(cls, settings: Settings, *, embeddings: Embeddings | None = None) -> Index:
-        """Open the generation the manifest names; RetrievalError when there is none."""
-        manifest = _read_manifest(settings)
-        if manifest is None:
-            raise RetrievalError(f"no index in {settings.index_dir}: run `advisor ingest` to "
-                                 "build it")
-        if manifest.get("embeddings") != _embeddings_id(settings):
-            raise RetrievalError(
-                f"the index was built with {manifest.get('embeddings')} embeddings but the "
-                f"settings ask for {_embeddings_id(settings)}: run `advisor ingest --rebuild`")
+    def load(cls, settings: Settings, manifest: dict[str, Any], store: ChromaStore
+             ) -> _Generation:
         gen_dir = Path(settings.index_dir) / f"g{manifest['generation']}"
-        embedder = embeddings if embeddings is not None else make_embeddings(settings)
-        store = ChromaStore.open(settings, embedder)
         try:
             with open(gen_dir / "chunks.jsonl", encoding="utf-8") as handle:
                 rows = [json.loads(line) for line in handle]
@@ -386,24 +383,95 @@ class Index:
             raise RetrievalError(f"{store.location} does not hold the {len(rows)} vectors of "
                                  f"index generation {manifest['generation']}: run "
                                  "`advisor ingest --rebuild`")
-        return cls(manifest, store, rows, lexical)
+        return cls(manifest, rows, lexical)
+
+    def mask(self, document: str | None, kind: str | None, day: int | None) -> np.ndarray | None:
+        if document is None and kind is None and day is None:
+            return None
+        mask = np.ones(len(self.rows), dtype=bool)
+        if document is not None:
+            code = self.doc_codes.get(document)
+            mask &= (self.doc == code) if code is not None else False
+        if kind is not None:
+            code = self.kind_codes.get(kind)
+            mask &= (self.kind == code) if code is not None else False
+        if day is not None:
+            mask &= (self.start <= day) & (day <= self.end)
+        return mask
+
+    def passage(self, row: int, score: float) -> Passage:
+        data = self.rows[row]
+        return Passage(
+            chunk_id=data["chunk_id"], document=data["document"], title=data["title"],
+            section=data["section"], kind=data["kind"], text=data["text"], start=data["start"],
+            end=data["end"], score=score, version=data.get("version"),
+            effective_date=data.get("effective_date"), url=data.get("url"),
+        )
+
+
+class Index:
+    """The serving index: hybrid search over Chroma + BM25, chunks by id.
+
+    It follows the manifest: when another process (``advisor ingest``) switches to a new
+    generation, the next call loads it, so a long-running server never reads a deleted one.
+    """
+
+    def __init__(self, settings: Settings, store: ChromaStore, generation: _Generation,
+                 stamp: int):
+        self._settings = settings
+        self._store = store
+        self._gen = generation
+        self._stamp = stamp
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, settings: Settings, *, embeddings: Embeddings | None = None) -> Index:
+        """Open the generation the manifest names; RetrievalError when there is none."""
+        stamp = _manifest_stamp(settings)
+        manifest = _read_manifest(settings)
+        if manifest is None:
+            raise RetrievalError(f"no index in {settings.index_dir}: run `advisor ingest` to "
+                                 "build it")
+        _check_space(settings, manifest)
+        embedder = embeddings if embeddings is not None else make_embeddings(settings)
+        store = ChromaStore.open(settings, embedder)
+        return cls(settings, store, _Generation.load(settings, manifest, store), stamp)
+
+    def _current(self) -> _Generation:
+        """The generation serving now (reloaded when the manifest changed on disk)."""
+        stamp = _manifest_stamp(self._settings)
+        if stamp == self._stamp:
+            return self._gen
+        with self._lock:
+            if stamp != self._stamp:
+                manifest = _read_manifest(self._settings)
+                if manifest is None:
+                    raise RetrievalError(f"the index in {self._settings.index_dir} was removed: "
+                                         "run `advisor ingest`")
+                if manifest["generation"] != self._gen.manifest["generation"]:
+                    _check_space(self._settings, manifest)
+                    self._gen = _Generation.load(self._settings, manifest, self._store)
+                else:
+                    self._gen.manifest = manifest
+                self._stamp = stamp
+            return self._gen
 
     # ------------------------------------------------------------------ facts
 
     @property
     def corpus_version(self) -> str:
         """The hash of the indexed documents' content hashes."""
-        return str(self._manifest["corpus_version"])
+        return str(self._current().manifest["corpus_version"])
 
     @property
     def generation(self) -> int:
         """The generation number serving."""
-        return int(self._manifest["generation"])
+        return int(self._current().manifest["generation"])
 
     @property
     def collection(self) -> str:
         """The name of the Chroma collection serving this generation."""
-        return self._collection
+        return self._current().collection
 
     @property
     def store(self) -> ChromaStore:
@@ -413,16 +481,16 @@ class Index:
     @property
     def corpus(self) -> str:
         """The corpus root this generation was built from."""
-        return str(self._manifest["corpus"])
+        return str(self._current().manifest["corpus"])
 
     def chunk_ids(self) -> set[str]:
         """Every chunk id in the index."""
-        return set(self._row_of)
+        return set(self._current().row_of)
 
     def documents(self) -> list[dict[str, Any]]:
         """Indexed documents: id, title, kind, version, effective_date, source_url, chunks."""
         out = []
-        for doc_id, entry in sorted(self._manifest["documents"].items()):
+        for doc_id, entry in sorted(self._current().manifest["documents"].items()):
             meta = entry["meta"]
             out.append({
                 "id": doc_id, "title": meta.get("title"), "kind": meta.get("kind"),
@@ -435,13 +503,14 @@ class Index:
 
     def vectorstore(self) -> Any:
         """The serving collection as a LangChain ``Chroma`` vector store."""
-        return self._store.vectorstore(self._collection)
+        return self._store.vectorstore(self._current().collection)
 
     # ------------------------------------------------------------------ lookups
 
     def get(self, chunk_ids: Sequence[str]) -> list[Passage]:
         """Passages by chunk id, in the order asked; unknown ids are skipped (score 0)."""
-        return [self._passage(self._row_of[cid], 0.0) for cid in chunk_ids if cid in self._row_of]
+        gen = self._current()
+        return [gen.passage(gen.row_of[cid], 0.0) for cid in chunk_ids if cid in gen.row_of]
 
     def search(self, query: str, k: int = 5, document: str | None = None,
                kind: str | None = None, as_of: dt.date | str | None = None) -> list[Passage]:
@@ -449,70 +518,57 @@ class Index:
         if k < 1:
             raise InputError(f"k must be at least 1, not {k}")
         day = _as_of(as_of)
-        if not self._rows or not query.strip():
+        gen = self._current()
+        if not gen.rows or not query.strip():
             return []
-        mask = self._mask(document, kind, day)
+        mask = gen.mask(document, kind, day)
         if mask is not None and not mask.any():
             return []
         n = max(4 * k, 20)
-        dense = self._dense(query, n, mask, document, kind, day)
-        lexical = self._lexical.top(query, n, mask)
+        dense = self._dense(gen, query, n, mask, document, kind, day)
+        lexical = gen.lexical.top(query, n, mask)
         fused: dict[int, float] = {}
         for ranking in (dense, lexical):
             for rank, row in enumerate(ranking, start=1):
                 fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank)
-        scored = sorted(((score * self._weight[row], row) for row, score in fused.items()),
+        scored = sorted(((score * gen.weight[row], row) for row, score in fused.items()),
                         key=lambda item: (-item[0], item[1]))
-        return [self._passage(row, round(float(score), 6)) for score, row in scored[:k]]
+        return [gen.passage(row, round(float(score), 6)) for score, row in scored[:k]]
 
     def dense_search(self, query: str, k: int = 5) -> list[Passage]:
         """Dense-only ranking (for benchmarks and diagnosis); score = 1 / rank."""
-        return [self._passage(row, 1.0 / rank)
-                for rank, row in enumerate(self._dense(query, k, None, None, None, None), 1)]
+        gen = self._current()
+        rows = self._dense(gen, query, k, None, None, None, None)
+        return [gen.passage(row, 1.0 / rank) for rank, row in enumerate(rows, 1)]
 
     def lexical_search(self, query: str, k: int = 5) -> list[Passage]:
         """BM25-only ranking (for benchmarks and diagnosis); score = 1 / rank."""
-        return [self._passage(row, 1.0 / rank)
-                for rank, row in enumerate(self._lexical.top(query, k), 1)]
+        gen = self._current()
+        return [gen.passage(row, 1.0 / rank)
+                for rank, row in enumerate(gen.lexical.top(query, k), 1)]
 
     # ------------------------------------------------------------------ internals
 
-    def _mask(self, document: str | None, kind: str | None, day: int | None) -> np.ndarray | None:
-        if document is None and kind is None and day is None:
-            return None
-        mask = np.ones(len(self._rows), dtype=bool)
-        if document is not None:
-            code = self._doc_codes.get(document)
-            mask &= (self._doc == code) if code is not None else False
-        if kind is not None:
-            code = self._kind_codes.get(kind)
-            mask &= (self._kind == code) if code is not None else False
-        if day is not None:
-            mask &= (self._from <= day) & (day <= self._to)
-        return mask
-
-    def _dense(self, query: str, n: int, mask: np.ndarray | None, document: str | None,
-               kind: str | None, day: int | None) -> list[int]:
+    def _dense(self, gen: _Generation, query: str, n: int, mask: np.ndarray | None,
+               document: str | None, kind: str | None, day: int | None) -> list[int]:
         vector = self._query_vector(query)
-        total = len(self._rows)
+        total = len(gen.rows)
         if mask is None:
-            ids = self._store.query(self._collection, vector, min(n, total))
-            return [self._row_of[i] for i in ids if i in self._row_of]
+            ids = self._store.query(gen.collection, vector, min(n, total))
+            return [gen.row_of[i] for i in ids if i in gen.row_of]
         allowed = int(mask.sum())
         share = allowed / total
         if share >= _WHERE_BELOW:
             fetch = min(total, math.ceil(n / share * 1.5))
-            rows = [self._row_of[i] for i in self._store.query(self._collection, vector, fetch)
-                    if i in self._row_of]
+            rows = [gen.row_of[i] for i in self._store.query(gen.collection, vector, fetch)
+                    if i in gen.row_of]
             kept = [row for row in rows if mask[row]][:n]
             if len(kept) >= min(n, allowed):
                 return kept
-        from advisor.retrieval.store import where_filter
-
         as_of = _date_of(day) if day is not None else None
-        ids = self._store.query(self._collection, vector, min(n, allowed),
+        ids = self._store.query(gen.collection, vector, min(n, allowed),
                                 where=where_filter(document, kind, as_of))
-        return [self._row_of[i] for i in ids if i in self._row_of and mask[self._row_of[i]]]
+        return [gen.row_of[i] for i in ids if i in gen.row_of and mask[gen.row_of[i]]]
 
     def _query_vector(self, query: str) -> np.ndarray:
         embeddings = self._store.embeddings
@@ -525,14 +581,19 @@ class Index:
         except Exception as exc:
             raise RetrievalError(f"the embeddings model failed on the query: {exc}") from exc
 
-    def _passage(self, row: int, score: float) -> Passage:
-        data = self._rows[row]
-        return Passage(
-            chunk_id=data["chunk_id"], document=data["document"], title=data["title"],
-            section=data["section"], kind=data["kind"], text=data["text"], start=data["start"],
-            end=data["end"], score=score, version=data.get("version"),
-            effective_date=data.get("effective_date"), url=data.get("url"),
-        )
+
+def _manifest_stamp(settings: Settings) -> int:
+    try:
+        return _manifest_path(settings).stat().st_mtime_ns
+    except FileNotFoundError:
+        return 0
+
+
+def _check_space(settings: Settings, manifest: dict[str, Any]) -> None:
+    if manifest.get("embeddings") != _embeddings_id(settings):
+        raise RetrievalError(
+            f"the index was built with {manifest.get('embeddings')} embeddings but the "
+            f"settings ask for {_embeddings_id(settings)}: run `advisor ingest --rebuild`")
 
 
 def _day(value: str | None, default: int) -> int:

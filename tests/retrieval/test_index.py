@@ -340,3 +340,25 @@ def test_switching_embeddings_requires_a_rebuild(settings: Settings) -> None:
 
     with pytest.raises(RetrievalError, match="ingest --rebuild"):
         Index.open(other)
+
+
+def test_an_open_index_follows_a_new_generation(settings: Settings, corpus: Path) -> None:
+    ingest(settings, progress=False)
+    index = Index.open(settings)
+    assert index.search("zebras", k=5, document="zoo") == []
+    write_corpus(corpus, {"zoo.md": """\
+        ---
+        id: zoo
+        title: Zoo rules
+        kind: document
+        ---
+        ## Z-1: Zebras
+        Visitors must not feed the zebras.
+        """})
+
+    report = ingest(settings, progress=False)  # deletes generation 1 after the switch
+
+    assert report.generation == 2
+    assert index.generation == 2 and "zoo#Z-1" in index.chunk_ids()
+    assert index.search("feeding zebras", k=1)[0].chunk_id == "zoo#Z-1"
+    assert index.corpus_version == report.corpus_version
