@@ -221,10 +221,46 @@ def test_follow_up_changes_country() -> None:
     ("What changed in May 2024?", "informational"),
     ("What's the weather today?", "out_of_scope"), ("Write a poem", "out_of_scope"),
     ("pricing of Azure VMs", "out_of_scope"),
+    ("What is a good recipe for pasta carbonara?", "out_of_scope"),
+    ("how much is azure openai per month", "out_of_scope"),
+    ("How much does GPT-4 on Azure cost per 1,000 tokens?", "out_of_scope"),
+    ("Explain Azure OpenAI pricing", "out_of_scope"),
+    ("How do I call Azure OpenAI from Python?", "out_of_scope"),
+    ("Write a poem about Azure OpenAI", "out_of_scope"),
+    ("Is it allowed to use Azure OpenAI to write Python code?", "assess"),
+    ("How much is the fine under the AI Act?", "informational"),
+    ("Can Spanish police run live face matching at a stadium, and what would it cost?", "assess"),
     ("Can Dutch police use this on a body cam?", "assess"),
 ])
 def test_intent(question: str, intent: str) -> None:
     assert extract_facts(question, today=TODAY).intent == intent
+
+
+@pytest.mark.parametrize("place", [
+    "a drone over a football match", "the Paris marathon", "a rugby match",
+    "a sports event", "a music festival", "a Serie A home game", "the Olympic torch relay",
+])
+def test_public_events_are_public_and_uncontrolled(place: str) -> None:
+    facts = extract_facts(f"Can French police identify people live at {place}?", today=TODAY)
+    assert facts.value("public_access") == "yes"
+    assert facts.value("setting") == "uncontrolled"
+
+
+@pytest.mark.parametrize(("text", "purpose"), [
+    ("count patients with overhead cameras", "detection_or_redaction"),
+    ("count the shoppers entering on CCTV", "detection_or_redaction"),
+    ("face-based entry to our office", "verification"),
+    ("face unlock for the door", "verification"),
+    ("open the office door for enrolled staff by face", "verification"),
+])
+def test_counting_and_door_access(text: str, purpose: str) -> None:
+    facts = extract_facts(f"Can a hospital use Azure AI Face for {text}?", today=TODAY)
+    assert facts.value("purpose") == purpose and not facts.purpose.assumed
+
+
+def test_counts_as_is_not_counting() -> None:
+    question = "Does matching faces on CCTV count as identification?"
+    assert extract_facts(question, today=TODAY).value("purpose") == "identification"
 
 
 def test_every_set_fact_has_words_or_is_assumed() -> None:

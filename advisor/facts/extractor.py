@@ -210,12 +210,15 @@ def _scan_actor(text: str, turn: _Turn) -> None:
 
 
 def _intent(text: str, turn: _Turn) -> Intent:
+    # Pricing, recipes, weather or coding with nothing about faces, police or the policies,
+    # and no question of what is permitted: not for this advisor, however it is phrased.
+    if (p.OUT_OF_SCOPE.search(text) and not _strong_domain(text, turn)
+            and not p.PERMISSION_WORDS.search(text)):
+        return "out_of_scope"
     if p.INFORMATIONAL_STRONG.search(text):
         return "informational"
     if p.ASSESS.search(text):
         return "assess"
-    if p.OUT_OF_SCOPE.search(text) and not _strong_domain(text, turn):
-        return "out_of_scope"
     if p.INFORMATIONAL_WEAK.search(text) and turn.domain:
         return "informational"
     return "assess"

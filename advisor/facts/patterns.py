@@ -64,7 +64,10 @@ PURPOSE = _table(
     (r"\b(?:verif(?:y|ies|ied|ying|ication)|unlock\w*|1:1|one-to-one|authenticat\w*|"
      r"confirm\w*\s+(?:their|his|her|the\s+person's|someone's|a\s+person's|customers')?\s*identit\w*|"
      r"face\s+id|selfie\s+checks?|liveness|access\s+control|badge\s+in|touchless\s+(?:entry|access)|"
-     r"check[- ]in\s+by\s+face)\b", "verification"),
+     r"check[- ]in\s+by\s+face|(?:face|facial)[- ](?:based\s+)?(?:entry|access|log[- ]?in|"
+     r"sign[- ]?in|check[- ]?in|boarding|payments?)|(?:entry|access|log[- ]?in)\s+by\s+face|"
+     r"(?:open|unlock)\w*\s+(?:the\s+|a\s+|our\s+)?(?:front\s+|office\s+)?doors?|"
+     r"door\s+(?:access|entry))\b", "verification"),
     (r"\b(?:identif(?:y|ies|ied|ying|ication)|recogni[sz](?:e|es|ed|ing|tion)|"
      r"face[- ]?(?:match\w*|search\w*|recog\w*|rec\b)|facial[- ]?(?:recog\w*|rec\b|match\w*)|"
      r"match\w*\s+(?:the\s+)?(?:faces?|people|them|against|to\s+a|passers-?by|visitors)|"
@@ -86,7 +89,7 @@ PURPOSE = _table(
      r"log\w*\s+where\s+(?:she|he|they|people)\s+go)", "surveillance"),
     (r"\b(?:blur\w*|redact\w*|pixelat\w*|anonymi[sz]\w*|mask\w*\s+faces|"
      r"detect\w*\s+(?:faces|people|persons|whether|if)|face\s+detection|"
-     r"count\w*\s+(?:people|visitors|faces|heads|the\s+number|customers|passengers)|"
+     r"count(?:s|ed|ing|er|ers)?\b(?!\s+(?:as|on|towards?|against)\b)|"
      r"people[- ]counting|footfall|occupancy|crowd\s+(?:size|density|counts?)|"
      r"fatigue|drows\w*|pain\s+levels?|how\s+many\s+people|headcount|"
      r"estimat\w*\s+(?:the\s+)?(?:number|size|attendance)|"
@@ -145,6 +148,19 @@ CAMERA = _table(
      r"gate|turnstile|door)\s+cameras?", "fixed"),
 )
 
+#: Public events: sports fixtures, races and festivals are open to an undetermined public.
+_EVENTS = (
+    r"\b(?:football|soccer|rugby|cricket|hockey|basketball|baseball|handball|volleyball|tennis|"
+    r"sports?|sporting|cup|league|derby|home|away|play-?off)\s+(?:matche?s?|games?|fixtures?|"
+    r"events?|tournaments?|finals?|days?)\b|\b(?:half[- ])?marathons?\b|\bfun\s+runs?\b|"
+    r"\bsporting\s+events?\b|\bsports?\s+events?\b|\btournaments?\b|\bfan\s+(?:zones?|parks?|"
+    r"fests?)\b|\bcarnivals?\b|\bfunfairs?\b|\b(?:street|county|trade|christmas|book)\s+fairs?\b|"
+    r"\bolympic\w*|\bworld\s+cup\b|\bgrand\s+prix\b|\btour\s+de\s+france\b|\bcycle\s+races?\b|"
+    r"\bstreet\s+part(?:y|ies)\b|\bopen[- ]air\s+(?:events?|concerts?|cinema)\b|"
+    r"\b(?:political\s+)?rall(?:y|ies)\b|\bpride\s+(?:march|parade|events?)\b|\bmarch(?:es)?\s+"
+    r"through\b|\bspectators\b|\bfans\s+(?:at|in|entering|arriving)\b|\bgigs?\b"
+)
+
 SETTING = _table(
     (r"\bnot\s+(?:in\s+)?(?:a\s+)?controlled\b|\bin\s+the\s+wild\b|\bon\s+patrol\b|\bpatrol\w*\b|"
      r"\bstreets?\b|\bin\s+public\b|\bpublic\s+(?:space|spaces|place|places|square|areas?)|"
@@ -153,8 +169,8 @@ SETTING = _table(
      r"\bcentral\s+station\b|\bstade\b|\bstadion\b|\bestadio\b|\barenas?\b|\bconcerts?\b|\bprotests?\b|\bdemonstrations?\b|\bfestivals?\b|"
      r"\b(?:city|town)\s+cent(?:re|er)\b|\bshopping\s+(?:centre|center|mall|street)|\bmalls?\b|"
      r"\bcrowds?\b|\bmarkets?\b|\bsquares?\b|\bparks?\b|\bin\s+the\s+field\b|\bon\s+the\s+beat\b|"
-     r"\bparades?\b|\bpublic\s+transport\b|\bsupermarkets?\b|\bshops?\b|\bstores?\b",
-     "uncontrolled"),
+     r"\bparades?\b|\bpublic\s+transport\b|\bsupermarkets?\b|\bshops?\b|\bstores?\b|"
+     + _EVENTS, "uncontrolled"),
     (r"\bcontrolled\b|\bconfined\b|\blobby\b|\bfoyer\b|\bfront\s+desk\b|\breception\b|"
      r"\bback[- ]office\b|\bstaff[- ]only\b|\boffices?\b|\bpolice\s+station\b|"
      r"\bat\s+the\s+station\b|"
@@ -181,7 +197,7 @@ PUBLIC_ACCESS = _table(
      r"\bconcerts?\b|\bfestivals?\b|\bprotests?\b|\bdemonstrations?\b|\bshopping\s+(?:centre|"
      r"center|mall|street)s?\b|\bmalls?\b|\bsupermarkets?\b|\bshops?\b|\bstores?\b|\bstreets?\b|"
      r"\bmarkets?\b|\bsquares?\b|\bparks?\b|\b(?:city|town)\s+cent(?:re|er)\b|\bon\s+patrol\b|\bpatrol\w*\b|"
-     r"\bcrowds?\b|\bparades?\b|\bpublic\s+transport\b|\bin\s+the\s+wild\b", "yes"),
+     r"\bcrowds?\b|\bparades?\b|\bpublic\s+transport\b|\bin\s+the\s+wild\b|" + _EVENTS, "yes"),
 )
 
 #: Places that may or may not be open to the public: the fact stays open, named by the place.
@@ -314,10 +330,23 @@ ASSESS = re.compile(
     r"banned|legal|lawful|compliant|forbidden)\b", _I)
 
 OUT_OF_SCOPE = re.compile(
-    r"\b(?:weather|poems?|jokes?|recipes?|pricing|prices?|costs?|how\s+much\s+does|stock\s+"
+    r"\b(?:weather|poems?|jokes?|recipes?|pricing|prices?|priced|costs?|costing|how\s+much\s+"
+    r"(?:does|do|is|are|will|would|should)|per\s+(?:month|year|hour|day|user|seat|call|request|"
+    r"1k|1,?000|million)|monthly\s+(?:fee|cost|bill|price|charge)|cheap\w*|expensive|discounts?|"
+    r"free\s+tier|free\s+trial|credits?|carbonara|pasta|pizza|"
+    r"python|javascript|typescript|java|c\+\+|c#|golang|rust|sql|regex|bash|powershell|"
+    r"excel|code\s+snippets?|compil\w+|debug\w*|stack\s*traces?|syntax\s+errors?|"
+    r"for\s+loops?|unit\s+tests?|sort\s+a\s+list|reverse\s+a\s+(?:list|string)|"
+    r"rate\s+limits?|api\s+keys?|sdk|install\w*|stock\s+"
     r"(?:price|market)|football|sports?\s+scores?|capital\s+of|who\s+won|horoscope|lyrics|"
     r"virtual\s+machines?|vms?|subscription|billing|invoice|quota|latency|uptime|sla|rain|snow|"
     r"forecast|temperature|banana|bread|cook\w*|tokens?)\b", _I)
+
+#: Words that ask what is permitted: such a question stays in scope whatever else it says.
+PERMISSION_WORDS = re.compile(
+    r"\b(?:allowed|permitted|permissible|prohibited|banned|forbidden|legal|lawful|illegal|"
+    r"unlawful|compliant|compliance|against\s+the\s+(?:rules|terms|code|law)|violat\w*|breach\w*|"
+    r"terms\s+of\s+(?:use|service)|restrict\w*)\b", _I)
 
 #: Names of the indexed policies themselves (not just the services they govern).
 POLICY_WORDS = re.compile(
