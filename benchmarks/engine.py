@@ -5,8 +5,9 @@
 Latency: extraction and evaluation of every labelled question in tests/rules/cases/*.yaml,
 each timed ``--rounds`` times; p50/p99 per call (target: evaluation p99 < 1 ms).
 Accuracy: per fact, over (a) the labelled test cases, which the test suite also enforces, and
-(b) benchmarks/data/facts_holdout.yaml, written after the extractor and never used to tune it;
-every miss is listed.
+(b) benchmarks/data/facts_holdout.yaml, written after the extractor (its six misses were later
+fixed, so it now overstates), and (c) facts_holdout_2.yaml, written after those fixes and not
+used to tune anything; every miss is listed.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from advisor.rules import evaluate, load_packs, overall  # noqa: E402
 from tests.rules.caselib import TODAY, load_cases  # noqa: E402
 
 HOLDOUT = Path(__file__).parent / "data" / "facts_holdout.yaml"
+#: Written after HOLDOUT's misses had been fixed (so HOLDOUT no longer measures generalisation).
+HOLDOUT_2 = Path(__file__).parent / "data" / "facts_holdout_2.yaml"
 
 
 def _percentile(samples: list[float], q: float) -> float:
@@ -97,8 +100,8 @@ def _labelled_cases() -> list[_Labelled]:
     return out
 
 
-def _holdout() -> list[_Labelled]:
-    rows = yaml.load(HOLDOUT.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # yes stays text
+def _holdout(path: Path = HOLDOUT) -> list[_Labelled]:
+    rows = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # yes stays text
     out: list[_Labelled] = []
     for row in rows:
         as_of = dt.date.fromisoformat(row["as_of"]) if row.get("as_of") else None
@@ -129,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
                   f" on {os.cpu_count()} CPUs")
 
     for title, labelled in (("labelled test cases", _labelled_cases()),
-                            ("held-out questions", _holdout())):
+                            ("held-out set 1 (its misses since fixed)", _holdout()),
+                            ("held-out set 2", _holdout(HOLDOUT_2))):
         counts, misses = _accuracy(labelled)
         acc = Table(title=f"Fact-extraction accuracy: {title} ({len(labelled)} questions)")
         for column in ("fact", "correct", "labelled", "accuracy"):
