@@ -72,6 +72,10 @@ EMBED_BATCH = 512
 #: metadata pre-filter costs time in proportion to the rows that match.
 _WHERE_BELOW = 0.2
 
+#: Up to this many rows passing a filter, the dense side scores them exactly from their
+#: stored vectors (reading a vector back costs ~30 microseconds).
+_EXACT_UP_TO = 512
+
 _COLLECTION = re.compile(r"^chunks_g(\d+)_([0-9a-f]+)$")
 
 
@@ -558,6 +562,17 @@ class Index:
             return [gen.row_of[i] for i in ids if i in gen.row_of]
         allowed = int(mask.sum())
         share = allowed / total
+        if allowed <= _EXACT_UP_TO:
+            # Few rows pass: score them exactly, which beats Chroma's metadata pre-filter
+            # (that scans the collection's metadata: ~80 ms at 100,000 chunks).
+            candidates = [gen.rows[row]["chunk_id"] for row in np.flatnonzero(mask)]
+            stored = self._store.vectors(gen.collection, candidates)
+            present = [cid for cid in candidates if cid in stored]
+            if not present:
+                return []
+            scores = np.stack([stored[cid] for cid in present]) @ vector
+            order = np.argsort(-scores, kind="stable")[:n]
+            return [gen.row_of[present[i]] for i in order]
         if share >= _WHERE_BELOW:
             fetch = min(total, math.ceil(n / share * 1.5))
             rows = [gen.row_of[i] for i in self._store.query(gen.collection, vector, fetch)

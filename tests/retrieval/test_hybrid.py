@@ -118,9 +118,14 @@ def test_as_of_before_any_law_excludes_the_law(index: Index) -> None:
     assert "d-law" not in ids and "c-terms-new" in ids
 
 
-@pytest.mark.parametrize("where_below", [0.0, 1.1])  # over-fetch path, then Chroma `where`
+@pytest.mark.parametrize(("exact_up_to", "where_below"), [
+    (0, 0.0),  # over-fetch unfiltered, then mask
+    (0, 1.1),  # Chroma `where` filter
+    (10_000, 1.1),  # exact scores over the rows that pass
+], ids=["over-fetch", "where", "exact"])
 def test_document_and_kind_filters(index: Index, monkeypatch: pytest.MonkeyPatch,
-                                   where_below: float) -> None:
+                                   exact_up_to: int, where_below: float) -> None:
+    monkeypatch.setattr(index_module, "_EXACT_UP_TO", exact_up_to)
     monkeypatch.setattr(index_module, "_WHERE_BELOW", where_below)
 
     by_doc = index.search("cameras", k=5, document="e-doc")
@@ -155,3 +160,16 @@ def test_tokenizer_stems_lightly_and_keeps_clause_ids() -> None:
     assert stem("recognised") == stem("recognizing") == stem("recognise")
     assert tokenize("The LE-2 rule on body-worn cameras, article 5.1") == [
         "le", "2", "rule", "body", "worn", "camera", "articl", "5", "1", "le-2", "5.1"]
+
+
+def test_the_three_dense_filter_paths_agree(index: Index, monkeypatch: pytest.MonkeyPatch
+                                            ) -> None:
+    rankings = []
+    for exact_up_to, where_below in [(0, 0.0), (0, 1.1), (10_000, 1.1)]:
+        monkeypatch.setattr(index_module, "_EXACT_UP_TO", exact_up_to)
+        monkeypatch.setattr(index_module, "_WHERE_BELOW", where_below)
+        rankings.append([(p.chunk_id, p.score) for p in
+                         index.search("faces on cameras", k=4, kind="terms", as_of="2025-01-01")])
+
+    assert rankings[0] == rankings[1] == rankings[2]
+    assert len(rankings[0]) == 2
