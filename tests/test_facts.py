@@ -321,3 +321,35 @@ def test_odd_inputs() -> None:
         facts = extract_facts(question, [{"role": "user"}, {"content": "x"}, "junk"],  # type: ignore[arg-type,list-item]
                               today=TODAY)
         assert facts.as_of == TODAY
+
+
+@pytest.mark.parametrize(("question", "fact", "value"), [
+    ("Can police fly drones over a ski race to identify spectators live?", "purpose",
+     "identification"),
+    ("Can police fly drones over a ski race to identify spectators live?", "public_access", "yes"),
+    ("Can a shop infer the race of customers from CCTV?", "purpose", "categorisation"),
+    ("A supermarket wants to count shoppers with ceiling cameras.", "camera", "fixed"),
+    ("Could our gym let members in through the front door by face?", "purpose", "verification"),
+    ("An airline wants boarding by face for passengers who opt in.", "purpose", "verification"),
+    ("Can a call centre rate how frustrated its agents sound on calls with Azure OpenAI?",
+     "purpose", "emotion_inference"),
+    ("Is a Belgian city allowed to score residents on their civic behaviour?", "actor",
+     "government_non_le"),
+    ("Can a school district use Azure OpenAI to write newsletters to parents?", "purpose",
+     "non_biometric"),
+])
+def test_held_out_set_2_phrasings(question: str, fact: str, value: str) -> None:
+    assert _value(question, fact) == value
+
+
+def test_police_in_a_city_stay_police() -> None:
+    facts = extract_facts("Can police in a Belgian city use live face matching?", today=TODAY)
+    assert facts.value("actor") == "law_enforcement"
+
+
+@pytest.mark.parametrize("question", [
+    "What's the cheapest Azure OpenAI model for summarising emails?",
+    "How do I set up an Azure OpenAI deployment in Terraform?",
+])
+def test_product_questions_about_the_service_are_out_of_scope(question: str) -> None:
+    assert extract_facts(question, today=TODAY).intent == "out_of_scope"

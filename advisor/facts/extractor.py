@@ -225,7 +225,10 @@ def _intent(text: str, turn: _Turn) -> Intent:
 
 
 def _strong_domain(text: str, turn: _Turn) -> bool:
-    return bool(turn.found.get("purpose") or turn.found.get("camera") or turn.actor_kind in (
+    # Summarising or translating text is what the service is for, not a policy subject.
+    purpose = turn.found.get("purpose")
+    biometric = purpose is not None and purpose[0] != "non_biometric"
+    return bool(biometric or turn.found.get("camera") or turn.actor_kind in (
         "federal", "police", "law_enforcement") or p.POLICY_WORDS.search(text))
 
 

@@ -37,6 +37,12 @@ PURPOSE_BLOCK_ID = re.compile(
     r"(?:\w+\s+){0,2}(?:identif\w*|recogni\w*|facial\s+recognition|match\w*|compar\w*|nam\w*)",
     _I)
 
+#: "ski race", "horse race": a sporting event, not ethnicity (fixed-width lookbehinds).
+_NOT_A_RACE_EVENT = "".join(
+    f"(?<!{word} )" for word in ("ski", "car", "horse", "bike", "boat", "road", "cycle", "relay",
+                                 "motor", "yacht", "dog", "drag", "sack", "fun", "cycling",
+                                 "running", "charity", "sailing", "rowing", "boat", "kart"))
+
 PURPOSE = _table(
     (r"\bscrap(?:e|es|ed|ing)\b|\bcrawl(?:s|ed|ing)?\s+(?:the\s+)?(?:web|internet|social)|"
      r"\bharvest(?:s|ed|ing)?\s+(?:images|photos|faces|selfies)|"
@@ -49,7 +55,9 @@ PURPOSE = _table(
      r"\bpredict\w*\s+(?:\w+\s+){0,6}(?:commit\w*|criminal\w*|crimes?|offend\w*|reoffend\w*)|"
      r"\blikely\s+to\s+(?:commit|offend|reoffend)\b",
      "social_scoring"),
-    (r"\b(?:race|racial|ethnicity|ethnic\s+origin|religion|religious\s+(?:belief|affiliation)s?|"
+    (_NOT_A_RACE_EVENT + r"\brace\b(?!\s+(?:track|course|day|meeting|event|weekend|route|"
+     r"participants|runners|organi[sz]\w*))|"
+     r"\b(?:racial|ethnicity|ethnic\s+origin|religion|religious\s+(?:belief|affiliation)s?|"
      r"sexual\s+orientation|sex\s+life|political\s+(?:opinions?|views|leanings?|affiliations?)|"
      r"trade[- ]union|union\s+membership|gay|homosexual)\b", "categorisation"),
     (r"\b(?:emotions?|emotional\s+states?|moods?|engagement|sentiment|feelings|"
@@ -67,7 +75,10 @@ PURPOSE = _table(
      r"check[- ]in\s+by\s+face|(?:face|facial)[- ](?:based\s+)?(?:entry|access|log[- ]?in|"
      r"sign[- ]?in|check[- ]?in|boarding|payments?)|(?:entry|access|log[- ]?in)\s+by\s+face|"
      r"(?:open|unlock)\w*\s+(?:the\s+|a\s+|our\s+)?(?:front\s+|office\s+)?doors?|"
-     r"door\s+(?:access|entry))\b", "verification"),
+     r"door\s+(?:access|entry)|(?:doors?|gates?|turnstiles?|entrances?|entry|boarding|"
+     r"check[- ]?in|log[- ]?in|sign[- ]?in|pay\w*)\s+by\s+(?:their\s+)?faces?|"
+     r"(?:let|allow)\s+(?:\w+\s+){1,3}in\s+(?:\w+\s+){0,4}by\s+(?:their\s+)?faces?)\b",
+     "verification"),
     (r"\b(?:identif(?:y|ies|ied|ying|ication)|recogni[sz](?:e|es|ed|ing|tion)|"
      r"face[- ]?(?:match\w*|search\w*|recog\w*|rec\b)|facial[- ]?(?:recog\w*|rec\b|match\w*)|"
      r"match\w*\s+(?:the\s+)?(?:faces?|people|them|against|to\s+a|passers-?by|visitors)|"
@@ -99,7 +110,8 @@ PURPOSE = _table(
      r"(?:incident|police|case|arrest)\s+reports?|write\s+(?:\w+\s+){0,2}reports?|"
      r"crime\s+(?:statistics|stats|data|trends)|statistics|translat\w*|paperwork|case\s+notes|"
      r"chatbot|answer\s+(?:citizen\s+)?questions|classify\s+emails|search\s+(?:case\s+)?documents|"
-     r"alt[- ]text|caption\w*|describ\w*\s+(?:the\s+)?(?:photos|images|pictures|scenes?))",
+     r"alt[- ]text|caption\w*|newsletters?|proofread\w*|press\s+releases?|grammar|"
+     r"blog\s+posts?|marketing\s+copy|describ\w*\s+(?:the\s+)?(?:photos|images|pictures|scenes?))",
      "non_biometric"),
 )
 
@@ -110,7 +122,8 @@ FACE_WORDS = re.compile(r"\b(?:faces?|facial|biometric\w*)\b", _I)
 #: Sentiment or engagement only counts as emotion recognition when read from people's bodies.
 BIOMETRIC_CUE = re.compile(
     r"\b(?:face|faces|facial|expressions?|voice|voices|camera|cameras|webcams?|videos?|cctv|"
-    r"body\s+language|eye|eyes|gaze|biometrics?|footage|images?|photos?|selfies?)\b", _I)
+    r"body\s+language|eye|eyes|gaze|biometrics?|footage|images?|photos?|selfies?|"
+    r"sound|sounds|sounding|tone\s+of\s+voice|speech|audio|headsets?)\b", _I)
 
 #: Anything about faces or cameras: with no stated purpose, identification is assumed.
 CAMERA_OR_FACE = re.compile(
@@ -144,7 +157,7 @@ CAMERA = _table(
      r"\bphone\s+cameras?|\bsmart\s+glasses\b|\bofficers'?\s+phones?|\btablets?\b", "other_mobile"),
     (r"\bfixed\b|\bstationary\b|\b(?:wall|ceiling|pole|door)[- ]mounted\b|\bmounted\s+cameras?|"
      r"\bcctv\b|\bsecurity\s+cameras?|\bsurveillance\s+cameras?|\bdoorbell\s+cameras?|"
-     r"\bstatic\s+cameras?|\binstalled\s+cameras?|\bip\s+cameras?|\b(?:lobby|entrance|station|"
+     r"\bstatic\s+cameras?|\b(?:ceiling|overhead|roof|wall)\s+cameras?|\binstalled\s+cameras?|\bip\s+cameras?|\b(?:lobby|entrance|station|"
      r"gate|turnstile|door)\s+cameras?", "fixed"),
 )
 
@@ -156,6 +169,7 @@ _EVENTS = (
     r"\bsporting\s+events?\b|\bsports?\s+events?\b|\btournaments?\b|\bfan\s+(?:zones?|parks?|"
     r"fests?)\b|\bcarnivals?\b|\bfunfairs?\b|\b(?:street|county|trade|christmas|book)\s+fairs?\b|"
     r"\bolympic\w*|\bworld\s+cup\b|\bgrand\s+prix\b|\btour\s+de\s+france\b|\bcycle\s+races?\b|"
+    r"\b(?:ski|horse|bike|cycle|cycling|road|car|motor|boat|charity|running)\s+races?\b|"
     r"\bstreet\s+part(?:y|ies)\b|\bopen[- ]air\s+(?:events?|concerts?|cinema)\b|"
     r"\b(?:political\s+)?rall(?:y|ies)\b|\bpride\s+(?:march|parade|events?)\b|\bmarch(?:es)?\s+"
     r"through\b|\bspectators\b|\bfans\s+(?:at|in|entering|arriving)\b|\bgigs?\b"
@@ -264,7 +278,9 @@ ACTOR_OTHER = _table(
      r"at\s+work|in\s+the\s+workplace|hr\s+(?:team|department)|call[- ]cent(?:er|re)s?|"
      r"its\s+(?:agents|staff|employees|workers)|staff\s+(?:engagement|"
      r"productivity|performance|morale))\b", "employer"),
-    (r"\b(?:city\s+councils?|councils?|municipalit(?:y|ies)|municipal|ministr(?:y|ies)|"
+    (r"(?<!in\s)(?<!at\s)(?<!of\s)(?<!across\s)\b(?:a|the|our|one)\s+(?:\w+\s+)?(?:city|town)\b"
+     r"(?!\s+(?:cent(?:re|er)|hall|square|streets?|parks?|'s))|"
+     r"\b(?:city\s+councils?|councils?|municipalit(?:y|ies)|municipal|ministr(?:y|ies)|"
      r"government\s+(?:department|agency|office)|public\s+(?:body|authority|administration)|"
      r"local\s+authority|town\s+hall|tax\s+(?:office|authority|agency)|social\s+services|"
      r"benefits\s+agency|public\s+sector|civil\s+service)\b", "government_non_le"),
@@ -337,7 +353,8 @@ OUT_OF_SCOPE = re.compile(
     r"python|javascript|typescript|java|c\+\+|c#|golang|rust|sql|regex|bash|powershell|"
     r"excel|code\s+snippets?|compil\w+|debug\w*|stack\s*traces?|syntax\s+errors?|"
     r"for\s+loops?|unit\s+tests?|sort\s+a\s+list|reverse\s+a\s+(?:list|string)|"
-    r"rate\s+limits?|api\s+keys?|sdk|install\w*|stock\s+"
+    r"rate\s+limits?|api\s+keys?|sdk|install\w*|terraform|bicep|docker|kubernetes|"
+    r"how\s+(?:do|can|should)\s+i\s+(?:set\s+up|configure|deploy|connect|call)|stock\s+"
     r"(?:price|market)|football|sports?\s+scores?|capital\s+of|who\s+won|horoscope|lyrics|"
     r"virtual\s+machines?|vms?|subscription|billing|invoice|quota|latency|uptime|sla|rain|snow|"
     r"forecast|temperature|banana|bread|cook\w*|tokens?)\b", _I)
