@@ -362,3 +362,21 @@ def test_an_open_index_follows_a_new_generation(settings: Settings, corpus: Path
     assert index.generation == 2 and "zoo#Z-1" in index.chunk_ids()
     assert index.search("feeding zebras", k=1)[0].chunk_id == "zoo#Z-1"
     assert index.corpus_version == report.corpus_version
+
+
+def test_pooled_embeddings_equal_wordllama_embed() -> None:
+    import numpy as np
+
+    from advisor.retrieval.embeddings import _wordllama
+
+    texts = ["Customers must not identify people from faces.", "",
+             "body-worn cameras on patrol " * 60, "Émotion, reconnaissance faciale"]
+
+    ours = WordLlamaEmbeddings().embed_array(texts)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        theirs = np.nan_to_num(_wordllama().embed(texts, norm=True))
+
+    assert ours.shape == (4, 256)
+    assert np.abs(ours - theirs).max() < 1e-5
+    assert np.allclose(np.linalg.norm(ours[[0, 2, 3]], axis=1), 1.0, atol=1e-5)
+    assert not ours[1].any()  # an empty text has no tokens: a zero vector, not NaN
