@@ -40,13 +40,22 @@ def date_key(value: dt.date | None, default: int) -> int:
 
 
 def chunk_metadata(chunk: Chunk) -> dict[str, str | int]:
-    """The Chroma metadata of a chunk (no None values; dates as int YYYYMMDD)."""
-    return {
+    """The Chroma metadata of a chunk (dates as int YYYYMMDD; version and url only if set).
+
+    Every key is a row in Chroma's metadata table and costs ingest time, so optional
+    values that are absent are left out rather than stored as empty strings.
+    """
+    metadata: dict[str, str | int] = {
         "document": chunk.document, "title": chunk.title, "kind": chunk.kind,
-        "version": chunk.version or "", "effective_date": date_key(chunk.effective_date, NO_START),
+        "effective_date": date_key(chunk.effective_date, NO_START),
         "effective_to": date_key(chunk.effective_to, NO_END), "section": chunk.section,
-        "start": chunk.start, "end": chunk.end, "url": chunk.url or "",
+        "start": chunk.start, "end": chunk.end,
     }
+    if chunk.version:
+        metadata["version"] = chunk.version
+    if chunk.url:
+        metadata["url"] = chunk.url
+    return metadata
 
 
 def where_filter(document: str | None = None, kind: str | None = None,
