@@ -147,10 +147,11 @@ class _Writer:
         if passage is None:
             return rule
         heading = passage.section.split(" > ")[-1].strip()
-        first = heading.split(":", 1)[0]
-        if ":" in heading and any(ch.isdigit() for ch in first) and " " not in first.strip():
-            heading = _CLAUSE_PREFIX.sub("", heading, count=1)
         key = passage.chunk_id.split("#", 1)[1].split(":", 1)[0]
+        first = heading.split(":", 1)[0].strip()
+        if ":" in heading and " " not in first and (
+                any(ch.isdigit() for ch in first) or first.lower() == key.lower()):
+            heading = _CLAUSE_PREFIX.sub("", heading, count=1)
         if key.lower() != rule.lower() and not key.islower():
             return f"{rule} (on {key}: {heading})" if heading else f"{rule} (on {key})"
         return f"{rule} ({heading})" if heading and heading.lower() != rule.lower() else rule
