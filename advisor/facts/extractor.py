@@ -205,6 +205,10 @@ def _scan_actor(text: str, turn: _Turn) -> None:
     if hit is not None:
         turn.actor_kind, turn.actor_words = hit
         return
+    patrol = p.PATROL.search(masked)
+    if patrol is not None:
+        turn.actor_kind, turn.actor_words = "police", patrol.group(0)
+        return
     agency = p.AGENCY_WORD.search(masked)
     turn.agency_words = agency.group(0) if agency else None
 

@@ -46,14 +46,29 @@ _NOT_A_RACE_EVENT = "".join(
 PURPOSE = _table(
     (r"\bscrap(?:e|es|ed|ing)\b|\bcrawl(?:s|ed|ing)?\s+(?:the\s+)?(?:web|internet|social)|"
      r"\bharvest(?:s|ed|ing)?\s+(?:images|photos|faces|selfies)|"
-     r"\b(?:images|photos|faces|pictures)\s+(?:from|off)\s+(?:the\s+)?(?:internet|web|social\s+media)",
+     r"\b(?:images|photos|faces|pictures)\s+(?:from|off)\s+(?:the\s+)?(?:internet|web|social\s+media)|"
+     r"\bcrawl(?:s|ed|ing)?\s+(?:\w+\s+){0,3}(?:webcams?|cameras?|cctv|feeds|(?:web)?sites?|"
+     r"pages|profiles|accounts|platforms)|"
+     r"\b(?:collect|gather|harvest|download|hoover|grab|sav|stor|pull|copy|copie)\w*\s+(?:up\s+)?"
+     r"(?:every|all|each|any)\s+(?:the\s+)?(?:faces?|facial\s+images?|face\s+images?|headshots?)"
+     r"\b|\b(?:faces?|images|photos|pictures|footage)\s+(?:from|off)\s+(?:\w+\s+){0,2}"
+     r"(?:webcams?|cctv\s+feeds|live\s+streams|online\s+sources)",
      "scraping"),
     (r"\bsocial(?:ly)?[- ]scor\w*|\bsocial\s+credit|\btrustworthiness\s+scores?|"
      r"\bcitizen\s+scores?|"
      r"\bpredictive\s+profiling|\bscore\s+(?:citizens|people|residents|tenants|applicants)\b|"
      r"\btrustworth\w*|\blow\s+scor\w*|\bcut\s+(?:\w+\s+)?(?:payments|benefits)\b|"
      r"\bpredict\w*\s+(?:\w+\s+){0,6}(?:commit\w*|criminal\w*|crimes?|offend\w*|reoffend\w*)|"
-     r"\blikely\s+to\s+(?:commit|offend|reoffend)\b",
+     r"\blikely\s+to\s+(?:commit|offend|reoffend)\b|"
+     r"\b(?:good[- ])?(?:citizen(?:ship)?|behaviou?r(?:al)?|conduct|civic|reputation|"
+     r"loyalty|social)['\"’”]?\s+(?:scores?|ratings?|rankings?|grades?|points)\b|"
+     r"\b(?:rat|rank|grad|scor)(?:e|es|ed|ing)\s+(?:every\s+|all\s+|each\s+)?(?:\w+\s+)?"
+     r"(?:citizens|people|residents|applicants|users|tenants|customers|individuals|families)\s+"
+     r"(?:by|on|from|based\s+on|according\s+to)\s+(?:their\s+|how\s+they\s+)?(?:social|online|"
+     r"behaviou?r|conduct|lifestyle|private\s+li(?:fe|ves)|political|posts|friends)|"
+     r"\b(?:ratings?|scores?|rankings?)\s+(?:\w+\s+){0,3}(?:from|based\s+on|using)\s+(?:their\s+)?"
+     r"(?:social\s+media|online|social)\s+(?:behaviou?r|activity|posts|conduct|li(?:fe|ves)|"
+     r"presence|footprint)",
      "social_scoring"),
     (_NOT_A_RACE_EVENT + r"\brace\b(?!\s+(?:track|course|day|meeting|event|weekend|route|"
      r"participants|runners|organi[sz]\w*))|"
@@ -77,7 +92,16 @@ PURPOSE = _table(
      r"(?:open|unlock)\w*\s+(?:the\s+|a\s+|our\s+)?(?:front\s+|office\s+)?doors?|"
      r"door\s+(?:access|entry)|(?:doors?|gates?|turnstiles?|entrances?|entry|boarding|"
      r"check[- ]?in|log[- ]?in|sign[- ]?in|pay\w*)\s+by\s+(?:their\s+)?faces?|"
-     r"(?:let|allow)\s+(?:\w+\s+){1,3}in\s+(?:\w+\s+){0,4}by\s+(?:their\s+)?faces?)\b",
+     r"(?:let|allow)\s+(?:\w+\s+){1,3}in\s+(?:\w+\s+){0,4}by\s+(?:their\s+)?faces?|"
+     r"(?:is|are)\s+(?:really\s+|actually\s+)?(?:the\s+)?same\s+(?:person|people|individual)|"
+     r"same\s+(?:person|individual)\s+as|who\s+(?:they|he|she)\s+(?:say|says|claim|claims)\s+"
+     r"(?:they|he|she)\s+(?:are|is)|"
+     r"(?:match\w*|compar\w*|check\w*)\s+(?:\w+\s+){0,4}(?:to|with|against)\s+(?:the\s+|their\s+|"
+     r"his\s+|her\s+|a\s+|an\s+)?(?:passport|id|id\s+card|identity\s+(?:card|document)|"
+     r"driving\s+licen[cs]e|driver's\s+licen[cs]e|badge|document)\s*(?:photos?|pictures?|"
+     r"scans?|images?)?|"
+     r"(?:open|unlock|access|enter|start|release|pay|board)\w*\s+(?:\w+\s+){0,4}(?:with|using|by)"
+     r"\s+(?:their|his|her|your|one's|a)\s+(?:faces?|face\s+scans?|facial\s+scans?))\b",
      "verification"),
     (r"\b(?:identif(?:y|ies|ied|ying|ication)|recogni[sz](?:e|es|ed|ing|tion)|"
      r"face[- ]?(?:match\w*|search\w*|recog\w*|rec\b)|facial[- ]?(?:recog\w*|rec\b|match\w*)|"
@@ -88,6 +112,8 @@ PURPOSE = _table(
      r"look\s+(?:up|for)\s+(?:a\s+|the\s+)?(?:suspects?|wanted|missing)|"
      r"database\s+of\s+(?:suspects|faces|mugshots|(?:prior\s+)?inmates|offenders)|"
      r"put\s+names\s+to\s+faces|name\s+the\s+people|"
+     r"flag\w*\s+(?:\w+\s+){0,2}(?:wanted|suspects?|known\s+offenders|banned|barred)|"
+     r"who\s+(?:appears|shows\s+up|is\s+(?:in|on)\s+(?:it|them|the))|"
      r"name\s+(?:the\s+)?(?:drivers|individuals|persons|suspects|faces|them|everyone|passengers)|"
      r"face\s+searches|search\w*\s+(?:for\s+)?faces|live[- ]id\b|face[- ]id\s+(?:suspects|"
      r"people|everyone))", "identification"),
@@ -103,6 +129,12 @@ PURPOSE = _table(
      r"count(?:s|ed|ing|er|ers)?\b(?!\s+(?:as|on|towards?|against)\b)|"
      r"people[- ]counting|footfall|occupancy|crowd\s+(?:size|density|counts?)|"
      r"fatigue|drows\w*|pain\s+levels?|how\s+many\s+people|headcount|"
+     r"how\s+many\s+(?:\w+\s+){0,2}(?:customers|visitors|shoppers|passengers|guests|fans|"
+     r"attendees|pedestrians|cyclists|persons|students|pupils|staff|employees|workers|patients|"
+     r"spectators|riders|commuters|cars|vehicles|diners|travell?ers)|"
+     r"queu\w*\s+(?:length|size|times?|lengths)|(?:length|size)\s+of\s+(?:the\s+)?queues?|"
+     r"how\s+long\s+(?:the\s+)?(?:queues?|lines?|waits?)|wait(?:ing)?\s+times?|"
+     r"crowd\s+levels?|how\s+(?:busy|crowded|full)|"
      r"estimat\w*\s+(?:the\s+)?(?:number|size|attendance)|"
      r"(?:whether|if)\s+(?:a\s+|the\s+)?faces?\s+(?:is|are)\s+(?:visible|present|in\s+frame)|"
      r"well[- ]lit|(?:photo|image)\s+quality)", "detection_or_redaction"),
@@ -137,12 +169,23 @@ TIMING = _table(
      r"incident|hoc)|\bpost[- ]?rbi\b|\bthe\s+next\s+day\b|\bafter\s+(?:an?\s+)?(?:incident|"
      r"arrest|event)|\breview\w*\s+(?:the\s+)?(?:\w+\s+){0,2}(?:footage|recordings?|videos?|clips)|"
      r"\b(?:\w+\s+)?(?:days?|hours?|weeks?)\s+after\b|\bafter\s+(?:each|every|the|a|an)\s+"
-     r"(?:shift|patrol|robbery|crime|attack|incident|arrest|event|riot|match)\b", "post"),
+     r"(?:shift|patrol|robbery|crime|attack|incident|arrest|event|riot|match)\b|"
+     r"\b(?:recorded|stored|archived|saved|historical|old)\s+(?:cctv|camera|bodycam|body[- ]cam)|"
+     r"\b(?:footage|video|recordings?|cctv|clips|images)\s+(?:\w+\s+){0,2}from\s+(?:last|the\s+"
+     r"(?:last|past|previous))\s+(?:\w+\s+)?(?:year|month|week|night|day|weekend|summer)|"
+     r"\b(?:last|previous)\s+(?:year|month|week|night)'s\s+(?:\w+\s+)?(?:footage|videos?|"
+     r"recordings?|cctv|images)|\barchives?\b", "post"),
     (r"\breal[- ]?time\b|\bnear[- ]real[- ]time\b|\blive[- ]?(?:face|facial|recognition|"
      r"match\w*|feeds?|video|streams?|cameras?|cctv|footage|identif\w*|scan\w*|monitor\w*|"
      r"biometric)|\blive\b\s*\??$|\bas\s+(?:it\s+happens|they\s+walk|people\s+walk)|"
      r"\b(?:match\w*|identif\w*|scan\w*|recogni\w*|running|run)\s+live\b|\blive[- ]id\b|"
      r"\binstant(?:ly)?\b|\bon\s+the\s+spot\b|\bstreaming\b|"
+     r"\b(?:the\s+(?:moment|instant|second)|as\s+soon\s+as|whenever|as)\s+(?:they|people|someone|"
+     r"somebody|a\s+person|anyone|he|she|suspects?|\w+)\s+(?:appears?|arrives?|enters?|walks?\s+"
+     r"(?:in|past|by|through)|pass(?:es)?\s+(?:by|through)|shows?\s+up|comes?\s+into\s+view|"
+     r"steps?\s+(?:in|into|off|on))\b|"
+     r"\b(?:match\w*|identif\w*|scan\w*|recogni\w*|flag\w*|spot\w*|track\w*)\s+"
+     r"(?:(?!who\b|where\b|that\b|which\b|they\b)\w+\s+){1,3}live\b|"
      r"\bin\s+real\s+life\b", "real_time"),
 )
 
@@ -158,10 +201,26 @@ CAMERA = _table(
     (r"\bfixed\b|\bstationary\b|\b(?:wall|ceiling|pole|door)[- ]mounted\b|\bmounted\s+cameras?|"
      r"\bcctv\b|\bsecurity\s+cameras?|\bsurveillance\s+cameras?|\bdoorbell\s+cameras?|"
      r"\bstatic\s+cameras?|\b(?:ceiling|overhead|roof|wall)\s+cameras?|\binstalled\s+cameras?|\bip\s+cameras?|\b(?:lobby|entrance|station|"
-     r"gate|turnstile|door)\s+cameras?", "fixed"),
+     r"gate|turnstile|door)\s+cameras?|"
+     r"\b(?:classroom|lecture[- ]hall|exam[- ]hall|hallway|corridor|canteen|cafeteria|office|"
+     r"shop[- ]floor|store|shop|in-store|warehouse|factory|ward|checkout|till|counter|"
+     r"parking|car[- ]park|platform|tram[- ]stop|bus[- ]stop|street|traffic|school|hospital|"
+     r"building|perimeter|lift|elevator|stairwell|reception|kiosk|atm|town|city|square|"
+     r"public|venue|stadium|arena|airport|depot|yard|plaza|mall|lobby)\s+(?:security\s+)?"
+     r"(?:cameras?|cams?|webcams?)\b|"
+     r"\bcameras?\s+(?:installed\s+)?(?:in|on|at|above|over)\s+(?:the\s+|each\s+|every\s+|its\s+|"
+     r"our\s+|their\s+|a\s+)?(?:classrooms?|hall\w*|corridors?|ceilings?|walls?|entrances?|"
+     r"doors?|lobby|lobbies|tills?|checkouts?|platforms?|stops?|gates?|poles?|lampposts?)\b|"
+     r"\bwebcams?\b", "fixed"),
 )
 
 #: Public events: sports fixtures, races and festivals are open to an undetermined public.
+#: Public-transport stops and vehicles: open to anyone with or without a ticket.
+_STOPS = (
+    r"\b(?:tram|bus|train|metro|subway|coach|taxi)\s+(?:stops?|shelters?|platforms?|ranks?)\b|"
+    r"\b(?:on|aboard)\s+(?:the\s+)?(?:trams?|buses|trains?|metro)\b|"
+)
+
 _EVENTS = (
     r"\b(?:football|soccer|rugby|cricket|hockey|basketball|baseball|handball|volleyball|tennis|"
     r"sports?|sporting|cup|league|derby|home|away|play-?off)\s+(?:matche?s?|games?|fixtures?|"
@@ -184,13 +243,14 @@ SETTING = _table(
      r"\b(?:city|town)\s+cent(?:re|er)\b|\bshopping\s+(?:centre|center|mall|street)|\bmalls?\b|"
      r"\bcrowds?\b|\bmarkets?\b|\bsquares?\b|\bparks?\b|\bin\s+the\s+field\b|\bon\s+the\s+beat\b|"
      r"\bparades?\b|\bpublic\s+transport\b|\bsupermarkets?\b|\bshops?\b|\bstores?\b|"
-     + _EVENTS, "uncontrolled"),
+     + _STOPS + _EVENTS, "uncontrolled"),
     (r"\bcontrolled\b|\bconfined\b|\blobby\b|\bfoyer\b|\bfront\s+desk\b|\breception\b|"
      r"\bback[- ]office\b|\bstaff[- ]only\b|\boffices?\b|\bpolice\s+station\b|"
      r"\bat\s+the\s+station\b|"
      r"\bcustody\b|\bjails?\b|\bprisons?\b|\bbooking\b|\bintake\b|\binterview\s+rooms?\b|"
      r"\bsecure\s+areas?\b|\bborder\s+(?:control|crossings?|checkpoints?)\b|"
-     r"\bpassport\s+control\b|\bcheckpoints?\b|\bwarehouse\b|\bcourtrooms?\b",
+     r"\bpassport\s+control\b|\bcheckpoints?\b|\bwarehouse\b|\bcourtrooms?\b|"
+     r"\bclassrooms?\b|\b(?:lecture|exam|examination)\s+(?:halls?|rooms?)\b",
      "controlled"),
 )
 
@@ -201,7 +261,8 @@ PUBLIC_ACCESS = _table(
      r"\brestricted\s+areas?\b|\bprisons?\b|\bjails?\b|\bcustody\b|\bpolice\s+station\b|"
      r"\bat\s+the\s+station\b|\bbooking\b|\bintake\b|\binterview\s+rooms?\b|"
      r"\bborder\s+(?:control|crossings?|checkpoints?)\b|\bpassport\s+control\b|"
-     r"\bprivate\s+(?:office|area|premises)\b|\bsecure\s+areas?\b|\bwarehouse\b|\boffices?\b",
+     r"\bprivate\s+(?:office|area|premises)\b|\bsecure\s+areas?\b|\bwarehouse\b|\boffices?\b|"
+     r"\bclassrooms?\b|\b(?:lecture|exam|examination)\s+(?:halls?|rooms?)\b",
      "no"),
     (r"\bopen\s+to\s+(?:the\s+)?public\b|\bpublicly\s+accessible\b|\bpublic\s+(?:space|spaces|"
      r"place|places|area|areas|square|street|road|park|lobby)\b|\bin\s+public\b|\bstadiums?\b|"
@@ -211,7 +272,8 @@ PUBLIC_ACCESS = _table(
      r"\bconcerts?\b|\bfestivals?\b|\bprotests?\b|\bdemonstrations?\b|\bshopping\s+(?:centre|"
      r"center|mall|street)s?\b|\bmalls?\b|\bsupermarkets?\b|\bshops?\b|\bstores?\b|\bstreets?\b|"
      r"\bmarkets?\b|\bsquares?\b|\bparks?\b|\b(?:city|town)\s+cent(?:re|er)\b|\bon\s+patrol\b|\bpatrol\w*\b|"
-     r"\bcrowds?\b|\bparades?\b|\bpublic\s+transport\b|\bin\s+the\s+wild\b|" + _EVENTS, "yes"),
+     r"\bcrowds?\b|\bparades?\b|\bpublic\s+transport\b|\bin\s+the\s+wild\b|" + _STOPS + _EVENTS,
+     "yes"),
 )
 
 #: Places that may or may not be open to the public: the fact stays open, named by the place.
@@ -228,7 +290,12 @@ EXCEPTION = _table(
      r"\b(?:find|locate|search\s+for)\s+(?:a\s+|the\s+)?(?:specific\s+)?victims?\b",
      "victim_search"),
     (r"\bterror\w*|\bimminent\s+(?:threat|danger|attack)|\bthreat\s+to\s+life\b|\bbomb\w*|"
-     r"\bactive\s+shooter\b|\bthreat\s+of\s+(?:an?\s+)?attack", "imminent_threat"),
+     r"\bactive\s+shooter\b|\bthreat\s+of\s+(?:an?\s+)?attack|"
+     r"\b(?:stop|prevent|foil|thwart|avert|disrupt|head\s+off)\w*\s+(?:an?\s+|the\s+)?(?:\w+\s+)?"
+     r"(?:attacks?|bombings?|shootings?|massacres?|stabbings?|assaults?\s+on)|"
+     r"\b(?:planned|credible|specific|expected|threatened)\s+(?:attacks?|threats?)|"
+     r"\bthreats?\s+to\s+(?:life|lives|people's\s+lives)|\bhostages?\b|\bmass\s+shootings?",
+     "imminent_threat"),
     (r"\b(?:murder|rape|armed\s+robbery|homicide|manslaughter)\s+suspects?\b|"
      r"\bsuspects?\s+(?:of|in|for)\s+(?:an?\s+)?(?:murder|rape|armed\s+robbery|serious|homicide|"
      r"kidnapping|terror\w*)|\bwanted\s+for\s+(?:murder|rape|armed\s+robbery|homicide)|"
@@ -277,19 +344,39 @@ ACTOR_OTHER = _table(
     (r"\b(?:employers?|employees?|workers?|workforce|our\s+staff|call[- ]cent(?:er|re)\s+agents?|"
      r"at\s+work|in\s+the\s+workplace|hr\s+(?:team|department)|call[- ]cent(?:er|re)s?|"
      r"its\s+(?:agents|staff|employees|workers)|staff\s+(?:engagement|"
-     r"productivity|performance|morale))\b", "employer"),
+     r"productivity|performance|morale)|"
+     r"(?:its|their|our)\s+(?:\w+\s+)?(?:pickers|packers|cashiers|drivers|couriers|nurses|"
+     r"operatives|technicians|crew|crews|labourers|laborers|clerks|tellers|warehouse\s+staff|"
+     r"shop\s+staff|factory\s+staff|personnel|team\s+members|waiters|waitresses|cleaners)|"
+     r"during\s+(?:their\s+|the\s+|a\s+)?(?:shifts?|working\s+hours|work)|on\s+shift|"
+     r"shift\s+workers?|at\s+their\s+(?:desks?|workstations?|posts?)|"
+     r"(?:warehouse|factory|logistics|plant)\s+(?:operators?|owners?|managers?|workers|staff))\b",
+     "employer"),
     (r"(?<!in\s)(?<!at\s)(?<!of\s)(?<!across\s)\b(?:a|the|our|one)\s+(?:\w+\s+)?(?:city|town)\b"
      r"(?!\s+(?:cent(?:re|er)|hall|square|streets?|parks?|'s))|"
      r"\b(?:city\s+councils?|councils?|municipalit(?:y|ies)|municipal|ministr(?:y|ies)|"
      r"government\s+(?:department|agency|office)|public\s+(?:body|authority|administration)|"
      r"local\s+authority|town\s+hall|tax\s+(?:office|authority|agency)|social\s+services|"
-     r"benefits\s+agency|public\s+sector|civil\s+service)\b", "government_non_le"),
+     r"benefits\s+agency|public\s+sector|civil\s+service|"
+     r"(?<!azure\s)(?<!azure\s\s)governments?(?!\s+cloud)|regional\s+(?:authorit\w*|councils?)|"
+     r"state\s+(?:agency|agencies|administration)|parliament|town\s+councils?|county\s+councils?|"
+     r"mayor(?:'s)?\s+office|city\s+hall)\b", "government_non_le"),
     (r"\b(?:compan(?:y|ies)|business(?:es)?|retailers?|shop\s+owners?|store\s+owners?|"
      r"supermarket\s+chain|banks?|casinos?|start-?ups?|landlords?|hotels?|gyms?|venue\s+operators?|"
      r"stadium\s+operators?|private\s+security|security\s+firm|airline|employer|we\s+are\s+a\s+"
      r"(?:shop|store|firm|company|startup)|our\s+(?:shop|store|firm|company|app|platform|customers)|"
      r"(?:a|an|our|my)\s+(?:shop|store|retail\w*|restaurant|bar|nightclub|pharmacy)|retail\s+chains?|"
-     r"chain\s+of\s+(?:shops|stores|gyms|supermarkets|hotels))\b",
+     r"chain\s+of\s+(?:shops|stores|gyms|supermarkets|hotels)|"
+     r"firms?|insurers?|insurance\s+(?:compan\w+|firms?|providers?)|lenders?|"
+     r"(?:credit|loan|mortgage)\s+(?:providers?|compan\w+|brokers?|bureaus?)|brokers?|"
+     r"fintechs?|retail(?:ers|er)|hotel\s+groups?|hotel\s+chains?|(?:venue|stadium|casino|"
+     r"transport|rail|bus|airport|mall|hotel|retail|store|shop|gym|theme\s+park|parking|"
+     r"telecom|mobile|network|platform|warehouse|logistics)\s+operators?|"
+     r"security\s+guards?|bouncers?|recruit(?:ers?|ment\s+(?:agency|agencies|firms?))|"
+     r"dating\s+apps?|e-?commerce|online\s+(?:shops?|stores?|retailers?)|marketplaces?|"
+     r"estate\s+agen(?:ts?|cy|cies)|property\s+managers?|car\s+rental|rental\s+compan\w+|"
+     r"manufacturers?|carmakers?|broadcasters?|publishers?|newspapers?|media\s+compan\w+|"
+     r"private\s+(?:clinic|hospital|school|investigators?|detectives?|compan\w+|firms?))\b",
      "private"),
 )
 
@@ -301,7 +388,13 @@ ACTING_FOR = re.compile(
 #: Words that make an "officer" something other than a police officer.
 NOT_POLICE_OFFICER = re.compile(
     r"\b(?:protection|compliance|security|chief|executive|information|privacy|technology|"
-    r"financial|operating|medical|probation|welfare|safety|loan|press)\s+officers?\b", _I)
+    r"financial|operating|medical|probation|welfare|safety|loan|press)\s+officers?\b|"
+    r"\bprivate\s+(?:investigators?|detectives?|eyes?)\b", _I)
+
+#: Patrolling is police work: with no other user named, the user is law enforcement.
+PATROL = re.compile(
+    r"\bon\s+(?:foot\s+|night\s+|street\s+)?patrols?\b|\bpatrol(?:s|ling|led)\b|"
+    r"\bpatrol\s+(?:officers?|cars?|units?|vehicles?|duty|shifts?)\b", _I)
 
 AGENCY_WORD = re.compile(r"\b(?:agency|agencies|authority|authorities|public\s+body)\b", _I)
 
@@ -325,7 +418,16 @@ INFORMATIONAL_STRONG = re.compile(
     r"which\s+(?:clause|section|article|rules?)|when\s+(?:does|did|do|will)\b|"
     r"how\s+(?:does|do|did)\s+.{0,60}\b(?:define|treat|handle|regulate|work|apply|cover))|"
     r"\b(?:renamed|still\s+called|new\s+name)\b|\bwhat\s+(?:is|are)\s+the\s+(?:approved|"
-    r"recommended|alternative|official)\b", _I)
+    r"recommended|alternative|official)\b|"
+    r"^\W*(?:does|do|did|would|will)\s+(?:the\s+|microsoft's\s+|microsoft\s+|its\s+|their\s+|"
+    r"this\s+|that\s+)?(?:[\w'’-]+\s+){0,3}(?:clauses?|code(?:\s+of\s+conduct)?|polic(?:y|ies)|"
+    r"ai\s+act|article\s+\d+\w*|act|rules?|sections?|terms|ban|prohibitions?|restrictions?|"
+    r"regulation|bullets?|wording)\s+(?:\w+\s+){0,1}(?:cover|covers|apply\s+to|applies\s+to|"
+    r"include|mention|extend\s+to|define|name|list|reach|bind|count)\b|"
+    r"\bhow\s+(?:big|large|high|much|severe|steep|hefty)\s+(?:\w+\s+){0,4}(?:fines?|penalt\w*|"
+    r"sanctions?)|\b(?:fines?|penalt\w*|sanctions?)\s+(?:\w+\s+){0,2}(?:be|are|is|reach|go\s+up\s+"
+    r"to)\s+(?:how\s+)?(?:big|large|high|much)|\b(?:maximum|max|top|highest|largest|biggest)\s+"
+    r"(?:possible\s+)?(?:fines?|penalt\w*|sanctions?)\b", _I)
 
 INFORMATIONAL_WEAK = re.compile(
     r"\b(?:what\s+changed|summari[sz]e|summary\s+of|what\s+does\s+.{0,60}\bsay|"
@@ -357,7 +459,13 @@ OUT_OF_SCOPE = re.compile(
     r"how\s+(?:do|can|should)\s+i\s+(?:set\s+up|configure|deploy|connect|call)|stock\s+"
     r"(?:price|market)|football|sports?\s+scores?|capital\s+of|who\s+won|horoscope|lyrics|"
     r"virtual\s+machines?|vms?|subscription|billing|invoice|quota|latency|uptime|sla|rain|snow|"
-    r"forecast|temperature|banana|bread|cook\w*|tokens?)\b", _I)
+    r"forecast|temperature|banana|bread|cook\w*|tokens?|"
+    r"gpus?|cpus?|tpus?|hardware|chips?|nvidia|h100s?|a100s?|data\s*cent(?:er|re)s?|servers?|"
+    r"infrastructure|which\s+(?:azure\s+)?regions?|context\s+(?:window|length)|parameters|"
+    r"model\s+size|throughput|availability\s+zones?|run\s+on|runs\s+on|hosted\s+on)\b|"
+    r"^\W*(?:please\s+)?(?:translate|write|compose|rewrite|proofread|paraphrase|generate|"
+    r"tell\s+me\s+a|give\s+me\s+a\s+(?:joke|poem|recipe|story)|sing|spell|calculate|convert)\b",
+    _I)
 
 #: Words that ask what is permitted: such a question stays in scope whatever else it says.
 PERMISSION_WORDS = re.compile(

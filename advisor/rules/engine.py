@@ -373,6 +373,11 @@ def _near_misses(rules: Sequence[Rule], decision: _Decision,
         results = [_truth(part, values) for part in parts]
         failed = [part for part, result in zip(parts, results, strict=True) if result is False]
         met = sum(1 for result in results if result is True)
+        if not failed and met and rule.effect == decision.verdict:
+            # Open only on unstated facts, with the effect already decided: it changes nothing
+            # in the verdict, but the asker should hear that it would apply too.
+            out.append(_also_applies(rule, parts, results, values))
+            continue
         # A near miss partly matched the case and failed on one or two conditions.
         if not 1 <= len(failed) <= 2 or met == 0:
             continue
@@ -380,6 +385,29 @@ def _near_misses(rules: Sequence[Rule], decision: _Decision,
         because = f"{rule.id} does not apply: " + "; ".join(reasons)
         out.append(NearMiss(rule=rule.id, because=because, failed=reasons, clauses=rule.clauses))
     return tuple(out)
+
+
+def _also_applies(rule: Rule, parts: Sequence[Condition], results: Sequence[Tri],
+                  values: Mapping[str, FactValue]) -> NearMiss:
+    open_parts = [part for part, result in zip(parts, results, strict=True) if result is None]
+    phrases = [_met(part) for part in open_parts]
+    facts: list[str] = []
+    for part in open_parts:
+        facts.extend(f for f in _unknown_facts(part, values) if f not in facts)
+    named = _join_words([f.replace("_", " ") for f in facts])
+    because = f"{rule.id} also applies if {_join_words(phrases)}: {named} not stated"
+    return NearMiss(rule=rule.id, because=because, clauses=rule.clauses, open_facts=tuple(facts))
+
+
+def _met(node: Condition) -> str:
+    met = node.met if isinstance(node, (Leaf, Not)) else None
+    return met or f"{_label(node)} is established"
+
+
+def _join_words(words: Sequence[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _sources(facts: Facts) -> dict[str, str]:

@@ -41,6 +41,7 @@ class Leaf(_Strict):
     in_: tuple[str, ...] | None = Field(default=None, alias="in")
     label: str = Field(min_length=1)
     unmet: str | None = None  # near-miss wording; "{value}" is replaced by the fact's value
+    met: str | None = None  # the condition as a clause when it holds: "the matching is live"
 
     @field_validator("fact")
     @classmethod
@@ -91,6 +92,7 @@ class Not(_Strict):
     not_: Condition = Field(alias="not")
     label: str = Field(min_length=1)
     unmet: str | None = None
+    met: str | None = None
 
 
 def _node_kind(data: Any) -> str:
