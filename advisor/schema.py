@@ -214,6 +214,9 @@ class NearMiss(_Frozen):
     because: str
     failed: tuple[str, ...] = ()
     clauses: tuple[str, ...] = ()
+    #: Facts the question leaves open on which the rule would also apply (``failed`` is then
+    #: empty): the rule matches everything stated and has the effect already decided.
+    open_facts: tuple[str, ...] = ()
 
 
 class MissingFact(_Frozen):
