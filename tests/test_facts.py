@@ -353,3 +353,141 @@ def test_police_in_a_city_stay_police() -> None:
 ])
 def test_product_questions_about_the_service_are_out_of_scope(question: str) -> None:
     assert extract_facts(question, today=TODAY).intent == "out_of_scope"
+
+
+# ----------------------------------------------------------------------------- held-out misses
+# Each fix below is tested on phrasings other than the eval case or held-out question that
+# exposed it, so the tests check the phrasing family, not one sentence.
+
+
+@pytest.mark.parametrize(("words", "jurisdiction"), [
+    ("A Catalan bank", "eu"), ("A Flemish city", "eu"), ("Walloon police", "eu"),
+    ("An Andalusian hotel chain", "eu"), ("Sicilian police", "eu"), ("A Tyrolean ski resort", "eu"),
+    ("A Scottish council", "uk"), ("A Welsh health board", "uk"), ("Kenyan police", "other"),
+    ("A Ghanaian bank", "other"), ("Police in Ontario", "other"), ("A bank in Oregon", "us"),
+])
+def test_regional_and_non_eu_demonyms(words: str, jurisdiction: str) -> None:
+    assert _value(f"{words} wants to recognise faces on its cameras.", "jurisdiction") == \
+        jurisdiction
+
+
+@pytest.mark.parametrize(("question", "timing"), [
+    ("Police want to match passengers live against a watchlist on the metro.", "real_time"),
+    ("Can police scan faces as soon as travellers step off the train?", "real_time"),
+    ("Police want to flag suspects whenever they walk past the gate camera.", "real_time"),
+    ("Police want to check stored CCTV from last month for a robbery suspect.", "post"),
+    ("Detectives want to name the people in last week's footage.", "post"),
+    ("Police want to go through the station's video archive to name a suspect.", "post"),
+    ("Police want to identify people who live near the depot.", "unknown"),
+])
+def test_timing_phrasings(question: str, timing: str) -> None:
+    assert _value(question, "timing") == timing
+
+
+@pytest.mark.parametrize(("question", "purpose"), [
+    ("A bank wants to check that the person on the video call is the same individual as on"
+     " their ID card.", "verification"),
+    ("Can gym members unlock their lockers with their face?", "verification"),
+    ("We want to compare the selfie with the driving licence photo.", "verification"),
+    ("Can a company crawl traffic cameras and keep every face for a search engine?", "scraping"),
+    ("A start-up wants to collect all faces from live streams to train a matcher.", "scraping"),
+    ("A council wants to rank tenants based on their online activity and evict them.",
+     "social_scoring"),
+    ("Can a landlord give tenants a behaviour score and refuse renewals below 50?",
+     "social_scoring"),
+    ("A bus company wants to know how many passengers board at each stop from its cameras.",
+     "detection_or_redaction"),
+    ("Can a supermarket chain measure queue length at tills with CCTV?",
+     "detection_or_redaction"),
+    ("A bakery wants to read how stressed its cashiers look during shifts.", "emotion_inference"),
+    ("Could a Dutch museum flag banned visitors at the door with its cameras?",
+     "identification"),
+])
+def test_purpose_phrasings(question: str, purpose: str) -> None:
+    assert _value(question, "purpose") == purpose
+
+
+def test_opening_something_with_a_phrase_about_face_recognition_is_not_verification() -> None:
+    # "with facial recognition" names a technology, not a person opening something by face.
+    assert _value("Can police access CCTV with facial recognition?", "purpose") == \
+        "identification"
+
+
+@pytest.mark.parametrize(("question", "actor"), [
+    ("Can a Dutch insurer use Azure OpenAI to draft claim letters?", "private"),
+    ("A Portuguese lender wants to verify borrowers by selfie.", "private"),
+    ("A Slovak firm wants to blur faces in its videos.", "private"),
+    ("Can the Scottish government use Azure OpenAI to summarise consultations?",
+     "government_non_le"),
+    ("The regional council wants face recognition at the town hall.", "government_non_le"),
+    ("A bakery wants to read how stressed its cashiers look during shifts.", "employer"),
+    ("Can a logistics operator monitor drivers' moods during their shifts?", "employer"),
+    ("Security guards on patrol in a mall want face recognition.", "private"),
+    ("Is Azure Government allowed for face recognition by a bank?", "private"),
+])
+def test_actor_phrasings(question: str, actor: str) -> None:
+    assert _value(question, "actor") == actor
+
+
+@pytest.mark.parametrize(("question", "camera", "setting", "public"), [
+    ("A school wants corridor cameras to recognise pupils.", "fixed", "unknown", "unknown"),
+    ("A school wants cameras in each classroom to read pupils' moods.", "fixed", "controlled",
+     "no"),
+    ("A university wants lecture hall cameras to take attendance by face.", "fixed",
+     "controlled", "no"),
+    ("Police want live face matching at bus stops.", "unknown", "uncontrolled", "yes"),
+    ("Police want to identify people on the trams with drones.", "other_mobile", "uncontrolled",
+     "yes"),
+])
+def test_cameras_and_places(question: str, camera: str, setting: str, public: str) -> None:
+    facts = extract_facts(question, today=TODAY)
+    assert (facts.value("camera"), facts.value("setting"), facts.value("public_access")) == \
+        (camera, setting, public)
+
+
+@pytest.mark.parametrize("question", [
+    "Belgian police want real-time face matching at a concert to prevent a planned bombing.",
+    "Can police run live recognition at the station to foil an attack they were warned about?",
+    "Police want live face matching during a hostage situation in the square.",
+])
+def test_planned_attacks_and_hostages_are_an_imminent_threat(question: str) -> None:
+    assert _value(question, "exception") == "imminent_threat"
+
+
+@pytest.mark.parametrize(("question", "intent"), [
+    ("What hardware does GPT-4 on Azure run on?", "out_of_scope"),
+    ("How many data centres host Azure OpenAI in Europe?", "out_of_scope"),
+    ("Write a haiku about autumn.", "out_of_scope"),
+    ("Please translate this paragraph into Spanish.", "out_of_scope"),
+    ("Translate the code of conduct's police clause into German.", "informational"),
+    ("Does the code of conduct's police bullet apply to state troopers?", "informational"),
+    ("Does the AI Act's real-time ban cover private security firms?", "informational"),
+    ("What is the maximum fine under Article 5?", "informational"),
+    ("How high can AI Act penalties go?", "informational"),
+    ("Does the AI Act allow Dutch police to use live face recognition at a stadium?", "assess"),
+    ("Do the rules apply if we only blur faces?", "assess"),
+    ("Can we run face recognition on servers in Germany?", "assess"),
+])
+def test_scope_and_informational_phrasings(question: str, intent: str) -> None:
+    assert extract_facts(question, today=TODAY).intent == intent
+
+
+@pytest.mark.parametrize("question", [
+    "what about officers patrolling with dash cams?",
+    "And a drone on night patrol?",
+    "what if it were on patrol instead?",
+])
+def test_patrol_means_law_enforcement_in_the_wild(question: str) -> None:
+    history = [{"role": "user", "content": "Can a Danish authority use this on a fixed camera?"}]
+    facts = extract_facts(question, history, today=TODAY)
+    assert facts.value("actor") == "law_enforcement"
+    assert facts.value("setting") == "uncontrolled"
+    assert facts.value("timing") == "unknown"
+    assert facts.value("jurisdiction") == "eu"
+
+
+def test_patrol_is_the_source_of_the_actor() -> None:
+    facts = extract_facts("what about a dash camera on patrol?",
+                          [{"role": "user", "content": "Can an Irish agency use this?"}],
+                          today=TODAY)
+    assert facts.actor.value == "law_enforcement" and facts.actor.source == "on patrol"

@@ -62,7 +62,7 @@ PURPOSE = _table(
      r"\blikely\s+to\s+(?:commit|offend|reoffend)\b|"
      r"\b(?:good[- ])?(?:citizen(?:ship)?|behaviou?r(?:al)?|conduct|civic|reputation|"
      r"loyalty|social)['\"’”]?\s+(?:scores?|ratings?|rankings?|grades?|points)\b|"
-     r"\b(?:rat|rank|grad|scor)(?:e|es|ed|ing)\s+(?:every\s+|all\s+|each\s+)?(?:\w+\s+)?"
+     r"\b(?:rat(?:e|es|ed|ing)|rank(?:s|ed|ing)?|grad(?:e|es|ed|ing)|scor(?:e|es|ed|ing))\s+(?:every\s+|all\s+|each\s+)?(?:\w+\s+)?"
      r"(?:citizens|people|residents|applicants|users|tenants|customers|individuals|families)\s+"
      r"(?:by|on|from|based\s+on|according\s+to)\s+(?:their\s+|how\s+they\s+)?(?:social|online|"
      r"behaviou?r|conduct|lifestyle|private\s+li(?:fe|ves)|political|posts|friends)|"
@@ -155,7 +155,12 @@ FACE_WORDS = re.compile(r"\b(?:faces?|facial|biometric\w*)\b", _I)
 BIOMETRIC_CUE = re.compile(
     r"\b(?:face|faces|facial|expressions?|voice|voices|camera|cameras|webcams?|videos?|cctv|"
     r"body\s+language|eye|eyes|gaze|biometrics?|footage|images?|photos?|selfies?|"
-    r"sound|sounds|sounding|tone\s+of\s+voice|speech|audio|headsets?)\b", _I)
+    r"sound|sounds|sounding|tone\s+of\s+voice|speech|audio|headsets?)\b|"
+    r"\b(?:look|looks|looked|looking|seem|seems|appear|appears)\s+(?:\w+\s+)?(?:happy|sad|angry|"
+    r"stressed|bored|frustrated|nervous|anxious|upset|engaged|attentive|confused)\b|"
+    r"\bhow\s+(?:happy|sad|angry|stressed|bored|frustrated|nervous|anxious|upset|engaged|"
+    r"attentive|confused)\s+(?:\w+\s+){0,3}(?:look|looks|looked|seem|seems|appear|appears)\b",
+    _I)
 
 #: Anything about faces or cameras: with no stated purpose, identification is assumed.
 CAMERA_OR_FACE = re.compile(
@@ -408,7 +413,7 @@ POLICIES = _table(
 )
 
 INFORMATIONAL_STRONG = re.compile(
-    r"^\W*(?:(?:please\s+|can\s+you\s+|could\s+you\s+)?(?:summari[sz]e|explain|describe|outline|"
+    r"^\W*(?:(?:please\s+|can\s+you\s+|could\s+you\s+)?(?:summari[sz]e|explain|describe|outline|translate|"
     r"list|define|quote|paraphrase|give\s+(?:me\s+)?(?:an?\s+)?(?:overview|summary)|tell\s+me\s+"
     r"(?:about|what))|what\s+(?:does|do|did)\s+.{0,80}\b(?:say|said|state|cover|mean|require|"
     r"prohibit|ban|forbid|allow)|what\s+changed|what(?:'s|\s+is|\s+are|\s+was|\s+were)\s+"
@@ -420,7 +425,7 @@ INFORMATIONAL_STRONG = re.compile(
     r"\b(?:renamed|still\s+called|new\s+name)\b|\bwhat\s+(?:is|are)\s+the\s+(?:approved|"
     r"recommended|alternative|official)\b|"
     r"^\W*(?:does|do|did|would|will)\s+(?:the\s+|microsoft's\s+|microsoft\s+|its\s+|their\s+|"
-    r"this\s+|that\s+)?(?:[\w'’-]+\s+){0,3}(?:clauses?|code(?:\s+of\s+conduct)?|polic(?:y|ies)|"
+    r"this\s+|that\s+)?(?:[\w'’-]+\s+){0,5}(?:clauses?|code(?:\s+of\s+conduct)?|polic(?:y|ies)|"
     r"ai\s+act|article\s+\d+\w*|act|rules?|sections?|terms|ban|prohibitions?|restrictions?|"
     r"regulation|bullets?|wording)\s+(?:\w+\s+){0,1}(?:cover|covers|apply\s+to|applies\s+to|"
     r"include|mention|extend\s+to|define|name|list|reach|bind|count)\b|"

@@ -217,3 +217,88 @@ def test_uses_that_identify_no_one_are_not_prohibited_under_coc(
     coc = _by(evaluate(facts, packs))["azure-openai-coc"]
     if facts.as_of >= dt.date(2023, 1, 1):
         assert coc.verdict == "not_prohibited"
+
+
+# ----------------------------------------------------------------------------- open near misses
+
+_LOBBY = "Can a European agency use this on a fixed lobby camera?"
+_PATROL = "what about a body-worn camera on patrol?"
+
+
+def test_follow_up_on_patrol_names_le2_as_also_applying_when_timing_is_open(
+    packs: list[Pack],
+) -> None:
+    from advisor.facts import extract_facts
+
+    facts = extract_facts(_PATROL, [{"role": "user", "content": _LOBBY},
+                                    {"role": "assistant", "content": "Prohibited under ID-1."}],
+                          today=dt.date(2026, 11, 26))
+    assert facts.value("timing") == "unknown" and facts.value("actor") == "law_enforcement"
+    coc = _by(evaluate(facts, packs))["azure-openai-coc"]
+    assert coc.verdict == "prohibited" and "ID-1" in {h.rule for h in coc.fired}
+    assert "LE-2" not in {h.rule for h in coc.fired}
+    le2 = next(n for n in coc.near_misses if n.rule == "LE-2")
+    assert le2.because == "LE-2 also applies if the matching is live: timing not stated"
+    assert le2.open_facts == ("timing",) and le2.failed == ()
+    assert le2.clauses == ("azure-openai-coc-2024-05#LE-2",)
+
+
+def test_a_stated_timing_turns_the_open_near_miss_into_a_hit_or_a_miss(packs: list[Pack]) -> None:
+    base = dict(service="azure_openai", jurisdiction="eu", actor="law_enforcement",
+                purpose="identification", camera="dash", setting="uncontrolled")
+    live = _by(evaluate(_facts(**base, timing="real_time"), packs))["azure-openai-coc"]
+    assert "LE-2" in {h.rule for h in live.fired}
+    assert "LE-2" not in {n.rule for n in live.near_misses}
+    later = _by(evaluate(_facts(**base, timing="post"), packs))["azure-openai-coc"]
+    le2 = next(n for n in later.near_misses if n.rule == "LE-2")
+    assert le2.because.startswith("LE-2 does not apply: ") and le2.open_facts == ()
+
+
+def test_open_near_miss_lists_every_open_fact(packs: list[Pack]) -> None:
+    facts = _facts(service="azure_openai", jurisdiction="eu", actor="law_enforcement",
+                   purpose="identification", setting="uncontrolled")
+    coc = _by(evaluate(facts, packs))["azure-openai-coc"]
+    le2 = next(n for n in coc.near_misses if n.rule == "LE-2")
+    assert le2.because == ("LE-2 also applies if the matching is live and the camera is mobile:"
+                           " timing and camera not stated")
+    assert le2.open_facts == ("timing", "camera")
+
+
+def test_rules_open_on_everything_or_with_another_effect_are_not_reported(
+    packs: list[Pack],
+) -> None:
+    # SURV-1 has no stated condition met (timing and consent both open): not worth naming.
+    facts = _facts(service="azure_openai", purpose="identification")
+    coc = _by(evaluate(facts, packs))["azure-openai-coc"]
+    assert "SURV-1" not in {n.rule for n in coc.near_misses}
+    # An open rule whose effect differs from the decided verdict is a missing fact instead.
+    eu = _by(evaluate(_facts(jurisdiction="eu", actor="law_enforcement",
+                             purpose="identification", public_access="yes"), packs))["eu-ai-act"]
+    assert eu.verdict == "conditional"
+    assert "5-1-h" not in {n.rule for n in eu.near_misses}
+    assert "timing" in {m.fact for m in eu.missing_facts}
+
+
+def test_open_near_miss_on_a_hand_built_pack() -> None:
+    pack = Pack.model_validate({
+        "id": "toy", "title": "Toy pack", "applies_from": "2020-01-01",
+        "versions": [{"id": "1", "effective_from": "2020-01-01"}],
+        "rules": [
+            {"id": "A", "effect": "prohibited", "clauses": ["toy#A"], "explanation": "a",
+             "when": {"fact": "purpose", "equals": "identification", "label": "identifying"}},
+            {"id": "B", "effect": "prohibited", "clauses": ["toy#B"], "explanation": "b",
+             "when": {"all": [
+                 {"fact": "purpose", "equals": "identification", "label": "identifying"},
+                 {"fact": "minor", "equals": "yes", "label": "a minor"}]}},
+            {"id": "C", "effect": "conditional", "clauses": ["toy#C"], "explanation": "c",
+             "when": {"all": [
+                 {"fact": "purpose", "equals": "identification", "label": "identifying"},
+                 {"fact": "consent", "equals": "yes", "label": "consent",
+                  "met": "everyone consented"}]}},
+        ],
+    })
+    verdict = evaluate(_facts(purpose="identification"), [pack])[-1]
+    assert verdict.policy == "toy" and verdict.verdict == "prohibited"
+    near = {n.rule: n for n in verdict.near_misses}
+    assert set(near) == {"B"}  # C is conditional: less restrictive than the verdict
+    assert near["B"].because == "B also applies if a minor is established: minor not stated"
