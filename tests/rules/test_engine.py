@@ -244,12 +244,14 @@ def test_follow_up_on_patrol_names_le2_as_also_applying_when_timing_is_open(
 
 
 def test_a_stated_timing_turns_the_open_near_miss_into_a_hit_or_a_miss(packs: list[Pack]) -> None:
-    base = dict(service="azure_openai", jurisdiction="eu", actor="law_enforcement",
-                purpose="identification", camera="dash", setting="uncontrolled")
-    live = _by(evaluate(_facts(**base, timing="real_time"), packs))["azure-openai-coc"]
+    base: dict[str, str] = dict(service="azure_openai", jurisdiction="eu",
+                                actor="law_enforcement", purpose="identification",
+                                camera="dash", setting="uncontrolled")
+    live = _by(evaluate(_facts(DAY, "assess", **base, timing="real_time"), packs))[
+        "azure-openai-coc"]
     assert "LE-2" in {h.rule for h in live.fired}
     assert "LE-2" not in {n.rule for n in live.near_misses}
-    later = _by(evaluate(_facts(**base, timing="post"), packs))["azure-openai-coc"]
+    later = _by(evaluate(_facts(DAY, "assess", **base, timing="post"), packs))["azure-openai-coc"]
     le2 = next(n for n in later.near_misses if n.rule == "LE-2")
     assert le2.because.startswith("LE-2 does not apply: ") and le2.open_facts == ()
 
