@@ -27,11 +27,13 @@ lint: setup
 types: setup
 	$(VENV)/bin/mypy
 
-test: setup browser  ## the whole test suite, browser tests and the eval gate included
+test: setup browser  ## the eval gate (offline composer), then the whole test suite
+	ADVISOR_HOME=$(CURDIR)/.advisor-home $(VENV)/bin/advisor eval --no-progress \
+	  --json reports/eval.json --html reports/eval.html --junit reports/eval.xml
 	$(PY) -m pytest -q
 
 evals: setup  ## the regression eval suite with reports in reports/
-	$(VENV)/bin/advisor eval --json reports/eval.json --html reports/eval.html --junit reports/eval.xml
+	ADVISOR_HOME=$(CURDIR)/.advisor-home $(VENV)/bin/advisor eval --json reports/eval.json --html reports/eval.html --junit reports/eval.xml
 
 check: lint types test  ## everything CI runs
 
