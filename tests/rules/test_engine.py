@@ -304,3 +304,22 @@ def test_open_near_miss_on_a_hand_built_pack() -> None:
     near = {n.rule: n for n in verdict.near_misses}
     assert set(near) == {"B"}  # C is conditional: less restrictive than the verdict
     assert near["B"].because == "B also applies if a minor is established: minor not stated"
+
+
+def test_surv1_also_applies_to_live_identification_unless_consent_is_stated(
+    packs: list[Pack],
+) -> None:
+    base: dict[str, str] = dict(service="azure_openai", purpose="identification",
+                                timing="real_time")
+    coc = _by(evaluate(_facts(DAY, "assess", **base), packs))["azure-openai-coc"]
+    surv = next(n for n in coc.near_misses if n.rule == "SURV-1")
+    assert surv.because == ("SURV-1 also applies if the people concerned have not given valid"
+                            " consent: consent not stated")
+    assert surv.open_facts == ("consent",)
+    fired = _by(evaluate(_facts(DAY, "assess", **base, consent="no"), packs))["azure-openai-coc"]
+    assert "SURV-1" in {h.rule for h in fired.fired}
+    consented = _by(evaluate(_facts(DAY, "assess", **base, consent="yes"), packs))[
+        "azure-openai-coc"]
+    assert "SURV-1" not in {h.rule for h in consented.fired}
+    surv = next(n for n in consented.near_misses if n.rule == "SURV-1")
+    assert surv.open_facts == () and surv.because.startswith("SURV-1 does not apply: ")
