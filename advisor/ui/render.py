@@ -94,6 +94,10 @@ def _policy_reasoning(policy: PolicyVerdict, turn: int) -> str:
                      f'{_e(hit.rule)}</span> applies: {_e(hit.because)}'
                      f'{_refs(hit.citations, turn)}</li>')
     for miss in policy.near_misses:
+        if miss.open_facts:  # met on every stated fact; turns on facts the question left open
+            items.append(f'<li class="adv-also" data-rule="{_e(miss.rule)}">'
+                         f'<span class="adv-rule">{_e(miss.rule)}</span> {_e(miss.because)}</li>')
+            continue
         items.append(f'<li class="adv-near" data-rule="{_e(miss.rule)}"><span class="adv-rule">'
                      f'{_e(miss.rule)}</span> does not apply: {_e(miss.because)}</li>')
     for condition in policy.conditions:

@@ -42,6 +42,7 @@ a.adv-cite-ref { font-size: .78em; vertical-align: super; text-decoration: none;
   background: #f2f4f7; border-radius: 4px; padding: 0 4px; }
 .adv-fired .adv-rule { background: #fee4e2; color: #912018; }
 .adv-near { color: #475467; }
+.adv-also { color: #7a2e0e; }
 .adv-outcomes { color: #475467; }
 .adv-citation { border: 1px solid #e4e7ec; border-radius: 8px; margin: 6px 0; background: #fcfcfd; }
 .adv-citation summary { cursor: pointer; padding: 6px 10px; font-size: .88rem; color: #101828; }

@@ -141,6 +141,7 @@ def test_lobby_question_then_follow_up(live: _Page, advisor_home: Path) -> None:
     assert _badge(second, "azure-openai-coc").get_attribute("data-verdict") == "prohibited"
     le2_near = second.locator('li.adv-near[data-rule="LE-2"]').count()
     le2_fired = second.locator('li.adv-fired[data-rule="LE-2"]').count()
+    le2_also = second.locator('li.adv-also[data-rule="LE-2"]').count()
     le2_in_answer = "LE-2" in second.locator(".adv-answer").inner_text()
     assert "Body worn" in page.locator('#adv-facts tr[data-fact="camera"]').inner_text() or \
         "body worn" in page.locator('#adv-facts tr[data-fact="camera"]').inner_text()
@@ -170,7 +171,8 @@ def test_lobby_question_then_follow_up(live: _Page, advisor_home: Path) -> None:
 
     # Checked last so that everything above runs (and the screenshots are taken) regardless.
     assert le2_near == 0, "on a body-worn camera on patrol LE-2 is no longer a near miss"
-    assert le2_fired == 1 or le2_in_answer, "on a body-worn camera on patrol LE-2 applies"
+    assert le2_fired == 1 or le2_also == 1, "on a body-worn camera on patrol LE-2 applies"
+    assert le2_in_answer, "the follow-up answer explains LE-2"
 
 
 def test_as_of_date_changes_the_verdict(live: _Page) -> None:
