@@ -133,7 +133,7 @@ def quality(settings: Settings, questions_path: Path, workdir: Path) -> list[Qua
                questions, gold_spans),
         _score("BM25 (bm25s)", lambda q: spans(index.lexical_search(q, 10)), questions,
                gold_spans),
-        _score("hybrid (RRF, served)", lambda q: spans(index.search(q, k=10)), questions,
+        _score("hybrid (z-score fusion, served)", lambda q: spans(index.search(q, k=10)), questions,
                gold_spans),
         _score("LangChain baseline 1000/200 dense", _baseline(settings.corpus, workdir),
                questions, gold_spans),

@@ -68,6 +68,22 @@ def _pool(texts: list[str]) -> np.ndarray:
     return pooled / np.maximum(lengths, 1)[:, None].astype(np.float32)
 
 
+def word_vectors(words: list[str]) -> np.ndarray:
+    """Unit vectors of single words from WordLlama's static token table (mean of subwords).
+
+    Offline and model-free at query time: used by the lexical index to expand a query with
+    near-synonyms from the corpus vocabulary (bodycam ~ body-worn).
+    """
+    if not words:
+        return np.zeros((0, 0), dtype=np.float32)
+    try:
+        return _normalise(_pool(words))
+    except Exception as exc:
+        raise RetrievalError(f"WordLlama could not embed {len(words)} word(s): {exc}; "
+                             "reinstall it with `pip install --force-reinstall wordllama`"
+                             ) from exc
+
+
 class WordLlamaEmbeddings(Embeddings):
     """LangChain embeddings over WordLlama's bundled 256-dim model; vectors are unit length."""
 
@@ -180,4 +196,4 @@ def make_embeddings(settings: Settings) -> Embeddings:
     return _OpenAIEmbeddings(inner, settings.embeddings_base_url)
 
 
-__all__ = ["WordLlamaEmbeddings", "embed_array", "make_embeddings"]
+__all__ = ["WordLlamaEmbeddings", "embed_array", "make_embeddings", "word_vectors"]

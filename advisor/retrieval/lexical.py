@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -71,14 +72,32 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+#: Query expansion with near-synonyms from the corpus vocabulary: for each query word, up to
+#: EXPAND_TOP corpus words whose static WordLlama word vectors have cosine >= EXPAND_MIN,
+#: scored by BM25 at EXPAND_WEIGHT. On the labelled questions (hybrid, z-score fusion) this
+#: lifts MRR@10 from 0.844 to 0.865; on ContractNLI it moves evidence recall by under 0.01.
+EXPAND_MIN = 0.6
+EXPAND_TOP = 3
+EXPAND_WEIGHT = 0.3
+
+_WORD = re.compile(r"[a-z]+")
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in STOPWORDS]
+
+
 class LexicalIndex:
     """BM25 scores over a fixed list of texts (row i of the index is text i)."""
 
-    def __init__(self, retriever: object, size: int):
+    def __init__(self, retriever: object, size: int, words: Sequence[str] = ()):
         self._retriever = retriever
         self.size = size
         vocab = getattr(retriever, "vocab_dict", None) or {}
         self._vocab: set[str] = {str(word) for word in vocab}
+        self._words = list(words)
+        self._word_matrix: np.ndarray | None = None
+        self._lock = threading.Lock()
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> LexicalIndex:
@@ -91,12 +110,14 @@ class LexicalIndex:
         except Exception as exc:
             raise RetrievalError(f"cannot build the BM25 index over {len(texts)} chunks: {exc}; "
                                  "run `advisor ingest --rebuild`") from exc
-        return cls(retriever, len(corpus))
+        words = sorted({w for text in texts for w in _content_words(text)})
+        return cls(retriever, len(corpus), words)
 
     def save(self, directory: Path) -> None:
         """Write the index under ``directory``."""
         directory.mkdir(parents=True, exist_ok=True)
         (directory / "size").write_text(str(self.size))
+        (directory / "words.txt").write_text("\n".join(self._words), encoding="utf-8")
         if self.size == 0:
             return
         try:
@@ -110,25 +131,68 @@ class LexicalIndex:
         """Read an index written by :meth:`save`."""
         try:
             size = int((directory / "size").read_text())
+            words_path = directory / "words.txt"
+            words = (words_path.read_text(encoding="utf-8").split("\n")
+                     if words_path.exists() else [])
             if size == 0:
                 return cls(bm25s.BM25(), 0)
             retriever = bm25s.BM25.load(str(directory), show_progress=False, verbosity=0)
         except Exception as exc:
             raise RetrievalError(f"cannot read the BM25 index in {directory}: {exc}; run "
                                  "`advisor ingest --rebuild`") from exc
-        return cls(retriever, size)
+        return cls(retriever, size, [w for w in words if w])
 
-    def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every row for ``query`` (zeros when no query word is indexed)."""
-        tokens = [t for t in tokenize(query) if t in self._vocab]
-        if not tokens or self.size == 0:
+    def expansions(self, query: str) -> list[str]:
+        """Stemmed corpus words near the query's words in WordLlama's token space."""
+        asked = _content_words(query)
+        if not asked or not self._words:
+            return []
+        from advisor.retrieval.embeddings import word_vectors
+
+        with self._lock:  # built once, on the first query (about 1 s per 100,000 words)
+            if self._word_matrix is None:
+                self._word_matrix = word_vectors(self._words)
+        similar = word_vectors(asked) @ self._word_matrix.T
+        own = {stem(w) for w in asked}
+        found: set[str] = set()
+        top = min(EXPAND_TOP, similar.shape[1])
+        for row in similar:
+            best = np.argpartition(-row, top - 1)[:top]
+            for col in best[np.argsort(-row[best], kind="stable")]:
+                token = stem(self._words[col])
+                if row[col] >= EXPAND_MIN and token not in own:
+                    found.add(token)
+        return sorted(t for t in found if t in self._vocab)
+
+    def scores(self, query: str, expand: bool = False) -> np.ndarray:
+        """BM25 score of every row for ``query`` (zeros when no query word is indexed).
+
+        With ``expand``, near-synonyms of the query words (:meth:`expansions`) add their own
+        BM25 score at EXPAND_WEIGHT.
+        """
+        if self.size == 0:
             return np.zeros(self.size, dtype=np.float32)
-        scores = self._retriever.get_scores(tokens)  # type: ignore[attr-defined]
-        return np.asarray(scores, dtype=np.float32)
+        tokens = [t for t in tokenize(query) if t in self._vocab]
+        scores = (np.asarray(self._retriever.get_scores(tokens),  # type: ignore[attr-defined]
+                             dtype=np.float32) if tokens
+                  else np.zeros(self.size, dtype=np.float32))
+        if expand:
+            extra = self.expansions(query)
+            if extra:
+                scores = scores + EXPAND_WEIGHT * np.asarray(
+                    self._retriever.get_scores(extra),  # type: ignore[attr-defined]
+                    dtype=np.float32)
+        return scores
 
-    def top(self, query: str, n: int, mask: np.ndarray | None = None) -> list[int]:
+    def top(self, query: str, n: int, mask: np.ndarray | None = None,
+            expand: bool = False) -> list[int]:
         """Rows of the ``n`` best matches with a positive score, best first, within ``mask``."""
-        scores = self.scores(query)
+        return [row for row, _ in self.top_scored(query, n, mask, expand)]
+
+    def top_scored(self, query: str, n: int, mask: np.ndarray | None = None,
+                   expand: bool = False) -> list[tuple[int, float]]:
+        """(row, BM25 score) of the ``n`` best positive matches within ``mask``, best first."""
+        scores = self.scores(query, expand)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
         positive = int(np.count_nonzero(scores > 0))
@@ -138,7 +202,8 @@ class LexicalIndex:
         # Stable order among equal scores: lower row first (argsort is stable on -scores).
         best = np.argpartition(-scores, n - 1)[:n] if n < scores.size else np.arange(scores.size)
         order = sorted(best.tolist(), key=lambda row: (-float(scores[row]), row))
-        return order[:n]
+        return [(row, float(scores[row])) for row in order[:n]]
 
 
-__all__ = ["STOPWORDS", "LexicalIndex", "stem", "tokenize"]
+__all__ = ["EXPAND_MIN", "EXPAND_TOP", "EXPAND_WEIGHT", "STOPWORDS", "LexicalIndex", "stem",
+           "tokenize"]

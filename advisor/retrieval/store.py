@@ -206,11 +206,19 @@ class ChromaStore:
     def query(self, name: str, vector: np.ndarray, n: int,
               where: dict[str, Any] | None = None) -> list[str]:
         """Ids of the ``n`` nearest vectors (within ``where``), nearest first."""
+        return [chunk_id for chunk_id, _ in self.query_scored(name, vector, n, where)]
+
+    def query_scored(self, name: str, vector: np.ndarray, n: int,
+                     where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
+        """(id, cosine similarity) of the ``n`` nearest vectors within ``where``, nearest first."""
         collection = self._collection(name)
         with self._translate(f"query {name}"):
             got = collection.query(query_embeddings=vector.reshape(1, -1), n_results=n,
-                                   where=where, include=[])
-        return list(got["ids"][0]) if got["ids"] else []
+                                   where=where, include=["distances"])
+        if not got["ids"]:
+            return []
+        distances = (got.get("distances") or [[]])[0]
+        return [(str(i), 1.0 - float(d)) for i, d in zip(got["ids"][0], distances, strict=True)]
 
 
 def _parse_url(url: str) -> tuple[str, int, bool]:

@@ -1,4 +1,4 @@
-"""Hybrid search: RRF fusion, filters (document, kind, as-of), and the policy-text tie-break."""
+"""Hybrid search: z-score fusion, filters (document, kind, as-of), and the policy-text tie-break."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from advisor.config import Settings
 from advisor.errors import InputError
 from advisor.retrieval import index as index_module
 from advisor.retrieval.documents import load_corpus
-from advisor.retrieval.index import KIND_WEIGHT, RRF_K, Index, ingest
+from advisor.retrieval.index import KIND_WEIGHT, Index, ingest
 from advisor.retrieval.lexical import stem, tokenize
 
 SHARED = ("Agencies must not use live facial recognition on body-worn cameras carried by "
@@ -78,16 +78,32 @@ def test_a_clearly_better_article_still_ranks_first(index: Index) -> None:
     assert index.search("zebrafish lab", k=1)[0].chunk_id == "a-news#zebrafish"
 
 
-def test_scores_are_reciprocal_rank_fusion(index: Index) -> None:
+def test_scores_are_z_score_fusion(index: Index) -> None:
     results = index.search("emotion recognition at work", k=5)
 
     scores = [p.score for p in results]
     assert scores == sorted(scores, reverse=True)
-    assert scores[0] <= 2 / (RRF_K + 1) + 1e-9
-    assert all(s > 0 for s in scores)
-    # First in one ranking and second in the other, both ways round: an exact tie.
-    assert {p.chunk_id for p in results[:2]} == {"d-law#article-5", "c-terms-new#EMO-1"}
-    assert scores[0] == scores[1] == pytest.approx(1 / (RRF_K + 1) + 1 / (RRF_K + 2), abs=1e-6)
+    # Every candidate scores at least 1 (the weakest possible: last in both lists).
+    assert all(s >= 1.0 for s in scores)
+    assert [p.chunk_id for p in results[:2]] == ["d-law#article-5", "c-terms-new#EMO-1"]
+    # Unlike RRF, a clear winner is clearly ahead: the law that says all three words is
+    # well above the terms that share one of them.
+    assert scores[0] - 1 > 1.2 * (scores[1] - 1)
+
+
+def test_fusion_formula() -> None:
+    dense = [(0, 0.9), (1, 0.5), (2, 0.1)]
+    lexical = [(1, 4.0), (3, 2.0)]
+    fused = index_module._fuse([(dense, 0.5), (lexical, 1.0)])
+
+    # Dense list: mean 0.5, std sqrt(0.32/3); z = (+1.2247, 0, -1.2247), floor -1.2247.
+    # Lexical list: mean 3, std 1; z = (+1, -1), floor -1.
+    d = (0.32 / 3) ** 0.5
+    assert fused[0] == pytest.approx(1 + 0.5 * (0.4 / d + 0.4 / d))  # lexical: missing
+    assert fused[1] == pytest.approx(1 + 0.5 * (0.4 / d) + 2.0)
+    assert fused[2] == pytest.approx(1.0)  # last in dense, missing in lexical
+    assert fused[3] == pytest.approx(1.0)  # missing in dense, last in lexical
+    assert index_module._fuse([([], 0.5), ([], 1.0)]) == {}
 
 
 def test_lexical_match_on_a_rare_word_is_found(index: Index) -> None:
@@ -173,3 +189,17 @@ def test_the_three_dense_filter_paths_agree(index: Index, monkeypatch: pytest.Mo
 
     assert rankings[0] == rankings[1] == rankings[2]
     assert len(rankings[0]) == 2
+
+
+def test_query_expansion_adds_near_corpus_words_at_a_lower_weight() -> None:
+    from advisor.retrieval.lexical import EXPAND_WEIGHT, LexicalIndex
+
+    lexical = LexicalIndex.build(["Managers hire new staff.", "The lobby camera records."])
+
+    # "hiring" and "hire" stem apart; the corpus word is found through WordLlama's table.
+    assert lexical.expansions("hiring") == ["hire"]
+    assert lexical.expansions("lobby") == []  # never the query's own words
+    plain, expanded = lexical.scores("hiring"), lexical.scores("hiring", expand=True)
+    assert plain.tolist() == [0.0, 0.0]
+    assert expanded[0] > 0 and expanded[1] == 0
+    assert expanded[0] == pytest.approx(EXPAND_WEIGHT * lexical.scores("hire")[0])
