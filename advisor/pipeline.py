@@ -36,6 +36,7 @@ from advisor.schema import (
 History = Sequence[Mapping[str, str]]
 _IDENTIFYING = ("identification", "verification")
 _LIMITED_ACCESS_KEY = "#FACE-LA-1"
+_PRESS_K = 3  # press passages fetched for an assessment (cited only as reporting, if on point)
 
 
 class IndexLike(Protocol):
@@ -159,6 +160,16 @@ def _clause_ids(facts: Facts, verdicts: Sequence[PolicyVerdict], packs: Sequence
     return list(dict.fromkeys(ids))
 
 
+def _press_query(question: str, verdicts: Sequence[PolicyVerdict]) -> str:
+    """What press coverage of this case would talk about: the question and the near misses.
+
+    Reporting tends to dwell on the clauses that did not fire (the "leeway" readings), so
+    the near misses' reasons find the passages worth setting straight.
+    """
+    reasons = [m.because for v in verdicts for m in v.near_misses]
+    return " ".join([question, *reasons])
+
+
 def _passages(deps: Deps, question: str, facts: Facts, verdicts: Sequence[PolicyVerdict],
               retrieve: bool) -> tuple[list[Passage], str, str | None]:
     """Rule clauses first, then hybrid results; deduplicated and in force on the as-of date."""
@@ -171,6 +182,9 @@ def _passages(deps: Deps, question: str, facts: Facts, verdicts: Sequence[Policy
         version = index.corpus_version
         found = {p.chunk_id: p for p in index.get(wanted)} if wanted else {}
         hits = index.search(question, k=deps.settings.top_k, as_of=facts.as_of) if retrieve else []
+        if retrieve and facts.intent == "assess":
+            hits += index.search(_press_query(question, verdicts), k=_PRESS_K, kind="article",
+                                 as_of=facts.as_of)
     except RetrievalError as exc:
         failure = str(exc)
         found, hits = {}, []
