@@ -79,8 +79,9 @@ PIECE_CHARS = 800
 #: a longer heading, while a clearly better article still wins.
 KIND_WEIGHT: dict[str, float] = {"terms": 1.0, "law": 1.0, "document": 1.0, "article": 0.95}
 
-#: Texts embedded per call during ingest (one progress step each).
-EMBED_BATCH = 512
+#: Texts embedded (and added to Chroma) per step during ingest; Chroma's per-call overhead
+#: favours large adds (its client caps a batch at about 5,400 rows).
+EMBED_BATCH = 4096
 
 #: Below this share of the collection a filter is pushed into Chroma as ``where``; above it
 #: the dense query over-fetches unfiltered and the in-memory mask filters, because Chroma's
