@@ -56,12 +56,18 @@ def stem(word: str) -> str:
 _TOKEN_CACHE: dict[str, str] = {}
 
 
-def tokenize(text: str) -> list[str]:
-    """Lower-case, split, drop stopwords and stem; hyphenated ids (LE-2) also stay whole."""
+def tokenize(text: str, *, seen: set[str] | None = None) -> list[str]:
+    """Lower-case, split, drop stopwords and stem; hyphenated ids (LE-2) also stay whole.
+
+    ``seen``, when given, collects the raw words (before stemming).
+    """
     lowered = text.lower()
     cache = _TOKEN_CACHE
     tokens = []
-    for word in _PART.findall(lowered):
+    words = _PART.findall(lowered)
+    if seen is not None:
+        seen.update(words)
+    for word in words:
         token = cache.get(word)
         if token is None:
             token = cache[word] = "" if word in STOPWORDS else stem(word)
@@ -103,14 +109,16 @@ class LexicalIndex:
     def build(cls, texts: Sequence[str]) -> LexicalIndex:
         """Index ``texts`` with BM25."""
         retriever = bm25s.BM25()
-        corpus = [tokenize(text) or [""] for text in texts]
+        seen: set[str] = set()
+        corpus = [tokenize(text, seen=seen) or [""] for text in texts]
         try:
             if corpus:
                 retriever.index(corpus, show_progress=False)
         except Exception as exc:
             raise RetrievalError(f"cannot build the BM25 index over {len(texts)} chunks: {exc}; "
                                  "run `advisor ingest --rebuild`") from exc
-        words = sorted({w for text in texts for w in _content_words(text)})
+        words = sorted(w for w in seen
+                       if len(w) > 2 and w.isalpha() and w.isascii() and w not in STOPWORDS)
         return cls(retriever, len(corpus), words)
 
     def save(self, directory: Path) -> None:
