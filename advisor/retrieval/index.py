@@ -272,7 +272,7 @@ def _build_generation(settings: Settings, store: ChromaStore, index_id: str,
         if copied:
             ids = list(copied)
             store.add(name, ids, np.stack([copied[i] for i in ids]),
-                      [chunk_metadata(by_id[i]) for i in ids], [by_id[i].text for i in ids])
+                      [chunk_metadata(by_id[i]) for i in ids])
         fresh = [c for c in chunks if c.chunk_id not in copied]
         _embed_into(store, name, fresh, progress)
         gen_dir.mkdir(parents=True, exist_ok=True)
@@ -324,7 +324,7 @@ def _embed_into(store: ChromaStore, name: str, chunks: list[Chunk], progress: bo
                 raise RetrievalError(f"the embeddings model returned {vectors.shape[0]} vectors "
                                      f"for {len(batch)} texts: check the embeddings endpoint")
             store.add(name, [c.chunk_id for c in batch], vectors,
-                      [chunk_metadata(c) for c in batch], [c.text for c in batch])
+                      [chunk_metadata(c) for c in batch])
             bar.advance(task, len(batch))
 
 
@@ -522,8 +522,10 @@ class Index:
         return out
 
     def vectorstore(self) -> Any:
-        """The serving collection as a LangChain ``Chroma`` vector store."""
-        return self._store.vectorstore(self._current().collection)
+        """The serving collection as a LangChain ``Chroma`` vector store (text from the index)."""
+        gen = self._current()
+        return self._store.vectorstore(gen.collection,
+                                       lambda chunk_id: gen.rows[gen.row_of[chunk_id]]["text"])
 
     # ------------------------------------------------------------------ lookups
 

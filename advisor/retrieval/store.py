@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -155,27 +155,44 @@ class ChromaStore:
                     raise
         return self._collections[name]
 
-    def vectorstore(self, name: str) -> Chroma:
-        """Collection ``name`` as a LangChain vector store (same client, same embeddings)."""
+    def vectorstore(self, name: str, text_of: Callable[[str], str]) -> Chroma:
+        """Collection ``name`` as a LangChain vector store (same client, same embeddings).
+
+        Chroma holds no chunk text (see :meth:`add`); search results get their
+        ``page_content`` from ``text_of(chunk_id)``.
+        """
         from langchain_chroma import Chroma
 
+        class _TextFromIndex(Chroma):
+            """A LangChain Chroma whose query results carry the index's chunk text."""
+
+            def _Chroma__query_collection(self, *args: Any, **kwargs: Any) -> Any:
+                results = super()._Chroma__query_collection(*args, **kwargs)  # type: ignore[misc]
+                if isinstance(results, dict) and results.get("ids"):
+                    results["documents"] = [[text_of(i) for i in ids] for ids in results["ids"]]
+                return results
+
         with self._translate(f"open collection {name} for LangChain"):
-            return Chroma(client=self._client, collection_name=name,
-                          embedding_function=self.embeddings,
-                          create_collection_if_not_exists=False)
+            return _TextFromIndex(client=self._client, collection_name=name,
+                                  embedding_function=self.embeddings,
+                                  create_collection_if_not_exists=False)
 
     # ------------------------------------------------------------------ vectors
 
     def add(self, name: str, ids: Sequence[str], vectors: np.ndarray,
-            metadatas: Sequence[dict[str, str | int]], texts: Sequence[str]) -> None:
-        """Add vectors with their chunk text and metadata, in batches the client accepts."""
+            metadatas: Sequence[dict[str, str | int]]) -> None:
+        """Add vectors with their metadata, in batches the client accepts.
+
+        No chunk text: the index keeps it in the generation's chunks.jsonl, and Chroma's
+        embedded store full-text-indexes every document it is given (its schema cannot turn
+        that off locally), which cost ~40% of ingest time for no reader.
+        """
         collection = self._collection(name)
         with self._translate(f"add vectors to {name}"):
             batch = max(1, min(5000, self._client.get_max_batch_size()))
             for at in range(0, len(ids), batch):
                 collection.add(ids=list(ids[at:at + batch]), embeddings=vectors[at:at + batch],
-                               metadatas=list(metadatas[at:at + batch]),  # type: ignore[arg-type]
-                               documents=list(texts[at:at + batch]))
+                               metadatas=list(metadatas[at:at + batch]))  # type: ignore[arg-type]
 
     def vectors(self, name: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """The stored vectors of ``ids`` (those present), read back without re-embedding."""

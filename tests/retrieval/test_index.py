@@ -380,3 +380,19 @@ def test_pooled_embeddings_equal_wordllama_embed() -> None:
     assert np.abs(ours - theirs).max() < 1e-5
     assert np.allclose(np.linalg.norm(ours[[0, 2, 3]], axis=1), 1.0, atol=1e-5)
     assert not ours[1].any()  # an empty text has no tokens: a zero vector, not NaN
+
+
+def test_chroma_holds_vectors_and_filter_metadata_and_langchain_gets_the_text(
+        settings: Settings) -> None:
+    ingest(settings, progress=False)
+    index = Index.open(settings)
+    collection = index.store._collection(index.collection)
+
+    stored = collection.get(include=["documents", "metadatas"])
+    assert stored["documents"] is not None and set(stored["documents"]) == {None}
+    assert all(set(meta) == {"document", "kind", "effective_date", "effective_to"}
+               for meta in stored["metadatas"] or [])
+    found = index.vectorstore().similarity_search("emotion", k=2)
+    assert len(found) == 2
+    for doc in found:
+        assert doc.id is not None and doc.page_content == index.get([doc.id])[0].text
