@@ -17,8 +17,9 @@ from advisor.errors import RetrievalError
 # bm25s sets its logger to DEBUG on import and logs every build; keep logs quiet.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
-_ID = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)+")
 _PART = re.compile(r"[a-z0-9]+")
+#: A word, or a run of words joined by "-" or "." (a clause id candidate): one regex pass.
+_RUN = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
 
 #: Function words that carry no topic; kept short so that policy words ("not", "may",
 #: "without", "only") still count.
@@ -61,10 +62,18 @@ def tokenize(text: str, *, seen: set[str] | None = None) -> list[str]:
 
     ``seen``, when given, collects the raw words (before stemming).
     """
-    lowered = text.lower()
     cache = _TOKEN_CACHE
     tokens = []
-    words = _PART.findall(lowered)
+    ids = []
+    words = []
+    for run in _RUN.findall(text.lower()):
+        if "-" in run or "." in run:
+            words.extend(_PART.findall(run))
+            # Clause ids such as "le-2" or "5-1-h" also count as one token (LE-2 finds LE-2).
+            if any(c.isdigit() for c in run):
+                ids.append(run)
+        else:
+            words.append(run)
     if seen is not None:
         seen.update(words)
     for word in words:
@@ -73,8 +82,7 @@ def tokenize(text: str, *, seen: set[str] | None = None) -> list[str]:
             token = cache[word] = "" if word in STOPWORDS else stem(word)
         if token:
             tokens.append(token)
-    # Clause ids such as "le-2" or "5-1-h" also count as one token, so "LE-2" finds LE-2.
-    tokens.extend(m.rstrip(".") for m in _ID.findall(lowered) if any(c.isdigit() for c in m))
+    tokens.extend(ids)
     return tokens
 
 
