@@ -203,3 +203,15 @@ def test_query_expansion_adds_near_corpus_words_at_a_lower_weight() -> None:
     assert plain.tolist() == [0.0, 0.0]
     assert expanded[0] > 0 and expanded[1] == 0
     assert expanded[0] == pytest.approx(EXPAND_WEIGHT * lexical.scores("hire")[0])
+
+
+def test_expansion_vocabulary_keeps_the_most_frequent_words(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from advisor.retrieval import lexical as lexical_module
+
+    monkeypatch.setattr(lexical_module, "EXPAND_VOCABULARY", 2)
+    built = lexical_module.LexicalIndex.build(
+        ["camera lobby", "camera lobby zebra", "camera camera camera", "the of 42"])
+
+    # By chunk count (camera 3, lobby 2, zebra 1), never stopwords or numbers.
+    assert built._words == ["camera", "lobby"]
