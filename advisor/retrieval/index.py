@@ -39,7 +39,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from advisor.config import Settings
-from advisor.errors import InputError, RetrievalError
+from advisor.errors import CorpusError, InputError, RetrievalError
 from advisor.retrieval.embeddings import WordLlamaEmbeddings, embed_array, make_embeddings
 from advisor.retrieval.lexical import LexicalIndex
 from advisor.retrieval.store import (
@@ -361,9 +361,22 @@ def _remove_strays(store: ChromaStore, index_dir: Path, index_id: str,
 
 
 def ensure_index(settings: Settings, *, embeddings: Embeddings | None = None) -> Index:
-    """Open the index, building it from ``settings.corpus`` first when there is none."""
-    if _read_manifest(settings) is None:
+    """Open the index, building it from ``settings.corpus`` first, or bringing it up to date.
+
+    When the index was built from ``settings.corpus`` an incremental ingest runs first (a few
+    milliseconds when nothing changed), so an edited corpus or a changed chunker never leaves
+    stale chunks serving. An index built from another folder (``ingest --corpus DIR``) is left
+    as it is. A malformed corpus file keeps the last good index serving.
+    """
+    manifest = _read_manifest(settings)
+    root = str(Path(settings.corpus).expanduser().resolve())
+    if manifest is None:
         ingest(settings, progress=False, embeddings=embeddings)
+    elif manifest.get("corpus") == root:
+        try:
+            ingest(settings, progress=False, embeddings=embeddings)
+        except CorpusError:
+            pass  # the last good index keeps serving; Advisor.health() names the bad file
     return Index.open(settings, embeddings=embeddings)
 
 

@@ -396,3 +396,24 @@ def test_chroma_holds_vectors_and_filter_metadata_and_langchain_gets_the_text(
     assert len(found) == 2
     for doc in found:
         assert doc.id is not None and doc.page_content == index.get([doc.id])[0].text
+
+
+def test_ensure_index_brings_an_index_of_the_configured_corpus_up_to_date(
+        advisor_home: Path, tmp_path: Path) -> None:
+    """An edited corpus is picked up on the next open; a malformed edit keeps the old index."""
+    from advisor.retrieval.index import ensure_index
+
+    corpus = tmp_path / "refresh-corpus"
+    corpus.mkdir()
+    (corpus / "a.md").write_text("# A\n\nThe lantern clause covers harbour lights.\n")
+    settings = Settings(home=advisor_home, corpus=corpus)
+    first = ensure_index(settings)
+    assert first.search("lantern harbour", k=1)[0].document == "a"
+
+    (corpus / "b.md").write_text("# B\n\nThe orchard clause covers apple trees.\n")
+    refreshed = ensure_index(settings)
+    assert refreshed.search("orchard apple", k=1)[0].document == "b"
+
+    (corpus / "c.md").write_text("---\nid: [unclosed\n---\nbody\n")
+    still = ensure_index(settings)
+    assert {p.document for p in still.search("orchard apple lantern", k=5)} == {"a", "b"}
