@@ -194,6 +194,16 @@ def _reason(rule: str, because: str) -> str:
     return _sentence(prefix.sub("", because)).rstrip(".")
 
 
+def _also(rule: str, because: str) -> str:
+    """'LE-2 also applies if the matching is live: timing not stated' -> 'would also apply
+    if the matching is live (timing not stated)'."""
+    rest = re.sub(rf"^\s*{re.escape(rule)}\s+also applies if\s*", "", because, flags=re.I)
+    condition, _, unstated = rest.partition(":")
+    condition = condition.strip().rstrip(".")
+    unstated = unstated.strip().rstrip(".")
+    return f"would also apply if {condition}" + (f" ({unstated})" if unstated else "")
+
+
 def _near_misses(w: _Writer, verdict: PolicyVerdict) -> None:
     deciding = [h.rule for h in verdict.fired if h.effect == verdict.verdict]
     covered = {c for h in verdict.fired for c in h.clauses}
@@ -205,6 +215,10 @@ def _near_misses(w: _Writer, verdict: PolicyVerdict) -> None:
         passage = w.clause(miss.clauses)
         n = w.citer.cite(passage.chunk_id, w.terms(miss.because)) if passage else None
         marker = f" [{n}]" if n is not None else ""
+        if miss.open_facts:  # met on every stated fact, open on the rest: same verdict anyway
+            w.add(f"- {_cap(name)} {_also(miss.rule, miss.because)}; the verdict is the same "
+                  f"either way.{marker}", [n] if n is not None else [])
+            continue
         text = f"- {_cap(name)} does not reach this case: {_reason(miss.rule, miss.because)}"
         if deciding and verdict.verdict == "prohibited":
             verb = "does" if len(deciding) == 1 else "do"
