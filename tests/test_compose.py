@@ -98,7 +98,7 @@ def lobby_request() -> ComposeRequest:
         passages=passages(f"{COC}#ID-1", f"{COC}#LE-1", f"{COC}#LE-2",
                           "azure-ai-face#FACE-LA-1", "eu-ai-act-art5#5-1-h",
                           "dmr-news-2024-05-06#new-restrictions-on-mobile-and-global-law-"
-                          "enforcement-usage:1"),
+                          "enforcement-usage:2"),
     )
 
 

@@ -96,7 +96,7 @@ def test_permission_beside_a_prohibited_verdict_is_overridden() -> None:
 
 
 def test_a_verdict_resting_on_articles_alone_is_overridden() -> None:
-    article = "dmr-news-2024-05-06#new-restrictions-on-mobile-and-global-law-enforcement-usage:1"
+    article = "dmr-news-2024-05-06#new-restrictions-on-mobile-and-global-law-enforcement-usage:2"
     draft = _llm_draft(
         citations=(_citation(1, article, "stationary cameras within confined settings",
                              "article"),),
