@@ -40,6 +40,7 @@ from langchain_core.embeddings import Embeddings
 
 from advisor.config import Settings
 from advisor.errors import CorpusError, InputError, RetrievalError
+from advisor.retrieval.chunking import DEFAULT_PIECE_CHARS
 from advisor.retrieval.embeddings import WordLlamaEmbeddings, embed_array, make_embeddings
 from advisor.retrieval.lexical import LexicalIndex
 from advisor.retrieval.store import (
@@ -69,8 +70,9 @@ DENSE_WEIGHT = 0.7
 
 #: Long sections (over the chunker's max_chars) are split into pieces of at most this many
 #: characters: finer evidence within the same clause id prefix (ContractNLI recall 0.759 ->
-#: 0.770 under RRF); sections that fit are untouched, so clause ids do not change.
-PIECE_CHARS = 800
+#: 0.770 under RRF); sections that fit are untouched, so clause ids do not change. The
+#: chunker's own default, so every caller splits alike.
+PIECE_CHARS = DEFAULT_PIECE_CHARS
 
 #: Tie-breaking weight on the fused score by document kind. Policy text (terms, law) is what
 #: verdicts rest on, so at equal relevance it must outrank press coverage. Fused scores near
