@@ -130,6 +130,10 @@ class _Writer:
         self.claims: list[Claim] = []
         self.rule_citations: dict[str, tuple[int, ...]] = {}
 
+    def label(self, text: str) -> None:
+        """A label line after a list: the blank line ends the list, so it stands alone."""
+        self.lines.extend(("", text))
+
     def add(self, text: str, citations: Sequence[int] = ()) -> None:
         self.lines.append(text)
         if citations:
@@ -261,16 +265,16 @@ def _policy(w: _Writer, verdict: PolicyVerdict) -> None:
         w.add("Why:")
         _fired(w, verdict)
     if verdict.near_misses:
-        w.add("Clauses that come close but do not decide it:")
+        w.label("Clauses that come close but do not decide it:")
         _near_misses(w, verdict)
     pending = [c for c in verdict.conditions if _PENDING.match(c)]
     conditions = [c for c in verdict.conditions if not _PENDING.match(c)]
     if pending:
-        w.add("What decides it:")
+        w.label("What decides it:")
         for line in pending:
             _pending(w, line)
     if conditions:
-        w.add("Conditions to meet:")
+        w.label("Conditions to meet:")
         for condition in conditions:
             w.add(f"- {_cap(_sentence(condition))}")
     if verdict.verdict == "not_prohibited":
