@@ -1,0 +1,99 @@
+"""The CLI shell: commands, --json output, rendered tables, one-line errors and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from advisor.cli import main
+
+LOBBY = "Can a European agency use this on a fixed lobby camera?"
+
+
+@pytest.fixture
+def home(advisor_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("COLUMNS", "160")
+    return advisor_home
+
+
+def _json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> object:
+    assert main(argv) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_check_json_is_the_answer_contract(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = _json(capsys, ["check", LOBBY, "--json"])
+    assert isinstance(data, dict)
+    assert data["verdict"] == "prohibited"
+    verdicts = {p["policy"]: p["verdict"] for p in data["policies"]}
+    assert verdicts == {"azure-openai-coc": "prohibited", "azure-ai-face": "not_applicable",
+                        "eu-ai-act": "conditional"}
+    assert data["answer"] == "" and data["citations"] == []
+    assert data["facts"]["camera"] == {"value": "fixed", "from": "fixed", "assumed": False}
+
+
+def test_ask_renders_verdicts_citations_and_facts(home: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", LOBBY]) == 0
+    out = capsys.readouterr().out
+    assert "PROHIBITED" in out and "CONDITIONAL" in out
+    assert "azure-openai-coc-2024-05#ID-1" in out and "verified" in out
+    assert "Facts understood" in out and "European" in out
+    assert "guardrail: passed" in out
+
+
+def test_search_json_puts_the_mobile_camera_clause_first(
+        home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = _json(capsys, ["search", "body worn cameras used by officers on patrol", "--json"])
+    assert isinstance(data, list) and len(data) == 5
+    assert data[0]["chunk_id"] == "azure-openai-coc-2024-05#LE-2"
+    assert {"chunk_id", "document", "title", "section", "kind", "text", "start", "end",
+            "score"} <= set(data[0])
+
+
+def test_ask_history_file_and_audit_replay(home: Path, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    history = tmp_path / "history.json"
+    history.write_text(json.dumps([{"role": "user", "content": LOBBY}]))
+    answer = _json(capsys, ["ask", "what about a body-worn camera on patrol?", "--history",
+                            str(history), "--json"])
+    assert isinstance(answer, dict)
+    assert answer["facts"]["camera"]["value"] == "body_worn"
+    assert answer["facts"]["jurisdiction"]["value"] == "eu"  # inherited from the first turn
+    replay = _json(capsys, ["audit", answer["trace_id"], "--replay", "--json"])
+    assert isinstance(replay, dict) and replay["holds"] is True
+
+
+def test_errors_are_one_line_with_exit_code_2(home: Path, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "   "]) == 2
+    err = capsys.readouterr().err
+    assert "error: the question is empty" in err and "Traceback" not in err
+    assert main(["audit", "no-such-trace"]) == 2
+    assert "no answer with trace id" in capsys.readouterr().err
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    assert main(["check", LOBBY, "--history", str(bad)]) == 2
+    assert "cannot read history file" in capsys.readouterr().err
+
+
+def test_ingest_a_dropped_in_folder(home: Path, tmp_path: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "dropped"
+    folder.mkdir()
+    (folder / "nda.txt").write_text("1. Confidentiality\nThe recipient keeps secrets.\n")
+    report = _json(capsys, ["ingest", "--corpus", str(folder), "--json"])
+    assert isinstance(report, dict) and report["chunks"] >= 1
+    docs = _json(capsys, ["documents", "--json"])
+    assert isinstance(docs, list) and [d["id"] for d in docs] == ["nda"]
+
+
+def test_python_dash_m_is_the_same_command(home: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "advisor", "check", LOBBY, "--json"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["verdict"] == "prohibited"
