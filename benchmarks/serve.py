@@ -28,19 +28,10 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ask import QUESTIONS  # the same questions as the ask benchmark (benchmarks/ask.py)
 from rich.console import Console
 from rich.table import Table
 
-QUESTIONS = [
-    "Can a European agency use this on a fixed lobby camera?",
-    "UK officers on patrol want live face matching from body-worn cameras. Is that allowed?",
-    "Can a US police department use Azure OpenAI to draft incident reports from body-cam audio?",
-    "Dutch police want to review body-cam footage later at the station and match faces.",
-    "Can Belgian police use live face recognition with Azure OpenAI at a concert?",
-    "Can an EU employer score employees' engagement from their facial expressions?",
-    "Can a US county sheriff use Azure AI Face to identify people at jail intake?",
-    "What does the EU AI Act say about real-time remote biometric identification?",
-]
 TARGETS = {"/v1/ask": 100.0, "/v1/check": 500.0}
 
 _SERVER = """
