@@ -39,11 +39,17 @@ def _is_loopback(host: object) -> bool:
         return False
 
 
+#: Every blocked attempt of the running test; checked at teardown, so an attempt that some
+#: library catches and swallows (telemetry, update checks) still fails the test.
+BLOCKED: list[str] = []
+
+
 def _check(address: object) -> None:
     if isinstance(address, (str, bytes)):  # AF_UNIX path
         return
     host = address[0] if isinstance(address, tuple) else address
     if not _is_loopback(host):
+        BLOCKED.append(f"connect {address!r}")
         raise NetworkBlocked(f"test tried to reach {address!r}: only loopback is allowed")
 
 
@@ -60,6 +66,7 @@ def _guarded_connect_ex(self: socket.socket, address: object) -> int:
 def _guarded_getaddrinfo(host: object, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
     name = host.decode() if isinstance(host, bytes) else host
     if name is not None and not _is_loopback(name):
+        BLOCKED.append(f"resolve {name!r}")
         raise NetworkBlocked(f"test tried to resolve {host!r}: only loopback is allowed")
     return _real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
 
@@ -69,7 +76,11 @@ def _network_guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
     monkeypatch.setattr(socket, "getaddrinfo", _guarded_getaddrinfo)
+    BLOCKED.clear()
     yield
+    attempts, BLOCKED[:] = list(BLOCKED), []
+    if attempts:
+        pytest.fail(f"unplanned network access (only loopback is allowed): {attempts}")
 
 
 @pytest.fixture
