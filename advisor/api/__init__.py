@@ -54,9 +54,10 @@ def create_app(
         title="advisor",
         summary="Policy advisor for AI-service terms: rule-engine verdicts with cited passages.",
         version="0.1.0",
-        docs_url="/docs",
+        docs_url=None,  # served below from local assets: the default loads Swagger UI from a CDN
         redoc_url=None,
     )
+    _offline_docs(app)
     app.state.settings = settings
     app.state.advisor = AdvisorHolder(factory)
     install_error_handlers(app)
@@ -74,6 +75,25 @@ def create_app(
 
         mount_ui(app, app.state.advisor.get, settings)
     return app
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs from the swagger-ui-bundle package, so /docs works offline."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+    from fastapi.staticfiles import StaticFiles
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json", title="advisor API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon-32x32.png",
+        )
 
 
 def serve(settings: Settings | None = None, host: str = "127.0.0.1", port: int = 7860) -> None:

@@ -138,6 +138,15 @@ def test_openapi_docs_list_every_route(client: Any) -> None:
         assert path in paths, path
 
 
+def test_docs_page_loads_swagger_ui_from_the_server_not_a_cdn(client: Any) -> None:
+    page = client.get("/docs").text
+    assert "/docs-assets/swagger-ui-bundle.js" in page and "/openapi.json" in page
+    assert "cdn." not in page and "https://" not in page.split("<body>")[0]
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        response = client.get(f"/docs-assets/{asset}")
+        assert response.status_code == 200 and len(response.content) > 10_000
+
+
 def test_unknown_route_is_404_json(client: Any) -> None:
     response = client.get("/v1/nothing-here")
     assert response.status_code == 404
