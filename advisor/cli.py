@@ -35,7 +35,18 @@ def _parser() -> argparse.ArgumentParser:
         description="Policy advisor for AI-service terms: verdicts with cited, verified passages.",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    common = argparse.ArgumentParser(add_help=False)  # --debug also after the command
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_parser = sub.add_parser
+
+    def add_parser(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        if kwargs.get("add_help", True):
+            kwargs.setdefault("parents", [common])
+        return _add_parser(name, **kwargs)
+
+    sub.add_parser = add_parser  # type: ignore[method-assign]
 
     p = sub.add_parser("ingest", help="index the corpus (incremental; atomic)")
     p.add_argument("--corpus", type=Path, help="index this folder instead of the shipped corpus")

@@ -163,7 +163,11 @@ class Advisor:
         if not 1 <= k <= 50:
             raise InputError(f"k must be between 1 and 50, not {k}")
         date = pipeline.parse_as_of(as_of)
-        return list(self._open_index().search(query.strip(), k=k, document=document, as_of=date))
+        index = self._open_index()
+        if document is not None and document not in {d["id"] for d in index.documents()}:
+            raise InputError(f"no document {document!r} in the index: `advisor documents` "
+                             "(or GET /v1/documents) lists the ids")
+        return list(index.search(query.strip(), k=k, document=document, as_of=date))
 
     def as_retriever(self, **kwargs: Any) -> Any:
         """A LangChain BaseRetriever over this advisor's index."""

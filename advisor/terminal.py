@@ -120,8 +120,8 @@ def passages_table(passages: Sequence[Passage], query: str) -> Table:
 def rows_table(title: str, columns: Iterable[str], rows: Iterable[Iterable[object]]) -> Table:
     """A plain table of rows."""
     table = Table(title=title, expand=True)
-    for column in columns:
-        table.add_column(column)
+    for i, column in enumerate(columns):
+        table.add_column(column, no_wrap=i == 0)  # the first column holds ids: never cut them
     for row in rows:
         table.add_row(*(str(v) for v in row))
     return table

@@ -97,3 +97,16 @@ def test_python_dash_m_is_the_same_command(home: Path) -> None:
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["verdict"] == "prohibited"
+
+
+def test_unknown_document_filter_is_an_error_not_an_empty_result(
+        home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "identify", "--document", "nope"]) == 2
+    assert "no document 'nope' in the index" in capsys.readouterr().err
+
+
+def test_debug_works_after_the_command_and_shows_the_traceback(home: Path) -> None:
+    from advisor.errors import InputError
+
+    with pytest.raises(InputError):
+        main(["check", "  ", "--debug"])
