@@ -153,7 +153,8 @@ FACT_VALUES: dict[str, tuple[str, ...]] = {
     "camera": ("body_worn", "dash", "other_mobile", "fixed", "none", "unknown"),
     "setting": ("controlled", "uncontrolled", "unknown"),
     "public_access": ("yes", "no", "unknown"),
-    "exception": ("victim_search", "imminent_threat", "serious_crime_suspect", "none", "unknown"),
+    "exception": ("victim_search", "imminent_threat", "serious_crime_suspect", "none", "unknown",
+                  "apprehended_suspect"),  # a suspect already in custody: not a 5(1)(h) search
     "authorisation": ("yes", "no", "unknown"),
     "national_law": ("yes", "no", "unknown"),
     "minor": ("yes", "no", "unknown"),

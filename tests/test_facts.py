@@ -491,3 +491,102 @@ def test_patrol_is_the_source_of_the_actor() -> None:
                           [{"role": "user", "content": "Can an Irish agency use this?"}],
                           today=TODAY)
     assert facts.actor.value == "law_enforcement" and facts.actor.source == "on patrol"
+
+
+# ----------------------------------------------------------------------------- trial fixes
+
+
+@pytest.mark.parametrize("question", [
+    "They updated the code in May 2024, so are Irish police now free to use Azure OpenAI on"
+    " lobby cameras?",
+    "Since the new rules came into force in 2024, can a Greek city use this for face matching"
+    " today?",
+    "After the May 2024 amendment, is it currently allowed for Spanish police?",
+    "Microsoft introduced the police bullets on 1 May 2024; is Azure OpenAI still banned for"
+    " Belgian police?",
+])
+def test_date_of_a_past_change_is_not_the_as_of_date(question: str) -> None:
+    facts = extract_facts(question, today=TODAY)
+    assert facts.as_of == TODAY and facts.as_of_source is None
+
+
+@pytest.mark.parametrize(("question", "day"), [
+    ("Could Belgian police do this in December 2024?", dt.date(2024, 12, 31)),
+    ("Is it still banned for Dutch police in March 2025?", dt.date(2025, 3, 31)),
+    ("Was this allowed for Italian police before May 2024?", dt.date(2024, 4, 30)),
+])
+def test_date_of_use_still_sets_as_of(question: str, day: dt.date) -> None:
+    assert extract_facts(question, today=TODAY).as_of == day
+
+
+def test_explicit_as_of_wins_over_now_words() -> None:
+    facts = extract_facts("Is it banned now?", as_of=dt.date(2025, 3, 1), today=TODAY)
+    assert facts.as_of == dt.date(2025, 3, 1)
+
+
+@pytest.mark.parametrize(("text", "purpose"), [
+    ("see if pupils are paying attention on their webcams", "emotion_inference"),
+    ("rate how focused students are in class", "emotion_inference"),
+    ("score employees' attentiveness from video calls", "emotion_inference"),
+    ("measure the concentration of learners", "emotion_inference"),
+    ("spot signs of pain on patients' faces", "detection_or_redaction"),
+    ("detect tiredness in truck drivers from a cab camera", "detection_or_redaction"),
+    ("warn drowsy drivers via an in-car camera", "detection_or_redaction"),
+    ("draft replies to customer emails", "non_biometric"),
+    ("summarise supplier contracts", "non_biometric"),
+    ("generate code for our booking app", "non_biometric"),
+    ("track ppl across the mall", "surveillance"),
+])
+def test_trial_purposes(text: str, purpose: str) -> None:
+    facts = extract_facts(f"Can we use Azure OpenAI to {text}?", today=TODAY)
+    assert facts.value("purpose") == purpose and not facts.purpose.assumed
+    assert not any("No purpose was stated" in a for a in facts.assumptions)
+
+
+def test_sentiment_of_text_stays_non_biometric() -> None:
+    facts = extract_facts("Can we use Azure OpenAI to gauge sentiment in product reviews?",
+                          today=TODAY)
+    assert facts.value("purpose") == "non_biometric"
+
+
+@pytest.mark.parametrize(("text", "actor"), [
+    ("Our hospital in Lyon", "private"),
+    ("A small dental clinic", "private"),
+    ("A public hospital in Madrid", "government_non_le"),
+])
+def test_health_providers_are_actors(text: str, actor: str) -> None:
+    facts = extract_facts(f"{text} wants Azure OpenAI to summarise referral letters.", today=TODAY)
+    assert facts.value("actor") == actor
+
+
+@pytest.mark.parametrize("text", [
+    "a suspect already in custody", "arrestees at booking", "a woman detained this morning",
+    "people arrested after the riot", "suspects who were apprehended yesterday",
+])
+def test_custody_wording_is_an_apprehended_suspect(text: str) -> None:
+    facts = extract_facts(f"Can German police use Azure AI Face to identify {text}?", today=TODAY)
+    assert facts.value("exception") == "apprehended_suspect"
+
+
+@pytest.mark.parametrize("text", [
+    "a missing child", "a suspect they are hunting", "people at a demonstration",
+])
+def test_no_custody_wording_no_apprehended_suspect(text: str) -> None:
+    facts = extract_facts(f"Can German police use Azure AI Face to identify {text}?", today=TODAY)
+    assert facts.value("exception") != "apprehended_suspect"
+
+
+@pytest.mark.parametrize("spelling", ["azur openai", "Azure Open AI", "AOAI", "azure open-ai"])
+def test_service_spellings(spelling: str) -> None:
+    facts = extract_facts(f"Can Danish police use {spelling} for face matching?", today=TODAY)
+    assert facts.value("service") == "azure_openai"
+
+
+@pytest.mark.parametrize("text", [
+    "dashcams while cruising around town", "cameras in their patrol cars",
+    "a camera on a moving police van", "in-car cameras while driving the streets",
+])
+def test_vehicle_cameras_are_in_the_wild(text: str) -> None:
+    facts = extract_facts(f"Can Dutch police identify people live with {text}?", today=TODAY)
+    assert facts.value("setting") == "uncontrolled"
+    assert facts.value("camera") == "dash"

@@ -27,6 +27,16 @@ _YEAR_ONLY = re.compile(r"\b" + _LEAD + r"(?:(?:in|during|back in|for|early|late
 _REFERENCE = re.compile(r"^\s*(?:change|update|updates|version|revision|rules?|code|amendment|"
                         r"policy|wording|text|clause|edition)\b", re.IGNORECASE)
 _BEFORE_REFERENCE = re.compile(r"\b(?:the|its|their|this|that)\s+$", re.IGNORECASE)
+# A date that says when a policy changed is not the date of use: "changed the rules in May
+# 2024", "since the update in May 2024", "introduced in 2024".
+_CHANGED_AT = re.compile(
+    r"\b(?:chang\w*|updat\w*|introduc\w*|amend\w*|revis\w*|rewr\w*|added|add|announc\w*|"
+    r"publish\w*|tighten\w*|loosen\w*|relax\w*|modif\w*|adopt\w*|came\s+into\s+force|"
+    r"took\s+effect|rolled\s+out|new\s+rules?|new\s+(?:version|wording|clause))\b"
+    r"(?:\s+[\w'’]+){0,4}?\s*(?:in|on|from|back\s+in|around|during)?\s*$", re.IGNORECASE)
+# The question asks about the present: a "since <date>" only says when something started.
+_NOW = re.compile(r"\b(?:now|today|currently|current|these\s+days|nowadays|at\s+present|"
+                  r"at\s+the\s+moment|any\s*more|still)\b", re.IGNORECASE)
 
 
 def find_date(text: str) -> tuple[dt.date, str] | None:
@@ -55,8 +65,13 @@ def _is_reference(text: str, match: re.Match[str]) -> bool:
     whole = match.group(0)
     start = match.start() + len(whole) - len(whole.lstrip())
     before = text[max(0, start - 12):start]
-    lead = match.groupdict().get("lead")
-    return bool(not lead and _BEFORE_REFERENCE.search(before) and _REFERENCE.match(after))
+    lead = (match.groupdict().get("lead") or "").lower()
+    if not lead and _BEFORE_REFERENCE.search(before) and _REFERENCE.match(after):
+        return True
+    if _CHANGED_AT.search(text[max(0, start - 60):start]):
+        return True
+    rest = text[:match.start()] + " " + text[match.end():]
+    return lead in ("since", "after", "from", "starting") and bool(_NOW.search(rest))
 
 
 def _to_date(match: re.Match[str]) -> dt.date | None:

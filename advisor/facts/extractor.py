@@ -109,6 +109,10 @@ def _scan(text: str, *, is_current: bool) -> _Turn:
         hit = _first(table, text)
         if hit is not None:
             turn.found[name] = hit
+    if "exception" not in turn.found:
+        custody = p.CUSTODY.search(text)
+        if custody is not None:  # identifying a suspect already apprehended
+            turn.found["exception"] = ("apprehended_suspect", custody.group(0).strip())
     pronoun = p.SERVICE_PRONOUN.search(text)
     turn.pronoun = pronoun.group(0) if pronoun else None
     _scan_purpose(text, turn)
@@ -136,10 +140,18 @@ def _scan_purpose(text: str, turn: _Turn) -> None:
             continue
         if value in ("identification", "verification") and blocked:
             continue
-        if value == "emotion_inference" and not p.BIOMETRIC_CUE.search(text):
+        if value == "verification" and p.FACE_ID.fullmatch(match.group(0).strip()) and (
+                p.CAMERA_WORDS.search(text) or p.POLICE_WORDS.search(text)):
+            value = "identification"  # "face id" on cameras or for police: who someone is
+        if value == "emotion_inference" and not p.BIOMETRIC_CUE.search(text) and not (
+                p.ATTENTION.search(match.group(0)) and p.PEOPLE.search(text)):
             turn.found["purpose"] = ("non_biometric", match.group(0).strip())
             return
         turn.found["purpose"] = (value, match.group(0).strip())
+        return
+    task = p.TEXT_TASK.search(text)
+    if task is not None and not p.BIOMETRIC_ANY.search(text):
+        turn.found["purpose"] = ("non_biometric", task.group(0).strip())
         return
     # "without identifying anyone" and nothing else: no purpose is assumed either.
     turn.camera_or_face = bool(p.CAMERA_OR_FACE.search(text)) and not blocked

@@ -19,7 +19,7 @@ SERVICE = _table(
     (r"\b(?:azure\s+ai\s+face|azure\s+face(?:\s+api)?|face\s+api|face\s+service|"
      r"video\s+indexer|cognitive\s+services?\s+face|face\s+identification\s+service|"
      r"limited\s+access\s+face)\b", "azure_ai_face"),
-    (r"\b(?:azure\s*open\s*ai|aoai|azure-openai|gpt-?4(?:o|\s*turbo|\s*vision)?(?:\s+on\s+azure)?|"
+    (r"\b(?:azure?[\s-]*open[\s-]*ai|aoai|azure-openai|gpt-?4(?:o|\s*turbo|\s*vision)?(?:\s+on\s+azure)?|"
      r"gpt-?3\.5|openai\s+service|gpt\s+on\s+azure|gpt-4\s+turbo\s+with\s+vision|"
      r"azure\s+ai\s+foundry|azure\s+ai\s+studio)\b", "azure_openai"),
     (r"\b(?:rekognition|aws|amazon|google\s+(?:cloud\s+)?vision|clearview|pimeyes|"
@@ -79,7 +79,11 @@ PURPOSE = _table(
      r"facial\s+expressions?|how\s+(?:happy|angry|sad|stressed)|(?:happy|angry|sad|bored|stressed|"
      r"frustrated|attentive|nervous)\s+(?:they|people|customers|students|staff|employees)\s+(?:are|look)|"
      r"bored(?:om)?|confused|confusion|frustrat\w*|happy|happiness|sadness|angry|anger|stress(?:ed)?|"
-     r"anxious|anxiety|morale|attentive\w*|attention\s+levels?|enthusias\w*|satisf(?:ied|action))",
+     r"anxious|anxiety|morale|attentive\w*|attention\s+levels?|enthusias\w*|satisf(?:ied|action)|"
+     r"pay(?:s|ing)?\s+attention|concentrat(?:e|es|ed|ing|ion)|(?:un)?focus(?:ed)?\s+levels?|"
+     r"levels?\s+of\s+(?:focus|attention|concentration)|how\s+(?:focused|attentive|engaged)|"
+     r"(?:is|are|stay|stays|staying)\s+(?:\w+\s+)?(?:focused|engaged|distracted)|distracted|"
+     r"distraction|interest\s+levels?)",
      "emotion_inference"),
     (r"\b(?:(?:estimat\w*|guess\w*|predict\w*|infer\w*|detect\w*)\s+(?:the\s+|their\s+)?"
      r"(?:age|gender|sex)\b|age\s+and\s+gender|gender\s+and\s+age|age\s+estimation|"
@@ -117,10 +121,11 @@ PURPOSE = _table(
      r"name\s+(?:the\s+)?(?:drivers|individuals|persons|suspects|faces|them|everyone|passengers)|"
      r"face\s+searches|search\w*\s+(?:for\s+)?faces|live[- ]id\b|face[- ]id\s+(?:suspects|"
      r"people|everyone))", "identification"),
-    (r"\b(?:surveil\w*|persistent(?:ly)?\s+track\w*|track\w*\s+(?:people|individuals|persons|"
+    (r"\b(?:surveil\w*|persistent(?:ly)?\s+track\w*|track\w*\s+(?:people|ppl|folks|them|him|her|"
+     r"individuals|persons|"
      r"everyone|movements|shoppers|protesters|citizens|a\s+person|someone|employees'?|staff|"
      r"workers|customers|visitors|students)|"
-     r"monitor\w*\s+(?:people|crowds|protesters|citizens|individuals)|follow\w*\s+(?:people|someone|"
+     r"monitor\w*\s+(?:people|ppl|folks|crowds|protesters|citizens|individuals)|follow\w*\s+(?:people|someone|"
      r"a\s+person)\s+across|track\w*\s+(?:the\s+)?(?:location|whereabouts|movements?)\s+of|"
      r"follow\w*\s+(?:\w+\s+){0,3}(?:through|across)\s+(?:\w+\s+){0,4}(?:cameras?|feeds|cctv)|"
      r"log\w*\s+where\s+(?:she|he|they|people)\s+go)", "surveillance"),
@@ -128,7 +133,11 @@ PURPOSE = _table(
      r"detect\w*\s+(?:faces|people|persons|whether|if)|face\s+detection|"
      r"count(?:s|ed|ing|er|ers)?\b(?!\s+(?:as|on|towards?|against)\b)|"
      r"people[- ]counting|footfall|occupancy|crowd\s+(?:size|density|counts?)|"
-     r"fatigue|drows\w*|pain\s+levels?|how\s+many\s+people|headcount|"
+     r"fatigue\w*|drows\w*|sleepiness|sleepy|tired(?:ness)?|exhaust(?:ed|ion)|alertness|"
+     r"(?:signs?\s+of\s+|detect\w*\s+|measur\w*\s+|assess\w*\s+|monitor\w*\s+|read\w*\s+|"
+     r"estimat\w*\s+|score\w*\s+)(?:the\s+|their\s+)?pain\b|pain\s+(?:levels?|scores?|scales?|"
+     r"expressions?|in\s+(?:\w+\s+){0,2}faces?)|how\s+much\s+pain|in\s+pain\b|"
+     r"how\s+many\s+people|headcount|"
      r"how\s+many\s+(?:\w+\s+){0,2}(?:customers|visitors|shoppers|passengers|guests|fans|"
      r"attendees|pedestrians|cyclists|persons|students|pupils|staff|employees|workers|patients|"
      r"spectators|riders|commuters|cars|vehicles|diners|travell?ers)|"
@@ -147,6 +156,36 @@ PURPOSE = _table(
      "non_biometric"),
 )
 
+#: Text and code tasks: with no biometric or tracking word anywhere, the purpose is
+#: non-biometric (the service's everyday use), not an open fact.
+TEXT_TASK = re.compile(
+    r"\b(?:writ(?:e|es|ing)|draft\w*|compos\w*|generat\w*|summari[sz]\w*|translat\w*|"
+    r"rewrit\w*|edit(?:s|ing)?|proofread\w*|answer\w*|classif\w*|extract\w*|analy[sz]\w*|"
+    r"review\w*|search\w*|cod(?:e|es|ing)|program\w*|debug\w*|brainstorm\w*|chat\w*|"
+    r"respond\w*|reply|replies|categori[sz]\w*)\s+(?:\w+\s+){0,4}?(?:e-?mails?|letters?|"
+    r"contracts?|documents?|docs|tickets?|code|scripts?|queries|questions|texts?|articles?|"
+    r"copy|content|reports?|memos?|minutes|notes|policies|invoices?|reviews?|feedback|"
+    r"messages?|posts?|essays?|summaries|descriptions?|faqs?|manuals?|specs?|proposals?|"
+    r"newsletters?|translations?|slides?|presentations?|software|apps?|functions?|sql|"
+    r"spreadsheets?|data|files?|chats?|customers?|complaints?|requests?|calls?\s+transcripts?)\b",
+    _I)
+
+#: Any word about bodies, cameras, tracking or identity: a text task with one is not
+#: plainly non-biometric.
+BIOMETRIC_ANY = re.compile(
+    r"\b(?:faces?|facial|biometric\w*|cameras?|cams?|cctv|webcams?|bodycams?|dashcams?|"
+    r"footage|videos?|images?|photos?|pictures?|selfies?|voices?|voiceprints?|fingerprints?|"
+    r"iris|gait|surveil\w*|track\w*|monitor\w*|identif\w*|recogni[sz]\w*|verif\w*|emotion\w*|"
+    r"mugshots?|watch\s?lists?|location|whereabouts|drones?|audio|recordings?)\b", _I)
+
+
+#: "face id": unlocking a phone is verification; on cameras or for police it names people.
+FACE_ID = re.compile(r"face[- ]?id", _I)
+CAMERA_WORDS = re.compile(r"\b(?:cams?|cameras?|cctv|footage|videos?|bodycams?|dashcams?|"
+                          r"drones?|crowds?|streets?)\b", _I)
+POLICE_WORDS = re.compile(r"\b(?:police|cops?|officers?|law\s+enforcement|sheriffs?|"
+                          r"suspects?|wanted)\b", _I)
+
 #: Number-plate reading is not about faces unless faces are mentioned too.
 PLATES = re.compile(r"\b(?:number|licen[cs]e|registration)\s+plates?\b|\banpr\b|\balpr\b", _I)
 FACE_WORDS = re.compile(r"\b(?:faces?|facial|biometric\w*)\b", _I)
@@ -161,6 +200,15 @@ BIOMETRIC_CUE = re.compile(
     r"\bhow\s+(?:happy|sad|angry|stressed|bored|frustrated|nervous|anxious|upset|engaged|"
     r"attentive|confused)\s+(?:\w+\s+){0,3}(?:look|looks|looked|seem|seems|appear|appears)\b",
     _I)
+
+#: Attention or concentration words: an inference about people's state of mind when said
+#: of people, even with no camera named ("tell if students are concentrating").
+ATTENTION = re.compile(
+    r"\b(?:attentive\w*|attention|concentrat\w*|focus\w*|distract\w*|engage\w*)\b", _I)
+PEOPLE = re.compile(
+    r"\b(?:students?|pupils?|learners?|employees?|staff|workers?|agents?|candidates?|"
+    r"children|kids|people|customers?|participants?|attendees?|audiences?|viewers?|users?|"
+    r"drivers?|patients?|applicants?|interviewees?|teams?)\b", _I)
 
 #: Anything about faces or cameras: with no stated purpose, identification is assumed.
 CAMERA_OR_FACE = re.compile(
@@ -200,7 +248,10 @@ CAMERA = _table(
     (r"\bbody[- ]?(?:worn|cams?|cameras?)\b|\bbodycams?\b|\bwearable\s+cameras?|"
      r"\blapel\s+cameras?|\bbody\s+worn\b", "body_worn"),
     (r"\bdash[- ]?(?:cams?|cameras?|board\s+cameras?|mounted)\b|\bdashcams?\b|"
-     r"\bin-car\s+cameras?|\bvehicle[- ]mounted|\bpatrol[- ]car\s+cameras?", "dash"),
+     r"\bin-car\s+cameras?|\bvehicle[- ]mounted|\bpatrol[- ]car\s+cameras?|"
+     r"\b(?:cameras?|cams?)\s+(?:in|on|from)\s+(?:a\s+|the\s+|their\s+|our\s+)?(?:(?:moving|patrol|"
+     r"police)\s+){0,2}(?:vehicles?|cars?|vans?)\b|\bfrom\s+(?:a\s+|the\s+)?moving\s+(?:vehicles?|cars?|"
+     r"vans?)\b", "dash"),
     (r"\bdrones?\b|\bmobile\s+(?:cameras?|phones?|devices?)|\bhand-?held\b|\bsmart\s*phones?\b|"
      r"\bphone\s+cameras?|\bsmart\s+glasses\b|\bofficers'?\s+phones?|\btablets?\b", "other_mobile"),
     (r"\bfixed\b|\bstationary\b|\b(?:wall|ceiling|pole|door)[- ]mounted\b|\bmounted\s+cameras?|"
@@ -241,6 +292,9 @@ _EVENTS = (
 
 SETTING = _table(
     (r"\bnot\s+(?:in\s+)?(?:a\s+)?controlled\b|\bin\s+the\s+wild\b|\bon\s+patrol\b|\bpatrol\w*\b|"
+     r"\b(?:driv\w*|cruis\w*|roam\w*)\s+(?:a)?round\b|\bwhile\s+(?:they\s+|officers\s+|we\s+)?"
+     r"(?:driv\w*|on\s+the\s+move|moving)\b|\b(?:from|in|on)\s+(?:a\s+|the\s+|their\s+|our\s+)?"
+     r"moving\s+(?:police\s+|patrol\s+)?(?:vehicles?|cars?|vans?)\b|\bon\s+the\s+(?:move|road)\b|"
      r"\bstreets?\b|\bin\s+public\b|\bpublic\s+(?:space|spaces|place|places|square|areas?)|"
      r"\boutdoors?\b|\bstadiums?\b|\bairports?\b|\b(?:train|railway|metro|subway|bus)\s+stations?|"
      r"\bstation\s+cameras?|(?<!police\s)(?<!the\s)\bstations?\b|\bcentraal\b|"
@@ -307,6 +361,22 @@ EXCEPTION = _table(
      r"\bserious\s+(?:crimes?|offen[cs]es?|criminal)|\bfugitives?\b", "serious_crime_suspect"),
 )
 
+#: A suspect already in custody (arrested, booked, detained): the Face use case for identifying
+#: "a suspect already apprehended". Not an Article 5(1)(h) search for a suspect at large.
+CUSTODY = re.compile(
+    r"\b(?:in|into)\s+(?:police\s+)?custody\b|\bunder\s+arrest\b|"
+    r"\b(?:already|been|being|was|were|is|are|just|recently|newly|who\s+(?:have|has|were|was))\s+"
+    r"(?:been\s+)?(?:arrested|apprehended|detained|booked|caught\s+and\s+arrested)\b|"
+    r"\b(?:arrested|apprehended|detained|booked)\s+(?:suspects?|people|persons|individuals|"
+    r"men|women|offenders)\b|\bsuspects?\s+(?:\w+\s+){0,2}(?:arrested|apprehended|detained|"
+    r"booked)\b|\b(?:man|woman|person|people|someone|somebody|individuals?|men|women|"
+    r"offenders?|youths?)\s+(?:\w+\s+){0,2}?(?:arrested|apprehended|detained|booked)\b|"
+    r"\b(?:arrested|apprehended|detained|booked)\s+(?:at|in|by|on|after|earlier|yesterday|"
+    r"last|this|today|overnight)\b|\barrestees?\b|\bdetainees?\b|\bat\s+(?:the\s+)?booking\b|"
+    r"\bbooking\s+(?:photos?|process|desk|stage)\b|\b(?:after|following|upon|on)\s+"
+    r"(?:an?\s+|the\s+|their\s+|his\s+|her\s+)?arrests?\b|\bjail[- ]intake\b|"
+    r"\b(?:custody|jail|prison)\s+(?:intake|suites?|cells?)\b", _I)
+
 AUTHORISATION = _table(
     (r"\bwithout\s+(?:a\s+|any\s+|prior\s+)?(?:warrant|authori[sz]ation|court\s+order|judge|"
      r"approval)|\bno\s+(?:warrant|authori[sz]ation|court\s+order|judicial\s+approval)\b|"
@@ -357,6 +427,9 @@ ACTOR_OTHER = _table(
      r"shift\s+workers?|at\s+their\s+(?:desks?|workstations?|posts?)|"
      r"(?:warehouse|factory|logistics|plant)\s+(?:operators?|owners?|managers?|workers|staff))\b",
      "employer"),
+    (r"\b(?:public|state|state-run|state-owned|nhs|municipal|county|university)\s+"
+     r"(?:hospitals?|clinics?|health\s+(?:services?|trusts?|boards?))\b|\bnhs\b",
+     "government_non_le"),
     (r"(?<!in\s)(?<!at\s)(?<!of\s)(?<!across\s)\b(?:a|the|our|one)\s+(?:\w+\s+)?(?:city|town)\b"
      r"(?!\s+(?:cent(?:re|er)|hall|square|streets?|parks?|'s))|"
      r"\b(?:city\s+councils?|councils?|municipalit(?:y|ies)|municipal|ministr(?:y|ies)|"
@@ -381,7 +454,9 @@ ACTOR_OTHER = _table(
      r"dating\s+apps?|e-?commerce|online\s+(?:shops?|stores?|retailers?)|marketplaces?|"
      r"estate\s+agen(?:ts?|cy|cies)|property\s+managers?|car\s+rental|rental\s+compan\w+|"
      r"manufacturers?|carmakers?|broadcasters?|publishers?|newspapers?|media\s+compan\w+|"
-     r"private\s+(?:clinic|hospital|school|investigators?|detectives?|compan\w+|firms?))\b",
+     r"private\s+(?:clinic|hospital|school|investigators?|detectives?|compan\w+|firms?)|"
+     r"hospitals?|clinics?|care\s+homes?|nursing\s+homes?|medical\s+(?:practices?|cent(?:re|er)s?)|"
+     r"gp\s+(?:practices?|surgery|surgeries)|dental\s+practices?|pharmac(?:y|ies))\b",
      "private"),
 )
 
@@ -404,7 +479,7 @@ PATROL = re.compile(
 AGENCY_WORD = re.compile(r"\b(?:agency|agencies|authority|authorities|public\s+body)\b", _I)
 
 POLICIES = _table(
-    (r"\b(?:code\s+of\s+conduct|coc|azure\s*open\s*ai|aoai|enterprise\s+ai\s+services|"
+    (r"\b(?:code\s+of\s+conduct|coc|azure?[\s-]*open[\s-]*ai|aoai|enterprise\s+ai\s+services|"
      r"generative\s+ai\s+services)\b", "azure-openai-coc"),
     (r"\b(?:azure\s+ai\s+face|azure\s+face|face\s+api|face\s+service|video\s+indexer|"
      r"limited\s+access)\b", "azure-ai-face"),

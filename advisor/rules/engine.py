@@ -77,6 +77,11 @@ _COMPILED: dict[int, tuple[Rule, _Test, frozenset[str]]] = {}
 # ----------------------------------------------------------------------------- public
 
 
+_OUT_OF_SCOPE_REASON = "The question is not about a use this policy governs."
+_NOTHING_TO_ASSESS_REASON = ("The question describes no use to assess (no purpose, user, place"
+                             " or camera), so no rule of this policy is weighed.")
+
+
 def evaluate(facts: Facts, packs: Sequence[Pack]) -> list[PolicyVerdict]:
     """One verdict per pack, in POLICY_IDS order (packs not shipped are not_applicable)."""
     values = facts.as_dict()
@@ -121,6 +126,14 @@ def _evaluate_pack(pack: Pack, facts: Facts, values: Mapping[str, FactValue]) ->
             reason=f"{pack.title} did not apply yet on {day.isoformat()}: it applies from"
                    f" {pack.applies_from.isoformat()}.",
         )
+    if facts.intent == "out_of_scope":
+        return PolicyVerdict(policy=pack.id, title=pack.title, version=version_id,
+                             verdict="not_applicable", reason=_OUT_OF_SCOPE_REASON)
+    if facts.intent == "informational" and all(
+            value == "unknown" for name, value in values.items() if name != "service"):
+        # Nothing in the question describes a use: every rule would be an open question.
+        return PolicyVerdict(policy=pack.id, title=pack.title, version=version_id,
+                             verdict="not_applicable", reason=_NOTHING_TO_ASSESS_REASON)
     rules = pack.rules_on(day)
     decision = _decide(pack, rules, values)
     if decision.applicable is False or (
