@@ -52,6 +52,7 @@ _VALUE_LABELS: dict[str, str] = {
     "victim_search": "a targeted search for a victim or missing person",
     "imminent_threat": "preventing an imminent threat", "serious_crime_suspect":
     "locating a suspect of a serious crime", "detection_or_redaction": "detection or redaction",
+    "apprehended_suspect": "identifying a suspect already in custody",
     "emotion_inference": "emotion inference", "social_scoring": "social scoring",
     "non_biometric": "no biometric processing",
 }
@@ -384,16 +385,17 @@ def _press(w: _Writer) -> None:
     n = w.citer.cite(article.chunk_id, [request.question, *reasons], operative=False)
     if n is None:  # pragma: no cover - the article is among the passages
         return
-    when = f", {article.effective_date.isoformat()}" if article.effective_date else ""
+    dated = f" ({article.effective_date.isoformat()})" if article.effective_date else ""
     prohibited = any(v.verdict == "prohibited" for v in request.verdicts)
     lenient = _LENIENT.search(w.citer.quote(n)) is not None
     verdict_note = ("the clauses cited above decide the verdict, and they do not support that "
                     "reading" if prohibited and lenient
                     else "the clauses cited above decide the verdict")
     w.add("")
-    w.add("### Press coverage (reporting, not policy text)")
-    w.add(f"Press coverage (\u201c{article.title}\u201d{when}) reported: "
-          f"\u201c{w.citer.quote(n)}\u201d [{n}]. That is secondary reporting; {verdict_note}.",
+    # Articles are press reports or background summaries: neither is policy text.
+    w.add("### Reporting and background (not policy text)")
+    w.add(f"\u201c{article.title}\u201d{dated} says: "
+          f"\u201c{w.citer.quote(n)}\u201d [{n}]. That is secondary material; {verdict_note}.",
           [n])
 
 
@@ -423,8 +425,8 @@ def _informational(w: _Writer) -> None:
             continue
         when = f", {article.effective_date.isoformat()}" if article.effective_date else ""
         w.add("")
-        w.add(f"Press coverage (“{article.title}”{when}) reported: “{w.citer.quote(n)}” [{n}]. "
-              "That is reporting, not policy text.", [n])
+        w.add(f"Secondary material (“{article.title}”{when}) says: “{w.citer.quote(n)}” [{n}]. "
+              "That is reporting or background, not policy text.", [n])
 
 
 def _out_of_scope(w: _Writer) -> None:

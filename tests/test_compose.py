@@ -134,9 +134,9 @@ def test_lobby_answer_reads_as_the_verdict_with_verbatim_cited_clauses() -> None
     assert "Azure AI Face under Limited Access" in draft.answer
     article = next(c for c in draft.citations if c.kind == "article")
     assert "leeway" in article.quote
-    press = draft.answer.split("### Press coverage (reporting, not policy text)")[1]
-    assert f"[{article.n}]" in press and "That is secondary reporting" in press
-    assert f"[{article.n}]" not in draft.answer.split("### Press coverage")[0]
+    press = draft.answer.split("### Reporting and background (not policy text)")[1]
+    assert f"[{article.n}]" in press and "That is secondary material" in press
+    assert f"[{article.n}]" not in draft.answer.split("### Reporting and background")[0]
 
 
 def test_the_offline_composer_is_deterministic_and_passes_the_guardrail() -> None:
@@ -180,7 +180,7 @@ def test_informational_summarises_the_top_passages_with_citations() -> None:
     cited = [c.chunk_id for c in draft.citations]
     assert cited[:3] == ["eu-ai-act-art5#5-1-h", "eu-ai-act-defs#3-42", "eu-ai-act-art5#5-3"]
     assert cited[3:] == ["dmr-news-2024-05-06#" + _DMR_TIGHTENS]  # the author bio is off point
-    assert "That is reporting, not policy text." in draft.answer
+    assert "That is reporting or background, not policy text." in draft.answer
     assert review(draft, (), request.passages)[1].status == "passed"
 
 

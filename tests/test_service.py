@@ -85,7 +85,7 @@ def test_the_lobby_question_meets_the_acceptance_bar(advisor: Advisor, home: Pat
     # the article, cited only as reporting
     articles = [c for c in answer.citations if c.kind == "article"]
     assert articles, "the press article should be cited as reporting"
-    press = answer.answer.split("### Press coverage (reporting, not policy text)")
+    press = answer.answer.split("### Reporting and background (not policy text)")
     assert len(press) == 2
     for c in articles:
         assert f"[{c.n}]" not in press[0] and f"[{c.n}]" in press[1]
