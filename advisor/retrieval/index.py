@@ -395,8 +395,6 @@ class _Generation:
         self.lexical = lexical
         self.collection = str(manifest["collection"])
         self.row_of = {row["chunk_id"]: i for i, row in enumerate(rows)}
-        #: Stored vectors read back for exact scoring of small filtered sets, by chunk id.
-        self.vectors: dict[str, np.ndarray] = {}
         self.doc_codes = {d: i for i, d in enumerate(sorted({r["document"] for r in rows}))}
         self.kind_codes = {k: i for i, k in enumerate(sorted({r["kind"] for r in rows}))}
         self.doc = np.array([self.doc_codes[r["document"]] for r in rows], dtype=np.int32)
@@ -600,10 +598,7 @@ class Index:
             # Few rows pass: score them exactly, which beats Chroma's metadata pre-filter
             # (that scans the collection's metadata: ~80 ms at 100,000 chunks).
             candidates = [gen.rows[row]["chunk_id"] for row in np.flatnonzero(mask)]
-            stored = gen.vectors
-            missing = [cid for cid in candidates if cid not in stored]
-            if missing:  # a generation never changes, so its vectors are read once
-                stored.update(self._store.vectors(gen.collection, missing))
+            stored = self._store.vectors(gen.collection, candidates)
             present = [cid for cid in candidates if cid in stored]
             if not present:
                 return []
