@@ -71,11 +71,10 @@ class Advisor:
         with self._lock:
             if self._chunks is None:
                 from advisor.retrieval.chunking import chunk_document
-                from advisor.retrieval.index import PIECE_CHARS
 
-                # Chunked exactly as the index chunks, so split pieces share their ids.
+                # The chunker's defaults are the index's, so split pieces share their ids.
                 self._chunks = {c.chunk_id: c for d in self._corpus_documents()
-                                for c in chunk_document(d, piece_chars=PIECE_CHARS)}
+                                for c in chunk_document(d)}
             return self._chunks
 
     def _corpus_version(self) -> str:

@@ -17,7 +17,7 @@ hybrid; our chunker with finer pieces for long sections and a tuned in-script ra
 (section-prefixed text, the index's stemming tokenizer, z-score fusion, dense at half weight),
 to show what helps; and our chunker + our hybrid index, ingested through the same path as
 ``advisor ingest --corpus DIR`` (``advisor.retrieval.index.ingest`` and ``Index.search``:
-long sections in PIECE_CHARS pieces, z-score fusion, BM25 query expansion).
+long sections in the chunker's default pieces, z-score fusion, BM25 query expansion).
 
     python benchmarks/contractnli.py [--limit N] [--piece-chars N] [--json OUT]
 """
@@ -335,9 +335,9 @@ def main(argv: list[str] | None = None) -> int:
                               "only the in-script hybrid over our chunker was scored[/]")
             else:
                 ingest_seconds = time.perf_counter() - started
-                from advisor.retrieval.index import PIECE_CHARS
+                from advisor.retrieval.chunking import DEFAULT_PIECE_CHARS
 
-                served = _spans(our_chunks(corpus, piece_chars=PIECE_CHARS))
+                served = _spans(our_chunks(corpus, piece_chars=DEFAULT_PIECE_CHARS))
                 score = _run("our chunker + our hybrid index", rank, pairs, served)
                 score.notes.append(f"ingest {ingest_seconds:.1f}s")
                 scores.append(score)

@@ -40,7 +40,6 @@ from langchain_core.embeddings import Embeddings
 
 from advisor.config import Settings
 from advisor.errors import CorpusError, InputError, RetrievalError
-from advisor.retrieval.chunking import DEFAULT_PIECE_CHARS
 from advisor.retrieval.embeddings import WordLlamaEmbeddings, embed_array, make_embeddings
 from advisor.retrieval.lexical import LexicalIndex
 from advisor.retrieval.store import (
@@ -65,14 +64,9 @@ RRF_K = 60
 #: how far apart the scores are, so a broad section that is merely second in both lists no
 #: longer beats a clause that is a clear first in one. Measured (benchmarks/retrieval.py,
 #: benchmarks/contractnli.py): labelled MRR@10 0.806 (RRF) -> 0.844 (z, dense 0.7);
-#: ContractNLI evidence recall 0.770 -> 0.790 (with PIECE_CHARS).
+#: ContractNLI evidence recall 0.770 -> 0.790 (with the chunker's 800-char pieces).
 DENSE_WEIGHT = 0.7
 
-#: Long sections (over the chunker's max_chars) are split into pieces of at most this many
-#: characters: finer evidence within the same clause id prefix (ContractNLI recall 0.759 ->
-#: 0.770 under RRF); sections that fit are untouched, so clause ids do not change. The
-#: chunker's own default, so every caller splits alike.
-PIECE_CHARS = DEFAULT_PIECE_CHARS
 
 #: Tie-breaking weight on the fused score by document kind. Policy text (terms, law) is what
 #: verdicts rest on, so at equal relevance it must outrank press coverage. Fused scores near
@@ -209,7 +203,7 @@ def ingest(settings: Settings, corpus: Path | None = None, rebuild: bool = False
     root = Path(corpus if corpus is not None else settings.corpus).expanduser().resolve()
     # Parse and chunk everything before touching the index: a CorpusError aborts here.
     documents = load_corpus(root)
-    chunked = [(doc, chunk_document(doc, piece_chars=PIECE_CHARS)) for doc in documents]
+    chunked = [(doc, chunk_document(doc)) for doc in documents]
     entries = {doc.id: _document_entry(doc, chunks) for doc, chunks in chunked}
     version = corpus_version(documents)
     embedder = embeddings if embeddings is not None else make_embeddings(settings)
@@ -681,5 +675,5 @@ def _as_of(value: dt.date | str | None) -> int | None:
     return date_key(value, NO_START)
 
 
-__all__ = ["DENSE_WEIGHT", "KIND_WEIGHT", "PIECE_CHARS", "RRF_K", "Index", "corpus_version",
+__all__ = ["DENSE_WEIGHT", "KIND_WEIGHT", "RRF_K", "Index", "corpus_version",
            "ensure_index", "ingest"]
