@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Verdict = Literal["prohibited", "conditional", "not_prohibited", "not_applicable"]
 Overall = Literal[
@@ -20,6 +20,7 @@ Overall = Literal[
 Kind = Literal["terms", "law", "article", "document"]
 Intent = Literal["assess", "informational", "out_of_scope"]
 GuardrailStatus = Literal["passed", "overridden", "degraded"]
+Provenance = Literal["official", "restatement", "reporting", "user"]
 
 POLICY_IDS: tuple[str, ...] = ("azure-openai-coc", "azure-ai-face", "eu-ai-act")
 
@@ -121,17 +122,61 @@ class Passage(_Frozen):
 FactValue = str | bool | dt.date | None
 
 
-class Fact(_Frozen):
-    """A fact value with the words that set it, or the assumption made."""
+#: Who or what set a fact (DESIGN.md): the question's words, an earlier turn, another fact by
+#: a documented rule, a default, mentions that disagree (left open), the user, or nothing.
+FactStatus = Literal[
+    "stated", "inherited", "inferred", "assumed", "conflicting", "confirmed", "unknown",
+]
+FACT_STATUSES: tuple[str, ...] = (
+    "stated", "inherited", "inferred", "assumed", "conflicting", "confirmed", "unknown",
+)
 
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", validate_by_name=True, validate_by_alias=True,
-        serialize_by_alias=True,
-    )
+_ALIASED = ConfigDict(
+    frozen=True, extra="forbid", validate_by_name=True, validate_by_alias=True,
+    serialize_by_alias=True,
+)
+
+
+class FactCandidate(_Frozen):
+    """One reading of a fact that disagrees with another (a ``conflicting`` fact keeps all)."""
+
+    model_config = _ALIASED
+
+    value: FactValue
+    source: str | None = Field(default=None, alias="from")
+
+
+class Fact(_Frozen):
+    """A fact value with the words that set it, or the assumption made, and its status.
+
+    ``status`` is derived when not given: ``assumed`` for an assumption, ``stated`` for a
+    value with words, ``unknown`` otherwise. A ``conflicting`` fact has value ``unknown`` and
+    lists the readings that disagree in ``candidates``; an ``inherited`` one names the user
+    turn it came from (1-based) in ``turn``.
+    """
+
+    model_config = _ALIASED
 
     value: FactValue = "unknown"
     source: str | None = Field(default=None, alias="from")
     assumed: bool = False
+    status: FactStatus = "unknown"
+    turn: int | None = None
+    candidates: tuple[FactCandidate, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_status(cls, data: object) -> object:
+        if isinstance(data, dict) and data.get("status") is None:
+            data = dict(data)
+            data.pop("status", None)
+            if data.get("assumed"):
+                data["status"] = "assumed"
+            elif data.get("value", "unknown") not in ("unknown", None):
+                data["status"] = "stated"
+            else:
+                data["status"] = "unknown"
+        return data
 
 
 FACT_NAMES: tuple[str, ...] = (
@@ -262,6 +307,9 @@ class Citation(_Frozen):
     verified: bool
     version: str | None = None
     effective_date: dt.date | None = None
+    #: Whose words the quote is: the publisher's (official), our own (restatement), the press
+    #: (reporting) or a document the user added (user). None until the corpus declares it.
+    provenance: Provenance | None = None
 
 
 class Claim(_Frozen):
