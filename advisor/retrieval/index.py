@@ -435,6 +435,8 @@ class _Generation:
             section=data["section"], kind=data["kind"], text=data["text"], start=data["start"],
             end=data["end"], score=score, version=data.get("version"),
             effective_date=data.get("effective_date"), url=data.get("url"),
+            provenance=data.get("provenance", "user"), publisher=data.get("publisher"),
+            bears_on=tuple(data.get("bears_on", ())),
         )
 
 
