@@ -136,30 +136,31 @@ def _normal(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def operative_sentence(text: str, phrases: Sequence[str], terms: Iterable[str] = ()
-                       ) -> tuple[str, str] | None:
-    """``(sentence, phrase)``: the sentence of ``text`` carrying one of a rule's ``phrases``.
+def operative_sentence(texts: Sequence[str], phrases: Sequence[str], terms: Iterable[str] = ()
+                       ) -> tuple[int, str, str] | None:
+    """``(text index, sentence, phrase)``: the sentence carrying one of a rule's ``phrases``.
 
-    When several phrases are found (a rule covering social scoring and predicting offences),
-    the sentence sharing most words with ``terms`` (the question) wins; ties go to the
-    phrase listed first. None when no phrase is in ``text``.
+    ``texts`` are the rule's clause passages in order. When several phrases are found (a rule
+    covering social scoring and predicting offences), the sentence sharing most words with
+    ``terms`` (the question) wins; ties go to the phrase listed first, then the earlier text.
+    None when no phrase is in any text.
     """
     wanted: set[str] = set()
     for term in terms:
         wanted |= words(term)
-    found: list[tuple[int, int, str, str]] = []
-    candidates = [s for s in sentences(text) if not is_instruction(s)]
-    for rank, phrase in enumerate(phrases):
-        needle = _normal(phrase)
-        for sentence in candidates:
-            if needle in _normal(sentence):
-                found.append((-len(words(sentence) & wanted), rank, _trim_around(sentence, phrase),
-                              phrase))
-                break
+    found: list[tuple[int, int, int, str, str]] = []
+    for index, text in enumerate(texts):
+        candidates = [s for s in sentences(text) if not is_instruction(s)]
+        for rank, phrase in enumerate(phrases):
+            needle = _normal(phrase)
+            sentence = next((s for s in candidates if needle in _normal(s)), None)
+            if sentence is not None:
+                found.append((-len(words(sentence) & wanted), rank, index,
+                              _trim_around(sentence, phrase), phrase))
     if not found:
         return None
-    _, _, sentence, phrase = min(found)
-    return sentence, phrase
+    _, _, index, sentence, phrase = min(found)
+    return index, sentence, phrase
 
 
 def _trim_around(sentence: str, phrase: str) -> str:

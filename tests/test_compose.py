@@ -135,7 +135,14 @@ def test_lobby_answer_reads_as_the_verdict_with_verbatim_cited_clauses() -> None
     article = next(c for c in draft.citations if c.kind == "article")
     assert "leeway" in article.quote
     press = draft.answer.split("### Reporting and background (not policy text)")[1]
-    assert f"[{article.n}]" in press and "That is secondary material" in press
+    # the "leeway" the report reads into LE-2 comes with the reason it does not hold
+    assert f"[{article.n}]" in press and "That reading does not hold here: " in press
+    assert "LE-2 does not reach this case (the camera is fixed, not mobile" in press
+    assert "but ID-1 [1] bars the use as described" in press
+    # our restatement is labelled as ours, never presented as the publisher's words
+    assert "The clause reads" not in draft.answer
+    assert "Our restatement of ID-1, not Microsoft's wording: “" in draft.answer
+    assert {c.provenance for c in draft.citations} == {"restatement", "reporting"}
     assert f"[{article.n}]" not in draft.answer.split("### Reporting and background")[0]
 
 
