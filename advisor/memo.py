@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from advisor import quotes
 from advisor.schema import Answer, Fact, PolicyVerdict
 
 #: Human words for the verdict labels (shared with the chat).
@@ -17,6 +18,10 @@ VERDICT_WORDS: dict[str, str] = {
 }
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|])")
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _inline(text: str) -> str:
@@ -104,9 +109,9 @@ def render_memo(answer: Answer) -> str:
                 meta.append(f"version {cite.version}")
             if cite.effective_date:
                 meta.append(f"effective {cite.effective_date.isoformat()}")
-            if not cite.verified:
-                meta.append("quote NOT verified")
+            meta.append(quotes.verified_label(cite))
             lines.append(f"**[{cite.n}] {_inline(cite.title)}**, {_inline(cite.section)}  ")
+            lines.append(f"*{_inline(_cap(quotes.provenance_label(cite)))}*  ")
             lines.append(f"{'; '.join(meta)}  ")
             if cite.url:
                 lines.append(f"<{cite.url.replace('>', '%3E')}>  ")

@@ -61,20 +61,24 @@ def _article(text: str, word: str, number: str) -> tuple[int, int] | None:
     return None
 
 
-def _token(line: _Line) -> str | None:
-    """The number or letter a paragraph/point line opens with: ``1.``, ``(1)``, ``(h)``."""
+def _token(line: _Line) -> tuple[str, str] | None:
+    """The number or letter a paragraph/point line opens with, and its style:
+    ``1.`` -> ("1", "dot"), ``(1)`` -> ("1", "paren"), ``(h)`` -> ("h", "paren")."""
     found = re.match(r"^(?:\((\w{1,5})\)|(\d{1,3})\.)(?=\s|$)", line.text)
     if not found:
         return None
-    return (found.group(1) or found.group(2)).lower()
+    if found.group(2) is not None:
+        return found.group(2), "dot"
+    return found.group(1).lower(), "paren"
 
 
-def _successor(token: str) -> str:
-    if token.isdigit():
-        return str(int(token) + 1)
-    if token in _ROMAN[:-1] and len(token) > 1:
-        return _ROMAN[_ROMAN.index(token) + 1]
-    return chr(ord(token[-1]) + 1) if len(token) == 1 else token + "?"
+def _after(token: str, part: str) -> bool:
+    """Whether ``token`` numbers a later sibling of ``part`` (same kind: digits or letters)."""
+    if part.isdigit():
+        return token.isdigit() and int(token) > int(part)
+    if part in _ROMAN and len(part) > 1:
+        return token in _ROMAN and _ROMAN.index(token) > _ROMAN.index(part)
+    return len(token) == 1 and token.isalpha() and token > part
 
 
 def _part(text: str, span: tuple[int, int], part: str, first_line: bool
@@ -82,17 +86,21 @@ def _part(text: str, span: tuple[int, int], part: str, first_line: bool
     """The span of paragraph/point ``part`` inside ``span``, up to its next sibling."""
     lines = _lines(text, *span)[1 if first_line else 0:]
     tokens = [_token(line) for line in lines]
-    opening = next((i for i, t in enumerate(tokens) if t == part), None)
+    opening = next((i for i, t in enumerate(tokens) if t is not None and t[0] == part), None)
     if opening is None:
         return None
-    sibling = _successor(part)
+    style = tokens[opening][1]  # type: ignore[index]
     for i in range(opening + 1, len(lines)):
-        if tokens[i] != sibling:
+        token = tokens[i]
+        if token is None or token[1] != style or not _after(token[0], part):
             continue
         # "(i)" after "(h)" is the first sub-point when "(ii)" follows it, not point (i).
-        following = next((t for t in tokens[i + 1:] if t is not None), None)
-        if sibling in _ROMAN and following == _successor(sibling) and following in _ROMAN:
+        following = next((t[0] for t in tokens[i + 1:] if t is not None), None)
+        if token[0] in _ROMAN and following in _ROMAN and \
+                _ROMAN.index(following) == _ROMAN.index(token[0]) + 1:
             continue
+        if token[0] in _ROMAN[1:] and not part.isdigit() and len(part) == 1:
+            continue  # "(ii)", "(iii)": further sub-points of the point
         return lines[opening].start, lines[i].start
     return lines[opening].start, span[1]
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
+from advisor import quotes
 from advisor.memo import VERDICT_WORDS
 from advisor.schema import Answer, Citation, PolicyVerdict
 
@@ -127,6 +128,17 @@ def _outcomes(outcomes: Mapping[str, str]) -> str:
     return f' <span class="adv-outcomes">({"; ".join(parts)})</span>'
 
 
+_LINK_TEXT = {
+    "official": "Open source document",
+    "restatement": "Open the official text (our restatement is not its wording)",
+    "reporting": "Open the report",
+}
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def citation_html(cite: Citation, turn: int) -> str:
     """A citation as a collapsible source card: quote, document, section, version, link."""
     meta = [f'<span class="adv-kind">{_e(cite.kind)}</span>']
@@ -135,16 +147,21 @@ def citation_html(cite: Citation, turn: int) -> str:
     if cite.effective_date:
         meta.append(f"effective {_e(cite.effective_date.isoformat())}")
     meta.append(f'<code>{_e(cite.chunk_id)}</code>')
-    meta.append('<span class="adv-verified">quote verified</span>' if cite.verified
+    # "verified" says what the quote was checked against: our restatement is not the source.
+    meta.append(f'<span class="adv-verified">{_e(quotes.verified_label(cite))}</span>'
+                if cite.verified
                 else '<span class="adv-unverified">quote NOT verified</span>')
     link = ""
     if cite.url and cite.url.lower().startswith(("http://", "https://")):
+        text = _LINK_TEXT.get(cite.provenance or "user", "Open source document")
         link = (f'<a class="adv-source" href="{_e(cite.url)}" target="_blank" '
-                f'rel="noopener noreferrer">Open source document</a>')
+                f'rel="noopener noreferrer">{_e(text)}</a>')
+    whose = (f'<div class="adv-provenance adv-provenance-{_e(cite.provenance or "user")}">'
+             f'{_e(_cap(quotes.provenance_label(cite)))}</div>')
     return (f'<details class="adv-citation" id="adv-cite-{turn}-{cite.n}" data-n="{cite.n}">'
             f'<summary><span class="adv-n">[{cite.n}]</span> {_e(cite.title)}'
             f'<span class="adv-section"> &mdash; {_e(cite.section)}</span></summary>'
-            f'<blockquote class="adv-quote">{_e(cite.quote)}</blockquote>'
+            f'{whose}<blockquote class="adv-quote">{_e(cite.quote)}</blockquote>'
             f'<div class="adv-cite-meta">{" &middot; ".join(meta)} {link}</div></details>')
 
 
