@@ -160,7 +160,7 @@ Service</h1>
 <h2 id="restricted-uses">Restricted uses</h2>
 <p>Integrations built on the service shall not be used as set out below.</p>
 <ul>
-<li><strong>Identity:</strong> no integration may be used to identify or verify a person from
+<li><strong>Identity:</strong> integrations must not be used to identify or verify a person from
 the face or other bodily traits, or from media showing them.</li>
 <li><strong>Police in the US:</strong> no use for facial recognition purposes by or for any
 police department in the United States.</li>
