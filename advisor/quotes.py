@@ -147,7 +147,7 @@ def operative_sentence(texts: Sequence[str], phrases: Sequence[str], terms: Iter
     """
     wanted: set[str] = set()
     for term in terms:
-        wanted |= words(term)
+        wanted |= lemmas(term)
     found: list[tuple[int, int, int, str, str]] = []
     for index, text in enumerate(texts):
         candidates = [s for s in sentences(text) if not is_instruction(s)]
@@ -155,12 +155,19 @@ def operative_sentence(texts: Sequence[str], phrases: Sequence[str], terms: Iter
             needle = _normal(phrase)
             sentence = next((s for s in candidates if needle in _normal(s)), None)
             if sentence is not None:
-                found.append((-len(words(sentence) & wanted), rank, index,
+                found.append((-len(lemmas(sentence) & wanted), rank, index,
                               _trim_around(sentence, phrase), phrase))
     if not found:
         return None
     _, _, index, sentence, phrase = min(found)
     return index, sentence, phrase
+
+
+def lemmas(text: str) -> set[str]:
+    """The content words of ``text`` as English lemmas ("predicted" -> "predict")."""
+    import simplemma
+
+    return {simplemma.lemmatize(w, lang="en") for w in words(text)}
 
 
 def _trim_around(sentence: str, phrase: str) -> str:
