@@ -543,7 +543,9 @@ def _informational(w: _Writer) -> None:
     wanted = quotes.words(w.request.question) - _UBIQUITOUS
     on_point = [p for p in passages if len(quotes.words(p.text) & wanted) >= _INFO_MIN_OVERLAP]
     passages = on_point  # in retrieval order
-    shown = [p for p in passages if not _reporting(p)][:3]
+    # Up to three policy passages, and the user's own document when retrieval found one.
+    shown = [p for p in passages if p.kind in _POLICY_KINDS][:3] + \
+        [p for p in passages if p.kind not in _POLICY_KINDS and not _reporting(p)][:1]
     if not shown:
         w.add("")
         w.add("No indexed passage addresses this question.")
