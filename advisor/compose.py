@@ -448,12 +448,17 @@ def _limited_access(w: _Writer) -> None:
           [n] if n is not None else [])
 
 
-def _in_play(verdicts: Sequence[PolicyVerdict]) -> set[str]:
-    """Rule ids the verdicts turn on: fired, near misses, and rules pending on open facts."""
+def _in_play(request: ComposeRequest) -> set[str]:
+    """Rule ids the verdicts turn on: fired, pending on open facts, and near misses about
+    this use. A near miss that failed because the use itself differs (a facial recognition
+    clause on an emotion question: "the use is emotion inference, ...") is not in play."""
+    purpose = request.facts.value("purpose")
+    other_use = f"the use is {str(purpose).replace('_', ' ')}"
     rules: set[str] = set()
-    for verdict in verdicts:
-        rules |= {h.rule for h in verdict.fired} | {m.rule for m in verdict.near_misses}
-        rules |= set(pending_rules(verdict))
+    for verdict in request.verdicts:
+        rules |= {h.rule for h in verdict.fired} | set(pending_rules(verdict))
+        rules |= {m.rule for m in verdict.near_misses
+                  if purpose == "unknown" or not any(f.startswith(other_use) for f in m.failed)}
     return rules
 
 
@@ -492,7 +497,7 @@ def _press(w: _Writer) -> None:
     declares nothing (a user's upload) is never background to an assessment.
     """
     request = w.request
-    in_play = _in_play(request.verdicts)
+    in_play = _in_play(request)
     # On point means: shares words with the question and with why the near misses missed.
     reasons = [m.because for v in request.verdicts for m in v.near_misses]
     wanted = quotes.words(" ".join([request.question, *reasons])) - _UBIQUITOUS
@@ -531,7 +536,7 @@ def _source(article: Passage) -> str:
         return f"\u201c{article.title}\u201d ({article.effective_date.isoformat()})"
     section = article.section.split(" > ")[-1]
     section = _CLAUSE_PREFIX.sub("", section, count=1) if ":" in section else section
-    return f"\u201c{article.title}\u201d, on {section}" if section else \
+    return f"\u201c{article.title}\u201d, section \u201c{section}\u201d" if section else \
         f"\u201c{article.title}\u201d"
 
 
