@@ -117,7 +117,8 @@ def passages_table(passages: Sequence[Passage], query: str) -> Table:
     table.add_column("Text")
     for rank, p in enumerate(passages, 1):
         text = p.text if len(p.text) <= 400 else p.text[:400] + "…"
-        table.add_row(str(rank), p.chunk_id, f"{p.kind}\n{p.provenance}", f"{p.score:.4f}", Text(text))
+        table.add_row(str(rank), p.chunk_id, f"{p.kind}\n{p.provenance}", f"{p.score:.4f}",
+                      Text(text))
     return table
 
 
