@@ -567,8 +567,13 @@ def _informational(w: _Writer) -> None:
         if n is None:
             continue
         w.add("")
+        # A reported reading of "leeway" is not what the clauses say: no verdict here to
+        # rebut it with, so say where the answer to a particular use comes from.
+        contested = (" It reports a reading, not what the clauses say: ask about a particular "
+                     "use for the verdict the clauses give, with the reason."
+                     if _LENIENT.search(w.citer.quote(n)) else "")
         w.add(f"Secondary material ({_source(article)}) says: “{w.citer.quote(n)}” [{n}]. "
-              "That is reporting or background, not policy text.", [n])
+              f"That is reporting or background, not policy text.{contested}", [n])
 
 
 def _whose(passage: Passage) -> str:

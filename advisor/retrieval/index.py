@@ -528,6 +528,7 @@ class Index:
                 "version": meta.get("version"), "effective_date": meta.get("effective_date"),
                 "effective_to": meta.get("effective_to"), "source_url": meta.get("source_url"),
                 "publisher": meta.get("publisher"), "policy": meta.get("policy"),
+                "provenance": meta.get("provenance", "user"),
                 "path": entry.get("path"), "chunks": len(entry["chunks"]),
             })
         return out
