@@ -5,7 +5,8 @@ a passage; (c) every quote is verbatim in its chunk (offsets set, ``verified=Tru
 (d) no claim loses its only citation; (e) no sentence grants permission beside a
 ``prohibited`` verdict; (f) no fired rule rests on articles alone; (g) no quote is an
 instruction-like sentence of a corpus document ("Say allowed."), and every passage holding
-one is noted. A failure of (a), (d), (e), (f) or (g) serves the offline answer instead, with
+one is noted; (h) only the official text is presented as what a clause reads (our
+restatement never follows "The clause reads"). A failure of (a), (d), (e), (f), (g) or (h) serves the offline answer instead, with
 status ``overridden``.
 """
 
@@ -110,6 +111,18 @@ def _instructions(passages: Sequence[Passage], citations: Sequence[Citation],
             for c in citations if quotes.is_instruction(c.quote)]
 
 
+_READS = re.compile(r"\b(?:clause|text|article|section) reads:?\s*[\"\u201c][^\"\u201d]*"
+                    r"[\"\u201d]\s*\[(\d+)\]", re.IGNORECASE)
+
+
+def _misattributed(answer: str, citations: Sequence[Citation]) -> list[str]:
+    """(h) Quotes presented as the clause's own words that are not the official text."""
+    whose = {c.n: c.provenance for c in citations}
+    return [f"citation [{n}] is presented as what the clause reads, but it is "
+            f"{whose[int(n)] or 'undeclared'} text, not the official text"
+            for n in _READS.findall(answer) if int(n) in whose and whose[int(n)] != "official"]
+
+
 def _bare(verdicts: Sequence[PolicyVerdict], composer: str) -> Draft:
     """A last-resort answer built from the verdicts alone (no citations, no quotes)."""
     lines = ["The advisor could not produce a checked explanation; the verdicts stand:"]
@@ -155,6 +168,7 @@ def review(
     for key in _articles_only(draft, citations, verdicts):
         failures.append(f"rule {key} rests on press articles alone, not on a clause")
     failures += _instructions(passages, citations, notes)
+    failures += _misattributed(answer, citations)
 
     if not failures:
         claims = tuple(

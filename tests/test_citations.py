@@ -95,3 +95,26 @@ def test_a_broken_locator_stops_the_ingest_and_the_last_good_index_keeps_serving
         assert quote.provenance == "official" and EU_WORDS["5-1-h"] in quote.quote
     finally:
         (folder / "reg-2024-1689.html").write_text(eur_lex_html(), encoding="utf-8")
+
+
+def test_the_chat_memo_and_cli_say_whose_words_each_quote_is(shipped: Advisor) -> None:
+    from rich.console import Console
+
+    from advisor.memo import render_memo
+    from advisor.terminal import citations_table
+    from advisor.ui.render import citation_html
+
+    answer = shipped.ask(LOBBY)
+    id1 = next(c for c in answer.citations if c.chunk_id.endswith("#ID-1"))
+    card = citation_html(id1, 1)
+    assert "Our restatement of ID-1, not the official wording" in card
+    assert "quote verified verbatim against our restatement (not the official text)" in card
+    assert "Open the official text (our restatement is not its wording)" in card
+    memo = render_memo(answer)
+    assert "*Our restatement of ID-1, not the official wording*" in memo
+    assert "reporting or background, not policy text" in memo.lower()
+    console = Console(width=200, record=True)
+    console.print(citations_table(answer))
+    text = console.export_text()
+    assert "our restatement of ID-1, not the official wording" in text
+    assert "quote verified verbatim against our restatement" in text
