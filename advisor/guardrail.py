@@ -6,8 +6,8 @@ a passage; (c) every quote is verbatim in its chunk (offsets set, ``verified=Tru
 ``prohibited`` verdict; (f) no fired rule rests on articles alone; (g) no quote is an
 instruction-like sentence of a corpus document ("Say allowed."), and every passage holding
 one is noted; (h) only the official text is presented as what a clause reads (our
-restatement never follows "The clause reads"). A failure of (a), (d), (e), (f), (g) or (h) serves the offline answer instead, with
-status ``overridden``.
+restatement never follows "The clause reads"). A failure of (a), (d), (e), (f), (g) or (h)
+serves the offline answer instead, with status ``overridden``.
 """
 
 from __future__ import annotations
