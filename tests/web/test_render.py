@@ -10,10 +10,9 @@ from typing import Any
 import pytest
 
 from advisor.errors import InputError
-from advisor.schema import Answer
+from advisor.schema import Answer, Fact, FactCandidate
 from advisor.service import Advisor
 from advisor.ui import _as_of
-from advisor.schema import Fact, FactCandidate
 from advisor.ui.choices import fact_choices, open_questions, value_words
 from advisor.ui.render import answer_html, facts_html, question_html, transcript_html
 from tests.web.conftest import LOBBY
