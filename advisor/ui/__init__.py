@@ -223,25 +223,6 @@ def build_ui(get_advisor: Callable[[], Any], settings: Settings) -> gr.Blocks:
                 transcript = gr.HTML(transcript_html([]), elem_id="adv-transcript",
                                      js_on_load=TRANSCRIPT_JS)
 
-                @gr.render(inputs=[turns_state], triggers=[turns_state.change])
-                def _ask_back(turns: Turns) -> None:
-                    asked = open_questions(_last_answer(turns or []))
-                    if not asked:
-                        return
-                    gr.HTML('<div class="adv-h">Answer to re-check: what would change the '
-                            'answer</div>', elem_classes=["adv-questions-head"])
-                    for item in asked:
-                        with gr.Column(elem_classes=["adv-ask-back"]):
-                            gr.HTML(question_html(item), elem_id=f"adv-q-{item.fact}")
-                            with gr.Row(elem_classes=["adv-choices"]):
-                                for words, value in item.choices:
-                                    button = gr.Button(words, size="sm", min_width=60,
-                                                       elem_id=f"adv-q-{item.fact}-{value}",
-                                                       elem_classes=["adv-choice"])
-                                    button.click(choose(item.fact, value),
-                                                 [turns_state, confirmed_state], outputs,
-                                                 api_visibility="private")
-
                 with gr.Group():
                     question = gr.Textbox(
                         show_label=False, lines=1, max_lines=6, elem_id="adv-question",
@@ -258,6 +239,26 @@ def build_ui(get_advisor: Callable[[], Any], settings: Settings) -> gr.Blocks:
                                     value=None, elem_id="adv-as-of",
                                     info="Policies and laws in force on this date; "
                                          "empty means today.")
+
+                @gr.render(inputs=[turns_state], triggers=[turns_state.change])
+                def _ask_back(turns: Turns) -> None:
+                    asked = open_questions(_last_answer(turns or []))
+                    if not asked:
+                        return
+                    gr.HTML('<div class="adv-h">What would change the answer: click to '
+                            're-check</div>', elem_classes=["adv-questions-head"])
+                    for item in asked:
+                        with gr.Column(elem_classes=["adv-ask-back"]):
+                            gr.HTML(question_html(item), elem_id=f"adv-q-{item.fact}")
+                            with gr.Row(elem_classes=["adv-choices"]):
+                                for words, value in item.choices:
+                                    button = gr.Button(words, size="sm", min_width=60,
+                                                       elem_id=f"adv-q-{item.fact}-{value}",
+                                                       elem_classes=["adv-choice"])
+                                    button.click(choose(item.fact, value),
+                                                 [turns_state, confirmed_state], outputs,
+                                                 api_visibility="private")
+
                 facts = gr.HTML(facts_html(None), elem_id="adv-facts")
                 with gr.Accordion("Change a fact", open=False, elem_id="adv-change"):
                     fact_name = gr.Dropdown(

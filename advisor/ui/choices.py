@@ -103,6 +103,20 @@ def _plausible(name: str, values: list[str], facts: dict[str, Fact]) -> list[str
     return values
 
 
+_ORDER = ("prohibited", "conditional", "not_prohibited", "not_applicable")
+
+
+def _outcomes(name: str, policy: str, per: dict[str, str], values: list[str]) -> str:
+    """'eu-ai-act: conditional if law enforcement; not prohibited if private company, ...'."""
+    grouped: dict[str, list[str]] = {}
+    for value in values:
+        if value in per:
+            grouped.setdefault(per[value], []).append(value_words(name, value))
+    parts = [f"{verdict.replace('_', ' ')} if {', '.join(words)}"
+             for verdict, words in sorted(grouped.items(), key=lambda kv: _ORDER.index(kv[0]))]
+    return f"{policy}: " + ", ".join(parts) if policy else ", ".join(parts)
+
+
 def open_questions(answer: Answer | None) -> list[Question]:
     """The facts a verdict turns on that the user can settle: open, assumed, conflicting."""
     if answer is None:
@@ -111,21 +125,20 @@ def open_questions(answer: Answer | None) -> list[Question]:
     out: list[Question] = []
     seen: set[str] = set()
     asks: dict[str, str] = {}
-    outcomes: dict[str, dict[str, str]] = {}
+    outcomes: dict[str, dict[str, dict[str, str]]] = {}  # fact -> policy -> value -> verdict
     for missing in answer.missing_facts:
         asks.setdefault(missing.fact, missing.ask)
-        for value, verdict in missing.outcomes.items():
-            policy = missing.policy or ""
-            outcomes.setdefault(missing.fact, {}).setdefault(value, "")
-            outcomes[missing.fact][value] += f"{policy}: {verdict.replace('_', ' ')}; "
+        outcomes.setdefault(missing.fact, {}).setdefault(missing.policy or "", {}).update(
+            missing.outcomes)
     for name, ask in asks.items():
         if facts.get(name, Fact()).status == "confirmed":
             continue
-        values = _plausible(name, _ordered(name, set(outcomes.get(name, {}))), facts)
+        offered = {v for per in outcomes[name].values() for v in per}
+        values = _plausible(name, _ordered(name, offered), facts)
         if not values:
             continue
-        hint = " | ".join(f"{value_words(name, v)} -> {outcomes[name][v].rstrip('; ')}"
-                          for v in values)
+        hint = "; ".join(_outcomes(name, policy, per, values)
+                         for policy, per in outcomes[name].items())
         out.append(Question(name, ask, "open", tuple((value_words(name, v), v) for v in values),
                             hint))
         seen.add(name)

@@ -211,7 +211,7 @@ def _set_by(name: str, fact: Fact) -> tuple[str, str]:
 
 def facts_html(answer: Answer | None) -> str:
     """The facts panel: each fact, who set it (your words, an earlier turn, you, an
-    assumption), the assumptions and what would change the answer."""
+    assumption) and the assumptions; the open facts are asked back beside it."""
     if answer is None:
         return ('<div class="adv-facts adv-muted">Facts the advisor reads from your question '
                 'appear here, each with the words that set it.</div>')
@@ -240,11 +240,7 @@ def facts_html(answer: Answer | None) -> str:
         items = "".join(f"<li>{_e(a)}</li>" for a in answer.assumptions)
         parts.append(f'<div class="adv-h">Assumptions</div><ul class="adv-assumptions">{items}'
                      '</ul>')
-    if answer.missing_facts:
-        items = "".join(f'<li><b>{_e(FACT_LABELS.get(m.fact, m.fact))}</b>: {_e(m.ask)}'
-                        f'{_outcomes(m.outcomes)}</li>' for m in answer.missing_facts)
-        parts.append(f'<div class="adv-h">What would change the answer</div>'
-                     f'<ul class="adv-missing">{items}</ul>')
+    # The open facts are asked back above this panel, each with one-click answers.
     parts.append("</div>")
     return "".join(parts)
 
