@@ -177,10 +177,13 @@ def build_ui(get_advisor: Callable[[], Any], settings: Settings) -> gr.Blocks:
         if index is None or not fact or value in (None, ""):
             return (gr.skip(),) * 7
         turn = dict(turns[index])
+        turn.pop("notice", None)
         turn["confirmed"] = {**(turn.get("confirmed") or {}), fact: value}
-        turns[index] = _answer(turn, _history(turns[:index]))
-        if "error" in turns[index]:  # a bad value is reported; the conversation keeps its facts
+        rechecked = _answer(turn, _history(turns[:index]))
+        if "error" in rechecked:  # said above the answer it would have replaced: nothing lost
+            turns[index] = {**turns[index], "notice": rechecked["error"]}
             return _outputs(turns, dict(confirmed or {}), gr.skip())
+        turns[index] = rechecked
         return _outputs(turns, {**(confirmed or {}), fact: value}, gr.skip())
 
     def choose(fact: str, value: str) -> Callable[[Turns, Confirmed], tuple[Any, ...]]:

@@ -184,7 +184,9 @@ def transcript_html(turns: list[dict[str, Any]]) -> str:
         if "error" in turn:
             body = f'<div class="adv-a adv-error" role="alert">{_e(turn["error"])}</div>'
         else:
-            body = _confirmed_html(turn.get("confirmed") or {}) + \
+            notice = (f'<div class="adv-a adv-error" role="alert">{_e(turn["notice"])}</div>'
+                      if turn.get("notice") else "")
+            body = notice + _confirmed_html(turn.get("confirmed") or {}) + \
                 answer_html(Answer.model_validate(turn["answer"]), i)
         out.append(f'<section class="adv-turn" data-turn="{i}">{question}{body}</section>')
     return f'<div class="adv-transcript">{"".join(out)}</div>'

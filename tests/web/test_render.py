@@ -193,3 +193,10 @@ def test_the_transcript_names_the_facts_a_turn_was_checked_with(lobby_answer: An
                              "confirmed": {"actor": "law_enforcement", "public_access": "yes"}}])
     assert 'Checked with the facts you confirmed: <span data-fact="actor">Who uses it: ' \
            '<b>law enforcement</b></span>' in html
+
+
+def test_a_failed_re_check_is_said_above_the_answer_it_keeps(lobby_answer: Answer) -> None:
+    html = transcript_html([{"question": LOBBY, "answer": lobby_answer.model_dump(mode="json"),
+                             "notice": "the index is down <now>"}])
+    assert 'role="alert">the index is down &lt;now&gt;</div>' in html
+    assert 'data-verdict="prohibited"' in html, "the earlier answer is still shown"
