@@ -103,6 +103,16 @@ def _plausible(name: str, values: list[str], facts: dict[str, Fact]) -> list[str
     return values
 
 
+def _readings(fact: Fact) -> list[str]:
+    return [str(c.value) for c in fact.candidates if c.value not in (None, "unknown")]
+
+
+def _disagree(name: str, fact: Fact) -> str:
+    readings = " / ".join(f"{value_words(name, c.value)} (\u201c{c.source}\u201d)"
+                          for c in fact.candidates)
+    return f"Your words disagree: {readings}"
+
+
 _ORDER = ("prohibited", "conditional", "not_prohibited", "not_applicable")
 
 
@@ -131,7 +141,8 @@ def open_questions(answer: Answer | None) -> list[Question]:
         outcomes.setdefault(missing.fact, {}).setdefault(missing.policy or "", {}).update(
             missing.outcomes)
     for name, ask in asks.items():
-        if facts.get(name, Fact()).status == "confirmed":
+        fact = facts.get(name, Fact())
+        if fact.status == "confirmed":
             continue
         offered = {v for per in outcomes[name].values() for v in per}
         values = _plausible(name, _ordered(name, offered), facts)
@@ -139,13 +150,19 @@ def open_questions(answer: Answer | None) -> list[Question]:
             continue
         hint = "; ".join(_outcomes(name, policy, per, values)
                          for policy, per in outcomes[name].items())
-        out.append(Question(name, ask, "open", tuple((value_words(name, v), v) for v in values),
+        why = "open"
+        if fact.status == "conflicting":  # open because the words disagree: show both readings
+            why, read = "conflicting", _readings(fact)
+            values = [v for v in read if v in values] + [v for v in values if v not in read]
+            hint = f"{_disagree(name, fact)}. {hint}"
+        out.append(Question(name, ask, why, tuple((value_words(name, v), v) for v in values),
                             hint))
         seen.add(name)
     for name in FACT_NAMES:
-        fact = facts.get(name)
-        if fact is None or name in seen or fact.status not in ("assumed", "conflicting"):
+        known = facts.get(name)
+        if known is None or name in seen or known.status not in ("assumed", "conflicting"):
             continue
+        fact = known
         label = FACT_LABELS.get(name, name).lower()
         values = [v for v in FACT_VALUES.get(name, ()) if v != "unknown"]
         if fact.status == "assumed":
@@ -155,10 +172,9 @@ def open_questions(answer: Answer | None) -> list[Question]:
             first = [str(fact.value)] if fact.value in values else []
             values = first + [v for v in values if v not in first]
         else:
-            read = [str(c.value) for c in fact.candidates if c.value not in (None, "unknown")]
+            read = _readings(fact)
             ask = f"Your words disagree on the {label}: which is it?"
-            hint = " / ".join(f"{value_words(name, c.value)} (\u201c{c.source}\u201d)"
-                              for c in fact.candidates)
+            hint = _disagree(name, fact)
             values = [v for v in read if v in values] + [v for v in values if v not in read]
         values = _plausible(name, values, facts)
         out.append(Question(name, ask, fact.status, tuple((value_words(name, v), v)

@@ -200,3 +200,18 @@ def test_a_failed_re_check_is_said_above_the_answer_it_keeps(lobby_answer: Answe
                              "notice": "the index is down <now>"}])
     assert 'role="alert">the index is down &lt;now&gt;</div>' in html
     assert 'data-verdict="prohibited"' in html, "the earlier answer is still shown"
+
+
+def test_an_open_fact_the_words_disagree_on_is_asked_with_both_readings(
+        lobby_answer: Answer) -> None:
+    facts = dict(lobby_answer.facts)
+    facts["timing"] = Fact(value="unknown", status="conflicting", candidates=(
+        FactCandidate(value="post", source="recorded"),
+        FactCandidate(value="real_time", source="live")))
+    asked = {q.fact: q for q in open_questions(lobby_answer.model_copy(update={"facts": facts}))}
+    timing = asked["timing"]
+    assert timing.why == "conflicting"
+    assert timing.ask == next(m.ask for m in lobby_answer.missing_facts if m.fact == "timing")
+    assert [v for _, v in timing.choices] == ["post", "real_time"]
+    assert timing.hint.startswith("Your words disagree: later, on recorded footage")
+    assert "eu-ai-act: conditional if live (real time), not prohibited if later" in timing.hint
