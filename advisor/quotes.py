@@ -186,9 +186,15 @@ def _trim_around(sentence: str, phrase: str) -> str:
 
 
 def owner(publisher: str | None) -> str:
-    """Whose wording an official text is, as a possessive: "Microsoft's", "the publisher's"."""
-    if publisher and len(publisher.split()) <= 2 and "(" not in publisher:
-        return f"{publisher}'s"
+    """Whose wording an official text is, as a possessive: "Microsoft's", "the Official
+    Journal's" (for "European Union (Official Journal)"), else "the publisher's"."""
+    if publisher:
+        inner = re.search(r"\(([^()]+)\)", publisher)
+        name = inner.group(1).strip() if inner else publisher.strip()
+        if inner is not None and len(name.split()) <= 3:
+            return f"the {name}'s"
+        if inner is None and len(name.split()) <= 2:
+            return f"{name}'s"
     return "the publisher's"
 
 
