@@ -157,3 +157,18 @@ def test_provenance_travels_into_chunk_metadata(corpus: Path) -> None:
     assert timeline["context-timeline#TL-OPENAI"].bears_on == ()
     # a summary of 2020 to 2025 is not dated by its first event
     assert timeline["context-timeline#TL-2024-05"].effective_date is None
+
+
+def test_a_malformed_clause_map_names_the_file_and_line(corpus: Path) -> None:
+    path = corpus / "eu-ai-act" / "clauses.yaml"
+    path.write_text("texts:\n  - restatement: eu-ai-act-art5\n    clauses:\n"
+                    "      5-1-h: {numbr: \"Article 5(1)(h)\"}\n", encoding="utf-8")
+    with pytest.raises(CorpusError) as caught:
+        load_corpus(corpus)
+    assert str(caught.value).startswith(f"{path}:4: texts.0.clauses.5-1-h")
+    path.write_text("texts:\n  - restatement: eu-ai-act-art5\n    clauses:\n"
+                    "      5-1-h: {number: \"Article 5(1)(h)\", phrase: \"real-time\"}\n",
+                    encoding="utf-8")
+    with pytest.raises(CorpusError) as caught:
+        load_corpus(corpus)
+    assert "expected exactly one of 'number', 'heading' or 'phrase'" in str(caught.value)
