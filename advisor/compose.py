@@ -213,8 +213,8 @@ class _RuleQuote:
         return tuple(n for n in (self.official, self.restated) if n is not None)
 
 
-def _rule_quote(w: _Writer, rule: str, clauses: Sequence[str], phrases: Sequence[str],
-                because: str, effect: str) -> _RuleQuote:
+def _rule_quote(w: _Writer, clauses: Sequence[str], phrases: Sequence[str], because: str,
+                effect: str) -> _RuleQuote:
     """Cite the sentence of ``clauses`` that carries the rule (its ``phrases``), and the
     official text's passage of the same clause when the corpus has one."""
     passages = w.clauses(clauses)
@@ -256,9 +256,7 @@ def _quoted(w: _Writer, quoted: _RuleQuote) -> str:
             lead = f"In our words ({clause}):"
         elif cite.provenance == "restatement":
             lead = f"Our restatement of {clause}, not {quotes.owner(passage.publisher)} wording:"
-        elif cite.provenance == "official":
-            lead = "The clause reads:"
-        else:
+        else:  # a user's text the clause map accepts, or one that declares nothing
             lead = "From a document you added, not verified policy text:"
         parts.append(f"{lead} “{cite.quote}” [{quoted.restated}]")
     return " ".join(parts)
@@ -267,7 +265,7 @@ def _quoted(w: _Writer, quoted: _RuleQuote) -> str:
 def _fired(w: _Writer, verdict: PolicyVerdict) -> None:
     for hit in verdict.fired:
         name = w.clause_name(hit.rule, hit.clauses)
-        quoted = _rule_quote(w, hit.rule, hit.clauses, hit.quote, hit.because, hit.effect)
+        quoted = _rule_quote(w, hit.clauses, hit.quote, hit.because, hit.effect)
         if not quoted.numbers:
             w.add(f"- **{name}** applies. {_cap(_sentence(hit.because))}")
             continue
@@ -300,7 +298,7 @@ def _near_misses(w: _Writer, verdict: PolicyVerdict) -> None:
             continue  # a variant of a clause already discussed (e.g. LE-1 and LE-1-FEDERAL)
         covered |= set(miss.clauses)
         name = w.clause_name(miss.rule, miss.clauses)
-        quoted = _rule_quote(w, miss.rule, miss.clauses, miss.quote, miss.because, "prohibited")
+        quoted = _rule_quote(w, miss.clauses, miss.quote, miss.because, "prohibited")
         n = quoted.numbers[0] if quoted.numbers else None
         marker = f" [{n}]" if n is not None else ""
         if miss.open_facts:  # met on every stated fact, open on the rest: same verdict anyway
