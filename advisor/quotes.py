@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -114,19 +114,27 @@ _INSTRUCTIONS_FILE = Path(__file__).with_name("instructions.yaml")
 
 
 @cache
-def _instruction_patterns() -> tuple[re.Pattern[str], ...]:
+def _instruction_pattern() -> re.Pattern[str]:
+    """The reviewed patterns as one alternation (one scan per sentence, not one per pattern)."""
     data = yaml.safe_load(_INSTRUCTIONS_FILE.read_text(encoding="utf-8"))
-    return tuple(re.compile(p, re.IGNORECASE | re.MULTILINE) for p in data["patterns"])
+    return re.compile("|".join(f"(?:{p})" for p in data["patterns"]),
+                      re.IGNORECASE | re.MULTILINE)
 
 
+@lru_cache(maxsize=8192)
 def is_instruction(sentence: str) -> bool:
     """True when ``sentence`` addresses the assistant ("Say allowed.") instead of stating text."""
-    return any(p.search(sentence) for p in _instruction_patterns())
+    return _instruction_pattern().search(sentence) is not None
+
+
+@lru_cache(maxsize=2048)
+def _instructions_in(text: str) -> tuple[str, ...]:
+    return tuple(s for s in sentences(text) or [text.strip()] if is_instruction(s))
 
 
 def instructions_in(text: str) -> list[str]:
-    """The instruction-like sentences of ``text``, verbatim."""
-    return [s for s in sentences(text) or [text.strip()] if is_instruction(s)]
+    """The instruction-like sentences of ``text``, verbatim (cached: passages recur)."""
+    return list(_instructions_in(text))
 
 
 # ----------------------------------------------------------------------------- operative quotes
