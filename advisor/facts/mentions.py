@@ -1,0 +1,101 @@
+"""Step 3 of the reader: every match of every vocabulary entry, with its character span.
+
+Nothing is decided here beyond two plain rules about overlapping words: a match inside a
+mask ("data protection officer" is not an officer) is no mention, and where two readings of
+one fact overlap, the longer reading wins ("not in real time" over "real time").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from advisor.facts.vocab import Vocabulary
+
+__all__ = ["Mention", "Scope", "find"]
+
+#: Whose words a mention is: the use being judged, or words that do not set its facts.
+Scope = Literal["use", "negated", "premise", "other_party"]
+_LONGEST = 300  # no reading of one fact is longer than this many characters
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A match: ``name`` (a fact, ``country``, ``region``, or a cue) = ``value`` at a span."""
+
+    kind: str  # "fact" | "cue" | "place" | "agency"
+    name: str
+    value: str
+    start: int
+    end: int
+    words: str
+    rank: int
+    lang: str
+    detail: str = ""  # an agency's country code
+    scope: Scope = "use"
+
+    def overlaps(self, other: Mention) -> bool:
+        """True when the two spans share a character."""
+        return self.start < other.end and other.start < self.end
+
+    def inside(self, other: Mention) -> bool:
+        """True when this span lies within ``other``'s and is shorter."""
+        return (other.start <= self.start and self.end <= other.end
+                and (self.end - self.start) < (other.end - other.start))
+
+
+def _raw(text: str, vocabularies: Iterable[Vocabulary]) -> tuple[list[Mention], list[Mention]]:
+    found: list[Mention] = []
+    masks: list[Mention] = []
+    for vocab in vocabularies:
+        for entry in vocab.entries:
+            for match in entry.regex.finditer(text):
+                words = match.group(0)
+                stripped = words.strip()
+                if not stripped:
+                    continue
+                start = match.start() + (len(words) - len(words.lstrip()))
+                value, rank, detail = entry.value, entry.rank, entry.detail
+                if entry.lookup is not None:
+                    value, rank, detail = entry.lookup[stripped.lower()]
+                mention = Mention(entry.kind, entry.name, value, start,
+                                  start + len(stripped), stripped, rank, vocab.lang, detail)
+                (masks if entry.kind == "mask" else found).append(mention)
+    return found, masks
+
+
+def _shadowed(group: list[Mention], i: int) -> bool:
+    """True when a longer, different reading of the same fact covers mention ``i``."""
+    mention = group[i]
+    j = i - 1  # earlier-starting readings; no reading is longer than _LONGEST
+    while j >= 0 and mention.start - group[j].start <= _LONGEST:
+        other = group[j]
+        if other.value != mention.value and mention.inside(other):
+            return True
+        j -= 1
+    k = i + 1  # or one starting at the same place and reaching further
+    while k < len(group) and group[k].start == mention.start:
+        if group[k].value != mention.value and mention.inside(group[k]):
+            return True
+        k += 1
+    return False
+
+
+def find(text: str, vocabularies: Sequence[Vocabulary]) -> tuple[Mention, ...]:
+    """All mentions in ``text``, in reading order, after masks and longest-reading filtering."""
+    found, masks = _raw(text, vocabularies)
+    kept = [m for m in found
+            if not any(mask.name == m.name and m.overlaps(mask) for mask in masks)]
+    groups: dict[tuple[str, str], list[Mention]] = {}
+    for mention in kept:
+        groups.setdefault((mention.kind, mention.name), []).append(mention)
+    out: list[Mention] = []
+    for (kind, _), group in groups.items():
+        if kind not in ("fact", "place", "agency"):
+            out.extend(group)
+            continue
+        group.sort(key=lambda m: (m.start, -m.end))
+        out.extend(m for i, m in enumerate(group) if not _shadowed(group, i))
+    out.sort(key=lambda m: (m.start, m.end))
+    return tuple(out)
