@@ -113,6 +113,9 @@ def place_entries(lang: str) -> list[Entry]:
             continue
         table = {(str(k) if case_sensitive else str(k).lower()):
                  (str(v["kind"]), 0, str(v.get("country") or "")) for k, v in spec.items()}
+        if not case_sensitive:  # declined forms: "policji", "policjantów"
+            for form, name in _inflected({k: k for k in table}, lang).items():
+                table.setdefault(form, table[name])
         flags = 0 if case_sensitive else re.I
         regex = re.compile(r"(?<![\w])(?:" + _alternation(table) + r")(?![\w])", flags)
         entries.append(Entry("agency", "actor", "", 0, regex,

@@ -172,7 +172,9 @@ def _read_place(text: str, view: _View, turn: Reading) -> None:
         candidates.append((_place_priority(text, view, mention) + city, mention.start,
                            mention.value, mention.words))
     for mention in view.of("agency", "actor"):
-        if mention.detail and mention.detail not in ("EU", "US?"):
+        if mention.detail.endswith("?"):  # a hint ("police department": US usage)
+            candidates.append((0, mention.start, mention.detail[:-1], mention.words))
+        elif mention.detail and mention.detail != "EU":
             candidates.append((3, mention.start, mention.detail, mention.words))
         elif mention.detail == "EU":
             turn.region_words = turn.region_words or mention.words

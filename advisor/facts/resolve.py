@@ -67,7 +67,6 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
     now = latest_turn.number
     merged: dict[str, _Merged] = {}
     actor: tuple[str, str, int] | None = None
-    actor_detail = ""
     acting_for = False
     agency_words = region_words = pronoun = mixed_place = keyword = None
     region_turn = now
@@ -80,7 +79,6 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
             merged[name] = _Merged(list(said), turn.number)
         if reading.actor_kind is not None:
             actor = (reading.actor_kind, reading.actor_words or "", turn.number)
-            actor_detail = reading.actor_detail
             acting_for = reading.acting_for
         agency_words = reading.agency_words or agency_words
         if reading.region_words:
@@ -127,9 +125,6 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
         kind, words, turn_no = actor
         who = _Merged([Said(kind, words)], turn_no)
         facts["actor"] = _fact(who, now, value=_actor_value(kind, place))
-        if kind == "police" and "jurisdiction" not in facts and actor_detail == "US?":
-            facts["jurisdiction"] = _fact(who, now, value="us", status="inferred")
-            facts["actor"] = _fact(who, now, value="us_police")
         if kind == "federal" and "jurisdiction" not in facts:
             facts["jurisdiction"] = _fact(who, now, value="us", status="inferred")
         if acting_for:

@@ -105,7 +105,10 @@ def _scope(text: str, mention: Mention, clause: tuple[int, int], premise: bool,
         fillers = vocab.scope_patterns("filler")
         if _cue_before(text, lo, mention, vocab.scope_patterns("negation"), fillers):
             return "negated"
-        if _cue_after(text, hi, mention, vocab.scope_patterns("negation_after"), fillers):
+        # Negation after the words ("identifizieren ... nicht") is read for what is done, not
+        # for who does it: "die Polizei will nicht warten" does not negate the police.
+        if mention.kind in ("fact", "cue") and _cue_after(
+                text, hi, mention, vocab.scope_patterns("negation_after"), fillers):
             return "negated"
         if mention.kind in ("place", "agency"):
             party_fillers = vocab.scope_patterns("party_filler")

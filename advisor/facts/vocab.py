@@ -8,7 +8,7 @@ officer). ``vocab/places/<lang>.yaml`` holds the place and agency names babel la
 An entry gives ``patterns`` (regular expressions, as English does) or ``words`` (phrases of
 lemmas: each word matches any inflected form listed for it in ``vocab/forms/<lang>.json``,
 which ``python -m advisor.facts.forms`` writes from simplemma's dictionaries, so no
-dictionary is loaded at run time; a word ending in ``*`` matches any ending, for compounds).
+dictionary is loaded at run time; a word ending (or starting) in ``*`` matches any ending (or beginning), for compounds).
 """
 
 from __future__ import annotations
@@ -67,8 +67,10 @@ def _forms(lang: str) -> Mapping[str, tuple[str, ...]]:
 
 
 def _word(word: str, forms: Mapping[str, tuple[str, ...]]) -> str:
-    if word.endswith("*"):
-        return re.escape(word[:-1]) + r"\w*"
+    if word.startswith("*") or word.endswith("*"):  # a stem inside compounds
+        core = re.escape(word.strip("*"))
+        return (r"\w*" if word.startswith("*") else "") + core + (
+            r"\w*" if word.endswith("*") else "")
     variants = sorted({word, *forms.get(word.lower(), ())}, key=len, reverse=True)
     return "(?:" + "|".join(re.escape(v) for v in variants) + ")"
 
@@ -108,11 +110,24 @@ def _joined(patterns: list[str], where: str) -> re.Pattern[str]:
     return _compile("|".join(f"(?:{p})" for p in patterns), where)
 
 
-def _fact_entries(data: Mapping[str, Any], lang: str) -> Iterable[Entry]:
+@lru_cache(maxsize=1)
+def _ranks() -> Mapping[tuple[str, str], int]:
+    """(fact, value) -> rank: the order of en.yaml, which every language shares."""
+    data = yaml.safe_load((VOCAB_DIR / "en.yaml").read_text(encoding="utf-8")) or {}
+    ranks: dict[tuple[str, str], int] = {}
     for name, rows in (data.get("facts") or {}).items():
         for rank, row in enumerate(rows):
+            ranks.setdefault((name, str(row["value"])), rank)
+    return ranks
+
+
+def _fact_entries(data: Mapping[str, Any], lang: str) -> Iterable[Entry]:
+    ranks = _ranks()
+    for name, rows in (data.get("facts") or {}).items():
+        for order, row in enumerate(rows):
             patterns = _patterns(row, lang)
             if patterns:
+                rank = ranks.get((name, str(row["value"])), 100 + order)
                 yield Entry("fact", name, str(row["value"]), rank,
                             _joined(patterns, f"{lang}.yaml facts.{name}"))
     for name, spec in (data.get("cues") or {}).items():
