@@ -20,7 +20,7 @@ from advisor.schema import Intent
 __all__ = ["CONFLICT_FACTS", "Reading", "Said", "read_turn"]
 
 #: Facts where two in-scope readings that disagree leave the fact open (both shown).
-CONFLICT_FACTS = frozenset({"timing", "jurisdiction"})
+CONFLICT_FACTS = frozenset({"timing", "public_access", "jurisdiction"})
 
 #: Actor kinds by precedence: a US federal body over police over other law enforcement.
 _ACTOR_RANK = {"federal": 0, "police": 1, "law_enforcement": 2}
@@ -55,6 +55,7 @@ class Reading:
     intent: Intent | None = None
     domain: bool = False
     exception_keyword: str | None = None  # "terror" alone: the exception stays open
+    purpose_stated: str | None = None  # a purpose the vocabulary does not know
 
     def one(self, name: str) -> Said | None:
         """The single reading of ``name``, or None when absent or disagreeing."""
@@ -87,12 +88,13 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     turn = Reading()
     if not text:
         return turn
-    for name in ("service", "camera", "setting", "public_access", "authorisation",
-                 "national_law", "minor", "consent"):
+    for name in ("service", "camera", "setting", "authorisation", "national_law", "minor",
+                 "consent"):
         best = view.best(name)
         if best is not None:
             turn.found[name] = [Said(best.value, best.words)]
-    _read_timing(view, turn)
+    for name in ("timing", "public_access"):
+        _read_open(view, turn, name)
     _read_exception(view, turn)
     pronoun = view.cue("service_pronoun")
     turn.pronoun = pronoun.words if pronoun else None
@@ -108,13 +110,14 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     return turn
 
 
-def _read_timing(view: _View, turn: Reading) -> None:
+def _read_open(view: _View, turn: Reading, name: str) -> None:
+    """Every distinct reading of a fact whose disagreements stay open, in reading order."""
     values: dict[str, Mention] = {}
-    for mention in view.of("fact", "timing"):
+    for mention in view.of("fact", name):
         values.setdefault(mention.value, mention)
     if values:
-        turn.found["timing"] = [Said(m.value, m.words)
-                                for m in sorted(values.values(), key=lambda m: m.start)]
+        turn.found[name] = [Said(m.value, m.words)
+                            for m in sorted(values.values(), key=lambda m: m.start)]
 
 
 def _read_exception(view: _View, turn: Reading) -> None:
@@ -157,6 +160,9 @@ def _read_purpose(view: _View, turn: Reading, context: frozenset[str]) -> None:
     if task is not None and "biometric_any" not in has:
         turn.found["purpose"] = [Said("non_biometric", task.words)]
         return
+    # A purpose stated in words the vocabulary does not know still blocks the default.
+    stated = view.cue("purpose_stated")
+    turn.purpose_stated = stated.words if stated is not None else None
     # "without identifying anyone" and nothing else: no purpose is assumed either.
     turn.camera_or_face = "camera_or_face" in has and not turn.purpose_blocked
 

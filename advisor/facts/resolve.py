@@ -68,7 +68,7 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
     merged: dict[str, _Merged] = {}
     actor: tuple[str, str, int] | None = None
     acting_for = False
-    agency_words = region_words = pronoun = mixed_place = keyword = None
+    agency_words = region_words = pronoun = mixed_place = keyword = stated = None
     region_turn = now
     date: tuple[dt.date, str] | None = None
     camera_or_face = purpose_blocked = False
@@ -93,6 +93,9 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
         camera_or_face = camera_or_face or reading.camera_or_face
         purpose_blocked = purpose_blocked or reading.purpose_blocked
         keyword = reading.exception_keyword or keyword
+        if "purpose" in reading.found:
+            stated = None
+        stated = reading.purpose_stated or stated
         policies.extend(x for x in reading.policies if x not in policies)
 
     facts: dict[str, Fact] = {}
@@ -148,11 +151,18 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
             assumptions.append("No service was named, so each service's policy is checked as if"
                                " the use ran on it (Azure OpenAI and Azure AI Face).")
 
-    # Purpose: a camera with no stated purpose is taken to identify people.
-    if "purpose" not in facts and camera_or_face and not purpose_blocked and intent == "assess":
+    # Purpose: a camera with no purpose read is taken to identify people. Any purpose read,
+    # even a harmless one, blocks that; words that state a purpose the reader does not know
+    # are named, and the doubt stays on the restrictive side until the user confirms.
+    if "purpose" not in facts and camera_or_face and not purpose_blocked \
+            and intent == "assess":
         facts["purpose"] = Fact(value="identification", assumed=True)
-        assumptions.append("No purpose was stated for the camera, so identifying people by face"
-                           " is assumed.")
+        if stated:
+            assumptions.append(f"The purpose '{stated}' is not one the reader recognises, so"
+                               " identifying people by face is assumed: confirm the purpose.")
+        else:
+            assumptions.append("No purpose was stated for the camera, so identifying people by"
+                               " face is assumed.")
 
     # A bare keyword is not an exception's substance: left open, and said so.
     if "exception" not in facts and keyword and intent == "assess":

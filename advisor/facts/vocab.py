@@ -8,7 +8,8 @@ officer). ``vocab/places/<lang>.yaml`` holds the place and agency names babel la
 An entry gives ``patterns`` (regular expressions, as English does) or ``words`` (phrases of
 lemmas: each word matches any inflected form listed for it in ``vocab/forms/<lang>.json``,
 which ``python -m advisor.facts.forms`` writes from simplemma's dictionaries, so no
-dictionary is loaded at run time; a word ending (or starting) in ``*`` matches any ending (or beginning), for compounds).
+dictionary is loaded at run time; a word ending (or starting) in ``*`` matches any ending
+(or beginning), for compounds).
 """
 
 from __future__ import annotations
