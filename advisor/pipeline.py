@@ -18,10 +18,11 @@ from advisor.audit import AuditLog, new_trace_id
 from advisor.compose import missing_facts, pending_rules
 from advisor.config import Settings
 from advisor.errors import InputError, LLMError, RetrievalError
-from advisor.facts import extract_facts
+from advisor.facts import extract_uses
 from advisor.rules import evaluate, overall
 from advisor.schema import (
     FACT_NAMES,
+    VERDICT_ORDER,
     Answer,
     Chunk,
     Composer,
@@ -230,6 +231,33 @@ def _with_citations(verdicts: Sequence[PolicyVerdict], draft: Draft) -> tuple[Po
     return tuple(out)
 
 
+def _severity(label: str) -> int:
+    """Higher for more restrictive verdicts (VERDICT_ORDER is most restrictive first)."""
+    return -VERDICT_ORDER.index(label) if label in VERDICT_ORDER else -len(VERDICT_ORDER)
+
+
+def _judged(uses: Sequence[tuple[str, Facts]],
+            packs: Sequence[Any]) -> tuple[Facts, list[PolicyVerdict]]:
+    """Facts and verdicts; several listed uses are judged one by one, most restrictive wins.
+
+    Each policy keeps the verdict of the use that fares worst under it; the facts shown are
+    those of the use that decides the overall verdict, and the answer names every use.
+    """
+    judged = [(words, facts, evaluate(facts, packs)) for words, facts in uses]
+    if len(judged) == 1:
+        return judged[0][1], judged[0][2]
+    merged: list[PolicyVerdict] = []
+    for i in range(len(judged[0][2])):
+        merged.append(max((v[2][i] for v in judged), key=lambda p: _severity(p.verdict)))
+    worst = max(judged, key=lambda v: _severity(overall(v[1], v[2])))
+    lines = [f"({n}) '{words}': {overall(facts, verdicts).replace('_', ' ')}"
+             for n, (words, facts, verdicts) in enumerate(judged, start=1)]
+    note = (f"The question lists {len(judged)} uses, judged one by one; the overall verdict is"
+            f" the most restrictive of them: {'; '.join(lines)}.")
+    facts = worst[1].model_copy(update={"assumptions": (note, *worst[1].assumptions)})
+    return facts, merged
+
+
 def _facts_dict(facts: Facts) -> dict[str, Any]:
     return {name: getattr(facts, name) for name in FACT_NAMES}
 
@@ -244,8 +272,8 @@ def run(deps: Deps, question: str, history: History | None = None, as_of: object
     date = parse_as_of(as_of)
     turns = _history(history)
 
-    facts = extract_facts(question, list(turns) or None, date, today=deps.today())
-    verdicts = evaluate(facts, deps.packs)
+    uses = extract_uses(question, list(turns) or None, date, today=deps.today())
+    facts, verdicts = _judged(uses, deps.packs)
     verdict = overall(facts, verdicts)
 
     if not compose:
