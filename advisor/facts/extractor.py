@@ -48,7 +48,8 @@ def extract_facts(question: str, history: Sequence[Mapping[str, object]] | None 
     reading, cues = _read(current, is_current=True, context=context, detected=detected)
     own = _self_contained(reading, cues) if turns else False
     turns.append(Turn(reading, len(earlier) + 1, self_contained=own))
-    return resolve(turns, as_of, today, notices=_notices(detected))
+    return resolve(turns, as_of, today, notices=_notices(detected),
+                   unsupported=not detected.supported)
 
 
 def extract_uses(question: str, history: Sequence[Mapping[str, object]] | None = None,

@@ -7,9 +7,14 @@ as the nearest supported one without saying so.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+import yaml
 
 if TYPE_CHECKING:
     from lingua import LanguageDetector
@@ -53,9 +58,23 @@ def _detector() -> LanguageDetector:
     return LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
 
 
+@lru_cache(maxsize=1)
+def _function_words() -> Mapping[str, frozenset[str]]:
+    path = Path(__file__).parent / "vocab" / "function_words.yaml"
+    data: dict[str, list[str]] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {lang: frozenset(str(w) for w in words) for lang, words in data.items()}
+
+
+def _reads_as_english(text: str) -> bool:
+    words = re.findall(r"[^\W\d_]+", text[:_SAMPLE].lower())
+    counts = {lang: sum(w in vocab for w in words) for lang, vocab in _function_words().items()}
+    english = counts.pop("en", 0)
+    return english >= 2 and english > max(counts.values(), default=0)
+
+
 def detect(text: str) -> Detected:
     """The language ``text`` reads as; English when it is too short or unclear to tell."""
-    if sum(ch.isalpha() for ch in text) < _MIN_LETTERS:
+    if sum(ch.isalpha() for ch in text) < _MIN_LETTERS or _reads_as_english(text):
         return ENGLISH
     values = _detector().compute_language_confidence_values(text[:_SAMPLE])
     if not values:

@@ -174,8 +174,7 @@ def _within(inner: Mention | None, outer: Mention) -> bool:
 def _read_place(text: str, view: _View, turn: Reading) -> None:
     candidates: list[tuple[int, int, str, str]] = []  # (priority, position, code, words)
     for mention in view.of("place", "country"):
-        city = 1 if mention.rank == 0 else 0
-        candidates.append((_place_priority(text, view, mention) + city, mention.start,
+        candidates.append((_place_priority(text, view, mention), mention.start,
                            mention.value, mention.words))
     for mention in view.of("agency", "actor"):
         if mention.detail.endswith("?"):  # a hint ("police department": US usage)

@@ -58,7 +58,7 @@ def _fact(merged: _Merged, latest: int, value: str | None = None,
 
 
 def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
-            notices: Sequence[str] = ()) -> Facts:
+            notices: Sequence[str] = (), *, unsupported: bool = False) -> Facts:
     """Facts from the read turns (the last one is the question being asked)."""
     latest_turn = turns[-1]
     if latest_turn.self_contained:
@@ -139,8 +139,12 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
         facts["actor"] = Fact.model_validate({"value": "unknown", "from": agency_words})
 
     intent: Intent = latest.intent or "assess"
-    if intent == "assess" and not latest.domain and not any(t.reading.domain for t in turns):
+    # A question in a language the reader cannot read is never out of scope for that alone.
+    if intent == "assess" and not latest.domain and not any(t.reading.domain for t in turns) \
+            and not unsupported:
         intent = "out_of_scope"
+    if intent == "out_of_scope" and unsupported:
+        intent = "assess"
 
     # Service: named, "this" = Azure OpenAI, or open (each service's pack checks it).
     if "service" not in facts:
