@@ -143,8 +143,9 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
     if intent == "assess" and not latest.domain and not any(t.reading.domain for t in turns) \
             and not unsupported:
         intent = "out_of_scope"
-    if intent == "out_of_scope" and unsupported:
-        intent = "assess"
+    if intent == "out_of_scope" and (unsupported or (
+            latest.found and any(t.reading.domain for t in turns[:-1]))):
+        intent = "assess"  # a follow-up that adds a fact to an earlier use is about that use
 
     # Service: named, "this" = Azure OpenAI, or open (each service's pack checks it).
     if "service" not in facts:
