@@ -56,7 +56,7 @@ def _judge(item: dict[str, Any], packs: Any) -> tuple[Facts, dict[str, str], str
     uses = extract_uses(item["question"], item.get("history"), as_of, today=TODAY)
     judged: list[tuple[Facts, list[PolicyVerdict]]] = [(f, evaluate(f, packs)) for _, f in uses]
     policies: dict[str, str] = {}
-    for facts, verdicts in judged:
+    for _, verdicts in judged:
         for v in verdicts:
             if v.policy not in policies or _severity(v.verdict) > _severity(policies[v.policy]):
                 policies[v.policy] = v.verdict

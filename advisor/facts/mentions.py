@@ -7,11 +7,13 @@ one fact overlap, the longer reading wins ("not in real time" over "real time").
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from advisor.facts.vocab import Vocabulary
+from advisor.facts.gate import word_starts
+from advisor.facts.vocab import ANCHORED, Entry, Vocabulary
 
 __all__ = ["Mention", "Scope", "find"]
 
@@ -48,9 +50,10 @@ class Mention:
 def _raw(text: str, vocabularies: Iterable[Vocabulary]) -> tuple[list[Mention], list[Mention]]:
     found: list[Mention] = []
     masks: list[Mention] = []
+    starts = word_starts(text)
     for vocab in vocabularies:
         for entry in vocab.entries:
-            for match in entry.regex.finditer(text):
+            for match in _matches(entry, text, starts):
                 words = match.group(0)
                 stripped = words.strip()
                 if not stripped:
@@ -63,6 +66,50 @@ def _raw(text: str, vocabularies: Iterable[Vocabulary]) -> tuple[list[Mention], 
                                   start + len(stripped), stripped, rank, vocab.lang, detail)
                 (masks if entry.kind == "mask" else found).append(mention)
     return found, masks
+
+
+def _matches(entry: Entry, text: str, starts: frozenset[str]) -> Iterator[re.Match[str]]:
+    if entry.lookup is not None and entry.names:
+        yield from _names(entry, text)
+        return
+    parts = entry.parts or ((None, entry.regex),)
+    for gate, regex in parts:
+        if gate is ANCHORED:
+            match = regex.match(text)
+            if match is not None:
+                yield match
+        elif gate is None or not gate.isdisjoint(starts):
+            # (skipped when no word of the text starts the way every match of it must)
+            yield from regex.finditer(text)
+
+
+_NAME_WORD = re.compile(r"[\w'’]+(?:[.\-/][\w'’]+)*\.?")
+_LONGEST_NAME = 6  # words
+
+
+def _names(entry: Entry, text: str) -> Iterator[re.Match[str]]:
+    """Name-list matches by dictionary look-up of word n-grams (longest first, leftmost)."""
+    lookup = entry.lookup or {}
+    words = list(_NAME_WORD.finditer(text))
+    i = 0
+    while i < len(words):
+        start = words[i].start()
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "._"):
+            i += 1
+            continue
+        for j in range(min(len(words), i + _LONGEST_NAME) - 1, i - 1, -1):
+            key = text[start:words[j].end()].lower()
+            # "U.S." or "U.S" and "Tallinn's" or "Tallinn": the name without what follows it
+            hit = next((k for k in (key, key.rstrip("."), re.sub(r"['’]s$", "", key))
+                        if k in lookup), None)
+            if hit is not None:
+                match = entry.regex.match(text, start, start + len(hit))
+                if match is not None:
+                    yield match
+                    i = j + 1
+                    break
+        else:
+            i += 1
 
 
 def _shadowed(group: list[Mention], i: int) -> bool:

@@ -69,6 +69,12 @@ def place_names(lang: str) -> Mapping[str, str]:
     return names
 
 
+def _gate(names: Iterable[str]) -> frozenset[str] | None:
+    from advisor.facts.gate import prefixes, union
+
+    return union(prefixes(r"\b" + re.escape(name)) for name in names)
+
+
 def _alternation(names: Iterable[str]) -> str:
     return "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
 
@@ -97,7 +103,7 @@ def place_entries(lang: str) -> list[Entry]:
     entries: list[Entry] = []
     if lookup:
         regex = re.compile(r"(?<![\w.])(?:" + _alternation(lookup) + r")(?!\w)", re.I)
-        entries.append(Entry("place", "country", "", 1, regex, lookup=lookup))
+        entries.append(Entry("place", "country", "", 1, regex, lookup=lookup, names=True))
     sensitive = {str(k): (str(v), 1, "") for k, v in (data.get("case_sensitive") or {}).items()}
     if sensitive:
         regex = re.compile(r"(?<![\w.])(?:" + _alternation(sensitive) + r")(?!\w)")
@@ -106,7 +112,8 @@ def place_entries(lang: str) -> list[Entry]:
     regions = [str(r) for r in data.get("eu_regions") or ()]
     if regions:
         regex = re.compile(r"(?<![\w.])(?:" + _alternation(regions) + r")(?!\w)", re.I)
-        entries.append(Entry("place", "region", "eu", 0, regex))
+        entries.append(Entry("place", "region", "eu", 0, regex,
+                             parts=((_gate(regions), regex),)))
     for case_sensitive, section in ((False, "agencies"), (True, "agencies_case_sensitive")):
         spec = data.get(section) or {}
         if not spec:
@@ -119,7 +126,8 @@ def place_entries(lang: str) -> list[Entry]:
         flags = 0 if case_sensitive else re.I
         regex = re.compile(r"(?<![\w])(?:" + _alternation(table) + r")(?![\w])", flags)
         entries.append(Entry("agency", "actor", "", 0, regex,
-                             lookup=_Exact(regex, table).lookup if case_sensitive else table))
+                             lookup=_Exact(regex, table).lookup if case_sensitive else table,
+                             names=not case_sensitive, parts=((_gate(table), regex),)))
     return entries
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from advisor.facts.gate import prefixes
 from advisor.facts.places import place_entries
 
 __all__ = ["VOCAB_DIR", "Entry", "Vocabulary", "load", "phrase_pattern"]
@@ -43,6 +44,11 @@ class Entry:
     detail: str = ""  # an agency's country code
     #: For name lists (places, agencies): lower-case words -> (value, rank, detail).
     lookup: Mapping[str, tuple[str, int, str]] | None = None
+    #: The entry's patterns one by one, each with the word prefixes one of which the text
+    #: must contain for it to match (None: always scanned); ``regex`` joins them all.
+    parts: tuple[tuple[frozenset[str] | None, re.Pattern[str]], ...] = ()
+    #: Name lists (case-insensitive places and agencies) are matched by look-up, not regex.
+    names: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,8 +113,26 @@ def _compile(pattern: str, where: str, flags: int = re.IGNORECASE) -> re.Pattern
 def _joined(patterns: list[str], where: str) -> re.Pattern[str]:
     for pattern in patterns:  # each on its own first, so an error names the pattern
         _compile(pattern, where)
-    # One alternation per entry: a single pass over the text instead of one per pattern.
     return _compile("|".join(f"(?:{p})" for p in patterns), where)
+
+
+#: The gate of patterns anchored at the start of the text: tried there only, once.
+ANCHORED: frozenset[str] = frozenset({"^"})
+
+
+def _parts(patterns: list[str], where: str
+           ) -> tuple[tuple[frozenset[str] | None, re.Pattern[str]], ...]:
+    """Each pattern with its gate; the anchored and the ungated ones joined, one pass each."""
+    gated = [(prefixes(p), p) for p in patterns]
+    out: list[tuple[frozenset[str] | None, re.Pattern[str]]] = [
+        (gate, _compile(p, where)) for gate, p in gated if gate is not None]
+    anchored = [p for gate, p in gated if gate is None and p.startswith("^")]
+    open_ = [p for gate, p in gated if gate is None and not p.startswith("^")]
+    if anchored:
+        out.append((ANCHORED, _joined(anchored, where)))
+    if open_:
+        out.append((None, _joined(open_, where)))
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)
@@ -129,16 +153,21 @@ def _fact_entries(data: Mapping[str, Any], lang: str) -> Iterable[Entry]:
             patterns = _patterns(row, lang)
             if patterns:
                 rank = ranks.get((name, str(row["value"])), 100 + order)
-                yield Entry("fact", name, str(row["value"]), rank,
-                            _joined(patterns, f"{lang}.yaml facts.{name}"))
+                where = f"{lang}.yaml facts.{name}"
+                yield Entry("fact", name, str(row["value"]), rank, _joined(patterns, where),
+                            parts=_parts(patterns, where))
     for name, spec in (data.get("cues") or {}).items():
         patterns = _patterns(spec, lang)
         if patterns:
-            yield Entry("cue", name, "yes", 0, _joined(patterns, f"{lang}.yaml cues.{name}"))
+            where = f"{lang}.yaml cues.{name}"
+            yield Entry("cue", name, "yes", 0, _joined(patterns, where),
+                        parts=_parts(patterns, where))
     for name, spec in (data.get("masks") or {}).items():
         patterns = _patterns(spec, lang)
         if patterns:
-            yield Entry("mask", name, "", 0, _joined(patterns, f"{lang}.yaml masks.{name}"))
+            where = f"{lang}.yaml masks.{name}"
+            yield Entry("mask", name, "", 0, _joined(patterns, where),
+                        parts=_parts(patterns, where))
 
 
 @lru_cache(maxsize=16)
