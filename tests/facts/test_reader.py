@@ -31,6 +31,7 @@ class ReaderCase(BaseModel):
     intent: str | None = None
     assumptions_contain: list[str] = Field(default_factory=list)
     uses: int | None = None
+    as_of: dt.date | None = None  # the date the question's own words set
 
 
 CASES = [ReaderCase.model_validate(raw) for raw in yaml.safe_load(_CASES.read_text("utf-8"))]
@@ -51,6 +52,8 @@ def test_reader_case(case: ReaderCase) -> None:
     for name in case.open:
         fact = getattr(facts, name)
         assert fact.value == "unknown" and fact.status in ("unknown", "conflicting"), fact
+    if case.as_of is not None:
+        assert facts.as_of == case.as_of and facts.as_of_source
     if case.intent is not None:
         assert facts.intent == case.intent
     for text in case.assumptions_contain:
