@@ -18,7 +18,8 @@ from advisor.audit import AuditLog, new_trace_id
 from advisor.compose import missing_facts, pending_rules
 from advisor.config import Settings
 from advisor.errors import InputError, LLMError, RetrievalError
-from advisor.facts import extract_uses
+from advisor.facts import extract_facts, extract_uses
+from advisor.facts.confirmed import apply_confirmed, parse_confirmed
 from advisor.rules import evaluate, overall
 from advisor.schema import (
     FACT_NAMES,
@@ -266,14 +267,20 @@ def _facts_dict(facts: Facts) -> dict[str, Any]:
 
 
 def run(deps: Deps, question: str, history: History | None = None, as_of: object = None,
-        *, compose: bool = True, record: bool = True) -> Run:
-    """Answer ``question``; ``compose=False`` stops after the verdicts (see ``check``)."""
+        *, compose: bool = True, record: bool = True,
+        confirmed: Mapping[str, object] | None = None) -> Run:
+    """Answer ``question``; ``compose=False`` stops after the verdicts (see ``check``).
+
+    ``confirmed``: facts the user confirms (name -> value); they beat the question's words.
+    """
     question = _question(question, deps.settings)
     date = parse_as_of(as_of)
     turns = _history(history)
+    given = parse_confirmed(confirmed)
 
     uses = extract_uses(question, list(turns) or None, date, today=deps.today())
-    facts, verdicts = _judged(uses, deps.packs)
+    facts, verdicts = _judged([(words, apply_confirmed(read_, given)) for words, read_ in uses],
+                              deps.packs)
     verdict = overall(facts, verdicts)
 
     if not compose:
@@ -327,13 +334,20 @@ def _recorded(deps: Deps, result: Run, turns: History, record: bool) -> Run:
     return result
 
 
+def read(deps: Deps, question: str, history: History | None = None,
+         as_of: object = None) -> Facts:
+    """The facts the reader takes from ``question`` (and earlier turns): no verdicts, no audit."""
+    return extract_facts(_question(question, deps.settings), list(_history(history)) or None,
+                         parse_as_of(as_of), today=deps.today())
+
+
 def ask(deps: Deps, question: str, history: History | None = None,
-        as_of: object = None) -> Answer:
+        as_of: object = None, facts: Mapping[str, object] | None = None) -> Answer:
     """Answer ``question``: verdicts, cited passages, a checked explanation; audited."""
-    return run(deps, question, history, as_of).answer
+    return run(deps, question, history, as_of, confirmed=facts).answer
 
 
 def check(deps: Deps, question: str, history: History | None = None,
-          as_of: object = None) -> Answer:
+          as_of: object = None, facts: Mapping[str, object] | None = None) -> Answer:
     """Facts and verdicts only: no retrieval, no composer (answer and citations empty)."""
-    return run(deps, question, history, as_of, compose=False).answer
+    return run(deps, question, history, as_of, compose=False, confirmed=facts).answer
