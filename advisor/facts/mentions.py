@@ -61,14 +61,30 @@ def _raw(text: str, vocabularies: Iterable[Vocabulary]) -> tuple[list[Mention], 
                 start = match.start() + (len(words) - len(words.lstrip()))
                 value, rank, detail = entry.value, entry.rank, entry.detail
                 if entry.lookup is not None:
-                    value, rank, detail = entry.lookup[stripped.lower()]
+                    key = match.key if isinstance(match, _Hit) else stripped.lower()
+                    value, rank, detail = entry.lookup[key]
                 mention = Mention(entry.kind, entry.name, value, start,
                                   start + len(stripped), stripped, rank, vocab.lang, detail)
                 (masks if entry.kind == "mask" else found).append(mention)
     return found, masks
 
 
-def _matches(entry: Entry, text: str, starts: frozenset[str]) -> Iterator[re.Match[str]]:
+@dataclass(frozen=True)
+class _Hit:
+    """A match found by look-up: its words, where they start, and the name they stand for."""
+
+    words: str
+    at: int
+    key: str
+
+    def group(self, _: int = 0) -> str:
+        return self.words
+
+    def start(self) -> int:
+        return self.at
+
+
+def _matches(entry: Entry, text: str, starts: frozenset[str]) -> Iterator[re.Match[str] | _Hit]:
     if entry.lookup is not None and entry.names:
         yield from _names(entry, text)
         return
@@ -87,8 +103,10 @@ _NAME_WORD = re.compile(r"[\w'’]+(?:[.\-/][\w'’]+)*\.?")
 _LONGEST_NAME = 6  # words
 
 
-def _names(entry: Entry, text: str) -> Iterator[re.Match[str]]:
-    """Name-list matches by dictionary look-up of word n-grams (longest first, leftmost)."""
+def _names(entry: Entry, text: str) -> Iterator[re.Match[str] | _Hit]:
+    """Name-list matches by dictionary look-up of word n-grams (longest first, leftmost); a
+    capitalised word that is no name but one or two letters off a one-word name ("Belguim")
+    is read as that name (rapidfuzz)."""
     lookup = entry.lookup or {}
     words = list(_NAME_WORD.finditer(text))
     i = 0
@@ -109,7 +127,34 @@ def _names(entry: Entry, text: str) -> Iterator[re.Match[str]]:
                     i = j + 1
                     break
         else:
+            word = words[i].group(0)
+            if i > 0 and len(word) >= _FUZZY_MIN and word[:1].isupper():
+                near = _near(word.lower().rstrip("."), entry)
+                if near is not None:
+                    yield _Hit(word, start, near)
             i += 1
+
+
+_FUZZY_MIN = 6  # letters: shorter words are too easily one letter off another name
+_FUZZY_SCORE = 85
+
+
+def _near(word: str, entry: Entry) -> str | None:
+    from rapidfuzz import fuzz, process
+
+    names = _one_word_names(entry)
+    found = process.extractOne(word, names, scorer=fuzz.ratio, score_cutoff=_FUZZY_SCORE)
+    return str(found[0]) if found is not None else None
+
+
+_ONE_WORD: dict[int, list[str]] = {}
+
+
+def _one_word_names(entry: Entry) -> list[str]:
+    key = id(entry.lookup)
+    if key not in _ONE_WORD:
+        _ONE_WORD[key] = [n for n in entry.lookup or () if n.isalpha() and len(n) >= _FUZZY_MIN]
+    return _ONE_WORD[key]
 
 
 def _shadowed(group: list[Mention], i: int) -> bool:
