@@ -189,5 +189,5 @@ def find(text: str, vocabularies: Sequence[Vocabulary]) -> tuple[Mention, ...]:
             continue
         group.sort(key=lambda m: (m.start, -m.end))
         out.extend(m for i, m in enumerate(group) if not _shadowed(group, i))
-    out.sort(key=lambda m: (m.start, m.end))
+    out.sort(key=lambda m: (m.start, -m.end))  # at one place, the longest reading first
     return tuple(out)

@@ -78,7 +78,7 @@ class _View:
 
     def best(self, name: str) -> Mention | None:
         hits = self.of("fact", name)
-        return min(hits, key=lambda m: (m.rank, m.start)) if hits else None
+        return min(hits, key=lambda m: (m.rank, m.start, -m.end)) if hits else None
 
 
 def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
