@@ -40,7 +40,7 @@ class Entry:
     name: str  # fact name, cue name, mask target or scope kind
     value: str
     rank: int
-    regex: re.Pattern[str]
+    regex: re.Pattern[str]  # the name list's pattern; for other entries, their first part's
     detail: str = ""  # an agency's country code
     #: For name lists (places, agencies): lower-case words -> (value, rank, detail).
     lookup: Mapping[str, tuple[str, int, str]] | None = None
@@ -111,9 +111,12 @@ def _compile(pattern: str, where: str, flags: int = re.IGNORECASE) -> re.Pattern
 
 
 def _joined(patterns: list[str], where: str) -> re.Pattern[str]:
-    for pattern in patterns:  # each on its own first, so an error names the pattern
-        _compile(pattern, where)
-    return _compile("|".join(f"(?:{p})" for p in patterns), where)
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    except re.error:
+        for pattern in patterns:  # find the bad one, so the error names it
+            _compile(pattern, where)
+        raise
 
 
 #: The gate of patterns anchored at the start of the text: tried there only, once.
@@ -153,21 +156,18 @@ def _fact_entries(data: Mapping[str, Any], lang: str) -> Iterable[Entry]:
             patterns = _patterns(row, lang)
             if patterns:
                 rank = ranks.get((name, str(row["value"])), 100 + order)
-                where = f"{lang}.yaml facts.{name}"
-                yield Entry("fact", name, str(row["value"]), rank, _joined(patterns, where),
-                            parts=_parts(patterns, where))
+                parts = _parts(patterns, f"{lang}.yaml facts.{name}")
+                yield Entry("fact", name, str(row["value"]), rank, parts[0][1], parts=parts)
     for name, spec in (data.get("cues") or {}).items():
         patterns = _patterns(spec, lang)
         if patterns:
-            where = f"{lang}.yaml cues.{name}"
-            yield Entry("cue", name, "yes", 0, _joined(patterns, where),
-                        parts=_parts(patterns, where))
+            parts = _parts(patterns, f"{lang}.yaml cues.{name}")
+            yield Entry("cue", name, "yes", 0, parts[0][1], parts=parts)
     for name, spec in (data.get("masks") or {}).items():
         patterns = _patterns(spec, lang)
         if patterns:
-            where = f"{lang}.yaml masks.{name}"
-            yield Entry("mask", name, "", 0, _joined(patterns, where),
-                        parts=_parts(patterns, where))
+            parts = _parts(patterns, f"{lang}.yaml masks.{name}")
+            yield Entry("mask", name, "", 0, parts[0][1], parts=parts)
 
 
 @lru_cache(maxsize=16)
