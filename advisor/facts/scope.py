@@ -112,8 +112,10 @@ def _scope(text: str, mention: Mention, clause: tuple[int, int], premise: bool,
             return "negated"
         if mention.kind in ("place", "agency"):
             party_fillers = vocab.scope_patterns("party_filler")
+            # "an Irish vendor": the vendor's place. "a Chicago PD contractor" works for the
+            # police, so the police stay the user (the clauses say "by or for").
             if _cue_before(text, lo, mention, vocab.scope_patterns("other_party"),
-                           party_fillers) or _cue_after(
+                           party_fillers) or mention.kind == "place" and _cue_after(
                     text, hi, mention, vocab.scope_patterns("other_party_after"), party_fillers):
                 return "other_party"
     return "use"
