@@ -6,7 +6,7 @@ simplemma maps a word form to its lemma; loading a language's dictionary takes s
 (Polish: about 7 s), too slow for a first answer. So the reverse is computed here, once,
 for the words the vocabulary files and babel's place names use: every form whose lemma is
 the lemma of a vocabulary word. The reader then matches those forms without loading
-simplemma at all. Rerun after editing a vocabulary file (a test checks the forms are current).
+simplemma at all. Rerun after editing a vocabulary file (tests/facts/test_forms.py fails until you do).
 """
 
 from __future__ import annotations
@@ -80,9 +80,11 @@ def main(argv: list[str] | None = None) -> int:
     """Rewrite the forms files for the given languages (all supported but English)."""
     langs = argv if argv else [code for code in SUPPORTED if code != "en"]
     for lang in langs:
-        forms = _forms(lang, vocabulary_words(lang))
+        words = vocabulary_words(lang)
+        forms = _forms(lang, words)
         path = VOCAB_DIR / "forms" / f"{lang}.json"
-        path.write_text(json.dumps(forms, ensure_ascii=False, indent=0, sort_keys=True) + "\n",
+        data = {"words": sorted(words), "forms": forms}  # "words": what it was built from
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True) + "\n",
                         encoding="utf-8")
         print(f"{lang}: {len(forms)} words with forms -> {path}")
     return 0

@@ -69,8 +69,8 @@ def _forms(lang: str) -> Mapping[str, tuple[str, ...]]:
     path = VOCAB_DIR / "forms" / f"{lang}.json"
     if not path.exists():
         return {}
-    raw: dict[str, list[str]] = json.loads(path.read_text(encoding="utf-8"))
-    return {word: tuple(forms) for word, forms in raw.items()}
+    raw: dict[str, dict[str, list[str]]] = json.loads(path.read_text(encoding="utf-8"))
+    return {word: tuple(forms) for word, forms in raw["forms"].items()}
 
 
 def _word(word: str, forms: Mapping[str, tuple[str, ...]]) -> str:
