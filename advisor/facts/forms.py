@@ -6,7 +6,8 @@ simplemma maps a word form to its lemma; loading a language's dictionary takes s
 (Polish: about 7 s), too slow for a first answer. So the reverse is computed here, once,
 for the words the vocabulary files and babel's place names use: every form whose lemma is
 the lemma of a vocabulary word. The reader then matches those forms without loading
-simplemma at all. Rerun after editing a vocabulary file (tests/facts/test_forms.py fails until you do).
+simplemma at all. Rerun after editing a vocabulary file (tests/facts/test_forms.py fails
+until you do).
 """
 
 from __future__ import annotations
