@@ -397,12 +397,18 @@ def _missing(w: _Writer, missing: Sequence[MissingFact]) -> None:
 
 
 def _fact_line(name: str, fact: Fact) -> str | None:
+    if fact.status == "conflicting" and fact.candidates:
+        readings = " or ".join(f"{_value(c.value)} (from \"{c.source}\")"
+                               for c in fact.candidates)
+        return f"- {name.replace('_', ' ')}: open, the question reads both ways: {readings}"
     if fact.value in ("unknown", None):
         return None
     value = _value(fact.value)
     if fact.assumed:
         return f"- {name.replace('_', ' ')}: {value} (assumed)"
     source = f" (from \"{fact.source}\")" if fact.source else ""
+    if fact.status == "inherited" and fact.turn:
+        source += f", said in turn {fact.turn}"
     return f"- {name.replace('_', ' ')}: {value}{source}"
 
 

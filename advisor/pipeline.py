@@ -18,11 +18,12 @@ from advisor.audit import AuditLog, new_trace_id
 from advisor.compose import missing_facts, pending_rules
 from advisor.config import Settings
 from advisor.errors import InputError, LLMError, RetrievalError
-from advisor.facts import extract_facts
+from advisor.facts import extract_facts, extract_uses
 from advisor.facts.confirmed import apply_confirmed, parse_confirmed
 from advisor.rules import evaluate, overall
 from advisor.schema import (
     FACT_NAMES,
+    VERDICT_ORDER,
     Answer,
     Chunk,
     Composer,
@@ -231,6 +232,33 @@ def _with_citations(verdicts: Sequence[PolicyVerdict], draft: Draft) -> tuple[Po
     return tuple(out)
 
 
+def _severity(label: str) -> int:
+    """Higher for more restrictive verdicts (VERDICT_ORDER is most restrictive first)."""
+    return -VERDICT_ORDER.index(label) if label in VERDICT_ORDER else -len(VERDICT_ORDER)
+
+
+def _judged(uses: Sequence[tuple[str, Facts]],
+            packs: Sequence[Any]) -> tuple[Facts, list[PolicyVerdict]]:
+    """Facts and verdicts; several listed uses are judged one by one, most restrictive wins.
+
+    Each policy keeps the verdict of the use that fares worst under it; the facts shown are
+    those of the use that decides the overall verdict, and the answer names every use.
+    """
+    judged = [(words, facts, evaluate(facts, packs)) for words, facts in uses]
+    if len(judged) == 1:
+        return judged[0][1], judged[0][2]
+    merged: list[PolicyVerdict] = []
+    for i in range(len(judged[0][2])):
+        merged.append(max((v[2][i] for v in judged), key=lambda p: _severity(p.verdict)))
+    worst = max(judged, key=lambda v: _severity(overall(v[1], v[2])))
+    lines = [f"({n}) '{words}': {overall(facts, verdicts).replace('_', ' ')}"
+             for n, (words, facts, verdicts) in enumerate(judged, start=1)]
+    note = (f"The question lists {len(judged)} uses, judged one by one; the overall verdict is"
+            f" the most restrictive of them: {'; '.join(lines)}.")
+    facts = worst[1].model_copy(update={"assumptions": (note, *worst[1].assumptions)})
+    return facts, merged
+
+
 def _facts_dict(facts: Facts) -> dict[str, Any]:
     return {name: getattr(facts, name) for name in FACT_NAMES}
 
@@ -250,9 +278,9 @@ def run(deps: Deps, question: str, history: History | None = None, as_of: object
     turns = _history(history)
     given = parse_confirmed(confirmed)
 
-    facts = extract_facts(question, list(turns) or None, date, today=deps.today())
-    facts = apply_confirmed(facts, given)
-    verdicts = evaluate(facts, deps.packs)
+    uses = extract_uses(question, list(turns) or None, date, today=deps.today())
+    facts, verdicts = _judged([(words, apply_confirmed(read_, given)) for words, read_ in uses],
+                              deps.packs)
     verdict = overall(facts, verdicts)
 
     if not compose:

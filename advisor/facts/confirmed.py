@@ -17,7 +17,7 @@ from collections.abc import Mapping
 import pycountry
 
 from advisor.errors import InputError
-from advisor.facts.gazetteer import EU_MEMBERS
+from advisor.facts.places import EU_MEMBERS
 from advisor.schema import FACT_NAMES, FACT_VALUES, Fact, Facts
 
 __all__ = ["CONFIRMED_SOURCE", "apply_confirmed", "jurisdiction_of", "parse_confirmed"]

@@ -12,13 +12,42 @@ _MONTHS = {
     "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
     "december": 12, "dec": 12,
 }
-_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+
+def _localised() -> tuple[dict[str, int], dict[str, str]]:
+    """Month names in the supported languages (babel) and lead words (vocab/dates.yaml)."""
+    from pathlib import Path
+
+    import yaml
+    from babel import Locale
+
+    months: dict[str, int] = {}
+    for lang in ("de", "fr", "es", "it", "nl", "pl"):
+        locale = Locale.parse(lang)
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for number, name in locale.months[context][width].items():
+                    key = name.lower().rstrip(".")
+                    if len(key) >= 3 and key not in _MONTHS:
+                        months.setdefault(key, number)
+    path = Path(__file__).parent / "vocab" / "dates.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    leads = {str(word): lead for lead, words in data["leads"].items() for word in words}
+    return months, leads
+
+
+_OTHER_MONTHS, _OTHER_LEADS = _localised()
+_MONTHS.update(_OTHER_MONTHS)
+_MONTH = r"(?P<month>" + "|".join(
+    re.escape(m) for m in sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})(?![\d/\-])"
 _DAY = r"(?:(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+)?"
-_LEAD = r"(?P<lead>before|until|till|prior to|up to|after|since|from|starting|as of|as at)?\s*"
+_LEAD = (r"(?P<lead>" + "|".join(re.escape(w) for w in sorted(
+    ["before", "until", "till", "prior to", "up to", "after", "since", "from", "starting",
+     "as of", "as at", *_OTHER_LEADS], key=len, reverse=True)) + r")?\s*")
 
 _ISO = re.compile(r"(?<![\d/])(?P<year>(?:19|20)\d{2})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?!\d)")
-_MONTH_YEAR = re.compile(r"\b" + _LEAD + _DAY + r"\b" + _MONTH + r",?\s+" + _YEAR, re.IGNORECASE)
+_MONTH_YEAR = re.compile(r"\b" + _LEAD + _DAY + r"\b" + _MONTH + r",?\s+(?:de\s+|del\s+)?" + _YEAR,
+                         re.IGNORECASE)
 _DAY_AFTER = re.compile(r"\b" + _LEAD + r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+"
                         + _YEAR, re.IGNORECASE)
 _YEAR_ONLY = re.compile(r"\b" + _LEAD + r"(?:(?:in|during|back in|for|early|late|mid)\s+)*"
@@ -66,6 +95,7 @@ def _is_reference(text: str, match: re.Match[str]) -> bool:
     start = match.start() + len(whole) - len(whole.lstrip())
     before = text[max(0, start - 12):start]
     lead = (match.groupdict().get("lead") or "").lower()
+    lead = _OTHER_LEADS.get(lead, lead)
     if not lead and _BEFORE_REFERENCE.search(before) and _REFERENCE.match(after):
         return True
     if _CHANGED_AT.search(text[max(0, start - 60):start]):
@@ -87,6 +117,7 @@ def _to_date(match: re.Match[str]) -> dt.date | None:
             month = _MONTHS[raw_month.lower().rstrip(".")]
         day = int(groups["day"]) if groups.get("day") else None
         lead = (groups.get("lead") or "").lower()
+        lead = _OTHER_LEADS.get(lead, lead)
         if month is None:
             start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
         elif day is None:

@@ -1,0 +1,95 @@
+"""Build step: the inflected forms of the vocabulary's words, from simplemma's dictionaries.
+
+    python -m advisor.facts.forms            # rewrites advisor/facts/vocab/forms/<lang>.json
+
+simplemma maps a word form to its lemma; loading a language's dictionary takes seconds
+(Polish: about 7 s), too slow for a first answer. So the reverse is computed here, once,
+for the words the vocabulary files and babel's place names use: every form whose lemma is
+the lemma of a vocabulary word. The reader then matches those forms without loading
+simplemma at all. Rerun after editing a vocabulary file (tests/facts/test_forms.py fails
+until you do).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+import yaml
+
+from advisor.facts.language import SUPPORTED
+from advisor.facts.places import place_names
+from advisor.facts.vocab import VOCAB_DIR
+
+__all__ = ["main", "vocabulary_words"]
+
+_MAX_FORMS = 150  # a word with more forms than this is a clash of lemmas, not inflection
+
+
+def _words(spec: Any) -> Iterable[str]:
+    if isinstance(spec, dict):
+        for phrase in spec.get("words", ()):
+            yield from str(phrase).split()
+    elif isinstance(spec, list):
+        for item in spec:
+            yield from _words(item)
+
+
+def vocabulary_words(lang: str) -> set[str]:
+    """The plain words (no ``*`` stems) of a language's vocabulary and place names."""
+    data = yaml.safe_load((VOCAB_DIR / f"{lang}.yaml").read_text(encoding="utf-8")) or {}
+    words: set[str] = set()
+    for section in ("facts", "cues", "masks"):
+        for spec in (data.get(section) or {}).values():
+            words.update(_words(spec))
+    for spec in (data.get("scope") or {}).values():
+        words.update(_words(spec))
+    words.update(name for name in place_names(lang) if " " not in name)
+    return {w.lower() for w in words if "*" not in w and re.fullmatch(r"[\w'-]+", w)}
+
+
+def _forms(lang: str, words: set[str]) -> dict[str, list[str]]:
+    import simplemma
+    from simplemma.strategies.dictionaries.dictionary_factory import DefaultDictionaryFactory
+
+    # A word may be a noun or a name when capitalised ("Polska" the country, "polska" the
+    # adjective): the forms of both lemmas are kept.
+    lemmas_of = {w: {simplemma.lemmatize(v, lang=lang).lower() for v in (w, w.capitalize())}
+                 for w in words}
+    found: dict[str, set[str]] = {lemma: {lemma} for ls in lemmas_of.values() for lemma in ls}
+    dictionary = DefaultDictionaryFactory().get_dictionary(lang)
+    for form, lemma in dictionary.items():
+        key = str(lemma).lower()
+        if key in found:
+            found[key].add(str(form).lower())
+    out: dict[str, list[str]] = {}
+    for word, lemmas in sorted(lemmas_of.items()):
+        forms: set[str] = set()
+        for lemma in lemmas:
+            if len(found[lemma]) <= _MAX_FORMS:  # more is a clash of lemmas, not inflection
+                forms |= found[lemma]
+        forms.discard(word)
+        if forms:
+            out[word] = sorted(forms)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Rewrite the forms files for the given languages (all supported but English)."""
+    langs = argv if argv else [code for code in SUPPORTED if code != "en"]
+    for lang in langs:
+        words = vocabulary_words(lang)
+        forms = _forms(lang, words)
+        path = VOCAB_DIR / "forms" / f"{lang}.json"
+        data = {"words": sorted(words), "forms": forms}  # "words": what it was built from
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True) + "\n",
+                        encoding="utf-8")
+        print(f"{lang}: {len(forms)} words with forms -> {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

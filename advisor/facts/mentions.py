@@ -1,0 +1,193 @@
+"""Step 3 of the reader: every match of every vocabulary entry, with its character span.
+
+Nothing is decided here beyond two plain rules about overlapping words: a match inside a
+mask ("data protection officer" is not an officer) is no mention, and where two readings of
+one fact overlap, the longer reading wins ("not in real time" over "real time").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from advisor.facts.gate import word_starts
+from advisor.facts.vocab import ANCHORED, Entry, Vocabulary
+
+__all__ = ["Mention", "Scope", "find"]
+
+#: Whose words a mention is: the use being judged, or words that do not set its facts.
+Scope = Literal["use", "negated", "premise", "other_party"]
+_LONGEST = 300  # no reading of one fact is longer than this many characters
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A match: ``name`` (a fact, ``country``, ``region``, or a cue) = ``value`` at a span."""
+
+    kind: str  # "fact" | "cue" | "place" | "agency"
+    name: str
+    value: str
+    start: int
+    end: int
+    words: str
+    rank: int
+    lang: str
+    detail: str = ""  # an agency's country code
+    scope: Scope = "use"
+
+    def overlaps(self, other: Mention) -> bool:
+        """True when the two spans share a character."""
+        return self.start < other.end and other.start < self.end
+
+    def inside(self, other: Mention) -> bool:
+        """True when this span lies within ``other``'s and is shorter."""
+        return (other.start <= self.start and self.end <= other.end
+                and (self.end - self.start) < (other.end - other.start))
+
+
+def _raw(text: str, vocabularies: Iterable[Vocabulary]) -> tuple[list[Mention], list[Mention]]:
+    found: list[Mention] = []
+    masks: list[Mention] = []
+    starts = word_starts(text)
+    for vocab in vocabularies:
+        for entry in vocab.entries:
+            for match in _matches(entry, text, starts):
+                words = match.group(0)
+                stripped = words.strip()
+                if not stripped:
+                    continue
+                start = match.start() + (len(words) - len(words.lstrip()))
+                value, rank, detail = entry.value, entry.rank, entry.detail
+                if entry.lookup is not None:
+                    key = match.key if isinstance(match, _Hit) else stripped.lower()
+                    value, rank, detail = entry.lookup[key]
+                mention = Mention(entry.kind, entry.name, value, start,
+                                  start + len(stripped), stripped, rank, vocab.lang, detail)
+                (masks if entry.kind == "mask" else found).append(mention)
+    return found, masks
+
+
+@dataclass(frozen=True)
+class _Hit:
+    """A match found by look-up: its words, where they start, and the name they stand for."""
+
+    words: str
+    at: int
+    key: str
+
+    def group(self, _: int = 0) -> str:
+        return self.words
+
+    def start(self) -> int:
+        return self.at
+
+
+def _matches(entry: Entry, text: str, starts: frozenset[str]) -> Iterator[re.Match[str] | _Hit]:
+    if entry.lookup is not None and entry.names:
+        yield from _names(entry, text)
+        return
+    parts = entry.parts or ((None, entry.regex),)
+    for gate, regex in parts:
+        if gate is ANCHORED:
+            match = regex.match(text)
+            if match is not None:
+                yield match
+        elif gate is None or not gate.isdisjoint(starts):
+            # (skipped when no word of the text starts the way every match of it must)
+            yield from regex.finditer(text)
+
+
+_NAME_WORD = re.compile(r"[\w'’]+(?:[.\-/][\w'’]+)*\.?")
+_LONGEST_NAME = 6  # words
+
+
+def _names(entry: Entry, text: str) -> Iterator[re.Match[str] | _Hit]:
+    """Name-list matches by dictionary look-up of word n-grams (longest first, leftmost); a
+    capitalised word that is no name but one or two letters off a one-word name ("Belguim")
+    is read as that name (rapidfuzz)."""
+    lookup = entry.lookup or {}
+    words = list(_NAME_WORD.finditer(text))
+    i = 0
+    while i < len(words):
+        start = words[i].start()
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "._"):
+            i += 1
+            continue
+        for j in range(min(len(words), i + _LONGEST_NAME) - 1, i - 1, -1):
+            key = text[start:words[j].end()].lower()
+            # "U.S." or "U.S" and "Tallinn's" or "Tallinn": the name without what follows it
+            hit = next((k for k in (key, key.rstrip("."), re.sub(r"['’]s$", "", key))
+                        if k in lookup), None)
+            if hit is not None:
+                match = entry.regex.match(text, start, start + len(hit))
+                if match is not None:
+                    yield match
+                    i = j + 1
+                    break
+        else:
+            word = words[i].group(0)
+            if i > 0 and len(word) >= _FUZZY_MIN and word[:1].isupper():
+                near = _near(word.lower().rstrip("."), entry)
+                if near is not None:
+                    yield _Hit(word, start, near)
+            i += 1
+
+
+_FUZZY_MIN = 6  # letters: shorter words are too easily one letter off another name
+_FUZZY_SCORE = 85
+
+
+def _near(word: str, entry: Entry) -> str | None:
+    from rapidfuzz import fuzz, process
+
+    names = _one_word_names(entry)
+    found = process.extractOne(word, names, scorer=fuzz.ratio, score_cutoff=_FUZZY_SCORE)
+    return str(found[0]) if found is not None else None
+
+
+_ONE_WORD: dict[int, list[str]] = {}
+
+
+def _one_word_names(entry: Entry) -> list[str]:
+    key = id(entry.lookup)
+    if key not in _ONE_WORD:
+        _ONE_WORD[key] = [n for n in entry.lookup or () if n.isalpha() and len(n) >= _FUZZY_MIN]
+    return _ONE_WORD[key]
+
+
+def _shadowed(group: list[Mention], i: int) -> bool:
+    """True when a longer, different reading of the same fact covers mention ``i``."""
+    mention = group[i]
+    j = i - 1  # earlier-starting readings; no reading is longer than _LONGEST
+    while j >= 0 and mention.start - group[j].start <= _LONGEST:
+        other = group[j]
+        if other.value != mention.value and mention.inside(other):
+            return True
+        j -= 1
+    k = i + 1  # or one starting at the same place and reaching further
+    while k < len(group) and group[k].start == mention.start:
+        if group[k].value != mention.value and mention.inside(group[k]):
+            return True
+        k += 1
+    return False
+
+
+def find(text: str, vocabularies: Sequence[Vocabulary]) -> tuple[Mention, ...]:
+    """All mentions in ``text``, in reading order, after masks and longest-reading filtering."""
+    found, masks = _raw(text, vocabularies)
+    kept = [m for m in found
+            if not any(mask.name == m.name and m.overlaps(mask) for mask in masks)]
+    groups: dict[tuple[str, str], list[Mention]] = {}
+    for mention in kept:
+        groups.setdefault((mention.kind, mention.name), []).append(mention)
+    out: list[Mention] = []
+    for (kind, _), group in groups.items():
+        if kind not in ("fact", "place", "agency"):
+            out.extend(group)
+            continue
+        group.sort(key=lambda m: (m.start, -m.end))
+        out.extend(m for i, m in enumerate(group) if not _shadowed(group, i))
+    out.sort(key=lambda m: (m.start, -m.end))  # at one place, the longest reading first
+    return tuple(out)

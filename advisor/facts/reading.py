@@ -1,0 +1,258 @@
+"""Step 5a of the reader: what one turn says, from its in-scope mentions.
+
+Each fact gets the readings its words support; the choice between readings of one fact is
+made here by the documented rank (most restrictive reading first, the order of the
+vocabulary file) except for the facts whose disagreements stay open (``CONFLICT_FACTS``):
+those keep every distinct reading for the resolve step to leave open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from advisor.facts.mentions import Mention
+from advisor.facts.places import jurisdiction
+from advisor.schema import Intent
+
+__all__ = ["CONFLICT_FACTS", "Reading", "Said", "read_turn"]
+
+#: Facts where two in-scope readings that disagree leave the fact open (both shown).
+CONFLICT_FACTS = frozenset({"timing", "public_access", "jurisdiction"})
+
+#: Actor kinds by precedence: a US federal body over police over other law enforcement.
+_ACTOR_RANK = {"federal": 0, "police": 1, "law_enforcement": 2}
+_FACE_ID = re.compile(r"face[- ]?id", re.I)
+
+
+@dataclass(frozen=True)
+class Said:
+    """A value and the question's words that set it."""
+
+    value: str
+    words: str
+
+
+@dataclass
+class Reading:
+    """What one turn says: fact -> readings (one, or several that disagree), plus signals."""
+
+    found: dict[str, list[Said]] = field(default_factory=dict)
+    actor_kind: str | None = None  # "federal" | "police" | "law_enforcement" | other actor
+    actor_words: str | None = None
+    actor_detail: str = ""  # an agency's country, "US?" for US usage ("police department")
+    acting_for: bool = False
+    agency_words: str | None = None
+    region_words: str | None = None
+    pronoun: str | None = None
+    date: tuple[dt.date, str] | None = None
+    camera_or_face: bool = False
+    purpose_blocked: bool = False
+    mixed_place: str | None = None
+    policies: list[str] = field(default_factory=list)
+    intent: Intent | None = None
+    domain: bool = False
+    exception_keyword: str | None = None  # "terror" alone: the exception stays open
+    purpose_stated: str | None = None  # a purpose the vocabulary does not know
+
+    def one(self, name: str) -> Said | None:
+        """The single reading of ``name``, or None when absent or disagreeing."""
+        readings = self.found.get(name)
+        return readings[0] if readings and len(readings) == 1 else None
+
+
+class _View:
+    """In-scope mentions of one turn, by name."""
+
+    def __init__(self, mentions: Iterable[Mention]):
+        self.all = [m for m in mentions if m.scope == "use"]
+
+    def of(self, kind: str, name: str) -> list[Mention]:
+        return [m for m in self.all if m.kind == kind and m.name == name]
+
+    def cue(self, name: str) -> Mention | None:
+        hits = self.of("cue", name)
+        return hits[0] if hits else None
+
+    def best(self, name: str) -> Mention | None:
+        hits = self.of("fact", name)
+        return min(hits, key=lambda m: (m.rank, m.start, -m.end)) if hits else None
+
+
+def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
+              context_cues: frozenset[str] = frozenset()) -> Reading:
+    """Read one turn; ``context_cues`` are cues earlier turns set (a camera named before)."""
+    view = _View(mentions)
+    turn = Reading()
+    if not text:
+        return turn
+    for name in ("service", "camera", "setting", "authorisation", "national_law", "minor",
+                 "consent"):
+        best = view.best(name)
+        if best is not None:
+            turn.found[name] = [Said(best.value, best.words)]
+    for name in ("timing", "public_access"):
+        _read_open(view, turn, name)
+    _read_exception(view, turn)
+    pronoun = view.cue("service_pronoun")
+    turn.pronoun = pronoun.words if pronoun else None
+    _read_purpose(view, turn, context_cues)
+    _read_place(text, view, turn)
+    _read_actor(text, view, turn)
+    mixed = view.cue("mixed_place")
+    turn.mixed_place = mixed.words if mixed else None
+    turn.policies = list(dict.fromkeys(m.value for m in view.of("fact", "policy")))
+    place_only = set(turn.found) <= {"country", "service"}
+    turn.domain = bool(view.cue("domain")) or not place_only or turn.actor_kind is not None
+    turn.intent = _intent(view, turn) if is_current else None
+    return turn
+
+
+def _read_open(view: _View, turn: Reading, name: str) -> None:
+    """Every distinct reading of a fact whose disagreements stay open, in reading order."""
+    values: dict[str, Mention] = {}
+    for mention in view.of("fact", name):
+        values.setdefault(mention.value, mention)
+    if values:
+        turn.found[name] = [Said(m.value, m.words)
+                            for m in sorted(values.values(), key=lambda m: m.start)]
+
+
+def _read_exception(view: _View, turn: Reading) -> None:
+    substance = [m for m in view.of("fact", "exception") if m.value != "keyword"]
+    if substance:
+        best = min(substance, key=lambda m: (m.rank, m.start))
+        turn.found["exception"] = [Said(best.value, best.words)]
+        return
+    keyword = [m for m in view.of("fact", "exception") if m.value == "keyword"]
+    if keyword:
+        turn.exception_keyword = keyword[0].words
+        return
+    custody = view.cue("custody")
+    if custody is not None:  # identifying a suspect already apprehended
+        turn.found["exception"] = [Said("apprehended_suspect", custody.words)]
+
+
+def _read_purpose(view: _View, turn: Reading, context: frozenset[str]) -> None:
+    turn.purpose_blocked = any(m.scope == "use" for m in view.of("cue", "purpose_block_id"))
+    has = {m.name for m in view.all if m.kind == "cue"} | context
+    plates = view.cue("plates")
+    if plates and "face_words" not in has:
+        turn.found["purpose"] = [Said("non_biometric", plates.words)]
+        return
+    for mention in sorted(view.of("fact", "purpose"), key=lambda m: (m.rank, m.start)):
+        value = mention.value
+        if value in ("identification", "verification") and turn.purpose_blocked:
+            continue
+        if value == "verification" and _FACE_ID.fullmatch(mention.words) and (
+                {"camera_words", "police_words"} & has):
+            value = "identification"  # "face id" on cameras or for police: who someone is
+        if value == "emotion_inference" and "biometric_cue" not in has and not (
+                any(_within(m, mention) for m in view.of("cue", "attention"))
+                and "people" in has):
+            turn.found["purpose"] = [Said("non_biometric", mention.words)]
+            return
+        turn.found["purpose"] = [Said(value, mention.words)]
+        return
+    task = view.cue("text_task")
+    if task is not None and "biometric_any" not in has:
+        turn.found["purpose"] = [Said("non_biometric", task.words)]
+        return
+    # A purpose stated in words the vocabulary does not know still blocks the default.
+    stated = view.cue("purpose_stated")
+    turn.purpose_stated = stated.words if stated is not None else None
+    # "without identifying anyone" and nothing else: no purpose is assumed either.
+    turn.camera_or_face = "camera_or_face" in has and not turn.purpose_blocked
+
+
+def _within(inner: Mention | None, outer: Mention) -> bool:
+    return inner is not None and outer.start <= inner.start and inner.end <= outer.end
+
+
+def _read_place(text: str, view: _View, turn: Reading) -> None:
+    candidates: list[tuple[int, int, str, str]] = []  # (priority, position, code, words)
+    for mention in view.of("place", "country"):
+        candidates.append((_place_priority(text, view, mention), mention.start,
+                           mention.value, mention.words))
+    for mention in view.of("agency", "actor"):
+        if mention.detail.endswith("?"):  # a hint ("police department": US usage)
+            candidates.append((0, mention.start, mention.detail[:-1], mention.words))
+        elif mention.detail and mention.detail != "EU":
+            candidates.append((3, mention.start, mention.detail, mention.words))
+        elif mention.detail == "EU":
+            turn.region_words = turn.region_words or mention.words
+    if candidates:
+        candidates.sort(key=lambda item: (-item[0], item[1]))
+        top = candidates[0][0]
+        best = [c for c in candidates if c[0] == top]
+        codes = list(dict.fromkeys(c[2] for c in best))
+        turn.found["country"] = [Said(code, next(c[3] for c in best if c[2] == code))
+                                 for code in codes]
+        return
+    region = view.of("place", "region")
+    if region:
+        turn.region_words = region[0].words
+
+
+def _place_priority(text: str, view: _View, mention: Mention) -> int:
+    # "in Germany" (where the use happens) outranks a nationality ("a German company").
+    return 2 if any(m.end <= mention.start and not text[m.end:mention.start].strip()
+                    for m in view.of("cue", "in_place")) else 1
+
+
+def _read_actor(text: str, view: _View, turn: Reading) -> None:
+    best: tuple[int, int, str, str, int, str] | None = None
+    for mention in view.of("agency", "actor"):
+        key = (_ACTOR_RANK[mention.value], -len(mention.words), mention.value, mention.words,
+               mention.start, mention.detail)
+        if best is None or key < best:
+            best = key
+    force = view.cue("police_force")
+    if force is not None and (best is None or best[0] > 1):
+        best = (1, 0, "police", force.words, force.start, "")
+    if best is not None:
+        turn.actor_kind, turn.actor_words, turn.actor_detail = best[2], best[3], best[5]
+        turn.acting_for = any(m.end <= best[4] and best[4] - m.end <= 60
+                              for m in view.of("cue", "acting_for")) and bool(
+            view.cue("acting_party"))
+        return
+    other = view.best("actor")
+    if other is not None:
+        turn.actor_kind, turn.actor_words = other.value, other.words
+        return
+    patrol = view.cue("patrol")
+    if patrol is not None:
+        turn.actor_kind, turn.actor_words = "police", patrol.words
+        return
+    agency = view.cue("agency_word")
+    turn.agency_words = agency.words if agency else None
+
+
+def _intent(view: _View, turn: Reading) -> Intent:
+    # Pricing, recipes, weather or coding with nothing about faces, police or the policies,
+    # and no question of what is permitted: not for this advisor, however it is phrased.
+    if (view.cue("out_of_scope") and not _strong_domain(view, turn)
+            and not view.cue("permission_words")):
+        return "out_of_scope"
+    if view.cue("informational_strong"):
+        return "informational"
+    if view.cue("assess"):
+        return "assess"
+    if view.cue("informational_weak") and turn.domain:
+        return "informational"
+    return "assess"
+
+
+def _strong_domain(view: _View, turn: Reading) -> bool:
+    # Summarising or translating text is what the service is for, not a policy subject.
+    purpose = turn.found.get("purpose")
+    biometric = bool(purpose) and purpose[0].value != "non_biometric"  # type: ignore[index]
+    return bool(biometric or turn.found.get("camera") or turn.actor_kind in (
+        "federal", "police", "law_enforcement") or view.cue("policy_words"))
+
+
+def jurisdiction_of(code: str) -> str:
+    """The jurisdiction a country code falls under."""
+    return jurisdiction(code)

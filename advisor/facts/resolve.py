@@ -1,0 +1,204 @@
+"""Step 5b of the reader: one value and a status per fact, over the turns of a conversation.
+
+The rules, in the order they apply:
+1. A fact the new turn states replaces the one an earlier turn stated; a self-contained new
+   question (it names its own use and does not read as a follow-up) starts from its own facts.
+2. Readings that disagree stay open: the fact is ``conflicting``, its value ``unknown``, and
+   both readings are kept as candidates, so the engine reports each outcome.
+3. A place sets the jurisdiction (inferred); police-like bodies in the US are US police, and
+   someone acting for them is treated as them (the clauses say "by or for").
+4. "this", "the service" or "it" with no service named means Azure OpenAI (assumed).
+5. A camera with no stated purpose is taken to identify people (assumed); any stated
+   purpose, even one the vocabulary reads as non-biometric, blocks that default.
+6. A bare keyword ("terror") does not make an exception: the fact stays open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from advisor.facts.places import jurisdiction
+from advisor.facts.reading import Reading, Said
+from advisor.schema import FACT_NAMES, Fact, Facts, Intent
+
+__all__ = ["Turn", "resolve"]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A read turn and its 1-based number among the user's turns."""
+
+    reading: Reading
+    number: int
+    self_contained: bool = False
+
+
+@dataclass
+class _Merged:
+    said: list[Said]
+    turn: int
+
+
+def _fact(merged: _Merged, latest: int, value: str | None = None,
+          status: str | None = None) -> Fact:
+    said = merged.said
+    inherited = merged.turn != latest
+    if len(said) > 1 and value is None:
+        return Fact.model_validate({
+            "value": "unknown", "from": " / ".join(s.words for s in said),
+            "status": "conflicting", "turn": merged.turn if inherited else None,
+            "candidates": [{"value": s.value, "from": s.words} for s in said]})
+    chosen = value if value is not None else said[0].value
+    return Fact.model_validate({
+        "value": chosen, "from": said[0].words,
+        "status": status or ("inherited" if inherited else "stated"),
+        "turn": merged.turn if inherited else None})
+
+
+def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
+            notices: Sequence[str] = (), *, unsupported: bool = False) -> Facts:
+    """Facts from the read turns (the last one is the question being asked)."""
+    latest_turn = turns[-1]
+    if latest_turn.self_contained:
+        turns = [latest_turn]
+    latest = latest_turn.reading
+    now = latest_turn.number
+    merged: dict[str, _Merged] = {}
+    actor: tuple[str, str, int] | None = None
+    acting_for = False
+    agency_words = region_words = pronoun = mixed_place = keyword = stated = None
+    region_turn = now
+    date: tuple[dt.date, str] | None = None
+    camera_or_face = purpose_blocked = False
+    policies: list[str] = []
+    for turn in turns:
+        reading = turn.reading
+        for name, said in reading.found.items():
+            merged[name] = _Merged(list(said), turn.number)
+        if reading.actor_kind is not None:
+            actor = (reading.actor_kind, reading.actor_words or "", turn.number)
+            acting_for = reading.acting_for
+        agency_words = reading.agency_words or agency_words
+        if reading.region_words:
+            region_words, region_turn = reading.region_words, turn.number
+            if "country" in merged and "country" not in reading.found:
+                del merged["country"]  # "and in the EU?" replaces an earlier country
+        elif "country" in reading.found:
+            region_words = None
+        pronoun = pronoun or reading.pronoun
+        mixed_place = reading.mixed_place or mixed_place
+        date = reading.date or date
+        camera_or_face = camera_or_face or reading.camera_or_face
+        purpose_blocked = purpose_blocked or reading.purpose_blocked
+        keyword = reading.exception_keyword or keyword
+        if "purpose" in reading.found:
+            stated = None
+        stated = reading.purpose_stated or stated
+        policies.extend(x for x in reading.policies if x not in policies)
+
+    facts: dict[str, Fact] = {}
+    assumptions: list[str] = list(notices)
+    for name, found in merged.items():
+        if name in FACT_NAMES:
+            facts[name] = _fact(found, now)
+
+    # Place -> jurisdiction (inferred from the country; open when the places disagree).
+    country = merged.get("country")
+    if country is not None:
+        codes = [s.value for s in country.said]
+        places = _Merged([Said(jurisdiction(c), s.words) for c, s in zip(codes, country.said,
+                                                                           strict=True)],
+                         country.turn)
+        distinct = list(dict.fromkeys(s.value for s in places.said))
+        if len(distinct) == 1:
+            inherited = country.turn != now
+            facts["jurisdiction"] = _fact(_Merged(places.said[:1], country.turn), now,
+                                          status="inherited" if inherited else "inferred")
+        else:
+            firsts = [next(s for s in places.said if s.value == v) for v in distinct]
+            facts["jurisdiction"] = _fact(_Merged(firsts, country.turn), now)
+    elif region_words:
+        facts["jurisdiction"] = _fact(_Merged([Said("eu", region_words)], region_turn), now)
+
+    # Actor: police-like bodies in the US are US police; acting "by or for" them counts.
+    place = facts.get("jurisdiction", Fact()).value
+    if actor is not None:
+        kind, words, turn_no = actor
+        who = _Merged([Said(kind, words)], turn_no)
+        facts["actor"] = _fact(who, now, value=_actor_value(kind, place))
+        if kind == "federal" and "jurisdiction" not in facts:
+            facts["jurisdiction"] = _fact(who, now, value="us", status="inferred")
+        if acting_for:
+            assumptions.append(
+                f"Someone acting for {words} is treated as {words} itself: the clauses cover"
+                " use 'by or for' the police."
+            )
+    elif agency_words:
+        facts["actor"] = Fact.model_validate({"value": "unknown", "from": agency_words})
+
+    intent: Intent = latest.intent or "assess"
+    # A question in a language the reader cannot read is never out of scope for that alone.
+    if intent == "assess" and not latest.domain and not any(t.reading.domain for t in turns) \
+            and not unsupported:
+        intent = "out_of_scope"
+    if intent == "out_of_scope" and (unsupported or (
+            latest.found and any(t.reading.domain for t in turns[:-1]))):
+        intent = "assess"  # a follow-up that adds a fact to an earlier use is about that use
+
+    # Service: named, "this" = Azure OpenAI, or open (each service's pack checks it).
+    if "service" not in facts:
+        if pronoun:
+            facts["service"] = Fact(value="azure_openai", assumed=True)
+            assumptions.append(f"'{pronoun}' is taken to mean Azure OpenAI Service.")
+        elif intent == "assess":
+            assumptions.append("No service was named, so each service's policy is checked as if"
+                               " the use ran on it (Azure OpenAI and Azure AI Face).")
+
+    # Purpose: a camera with no purpose read is taken to identify people. Any purpose read,
+    # even a harmless one, blocks that; words that state a purpose the reader does not know
+    # are named, and the doubt stays on the restrictive side until the user confirms.
+    if "purpose" not in facts and camera_or_face and not purpose_blocked \
+            and intent == "assess":
+        facts["purpose"] = Fact(value="identification", assumed=True)
+        if stated:
+            assumptions.append(f"The purpose '{stated}' is not one the reader recognises, so"
+                               " identifying people by face is assumed: confirm the purpose.")
+        else:
+            assumptions.append("No purpose was stated for the camera, so identifying people by"
+                               " face is assumed.")
+
+    # A bare keyword is not an exception's substance: left open, and said so.
+    if "exception" not in facts and keyword and intent == "assess":
+        facts["exception"] = Fact.model_validate({"value": "unknown", "from": keyword})
+        assumptions.append(
+            f"'{keyword}' alone does not make an exception: the question does not say whether"
+            " there is a targeted search for specific victims, a specific and imminent threat,"
+            " or a specific suspect of a listed offence.")
+
+    # Setting from the place when only the camera says it: body-worn on patrol is in the wild.
+    if "public_access" not in facts and mixed_place:
+        facts["public_access"] = Fact.model_validate({"value": "unknown", "from": mixed_place})
+
+    day = as_of
+    as_of_source: str | None = None
+    if day is None and date is not None:
+        day, as_of_source = date
+        if day.isoformat() != as_of_source:
+            assumptions.append(f"'{as_of_source}' is read as {day.isoformat()}.")
+    if day is None:
+        day = today
+    return Facts(
+        **{name: facts[name] for name in FACT_NAMES if name in facts},
+        as_of=day, as_of_source=as_of_source, intent=intent,
+        policies_named=tuple(policies), assumptions=tuple(assumptions),
+    )
+
+
+def _actor_value(kind: str, place: object) -> str:
+    if kind == "federal":
+        return "us_federal" if place in ("us", "unknown") else "law_enforcement"
+    if kind == "police":
+        return "us_police" if place == "us" else "law_enforcement"
+    return kind

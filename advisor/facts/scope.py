@@ -1,0 +1,137 @@
+"""Step 4 of the reader: which mentions describe the use being judged.
+
+A mention is out of scope when it is
+- negated: a negation word stands before it in the same clause, with only filler words
+  between ("not police", "without identifying anyone", "kein Live-Abgleich"), or after it
+  where the language puts negation there ("identifizieren ... nicht");
+- the user's premise or own legal question: a clause that says what a policy bans or allows
+  ("since Microsoft only banned US police, ...") or asks how to label the use just described
+  ("... is that banned emotion recognition?");
+- another party's: a place or body attached to a vendor, supplier or host ("a vendor in
+  Ireland", "hosted in Sweden", "an Irish supplier").
+The words for each test are per language in the vocabulary files (``scope``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from advisor.facts.mentions import Mention, Scope
+from advisor.facts.vocab import Vocabulary
+
+__all__ = ["SCOPED_CUES", "mark"]
+
+#: Cues that describe the use and so can be negated or belong to someone else.
+SCOPED_CUES = frozenset({"camera_or_face", "patrol", "custody", "mixed_place", "agency_word",
+                         "service_pronoun", "camera_words", "face_words", "biometric_any",
+                         "purpose_block_id_target", "plates"})
+_BOUNDARY = re.compile(r"[.,;:!?()\[\]\u2014\u2013¿¡]|\s-\s|\"")
+_WORD = re.compile(r"[\w'’-]+")
+_MAX_GAP_WORDS = 3
+
+
+def _clauses(text: str, vocabularies: Sequence[Vocabulary]) -> list[tuple[int, int]]:
+    cuts = {0, len(text)}
+    for match in _BOUNDARY.finditer(text):
+        cuts.update((match.start(), match.end()))
+    for vocab in vocabularies:
+        for pattern in vocab.scope_patterns("clause_break"):
+            for match in pattern.finditer(text):
+                cuts.add(match.start())
+    points = sorted(cuts)
+    return [(a, b) for a, b in zip(points, points[1:], strict=False) if text[a:b].strip()]
+
+
+def _clause_of(clauses: list[tuple[int, int]], start: int) -> int:
+    for i, (a, b) in enumerate(clauses):
+        if a <= start < b:
+            return i
+    return len(clauses) - 1
+
+
+def _only_fillers(gap: str, fillers: Sequence[re.Pattern[str]]) -> bool:
+    words = _WORD.findall(gap)
+    if len(words) > _MAX_GAP_WORDS:
+        return False
+    return all(any(f.fullmatch(w) for f in fillers) for w in words)
+
+
+def _cue_before(text: str, lo: int, mention: Mention, cues: Sequence[re.Pattern[str]],
+                fillers: Sequence[re.Pattern[str]]) -> bool:
+    window = text[lo:mention.start]
+    for cue in cues:
+        for match in cue.finditer(window):
+            if _only_fillers(window[match.end():], fillers):
+                return True
+    return False
+
+
+def _cue_after(text: str, hi: int, mention: Mention, cues: Sequence[re.Pattern[str]],
+               fillers: Sequence[re.Pattern[str]]) -> bool:
+    window = text[mention.end:hi]
+    for cue in cues:
+        for match in cue.finditer(window):
+            if _only_fillers(window[:match.start()], fillers):
+                return True
+    return False
+
+
+def _premise_clauses(text: str, clauses: list[tuple[int, int]],
+                     vocabularies: Sequence[Vocabulary]) -> set[int]:
+    out: set[int] = set()
+    for i, (a, b) in enumerate(clauses):
+        clause = text[a:b]
+        question = text[b:b + 1] == "?"
+        last = i == len(clauses) - 1
+        for vocab in vocabularies:
+            if any(p.search(clause) for p in vocab.scope_patterns("premise")):
+                out.add(i)
+            elif not question and not last and any(
+                    p.search(clause) for p in vocab.scope_patterns("premise_statement")):
+                out.add(i)
+            elif i > 0 and any(p.search(clause) for p in vocab.scope_patterns("label_question")):
+                out.add(i)
+    return out
+
+
+def _scope(text: str, mention: Mention, clause: tuple[int, int], premise: bool,
+           vocabularies: Sequence[Vocabulary]) -> Scope:
+    if premise:
+        return "premise"
+    lo, hi = clause
+    for vocab in vocabularies:
+        fillers = vocab.scope_patterns("filler")
+        if _cue_before(text, lo, mention, vocab.scope_patterns("negation"), fillers):
+            return "negated"
+        # Negation after the words ("identifizieren ... nicht") is read for what is done, not
+        # for who does it: "die Polizei will nicht warten" does not negate the police.
+        if mention.kind in ("fact", "cue") and _cue_after(
+                text, hi, mention, vocab.scope_patterns("negation_after"), fillers):
+            return "negated"
+        if mention.kind in ("place", "agency"):
+            party_fillers = vocab.scope_patterns("party_filler")
+            # "an Irish vendor": the vendor's place. "a Chicago PD contractor" works for the
+            # police, so the police stay the user (the clauses say "by or for").
+            if _cue_before(text, lo, mention, vocab.scope_patterns("other_party"),
+                           party_fillers) or mention.kind == "place" and _cue_after(
+                    text, hi, mention, vocab.scope_patterns("other_party_after"), party_fillers):
+                return "other_party"
+    return "use"
+
+
+def mark(text: str, mentions: Sequence[Mention],
+         vocabularies: Sequence[Vocabulary]) -> tuple[Mention, ...]:
+    """The mentions with their scope set; cues about intent and policy names stay in scope."""
+    clauses = _clauses(text, vocabularies)
+    premises = _premise_clauses(text, clauses, vocabularies)
+    out: list[Mention] = []
+    for mention in mentions:
+        if mention.kind == "cue" and mention.name not in SCOPED_CUES or mention.name == "policy":
+            out.append(mention)
+            continue
+        index = _clause_of(clauses, mention.start)
+        scope = _scope(text, mention, clauses[index], index in premises, vocabularies)
+        out.append(mention if scope == "use" else replace(mention, scope=scope))
+    return tuple(out)

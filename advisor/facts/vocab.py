@@ -1,0 +1,183 @@
+"""The reader's vocabulary: per-language YAML data files compiled into match patterns.
+
+``vocab/<lang>.yaml`` holds the words for each fact value (``facts``), the signals that are
+not facts (``cues``), the words that take a mention out of scope (``scope``) and masks
+(phrases inside which a word is not a mention: "data protection officer" is no police
+officer). ``vocab/places/<lang>.yaml`` holds the place and agency names babel lacks.
+
+An entry gives ``patterns`` (regular expressions, as English does) or ``words`` (phrases of
+lemmas: each word matches any inflected form listed for it in ``vocab/forms/<lang>.json``,
+which ``python -m advisor.facts.forms`` writes from simplemma's dictionaries, so no
+dictionary is loaded at run time; a word ending (or starting) in ``*`` matches any ending
+(or beginning), for compounds).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from advisor.facts.gate import prefixes
+from advisor.facts.places import place_entries
+
+__all__ = ["VOCAB_DIR", "Entry", "Vocabulary", "load", "phrase_pattern"]
+
+VOCAB_DIR = Path(__file__).parent / "vocab"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One pattern: every match is a mention of ``name`` = ``value`` (``rank``: its order)."""
+
+    kind: str  # "fact" | "cue" | "place" | "agency" | "mask" | "scope"
+    name: str  # fact name, cue name, mask target or scope kind
+    value: str
+    rank: int
+    regex: re.Pattern[str]  # the name list's pattern; for other entries, their first part's
+    detail: str = ""  # an agency's country code
+    #: For name lists (places, agencies): lower-case words -> (value, rank, detail).
+    lookup: Mapping[str, tuple[str, int, str]] | None = None
+    #: The entry's patterns one by one, each with the word prefixes one of which the text
+    #: must contain for it to match (None: always scanned); ``regex`` joins them all.
+    parts: tuple[tuple[frozenset[str] | None, re.Pattern[str]], ...] = ()
+    #: Name lists (case-insensitive places and agencies) are matched by look-up, not regex.
+    names: bool = False
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The compiled entries of one language."""
+
+    lang: str
+    entries: tuple[Entry, ...]
+    scope: Mapping[str, tuple[re.Pattern[str], ...]]
+
+    def scope_patterns(self, kind: str) -> tuple[re.Pattern[str], ...]:
+        """The patterns of one scope kind (empty when the language has none)."""
+        return self.scope.get(kind, ())
+
+
+@lru_cache(maxsize=16)
+def _forms(lang: str) -> Mapping[str, tuple[str, ...]]:
+    path = VOCAB_DIR / "forms" / f"{lang}.json"
+    if not path.exists():
+        return {}
+    raw: dict[str, dict[str, list[str]]] = json.loads(path.read_text(encoding="utf-8"))
+    return {word: tuple(forms) for word, forms in raw["forms"].items()}
+
+
+def _word(word: str, forms: Mapping[str, tuple[str, ...]]) -> str:
+    if word.startswith("*") or word.endswith("*"):  # a stem inside compounds
+        core = re.escape(word.strip("*"))
+        return (r"\w*" if word.startswith("*") else "") + core + (
+            r"\w*" if word.endswith("*") else "")
+    variants = sorted({word, *forms.get(word.lower(), ())}, key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(v) for v in variants) + ")"
+
+
+def phrase_pattern(phrase: str, lang: str) -> str:
+    """A regular expression for a phrase of lemmas, any inflected form of each word."""
+    forms = _forms(lang)
+    words = phrase.split()
+    body = r"[\s\-]+".join(_word(word, forms) for word in words)
+    return r"(?<!\w)" + body + r"(?!\w)"
+
+
+def _patterns(spec: object, lang: str) -> list[str]:
+    if isinstance(spec, str):
+        return [spec]
+    if isinstance(spec, list):
+        return [str(item) for item in spec]
+    if isinstance(spec, dict):
+        out = [str(p) for p in spec.get("patterns", ())]
+        out += [phrase_pattern(str(w), lang) for w in spec.get("words", ())]
+        return out
+    return []
+
+
+def _compile(pattern: str, where: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, flags)
+    except re.error as exc:
+        raise ValueError(f"{where}: bad pattern {pattern!r} ({exc}); fix it in "
+                         f"advisor/facts/vocab") from exc
+
+
+def _joined(patterns: list[str], where: str) -> re.Pattern[str]:
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    except re.error:
+        for pattern in patterns:  # find the bad one, so the error names it
+            _compile(pattern, where)
+        raise
+
+
+#: The gate of patterns anchored at the start of the text: tried there only, once.
+ANCHORED: frozenset[str] = frozenset({"^"})
+
+
+def _parts(patterns: list[str], where: str
+           ) -> tuple[tuple[frozenset[str] | None, re.Pattern[str]], ...]:
+    """Each pattern with its gate; the anchored and the ungated ones joined, one pass each."""
+    gated = [(prefixes(p), p) for p in patterns]
+    out: list[tuple[frozenset[str] | None, re.Pattern[str]]] = [
+        (gate, _compile(p, where)) for gate, p in gated if gate is not None]
+    anchored = [p for gate, p in gated if gate is None and p.startswith("^")]
+    open_ = [p for gate, p in gated if gate is None and not p.startswith("^")]
+    if anchored:
+        out.append((ANCHORED, _joined(anchored, where)))
+    if open_:
+        out.append((None, _joined(open_, where)))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _ranks() -> Mapping[tuple[str, str], int]:
+    """(fact, value) -> rank: the order of en.yaml, which every language shares."""
+    data = yaml.safe_load((VOCAB_DIR / "en.yaml").read_text(encoding="utf-8")) or {}
+    ranks: dict[tuple[str, str], int] = {}
+    for name, rows in (data.get("facts") or {}).items():
+        for rank, row in enumerate(rows):
+            ranks.setdefault((name, str(row["value"])), rank)
+    return ranks
+
+
+def _fact_entries(data: Mapping[str, Any], lang: str) -> Iterable[Entry]:
+    ranks = _ranks()
+    for name, rows in (data.get("facts") or {}).items():
+        for order, row in enumerate(rows):
+            patterns = _patterns(row, lang)
+            if patterns:
+                rank = ranks.get((name, str(row["value"])), 100 + order)
+                parts = _parts(patterns, f"{lang}.yaml facts.{name}")
+                yield Entry("fact", name, str(row["value"]), rank, parts[0][1], parts=parts)
+    for name, spec in (data.get("cues") or {}).items():
+        patterns = _patterns(spec, lang)
+        if patterns:
+            parts = _parts(patterns, f"{lang}.yaml cues.{name}")
+            yield Entry("cue", name, "yes", 0, parts[0][1], parts=parts)
+    for name, spec in (data.get("masks") or {}).items():
+        patterns = _patterns(spec, lang)
+        if patterns:
+            parts = _parts(patterns, f"{lang}.yaml masks.{name}")
+            yield Entry("mask", name, "", 0, parts[0][1], parts=parts)
+
+
+@lru_cache(maxsize=16)
+def load(lang: str) -> Vocabulary:
+    """The compiled vocabulary of ``lang`` (cached: compiled once per process)."""
+    path = VOCAB_DIR / f"{lang}.yaml"
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    entries = [*_fact_entries(data, lang), *place_entries(lang)]
+    scope: dict[str, tuple[re.Pattern[str], ...]] = {}
+    for kind, spec in (data.get("scope") or {}).items():
+        scope[kind] = tuple(_compile(p, f"{lang}.yaml scope.{kind}")
+                            for p in _patterns(spec, lang))
+    return Vocabulary(lang, tuple(entries), scope)

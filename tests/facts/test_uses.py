@@ -1,0 +1,22 @@
+"""Several listed uses: split at markers in sequence, each read with the shared preamble."""
+
+from __future__ import annotations
+
+from advisor.facts.uses import split_uses
+
+
+def test_numbered_uses_share_the_preamble() -> None:
+    parts = split_uses("A Czech hospital wants (1) to transcribe ward rounds and (2) to check"
+                       " visitors' faces at the door.")
+    assert [item for item, _ in parts] == ["to transcribe ward rounds and",
+                                           "to check visitors' faces at the door."]
+    assert all(text.startswith("A Czech hospital wants") for _, text in parts)
+
+
+def test_lettered_uses() -> None:
+    assert len(split_uses("Wir möchten a) Berichte übersetzen, b) Gesichter live abgleichen.")) == 2
+
+
+def test_a_lone_or_out_of_order_marker_is_no_list() -> None:
+    assert split_uses("Police want live matching (1) at the station.") == []
+    assert split_uses("Options 2) live and 1) recorded footage.") == []
