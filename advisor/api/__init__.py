@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from advisor.api import chat, routes
+from advisor.api.auth import TokenGate
 from advisor.api.deps import AdvisorHolder, AdvisorLike
 from advisor.api.errors import install_error_handlers
 from advisor.api.limits import BodyLimit
@@ -74,6 +75,8 @@ def create_app(
         from advisor.ui import mount_ui
 
         mount_ui(app, app.state.advisor.get, settings)
+    # Outermost: the token is checked before any body is read, on every route.
+    app.add_middleware(TokenGate, token=settings.api_token)
     return app
 
 

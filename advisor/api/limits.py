@@ -16,9 +16,12 @@ def _body(limit: int) -> bytes:
 
 
 class BodyLimit:
-    """ASGI middleware: refuse /v1 bodies over ``max_bytes`` with 413, declared or streamed."""
+    """ASGI middleware: refuse bodies over ``max_bytes`` with 413, declared or streamed.
 
-    def __init__(self, app: ASGIApp, max_bytes: int, prefix: str = "/v1") -> None:
+    Every route: the API's and the chat's (Gradio's queue takes the same small questions).
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, prefix: str = "/") -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.prefix = prefix
