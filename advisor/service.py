@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,12 @@ class Advisor:
         self._composer: Composer | None = None
         self._audit: AuditLog | None = None
         self._corpus_error: str | None = None
+        # The index is built outside the main lock, at most one build at a time, and after a
+        # failed build the next one waits (doubling up to a minute) instead of one per request.
+        self._index_lock = threading.Lock()
+        self._index_error: RetrievalError | None = None
+        self._index_retry_at = 0.0
+        self._index_backoff = 0.0
 
     # ------------------------------------------------------------------ lazy parts
 
@@ -98,18 +105,44 @@ class Advisor:
         if chunks or self._corpus_error is None:
             return set(chunks)
         try:
-            return set(self._open_index().chunk_ids())
+            return set(self._open_index(wait=False).chunk_ids())
         except RetrievalError:
             return None
 
-    def _open_index(self) -> Any:
-        """The index, built from the corpus on first use; raises RetrievalError when down."""
-        with self._lock:
+    def _open_index(self, wait: bool = True) -> Any:
+        """The index, built from the corpus on first use; raises RetrievalError when down.
+
+        ``wait=False`` never waits for a build another thread is running (health, check).
+        """
+        index = self._index
+        if index is not None:
+            return index
+        self._raise_while_backing_off()
+        if not self._index_lock.acquire(blocking=wait):
+            raise RetrievalError("the index is being built (first use); answers use the corpus "
+                                 "files until it is ready")
+        try:
             if self._index is None:
+                self._raise_while_backing_off()
                 from advisor.retrieval.index import ensure_index
 
-                self._index = ensure_index(self.settings)
+                try:
+                    self._index = ensure_index(self.settings)
+                except RetrievalError as exc:
+                    self._index_backoff = min(60.0, max(1.0, self._index_backoff * 2))
+                    self._index_retry_at = time.monotonic() + self._index_backoff
+                    self._index_error = exc
+                    raise
+                self._index_error, self._index_backoff = None, 0.0
             return self._index
+        finally:
+            self._index_lock.release()
+
+    def _raise_while_backing_off(self) -> None:
+        error = self._index_error
+        if error is not None and time.monotonic() < self._index_retry_at:
+            wait = self._index_retry_at - time.monotonic()
+            raise RetrievalError(f"{error} (the index build is retried in {wait:.0f} s)")
 
     def _composer_in_use(self) -> Composer:
         with self._lock:
@@ -134,9 +167,17 @@ class Advisor:
                 self._audit = AuditLog(self.settings.audit_db)
             return self._audit
 
-    def _deps(self) -> pipeline.Deps:
+    def _index_if_open(self) -> Any:
+        """The index if it is open; never builds or waits (``check`` needs only its version)."""
+        index = self._index
+        if index is None:
+            raise RetrievalError("the index is not open yet")
+        return index
+
+    def _deps(self, build_index: bool = True) -> pipeline.Deps:
         return pipeline.Deps(
-            settings=self.settings, packs=self._load_packs(), index=self._open_index,
+            settings=self.settings, packs=self._load_packs(),
+            index=self._open_index if build_index else self._index_if_open,
             composer=self._composer_in_use(), offline=self._offline, audit=self._audit_log(),
             today=self.today, corpus_chunks=self._corpus_chunks,
             corpus_version=self._corpus_version,
@@ -152,7 +193,7 @@ class Advisor:
     def check(self, question: str, history: Sequence[Mapping[str, str]] | None = None,
               as_of: dt.date | str | None = None) -> Answer:
         """Facts and verdicts only: no retrieval and no composer."""
-        return pipeline.check(self._deps(), question, history, as_of)
+        return pipeline.check(self._deps(build_index=False), question, history, as_of)
 
     def search(self, query: str, k: int = 5, document: str | None = None,
                as_of: dt.date | str | None = None) -> list[Passage]:
@@ -179,7 +220,7 @@ class Advisor:
     def documents(self) -> list[dict[str, Any]]:
         """The indexed documents' metadata (read from the corpus files if the index is down)."""
         try:
-            return list(self._open_index().documents())
+            return list(self._open_index(wait=False).documents())
         except RetrievalError:
             counts: dict[str, int] = {}
             for chunk in self._corpus_chunks().values():
@@ -203,7 +244,7 @@ class Advisor:
         from advisor.retrieval.documents import load_document
 
         try:
-            index = self._open_index()
+            index = self._open_index(wait=False)
             root = Path(index.corpus)
             entry = next((d for d in index.documents() if d["id"] == document_id), None)
             if entry is None or not entry.get("path") or root == Path(self.settings.corpus):
@@ -237,7 +278,7 @@ class Advisor:
         if self._corpus_error is not None:
             report.update(status="degraded", corpus_error=self._corpus_error)
         try:
-            index = self._open_index()
+            index = self._open_index(wait=False)
             index.search("health check", k=1)  # reaches the vector store, not just the manifest
             report["index"] = "ok"
             report["index_version"] = index.corpus_version
