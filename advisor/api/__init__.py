@@ -59,6 +59,7 @@ def create_app(
         redoc_url=None,
     )
     _offline_docs(app)
+    _spec_limits(app, settings)
     app.state.settings = settings
     app.state.advisor = AdvisorHolder(factory)
     install_error_handlers(app)
@@ -78,6 +79,36 @@ def create_app(
     # Outermost: the token is checked before any body is read, on every route.
     app.add_middleware(TokenGate, token=settings.api_token)
     return app
+
+
+def _spec_limits(app: FastAPI, settings: Settings) -> None:
+    """State the real limits in the OpenAPI spec: they come from Settings, not the models."""
+    from typing import Any
+
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = build()
+        question = (spec.get("components", {}).get("schemas", {}).get("AskRequest", {})
+                    .get("properties", {}).get("question"))
+        if question is not None:
+            question.update(minLength=1, maxLength=settings.max_question_chars, pattern=r"\S",
+                            description=question.get("description", "") + " At least one "
+                            "non-space character, at most ADVISOR_MAX_QUESTION_CHARS "
+                            f"({settings.max_question_chars}) characters; no control "
+                            "characters.")
+        for path in spec.get("paths", {}).values():
+            for operation in path.values():
+                if isinstance(operation, dict) and "requestBody" in operation:
+                    operation.setdefault("description", "")
+                    operation["description"] += (f"\n\nBodies over {settings.max_body_bytes} "
+                                                 "bytes get 413 (ADVISOR_MAX_BODY_BYTES).")
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _offline_docs(app: FastAPI) -> None:

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from advisor.schema import Passage
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _date_string(value: object) -> object:
+    """Only a YYYY-MM-DD string (or null): pydantic would read 0 or "0" as 1970-01-01."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _DATE.fullmatch(value.strip()):
+        return value.strip()
+    raise ValueError(f"as_of must be a date written YYYY-MM-DD, e.g. \"2025-06-01\"; "
+                     f"got {value!r}")
 
 
 class Turn(BaseModel):
@@ -34,6 +48,9 @@ class AskRequest(BaseModel):
     history: list[Turn] = Field(default_factory=list, max_length=100,
                                 description="Earlier turns, oldest first.")
     as_of: dt.date | None = Field(default=None, description="Judge as of this date (YYYY-MM-DD).")
+
+    _as_of_is_a_date_string = field_validator("as_of", mode="before")(
+        lambda value: _date_string(value))
 
 
 class SearchResponse(BaseModel):
@@ -97,6 +114,9 @@ class ChatCompletionRequest(BaseModel):
     stream: bool = False
     as_of: dt.date | None = Field(
         default=None, description="Extension: judge as of this date (pass via extra_body).")
+
+    _as_of_is_a_date_string = field_validator("as_of", mode="before")(
+        lambda value: _date_string(value))
 
 
 class ModelCard(BaseModel):
