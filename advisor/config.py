@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     max_question_chars: int = Field(default=2000, ge=10)
     max_body_bytes: int = Field(default=64_000, ge=1024)
+    # Hostile clients: a request head or body that takes longer than this is dropped (408),
+    # and a request with more headers than this gets 431 (header bytes: uvicorn's h11 limit).
+    header_timeout: float = Field(default=10.0, gt=0)
+    max_headers: int = Field(default=100, ge=10)
     # Below this much free space in ``home`` health reports degraded (audit writes would fail).
     min_free_mb: int = Field(default=100, ge=0)
     # Memos exported from the chat: kept under ``home``/memos, the newest this many.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -19,7 +20,7 @@ from advisor.api.errors import install_error_handlers
 from advisor.api.limits import BodyLimit
 from advisor.config import Settings, load_settings
 
-__all__ = ["create_app", "serve"]
+__all__ = ["create_app", "serve", "server_config"]
 
 log = logging.getLogger("advisor.api")
 
@@ -66,7 +67,8 @@ def create_app(
     app.include_router(routes.router, tags=["advisor"])
     app.include_router(routes.open_router, tags=["advisor"])
     app.include_router(chat.router)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
+                       max_headers=settings.max_headers, body_timeout=settings.header_timeout)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
@@ -83,8 +85,6 @@ def create_app(
 
 def _spec_limits(app: FastAPI, settings: Settings) -> None:
     """State the real limits in the OpenAPI spec: they come from Settings, not the models."""
-    from typing import Any
-
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -138,4 +138,22 @@ def serve(settings: Settings | None = None, host: str = "127.0.0.1", port: int =
     app = create_app(settings)
     log.info("building the advisor (indexes the corpus on first use)")
     app.state.advisor.get()
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    uvicorn.Server(server_config(app, settings, host, port)).run()
+
+
+def server_config(app: FastAPI, settings: Settings, host: str, port: int) -> Any:
+    """uvicorn's Config with limits against hostile clients.
+
+    Header bytes per request (h11_max_incomplete_event_size, 16 KiB: larger gets 400), idle
+    keep-alive connections closed after 5 s, at most 200 connections at once (more get 503),
+    and a slow request head dropped after ``header_timeout`` (see ``guarded_protocol``).
+    """
+    import uvicorn
+
+    from advisor.api.limits import guarded_protocol
+
+    return uvicorn.Config(
+        app, host=host, port=port, log_level="info", access_log=False,
+        http=guarded_protocol(settings.header_timeout), h11_max_incomplete_event_size=16 * 1024,
+        timeout_keep_alive=5, limit_concurrency=200,
+    )
