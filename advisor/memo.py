@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
+from advisor.config import Settings
 from advisor.schema import Answer, Fact, PolicyVerdict
 
 #: Human words for the verdict labels (shared with the chat).
@@ -29,6 +32,47 @@ def _block(text: str) -> str:
     """Multi-line text as a Markdown blockquote, raw HTML neutralised."""
     safe = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return "\n".join(f"> {line}" if line.strip() else ">" for line in safe.strip().splitlines())
+
+
+_INLINE_LINK = re.compile(r"(\]\(\s*)([^)\s]*)([^)]*\))")
+_REFERENCE_LINK = re.compile(r"^(\s{0,3}\[[^\]]+\]:\s*)(\S+)(.*)$", re.MULTILINE)
+
+
+def _is_web(target: str) -> bool:
+    return target.strip().lower().startswith(("http://", "https://"))
+
+
+def _safe_links(markdown: str) -> str:
+    """Markdown with every link target that is not http(s) replaced by ``#`` (no scripts)."""
+    def inline(match: re.Match[str]) -> str:
+        target = match.group(2)
+        return match.group(0) if _is_web(target) else f"{match.group(1)}#{match.group(3)}"
+
+    def reference(match: re.Match[str]) -> str:
+        target = match.group(2)
+        return match.group(0) if _is_web(target) else f"{match.group(1)}#{match.group(3)}"
+
+    return _REFERENCE_LINK.sub(reference, _INLINE_LINK.sub(inline, markdown))
+
+
+def write_memo(answer: Answer, settings: Settings) -> Path:
+    """Write the memo under ``home``/memos, user-only (0700 folder, 0600 file), newest kept.
+
+    At most ``settings.memo_keep`` memos stay; older ones are removed, oldest first.
+    """
+    folder = Path(settings.home) / "memos"
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    name = f"advisor-memo-{answer.trace_id or 'answer'}.md"
+    path = folder / "".join(ch for ch in name if ch.isalnum() or ch in "-_.")
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(render_memo(answer))
+    os.chmod(path, 0o600)
+    memos = sorted(folder.glob("advisor-memo-*.md"), key=lambda p: (p.stat().st_mtime_ns, p.name))
+    for old in memos[:-settings.memo_keep]:
+        old.unlink(missing_ok=True)
+    return path
 
 
 def _verdict(label: str) -> str:
@@ -88,7 +132,7 @@ def render_memo(answer: Answer) -> str:
 
     if answer.answer.strip():
         # The answer is the composer's Markdown; raw HTML in it is neutralised.
-        safe = answer.answer.replace("<", "&lt;").replace(">", "&gt;")
+        safe = _safe_links(answer.answer.replace("<", "&lt;").replace(">", "&gt;"))
         lines += ["## Answer", "", safe.strip(), ""]
 
     if answer.policies:
@@ -108,8 +152,11 @@ def render_memo(answer: Answer) -> str:
                 meta.append("quote NOT verified")
             lines.append(f"**[{cite.n}] {_inline(cite.title)}**, {_inline(cite.section)}  ")
             lines.append(f"{'; '.join(meta)}  ")
-            if cite.url:
+            if cite.url and _is_web(cite.url):
                 lines.append(f"<{cite.url.replace('>', '%3E')}>  ")
+            elif cite.url:
+                lines.append(f"(source link omitted: {_inline(cite.url.split(':', 1)[0])}: "
+                             "is not an http(s) address)  ")
             lines += ["", _block(cite.quote), ""]
 
     if answer.facts:

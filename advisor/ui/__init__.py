@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from fastapi import FastAPI
 from advisor.config import Settings
 from advisor.errors import AdvisorError, InputError
 from advisor.feedback import FeedbackStore
-from advisor.memo import render_memo
+from advisor.memo import write_memo
 from advisor.schema import Answer
 from advisor.ui.render import facts_html, transcript_html
 from advisor.ui.style import CSS, TRANSCRIPT_JS
@@ -57,11 +56,15 @@ def _as_of(value: object) -> dt.date | None:
     if isinstance(value, (int, float)):
         return dt.datetime.fromtimestamp(value, dt.UTC).date()
     text = str(value).strip()
+    if not text:
+        return None
     try:
-        return dt.date.fromisoformat(text[:10])
+        if len(text) != 10:
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
     except ValueError:
         raise InputError(f"'{text}' is not a date; enter the as-of date as YYYY-MM-DD "
-                         "or leave it empty for today") from None
+                         "(e.g. 2025-06-01) or leave it empty for today") from None
 
 
 def _history(turns: Turns) -> list[dict[str, str]]:
@@ -80,13 +83,8 @@ def _last_answer(turns: Turns) -> Answer | None:
     return None
 
 
-def _memo_file(answer: Answer) -> str:
-    folder = Path(tempfile.gettempdir()) / "advisor-memos"
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"advisor-memo-{answer.trace_id or 'answer'}.md"
-    path = folder / "".join(ch for ch in name if ch.isalnum() or ch in "-_.")
-    path.write_text(render_memo(answer), encoding="utf-8")
-    return str(path)
+def _memo_file(answer: Answer, settings: Settings) -> str:
+    return str(write_memo(answer, settings))
 
 
 def build_ui(get_advisor: Callable[[], Any], settings: Settings) -> gr.Blocks:
@@ -100,25 +98,36 @@ def build_ui(get_advisor: Callable[[], Any], settings: Settings) -> gr.Blocks:
 
     def ask(question: str, as_of: object, turns: Turns) -> tuple[Any, ...]:
         turns = list(turns or [])
-        question = (question or "").strip()
-        if not question:
-            return (gr.skip(),) * 6
+        question = question or ""
+        text = question.strip()
+        if not text:
+            return (gr.skip(),) * 9
+        # Input problems are shown beside their box, the text kept so it can be fixed.
         try:
-            if len(question) > settings.max_question_chars:
-                raise InputError(f"the question has {len(question)} characters, over the limit "
-                                 f"of {settings.max_question_chars}; shorten it")
-            answer = get_advisor().ask(question, history=_history(turns), as_of=_as_of(as_of))
-            turns.append({"question": question, "answer": answer.model_dump(mode="json")})
+            date = _as_of(as_of)
+        except InputError as exc:
+            return (gr.skip(), gr.skip(), turns, question, gr.skip(), gr.skip(), str(exc), "",
+                    gr.skip())
+        if len(text) > settings.max_question_chars:
+            message = (f"The question has {len(text)} characters, over the limit of "
+                       f"{settings.max_question_chars}; shorten it and ask again.")
+            return (gr.skip(), gr.skip(), turns, question, gr.skip(), gr.skip(), "", message,
+                    gr.skip())
+        try:
+            answer = get_advisor().ask(text, history=_history(turns), as_of=date)
+            turns.append({"question": text, "answer": answer.model_dump(mode="json")})
         except AdvisorError as exc:
-            turns.append({"question": question, "error": str(exc)})
+            turns.append({"question": text, "error": str(exc)})
         except Exception:
-            log.exception("the chat could not answer %r", question)
-            turns.append({"question": question, "error": "The advisor hit an unexpected error; "
+            log.exception("the chat could not answer %r", text)
+            turns.append({"question": text, "error": "The advisor hit an unexpected error; "
                           "it has been logged. Try again or rephrase the question."})
         last = _last_answer(turns)
-        memo = gr.DownloadButton(value=_memo_file(last), interactive=True) if last else gr.skip()
+        memo = (gr.DownloadButton(value=_memo_file(last, settings), interactive=True)
+                if last else gr.skip())
+        answered = sum(1 for turn in turns if "answer" in turn)
         return (transcript_html(turns), facts_html(last), turns, "", memo,
-                "" if last is None else f"**Feedback on answer {len(turns)}**")
+                "" if last is None else f"**Feedback on answer {answered}**", "", "", "")
 
     def rate(rating: int) -> Callable[[str, Turns], tuple[str, str]]:
         def handler(comment: str, turns: Turns) -> tuple[str, str]:
@@ -134,12 +143,13 @@ def build_ui(get_advisor: Callable[[], Any], settings: Settings) -> gr.Blocks:
             except AdvisorError as exc:
                 return f"Feedback not saved: {exc}", comment
             word = "helpful" if rating > 0 else "not helpful"
-            return f"Thank you: answer {index + 1} recorded as {word}.", ""
+            number = sum(1 for earlier in turns[:index + 1] if "answer" in earlier)
+            return f"Thank you: answer {number} recorded as {word}.", ""
         return handler
 
     def reset() -> tuple[Any, ...]:
         return (transcript_html([]), facts_html(None), [], "",
-                gr.DownloadButton(value=None, interactive=False), "")
+                gr.DownloadButton(value=None, interactive=False), "", "", "", "")
 
     with gr.Blocks(title="Policy Advisor", analytics_enabled=False, fill_width=True) as blocks:
         turns_state = gr.State([])
@@ -153,17 +163,22 @@ def build_ui(get_advisor: Callable[[], Any], settings: Settings) -> gr.Blocks:
                         show_label=False, lines=1, max_lines=6, elem_id="adv-question",
                         placeholder="Ask about a use of an AI service, e.g. who uses it, where, "
                                     "on which camera, live or after the fact...",
-                        max_length=settings.max_question_chars, autofocus=True)
+                        autofocus=True)
+                # No max_length on the box: the browser would cut a long paste silently.
+                input_error = gr.Markdown("", elem_id="adv-input-error")
                 with gr.Row():
                     ask_button = gr.Button("Ask", variant="primary", elem_id="adv-ask", scale=3)
                     new_button = gr.Button("New conversation", elem_id="adv-new", scale=1)
                 gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question],
                             label="Start from an example", elem_id="adv-examples")
             with gr.Column(scale=4, min_width=320, elem_id="adv-side"):
-                as_of = gr.DateTime(label="Judge as of", include_time=False, type="string",
-                                    value=None, elem_id="adv-as-of",
-                                    info="Policies and laws in force on this date; "
-                                         "empty means today.")
+                # A text box, not a date picker: the picker drops what it cannot parse, and
+                # the question would be answered for today without a word.
+                as_of = gr.Textbox(label="Judge as of", value="", elem_id="adv-as-of", lines=1,
+                                   max_lines=1, placeholder="YYYY-MM-DD",
+                                   info="Policies and laws in force on this date; "
+                                        "empty means today.")
+                as_of_error = gr.Markdown("", elem_id="adv-as-of-error")
                 facts = gr.HTML(facts_html(None), elem_id="adv-facts")
                 with gr.Group(elem_id="adv-feedback"):
                     rate_label = gr.Markdown("", elem_id="adv-rate-label")
@@ -177,8 +192,12 @@ def build_ui(get_advisor: Callable[[], Any], settings: Settings) -> gr.Blocks:
                     feedback_status = gr.Markdown("", elem_id="adv-feedback-status")
                 memo = gr.DownloadButton("Export as memo (Markdown)", value=None,
                                          interactive=False, elem_id="adv-memo")
+                # Served from where write_memo puts them (user-only, pruned), not copied into
+                # Gradio's world-readable cache in /tmp.
+                memo.GRADIO_CACHE = str(Path(settings.home) / "memos")
 
-        outputs = [transcript, facts, turns_state, question, memo, rate_label]
+        outputs = [transcript, facts, turns_state, question, memo, rate_label, as_of_error,
+                   input_error, feedback_status]
         ask_button.click(ask, [question, as_of, turns_state], outputs, api_visibility="private")
         question.submit(ask, [question, as_of, turns_state], outputs, api_visibility="private")
         new_button.click(reset, None, outputs, api_visibility="private")
@@ -204,4 +223,5 @@ def mount_ui(app: FastAPI, get_advisor: Callable[[], Any], settings: Settings) -
         app, blocks, path="/", footer_links=[],
         theme=_theme(),
         css=CSS, ssr_mode=False, show_error=False, mcp_server=False, pwa=False,
+        allowed_paths=[str(Path(settings.home) / "memos")],
     )

@@ -7,6 +7,7 @@ need no CDN, font host or analytics endpoint.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +25,12 @@ pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Screenshots go to the untracked reports/ folder; `make screenshots` (ADVISOR_SCREENSHOTS=docs)
+# refreshes the ones the README shows, so `make check` never rewrites tracked files.
+SCREENSHOTS = Path(__file__).resolve().parents[2] / (
+    "docs/screenshots" if os.environ.get("ADVISOR_SCREENSHOTS") == "docs"
+    else "reports/screenshots")
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 ANSWER_TIMEOUT_MS = 180_000  # the first question builds the index in a fresh ADVISOR_HOME
 
 
