@@ -346,6 +346,8 @@ def _build_generation(settings: Settings, store: ChromaStore, index_id: str,
         with contextlib.suppress(Exception):  # a leftover is removed by the next ingest
             store.delete(old["collection"])
         shutil.rmtree(index_dir / f"g{old_generation}", ignore_errors=True)
+    with contextlib.suppress(OSError):
+        store.prune_orphan_folders()
 
     before = reuse_from["documents"] if reuse_from is not None else (
         old["documents"] if old is not None else {})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 COLLECTION_CONFIGURATION: dict[str, Any] = {"hnsw": {"space": "cosine", "ef_construction": 64}}
 
 NO_START = 0
+_SEGMENT_DIR = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 NO_END = 99991231
 
 
@@ -160,6 +162,7 @@ class ChromaStore:
         self._collections: dict[str, Collection] = {}
         self._retry_after = retry_after
         self.breaker = breaker_for(location)
+        self.path: Path | None = None  # the embedded store's folder
 
     @classmethod
     def open(cls, settings: Settings, embeddings: Embeddings) -> ChromaStore:
@@ -195,7 +198,33 @@ class ChromaStore:
             client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
         except Exception as exc:
             raise RetrievalError(f"cannot open {location} ({_reason(exc)}): {remedy}") from exc
-        return cls(client, embeddings, location, remedy, settings.chroma_retry_after)
+        store = cls(client, embeddings, location, remedy, settings.chroma_retry_after)
+        store.path = path
+        return store
+
+    def prune_orphan_folders(self) -> int:
+        """Embedded store: remove segment folders no live collection uses; return how many.
+
+        Chroma's local store keeps a deleted collection's HNSW folder on disk, so every
+        rebuild used to leave one behind. Called by ingest after a successful switch (under
+        the ingest lock). A server store has its own disk: nothing to do here.
+        """
+        if self.path is None:
+            return 0
+        import shutil
+        import sqlite3
+
+        try:
+            with contextlib.closing(sqlite3.connect(self.path / "chroma.sqlite3")) as conn:
+                live = {str(row[0]) for row in conn.execute("SELECT id FROM segments")}
+        except sqlite3.Error:
+            return 0  # cannot tell what is live: remove nothing
+        removed = 0
+        for folder in self.path.iterdir():
+            if folder.is_dir() and _SEGMENT_DIR.fullmatch(folder.name) and folder.name not in live:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        return removed
 
     @contextlib.contextmanager
     def _translate(self, action: str) -> Iterator[None]:

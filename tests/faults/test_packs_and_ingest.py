@@ -119,3 +119,18 @@ def test_a_symlink_leaving_the_corpus_is_skipped_with_a_warning(
     assert all("secret outside" not in d.text for d in documents)
     assert any("passwd.txt" in r.getMessage() and "outside" in r.getMessage()
                for r in caplog.records)
+
+
+def test_rebuilds_leave_no_orphan_chroma_folders(tmp_path: Path) -> None:
+    import re
+    import sqlite3
+
+    settings = Settings(home=tmp_path / "home", corpus=SHIPPED_CORPUS)
+    for _ in range(3):
+        Advisor(settings).ingest(rebuild=True)
+    chroma = tmp_path / "home" / "index" / "chroma"
+    folders = {p.name for p in chroma.iterdir()
+               if p.is_dir() and re.fullmatch(r"[0-9a-f-]{36}", p.name)}
+    with sqlite3.connect(chroma / "chroma.sqlite3") as conn:
+        live = {row[0] for row in conn.execute("SELECT id FROM segments")}
+    assert folders and folders <= live, (folders, live)
