@@ -38,6 +38,12 @@ _INLINE_LINK = re.compile(r"(\]\(\s*)([^)\s]*)([^)]*\))")
 _REFERENCE_LINK = re.compile(r"^(\s{0,3}\[[^\]]+\]:\s*)(\S+)(.*)$", re.MULTILINE)
 
 
+def reason_text(rule: str, because: str) -> str:
+    """A near miss's reason without the engine's own "<rule> does not apply:" in front."""
+    prefix = re.compile(rf"^\s*{re.escape(rule)}\s+(?:does not apply|applies)\s*:\s*", re.I)
+    return prefix.sub("", because)
+
+
 def _is_web(target: str) -> bool:
     return target.strip().lower().startswith(("http://", "https://"))
 
@@ -96,7 +102,8 @@ def _policy_lines(policy: PolicyVerdict) -> list[str]:
         refs = "".join(f"[{n}]" for n in hit.citations)
         lines.append(f"- Rule {hit.rule} applies: {_inline(hit.because)} {refs}".rstrip())
     for miss in policy.near_misses:
-        lines.append(f"- Rule {miss.rule} does not apply: {_inline(miss.because)}")
+        lines.append(f"- Rule {miss.rule} does not apply: "
+                     f"{_inline(reason_text(miss.rule, miss.because))}")
     for condition in policy.conditions:
         lines.append(f"- Condition: {_inline(condition)}")
     for missing in policy.missing_facts:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -59,9 +60,9 @@ def _as_of(value: object) -> dt.date | None:
     if not text:
         return None
     try:
-        if len(text) != 10:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?", text):
             raise ValueError(text)
-        return dt.date.fromisoformat(text)
+        return dt.date.fromisoformat(text[:10])
     except ValueError:
         raise InputError(f"'{text}' is not a date; enter the as-of date as YYYY-MM-DD "
                          "(e.g. 2025-06-01) or leave it empty for today") from None
