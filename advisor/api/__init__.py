@@ -83,6 +83,13 @@ def create_app(
     return app
 
 
+#: What a question or turn may hold (see advisor.service.check_text), as spec regexes: no
+#: C0/C1 control characters but tab and newlines; a question needs one character that is not
+#: a space. (Lone surrogates are refused too; they are not Unicode text, so no regex says so.)
+_TEXT = r"[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]"
+_VISIBLE = r"[^\s\u0000-\u001f\u007f-\u009f]"
+
+
 def _spec_limits(app: FastAPI, settings: Settings) -> None:
     """State the real limits in the OpenAPI spec: they come from Settings, not the models."""
     build = app.openapi
@@ -91,14 +98,27 @@ def _spec_limits(app: FastAPI, settings: Settings) -> None:
         if app.openapi_schema is not None:
             return app.openapi_schema
         spec = build()
-        question = (spec.get("components", {}).get("schemas", {}).get("AskRequest", {})
-                    .get("properties", {}).get("question"))
+        schemas = spec.get("components", {}).get("schemas", {})
+        content = schemas.get("Turn", {}).get("properties", {}).get("content")
+        if content is not None:
+            content.update(pattern=f"^{_TEXT}*$")
+        question = schemas.get("AskRequest", {}).get("properties", {}).get("question")
         if question is not None:
-            question.update(minLength=1, maxLength=settings.max_question_chars, pattern=r"\S",
+            question.update(minLength=1, maxLength=settings.max_question_chars,
+                            pattern=f"^{_TEXT}*{_VISIBLE}{_TEXT}*$",
                             description=question.get("description", "") + " At least one "
                             "non-space character, at most ADVISOR_MAX_QUESTION_CHARS "
                             f"({settings.max_question_chars}) characters; no control "
                             "characters.")
+        search = spec.get("paths", {}).get("/v1/search", {}).get("get", {})
+        for parameter in search.get("parameters", []):
+            if parameter.get("name") == "q":
+                parameter["schema"].update(minLength=1, maxLength=settings.max_question_chars,
+                                           pattern=f"^{_TEXT}*{_VISIBLE}{_TEXT}*$")
+            elif parameter.get("name") == "document":
+                for option in parameter["schema"].get("anyOf", [parameter["schema"]]):
+                    if option.get("type") == "string":
+                        option.update(minLength=1)
         for path in spec.get("paths", {}).values():
             for operation in path.values():
                 if isinstance(operation, dict) and "requestBody" in operation:

@@ -45,7 +45,8 @@ def check(body: AskRequest, advisor: AdvisorDep, settings: SettingsDep) -> Respo
     return _json(advisor.check(question, history=_history(body), as_of=body.as_of))
 
 
-@router.get("/search", response_model=SearchResponse, summary="Hybrid search over passages")
+@router.get("/search", response_model=SearchResponse, summary="Hybrid search over passages",
+            responses={404: {"model": ErrorBody}})
 def search(
     advisor: AdvisorDep,
     settings: SettingsDep,
@@ -56,7 +57,12 @@ def search(
 ) -> Response:
     """Passages ranked by hybrid (dense + BM25) retrieval."""
     query = check_question(q, settings.max_question_chars)
-    passages = advisor.search(query, k=k, document=document, as_of=as_of)
+    try:
+        passages = advisor.search(query, k=k, document=document, as_of=as_of)
+    except InputError as exc:
+        if document is not None and f"no document {document!r}" in str(exc):
+            raise HTTPException(status_code=404, detail=str(exc)) from exc  # a missing resource
+        raise
     body = SearchResponse(query=query, k=k, results=list(passages))
     return Response(body.model_dump_json(), media_type="application/json")
 
