@@ -282,7 +282,22 @@ class AuditLog:
                                  ) from again
 
     def health(self) -> str:
-        """``ok``, or what is wrong: a file moved aside, a failed write, no write access."""
+        """``ok``, or what is wrong: a file moved aside, a failed write, no write access.
+
+        Checks the file's integrity from disk first: a log damaged under a running server
+        (writes may still land in the WAL) is moved aside here, and a new one started.
+        """
+        if self.problem is None:
+            trouble = self._trouble()
+            if trouble is not None:
+                with self._lock:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._conn.close()
+                    try:
+                        self._move_aside(trouble)
+                        self._conn = self._open()
+                    except (OSError, sqlite3.Error) as exc:
+                        self._write_error = str(exc)
         if self.problem is not None:
             return self.problem
         if self._write_error is not None:
