@@ -346,9 +346,9 @@ class Advisor:
         report["audit"] = self._audit_health()
         if report["audit"] != "ok":
             reasons.append(f"audit: {report['audit']}")
-        report["disk_free_mb"] = self._free_mb()
-        if report["disk_free_mb"] is not None and report["disk_free_mb"] < self.settings.min_free_mb:
-            reasons.append(f"disk: {report['disk_free_mb']} MB free in {self.settings.home}, "
+        free = report["disk_free_mb"] = self._free_mb()
+        if free is not None and free < self.settings.min_free_mb:
+            reasons.append(f"disk: {free} MB free in {self.settings.home}, "
                            f"under {self.settings.min_free_mb} MB (ADVISOR_MIN_FREE_MB); audit "
                            "writes will fail when it fills")
         if reasons and report["status"] == "ok":

@@ -1,4 +1,4 @@
-"""Fault injection against a running server: each fault, its outcome, time to degrade, time to recover.
+"""Faults injected into a running server: each fault, its outcome, time to degrade and recover.
 
     python benchmarks/faults.py [--home DIR] [--checks 200] [--json OUT]
 

@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from advisor.schema import Passage
 
-
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 

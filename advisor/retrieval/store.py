@@ -397,5 +397,5 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
 
 
-__all__ = ["COLLECTION_CONFIGURATION", "Breaker", "ChromaStore", "breaker_for", "chunk_metadata", "date_key",
-           "where_filter"]
+__all__ = ["COLLECTION_CONFIGURATION", "Breaker", "ChromaStore", "breaker_for",
+           "chunk_metadata", "date_key", "where_filter"]
