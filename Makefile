@@ -36,7 +36,7 @@ faults: setup  ## the fault suite alone (also part of `make test`): hung Chroma,
 	$(PY) -m pytest -q tests/faults tests/web/test_auth.py tests/test_audit.py
 
 screenshots: setup browser  ## refresh the README's screenshots in docs/screenshots (tests write to reports/)
-	ADVISOR_SCREENSHOTS=docs $(PY) -m pytest -q tests/web/test_browser.py
+	ADVISOR_SCREENSHOTS=$(CURDIR)/docs/screenshots $(PY) -m pytest -q tests/web/test_browser.py
 
 evals: setup  ## the regression eval suite with reports in reports/
 	ADVISOR_HOME=$(CURDIR)/.advisor-home $(VENV)/bin/advisor eval --json reports/eval.json --html reports/eval.html --junit reports/eval.xml

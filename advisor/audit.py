@@ -2,7 +2,9 @@
 
 One row per answer: trace id, UTC time, question, history (and its sha256 digest), the
 as-of date, facts, verdicts, cited chunk ids with the sha256 of each chunk's text, the
-corpus version, composer and model, the guardrail outcome and the full answer JSON.
+corpus version, composer and model, the guardrail outcome and the full answer JSON, and the
+facts the user confirmed (``confirmed``: name -> value; a log written before the column
+existed gains it, empty, when it is opened).
 
 The log cannot vanish without a word:
 
@@ -52,7 +54,8 @@ CREATE TABLE IF NOT EXISTS answers (
     model TEXT,
     guardrail_status TEXT NOT NULL,
     guardrail_notes TEXT NOT NULL,
-    answer TEXT NOT NULL
+    answer TEXT NOT NULL,
+    confirmed TEXT NOT NULL DEFAULT '{}'
 )
 """
 #: The hash chain (added to logs written before it; their rows stay unchained).
@@ -66,7 +69,23 @@ def row_hash(prev_hash: str, values: Mapping[str, Any]) -> str:
     """The chain hash of a row: sha256 of the previous hash and the row's hashed values."""
     body = {k: v for k, v in values.items() if k not in _NOT_HASHED}
     return text_hash(prev_hash + "\n" + json.dumps(body, sort_keys=True, ensure_ascii=False))
-_JSON_COLUMNS = ("history", "facts", "verdicts", "cited", "guardrail_notes", "answer")
+
+
+_JSON_COLUMNS = ("history", "facts", "verdicts", "cited", "guardrail_notes", "answer",
+                 "confirmed")
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Add the columns a log written by an older version lacks (additive only)."""
+    have = {row[1] for row in conn.execute("PRAGMA table_info(answers)")}
+    if "confirmed" not in have:
+        conn.execute("ALTER TABLE answers ADD COLUMN confirmed TEXT NOT NULL DEFAULT '{}'")
+
+
+def confirmed_facts(answer: Answer) -> dict[str, object]:
+    """The facts of ``answer`` the user confirmed: name -> value."""
+    return {name: fact.value for name, fact in answer.facts.items()
+            if fact.status == "confirmed"}
 
 
 def new_trace_id() -> str:
@@ -116,6 +135,7 @@ class AuditLog:
             for name, kind in _CHAIN_COLUMNS:
                 if name not in have:
                     conn.execute(f"ALTER TABLE answers ADD COLUMN {name} {kind}")
+            _migrate(conn)
         return conn
 
     def _trouble(self) -> str | None:
@@ -220,6 +240,7 @@ class AuditLog:
             "guardrail_status": answer.guardrail.status,
             "guardrail_notes": json.dumps(list(answer.guardrail.notes), ensure_ascii=False),
             "answer": json.dumps(data, ensure_ascii=False),
+            "confirmed": json.dumps(confirmed_facts(answer), ensure_ascii=False, default=str),
         }
         try:
             self._insert(values)
