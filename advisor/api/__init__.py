@@ -90,6 +90,35 @@ _TEXT = r"[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]"
 _VISIBLE = r"[^\s\u0000-\u001f\u007f-\u009f]"
 
 
+def _facts_schema() -> dict[str, Any]:
+    """Confirmed facts as the API checks them: known names, their values, a country that lies
+    in a confirmed jurisdiction (advisor.facts.confirmed). Countries are stated as ISO alpha-2
+    codes; the API also takes alpha-3 codes and English names."""
+    import pycountry
+
+    from advisor.facts.confirmed import jurisdiction_of
+    from advisor.schema import FACT_NAMES, FACT_VALUES
+
+    codes = sorted(str(c.alpha_2) for c in pycountry.countries)
+    properties: dict[str, Any] = {}
+    for name in FACT_NAMES:
+        if name == "country":
+            properties[name] = {"type": "string", "enum": [*codes, "unknown"]}
+            continue
+        values = list(FACT_VALUES[name])
+        options: list[dict[str, Any]] = [{"type": "string", "enum": values}]
+        if "yes" in values:
+            options.append({"type": "boolean"})
+        properties[name] = {"anyOf": options} if len(options) > 1 else options[0]
+    rules = [{"if": {"required": ["jurisdiction", "country"],
+                     "properties": {"jurisdiction": {"const": place}}},
+              "then": {"properties": {"country": {"enum": [
+                  *(c for c in codes if jurisdiction_of(c) == place), "unknown"]}}}}
+             for place in FACT_VALUES["jurisdiction"]]
+    return {"type": "object", "properties": properties, "additionalProperties": False,
+            "allOf": rules}
+
+
 def _spec_limits(app: FastAPI, settings: Settings) -> None:
     """State the real limits in the OpenAPI spec: they come from Settings, not the models."""
     build = app.openapi
@@ -110,6 +139,11 @@ def _spec_limits(app: FastAPI, settings: Settings) -> None:
                             "non-space character, at most ADVISOR_MAX_QUESTION_CHARS "
                             f"({settings.max_question_chars}) characters; no control "
                             "characters.")
+        for model in ("AskRequest", "ChatCompletionRequest"):
+            prop = schemas.get(model, {}).get("properties", {})
+            if "facts" in prop:
+                prop["facts"] = {**_facts_schema(), "description":
+                                 prop["facts"].get("description", "")}
         search = spec.get("paths", {}).get("/v1/search", {}).get("get", {})
         for parameter in search.get("parameters", []):
             if parameter.get("name") == "q":
