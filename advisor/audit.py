@@ -29,6 +29,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -61,6 +62,9 @@ CREATE TABLE IF NOT EXISTS answers (
 #: The hash chain (added to logs written before it; their rows stay unchained).
 _CHAIN_COLUMNS = (("seq", "INTEGER"), ("prev_hash", "TEXT"), ("row_hash", "TEXT"))
 _NOT_HASHED = frozenset({"prev_hash", "row_hash"})
+
+#: Seconds between integrity checks of the file from health() (a check reads the whole file).
+_CHECK_EVERY = 5.0
 
 log = logging.getLogger("advisor.audit")
 
@@ -111,6 +115,7 @@ class AuditLog:
         self.head_path = self.path.with_name(self.path.name + ".head")
         self._lock = threading.Lock()
         self.problem: str | None = None  # what went wrong with the file, for health()
+        self._checked_at = -_CHECK_EVERY
         self._write_error: str | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -308,7 +313,9 @@ class AuditLog:
         Checks the file's integrity from disk first: a log damaged under a running server
         (writes may still land in the WAL) is moved aside here, and a new one started.
         """
-        if self.problem is None:
+        now = time.monotonic()
+        if self.problem is None and now - self._checked_at >= _CHECK_EVERY:
+            self._checked_at = now  # quick_check reads the whole file: not on every poll
             trouble = self._trouble()
             if trouble is not None:
                 with self._lock:
