@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,6 +11,7 @@ from fastapi.testclient import TestClient
 from advisor.api import create_app
 from advisor.service import Advisor
 from tests.web.conftest import settings_for
+from tests.web.test_browser import browser  # noqa: F401, F811 (the Chromium fixture)
 
 TOKEN = "s3cret-token-for-tests"
 
@@ -99,3 +101,29 @@ def test_the_body_limit_applies_to_gradio_routes_too(tmp_path: Path) -> None:
                            headers={"Content-Type": "application/json"})
     assert response.status_code == 413
     assert "64000 bytes" in response.json()["error"]["message"]
+
+
+@pytest.mark.browser
+def test_a_browser_signs_in_then_asks_through_the_chat(
+        advisor_home: Path, browser: Any) -> None:  # noqa: F811
+    from advisor.config import load_settings
+    from tests.web.conftest import LOBBY, serve_in_thread
+    from tests.web.test_browser import _Page
+
+    settings = load_settings(api_token=TOKEN)
+    with serve_in_thread(create_app(settings)) as url:
+        page = _Page(browser, url)
+        try:
+            page.page.goto(url + "/")
+            page.page.wait_for_selector('input[type="password"]', timeout=30_000)
+            page.page.fill("#token", "not-the-token")
+            page.page.click('input[type="submit"]')
+            page.page.wait_for_selector("text=not this server's token", timeout=30_000)
+            page.page.fill("#token", TOKEN)
+            page.page.click('input[type="submit"]')
+            page.page.wait_for_selector("#adv-question textarea", timeout=60_000)
+            turn = page.ask(LOBBY, 1)
+            assert "rohibited" in turn.inner_text()
+            assert page.external == []
+        finally:
+            page.context.close()
