@@ -5,7 +5,7 @@ export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: setup browser run test lint types evals check bench clean
+.PHONY: setup browser run test faults lint types evals check bench screenshots clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -32,6 +32,12 @@ test: setup browser  ## the eval gate (offline composer), then the whole test su
 	  --json reports/eval.json --html reports/eval.html --junit reports/eval.xml
 	$(PY) -m pytest -q
 
+faults: setup  ## the fault suite alone (also part of `make test`): hung Chroma, audit, packs, token, schemathesis
+	$(PY) -m pytest -q tests/faults tests/web/test_auth.py tests/test_audit.py
+
+screenshots: setup browser  ## refresh the README's screenshots in docs/screenshots (tests write to reports/)
+	ADVISOR_SCREENSHOTS=$(CURDIR)/docs/screenshots $(PY) -m pytest -q tests/web/test_browser.py
+
 evals: setup  ## the regression eval suite with reports in reports/
 	ADVISOR_HOME=$(CURDIR)/.advisor-home $(VENV)/bin/advisor eval --json reports/eval.json --html reports/eval.html --junit reports/eval.xml
 
@@ -43,6 +49,7 @@ bench: setup  ## every benchmark table in the README (about 10 minutes on 2 core
 	$(PY) benchmarks/contractnli.py
 	$(PY) benchmarks/ask.py
 	$(PY) benchmarks/serve.py
+	$(PY) benchmarks/faults.py
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache .mypy_cache .ruff_cache

@@ -51,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="index the corpus (incremental; atomic)")
     p.add_argument("--corpus", type=Path, help="index this folder instead of the shipped corpus")
     p.add_argument("--rebuild", action="store_true", help="rebuild the index from nothing")
+    p.add_argument("--allow-empty", action="store_true",
+                   help="accept a folder with no documents (empties the index)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
     p = sub.add_parser("search", help="hybrid search over the indexed passages")
@@ -83,7 +85,9 @@ def _parser() -> argparse.ArgumentParser:
                    add_help=False)
 
     p = sub.add_parser("audit", help="show a past answer from the audit log")
-    p.add_argument("trace_id")
+    p.add_argument("trace_id", nargs="?")
+    p.add_argument("--verify", action="store_true",
+                   help="check the log's hash chain; exit 1 naming any edited or missing row")
     p.add_argument("--replay", action="store_true",
                    help="recompute against the current corpus and say whether it still holds")
     p.add_argument("--json", action="store_true")
@@ -131,7 +135,8 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     advisor = Advisor(settings)
 
     if args.command == "ingest":
-        report = advisor.ingest(corpus=args.corpus, rebuild=args.rebuild, progress=not args.json)
+        report = advisor.ingest(corpus=args.corpus, rebuild=args.rebuild, progress=not args.json,
+                                allow_empty=args.allow_empty)
         data = report.model_dump(mode="json") if hasattr(report, "model_dump") else vars(report)
         if args.json:
             _print_json(data)
@@ -165,7 +170,23 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         serve(settings, host=args.host, port=args.port)
         return EXIT_OK
 
+    if args.command == "audit" and args.verify:
+        check = advisor.verify_audit()
+        if args.json:
+            _print_json(check)
+        else:
+            console.print(f"{check['path']}: {check['rows']} rows, "
+                          f"{check['unchained']} written before the hash chain")
+            for problem in check["problems"]:
+                console.print(f"[red]problem:[/red] {problem}", highlight=False)
+            if check["ok"]:
+                console.print("the hash chain is intact")
+        return EXIT_OK if check["ok"] else EXIT_FAIL
+
     if args.command == "audit":
+        if not args.trace_id:
+            raise InputError("give a trace id (from an answer's JSON), or --verify to check "
+                             "the whole log")
         result = advisor.replay(args.trace_id) if args.replay else advisor.audit(args.trace_id)
         data = result.model_dump(mode="json") if hasattr(result, "model_dump") else result
         if args.json or not isinstance(data, dict):

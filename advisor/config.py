@@ -28,6 +28,12 @@ class Settings(BaseSettings):
 
     # Vector store: embedded Chroma in ``home`` unless a server URL is given.
     chroma_url: str | None = Field(default=None, description="http://host:port of a Chroma server.")
+    # A Chroma server that stops answering must not hold requests: every call is bounded by
+    # these timeouts, and after a failure calls fail at once for ``chroma_retry_after``
+    # seconds (the circuit breaker) before one call tries again.
+    chroma_connect_timeout: float = Field(default=2.0, gt=0)
+    chroma_read_timeout: float = Field(default=10.0, gt=0)
+    chroma_retry_after: float = Field(default=15.0, gt=0)
 
     # Embeddings: the bundled WordLlama model, or an OpenAI-compatible endpoint.
     embeddings: Literal["wordllama", "openai"] = "wordllama"
@@ -56,6 +62,14 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     max_question_chars: int = Field(default=2000, ge=10)
     max_body_bytes: int = Field(default=64_000, ge=1024)
+    # Hostile clients: a request head or body that takes longer than this is dropped (408),
+    # and a request with more headers than this gets 431 (header bytes: uvicorn's h11 limit).
+    header_timeout: float = Field(default=10.0, gt=0)
+    max_headers: int = Field(default=100, ge=10)
+    # Below this much free space in ``home`` health reports degraded (audit writes would fail).
+    min_free_mb: int = Field(default=100, ge=0)
+    # Memos exported from the chat: kept under ``home``/memos, the newest this many.
+    memo_keep: int = Field(default=200, ge=1)
 
     @field_validator("chroma_url", "llm_base_url", "embeddings_base_url", "llm_api_key",
                      "api_token", "embeddings_api_key", mode="before")

@@ -6,6 +6,7 @@
     │   └── PackError            a policy pack (rules.yaml) does not validate
     ├── InputError               the caller: a question, date or request is unusable
     ├── RetrievalError           the runtime: the index or a Chroma server failed
+    ├── AuditError               the runtime: an answer could not be recorded (never served)
     └── LLMError                 the runtime: the chat endpoint failed or answered badly
         ├── LLMTimeout
         └── LLMResponseError
@@ -59,6 +60,12 @@ class RetrievalError(AdvisorError):
     """The index or the Chroma server could not answer."""
 
     code = "retrieval_error"
+
+
+class AuditError(AdvisorError):
+    """An answer could not be written to the audit log, so it is not served."""
+
+    code = "audit_unavailable"
 
 
 class LLMError(AdvisorError):

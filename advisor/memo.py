@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 from advisor import quotes
+from advisor.config import Settings
 from advisor.schema import Answer, Fact, PolicyVerdict
 
 #: Human words for the verdict labels (shared with the chat).
@@ -36,6 +39,53 @@ def _block(text: str) -> str:
     return "\n".join(f"> {line}" if line.strip() else ">" for line in safe.strip().splitlines())
 
 
+_INLINE_LINK = re.compile(r"(\]\(\s*)([^)\s]*)([^)]*\))")
+_REFERENCE_LINK = re.compile(r"^(\s{0,3}\[[^\]]+\]:\s*)(\S+)(.*)$", re.MULTILINE)
+
+
+def reason_text(rule: str, because: str) -> str:
+    """A near miss's reason without the engine's own "<rule> does not apply:" in front."""
+    prefix = re.compile(rf"^\s*{re.escape(rule)}\s+(?:does not apply|applies)\s*:\s*", re.I)
+    return prefix.sub("", because)
+
+
+def _is_web(target: str) -> bool:
+    return target.strip().lower().startswith(("http://", "https://"))
+
+
+def _safe_links(markdown: str) -> str:
+    """Markdown with every link target that is not http(s) replaced by ``#`` (no scripts)."""
+    def inline(match: re.Match[str]) -> str:
+        target = match.group(2)
+        return match.group(0) if _is_web(target) else f"{match.group(1)}#{match.group(3)}"
+
+    def reference(match: re.Match[str]) -> str:
+        target = match.group(2)
+        return match.group(0) if _is_web(target) else f"{match.group(1)}#{match.group(3)}"
+
+    return _REFERENCE_LINK.sub(reference, _INLINE_LINK.sub(inline, markdown))
+
+
+def write_memo(answer: Answer, settings: Settings) -> Path:
+    """Write the memo under ``home``/memos, user-only (0700 folder, 0600 file), newest kept.
+
+    At most ``settings.memo_keep`` memos stay; older ones are removed, oldest first.
+    """
+    folder = Path(settings.home) / "memos"
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    name = f"advisor-memo-{answer.trace_id or 'answer'}.md"
+    path = folder / "".join(ch for ch in name if ch.isalnum() or ch in "-_.")
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(render_memo(answer))
+    os.chmod(path, 0o600)
+    memos = sorted(folder.glob("advisor-memo-*.md"), key=lambda p: (p.stat().st_mtime_ns, p.name))
+    for old in memos[:-settings.memo_keep]:
+        old.unlink(missing_ok=True)
+    return path
+
+
 def _verdict(label: str) -> str:
     return VERDICT_WORDS.get(label, label)
 
@@ -57,7 +107,8 @@ def _policy_lines(policy: PolicyVerdict) -> list[str]:
         refs = "".join(f"[{n}]" for n in hit.citations)
         lines.append(f"- Rule {hit.rule} applies: {_inline(hit.because)} {refs}".rstrip())
     for miss in policy.near_misses:
-        lines.append(f"- Rule {miss.rule} does not apply: {_inline(miss.because)}")
+        lines.append(f"- Rule {miss.rule} does not apply: "
+                     f"{_inline(reason_text(miss.rule, miss.because))}")
     for condition in policy.conditions:
         lines.append(f"- Condition: {_inline(condition)}")
     for missing in policy.missing_facts:
@@ -93,7 +144,7 @@ def render_memo(answer: Answer) -> str:
 
     if answer.answer.strip():
         # The answer is the composer's Markdown; raw HTML in it is neutralised.
-        safe = answer.answer.replace("<", "&lt;").replace(">", "&gt;")
+        safe = _safe_links(answer.answer.replace("<", "&lt;").replace(">", "&gt;"))
         lines += ["## Answer", "", safe.strip(), ""]
 
     if answer.policies:
@@ -113,8 +164,11 @@ def render_memo(answer: Answer) -> str:
             lines.append(f"**[{cite.n}] {_inline(cite.title)}**, {_inline(cite.section)}  ")
             lines.append(f"*{_inline(_cap(quotes.provenance_label(cite)))}*  ")
             lines.append(f"{'; '.join(meta)}  ")
-            if cite.url:
+            if cite.url and _is_web(cite.url):
                 lines.append(f"<{cite.url.replace('>', '%3E')}>  ")
+            elif cite.url:
+                lines.append(f"(source link omitted: {_inline(cite.url.split(':', 1)[0])}: "
+                             "is not an http(s) address)  ")
             lines += ["", _block(cite.quote), ""]
 
     confirmed = [(name, fact) for name, fact in answer.facts.items()

@@ -74,6 +74,71 @@ def test_history_digest_depends_on_the_turns() -> None:
     assert history_digest([]) == text_hash("[]")
 
 
+# ----------------------------------------------------------------------------- faults
+
+
+def _fill(path: Path, n: int) -> AuditLog:
+    log = AuditLog(path)
+    for _ in range(n):
+        log.append(_answer(), history=[{"role": "user", "content": "earlier"}])
+    return log
+
+
+def test_rows_form_a_hash_chain_that_verifies(tmp_path: Path) -> None:
+    log = _fill(tmp_path / "audit.sqlite3", 5)
+    report = log.verify()
+    assert report["rows"] == 5 and report["problems"] == []
+
+
+def test_verify_reports_an_edited_row_and_a_deleted_one(tmp_path: Path) -> None:
+    path = tmp_path / "audit.sqlite3"
+    _fill(path, 6).close()
+    with sqlite3.connect(path) as conn:
+        ids = [r[0] for r in conn.execute("SELECT trace_id FROM answers ORDER BY rowid")]
+        conn.execute("UPDATE answers SET overall = 'not_prohibited' WHERE trace_id = ?", (ids[1],))
+        conn.execute("DELETE FROM answers WHERE trace_id = ?", (ids[3],))
+    problems = AuditLog(path).verify()["problems"]
+    assert any(ids[1] in p and "edited" in p for p in problems), problems
+    assert any(ids[4] in p and "missing" in p for p in problems), problems
+
+
+def test_a_corrupt_log_is_moved_aside_and_reported_never_replaced_silently(
+        tmp_path: Path) -> None:
+    path = tmp_path / "audit.sqlite3"
+    _fill(path, 50).close()
+    size = path.stat().st_size
+    with open(path, "r+b") as handle:
+        handle.truncate(size // 2)
+    log = AuditLog(path)
+    aside = [p for p in tmp_path.glob("audit.sqlite3.corrupt-*")
+             if not p.name.endswith((".head", "-wal", "-shm"))]
+    assert len(aside) == 1 and aside[0].stat().st_size == size // 2
+    assert "moved aside" in log.health() and aside[0].name in log.health()
+    log.append(_answer())
+    assert log.count() == 1
+
+
+def test_a_log_emptied_behind_our_back_is_noticed_at_start(tmp_path: Path) -> None:
+    path = tmp_path / "audit.sqlite3"
+    _fill(path, 3).close()
+    path.write_bytes(b"")
+    for extra in tmp_path.glob("audit.sqlite3-*"):
+        extra.unlink()
+    log = AuditLog(path)
+    assert "3 rows" in log.health() and "moved aside" in log.health()
+
+
+def test_a_log_that_cannot_be_written_raises_audit_error(tmp_path: Path) -> None:
+    from advisor.errors import AuditError
+
+    path = tmp_path / "audit.sqlite3"
+    log = _fill(path, 1)
+    log._conn.execute("PRAGMA query_only = ON")  # every write now fails, as on a full disk
+    with pytest.raises(AuditError, match="not served unaudited"):
+        log.append(_answer())
+    assert "cannot write" in log.health()
+
+
 def test_confirmed_facts_are_stored_with_the_answer(tmp_path: Path) -> None:
     answer = _answer().model_copy(update={"facts": {
         "actor": Fact(value="law_enforcement", source="confirmed by the user", status="confirmed"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Response
@@ -72,7 +72,13 @@ def _completion(answer: Answer, text: str) -> dict[str, Any]:
     }
 
 
-def _pieces(text: str, size: int = 120) -> Iterator[str]:
+#: Characters per streamed event. The answer exists in full before the first event (the
+#: engine does not generate token by token), so small events only cost: 120-character
+#: pieces made ~69 events per answer and streaming 2.8x slower than one response under load.
+STREAM_PIECE_CHARS = 2000
+
+
+def _pieces(text: str, size: int = STREAM_PIECE_CHARS) -> Iterator[str]:
     """Split ``text`` into stream pieces at line or word boundaries (nothing lost)."""
     start = 0
     while start < len(text):
@@ -83,6 +89,12 @@ def _pieces(text: str, size: int = 120) -> Iterator[str]:
                 end = cut + 1
         yield text[start:end]
         start = end
+
+
+async def _stream_async(answer: Answer, text: str) -> AsyncIterator[str]:
+    # An async iterator: Starlette iterates a sync one in the thread pool, one hop per event.
+    for event in _stream(answer, text):
+        yield event
 
 
 def _stream(answer: Answer, text: str) -> Iterator[str]:
@@ -114,7 +126,7 @@ def chat_completions(body: ChatCompletionRequest, advisor: AdvisorDep,
     answer = advisor.ask(question, history=history, as_of=body.as_of, facts=facts or None)
     text = chat_text(answer)
     if body.stream:
-        return StreamingResponse(_stream(answer, text), media_type="text/event-stream",
+        return StreamingResponse(_stream_async(answer, text), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache"})
     return Response(json.dumps(_completion(answer, text)), media_type="application/json")
 

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from advisor.errors import (
     AdvisorError,
+    AuditError,
     ConfigError,
     CorpusError,
     InputError,
@@ -27,6 +28,7 @@ _STATUS: tuple[tuple[type[AdvisorError], int], ...] = (
     (LLMTimeout, 504),
     (LLMError, 502),
     (RetrievalError, 503),
+    (AuditError, 503),
     (CorpusError, 503),
     (ConfigError, 500),
 )
@@ -67,6 +69,10 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 404 and message == "Not Found":
         message = (f"no route {request.url.path}; the API lives under /v1 "
                    "(see /docs for the list of routes)")
+    elif exc.status_code == 400 and message == "There was an error parsing the body":
+        return error_response(422, "invalid_request",
+                              "the request body is not valid JSON in UTF-8 (undecodable bytes "
+                              "or broken syntax); send UTF-8 JSON as shown in /docs")
     elif exc.status_code == 405 and message == "Method Not Allowed":
         message = f"{request.method} is not allowed on {request.url.path}; see /docs"
     return error_response(exc.status_code, _HTTP_CODES.get(exc.status_code, "http_error"),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -16,17 +18,28 @@ def _body(limit: int) -> bytes:
 
 
 class BodyLimit:
-    """ASGI middleware: refuse /v1 bodies over ``max_bytes`` with 413, declared or streamed."""
+    """ASGI middleware: refuse bodies over ``max_bytes`` with 413, declared or streamed.
 
-    def __init__(self, app: ASGIApp, max_bytes: int, prefix: str = "/v1") -> None:
+    Every route: the API's and the chat's (Gradio's queue takes the same small questions).
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, prefix: str = "/",
+                 max_headers: int = 100, body_timeout: float = 10.0) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.prefix = prefix
+        self.max_headers = max_headers
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Check the declared length, then count the bytes as they arrive."""
+        """Check the header count and declared length, then count the bytes as they arrive."""
         if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
             await self.app(scope, receive, send)
+            return
+        if len(scope.get("headers", ())) > self.max_headers:
+            await _send_error(send, 431, "request_header_fields_too_large",
+                              f"the request has {len(scope['headers'])} headers, over the limit "
+                              f"of {self.max_headers}; send fewer")
             return
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
@@ -42,7 +55,13 @@ class BodyLimit:
         received = 0
         more = True
         while more:
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.body_timeout)
+            except TimeoutError:
+                await _send_error(send, 408, "request_timeout",
+                                  f"the request body did not arrive within {self.body_timeout:g}"
+                                  " s; send it at once")
+                return
             if message["type"] == "http.disconnect":
                 return
             body = message.get("body", b"")
@@ -70,6 +89,45 @@ class BodyLimit:
                                 (b"content-length", str(len(body)).encode()),
                                 (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": body})
+
+
+async def _send_error(send: Send, status: int, code: str, message: str) -> None:
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def guarded_protocol(header_timeout: float) -> type[Any]:
+    """uvicorn's HTTP/1.1 protocol, closing a connection whose request head is too slow.
+
+    uvicorn bounds idle keep-alive connections but not a client that sends its headers a
+    byte at a time; this closes the connection when no request head has arrived within
+    ``header_timeout`` seconds of connecting or of the previous response.
+    """
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class GuardedH11(H11Protocol):
+        def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._arm_head_deadline()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            self._arm_head_deadline()
+
+        def _arm_head_deadline(self) -> None:
+            armed = self.cycle
+            self.loop.call_later(header_timeout, self._head_overdue, armed)
+
+        def _head_overdue(self, armed: Any) -> None:
+            idle = armed is None or armed.response_complete
+            if self.cycle is armed and idle and not self.transport.is_closing():
+                self.transport.close()
+
+    return GuardedH11
 
 
 def check_question(question: str, max_chars: int) -> str:

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from advisor.schema import Passage
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _date_string(value: object) -> object:
+    """Only a YYYY-MM-DD string (or null): pydantic would read 0 or "0" as 1970-01-01."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _DATE.fullmatch(value.strip()):
+        return value.strip()
+    raise ValueError(f"as_of must be a date written YYYY-MM-DD, e.g. \"2025-06-01\"; "
+                     f"got {value!r}")
 
 
 class Turn(BaseModel):
@@ -41,6 +54,9 @@ class AskRequest(BaseModel):
                     "\"law_enforcement\"}); they beat anything read from the question. "
                     "Values are the fact vocabulary's; country is an ISO alpha-2 code. An "
                     "unknown name or value is a 422 that lists the allowed ones.")
+
+    _as_of_is_a_date_string = field_validator("as_of", mode="before")(
+        lambda value: _date_string(value))
 
 
 class SearchResponse(BaseModel):
@@ -117,6 +133,9 @@ class ChatCompletionRequest(BaseModel):
     advisor: ChatExtension | None = Field(
         default=None, description="Extension (pass via extra_body): {\"facts\": {name: value}},"
                                   " facts the user confirms for this question.")
+
+    _as_of_is_a_date_string = field_validator("as_of", mode="before")(
+        lambda value: _date_string(value))
 
 
 class ModelCard(BaseModel):

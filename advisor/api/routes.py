@@ -47,7 +47,8 @@ def check(body: AskRequest, advisor: AdvisorDep, settings: SettingsDep) -> Respo
                                facts=body.facts or None))
 
 
-@router.get("/search", response_model=SearchResponse, summary="Hybrid search over passages")
+@router.get("/search", response_model=SearchResponse, summary="Hybrid search over passages",
+            responses={404: {"model": ErrorBody}})
 def search(
     advisor: AdvisorDep,
     settings: SettingsDep,
@@ -58,7 +59,12 @@ def search(
 ) -> Response:
     """Passages ranked by hybrid (dense + BM25) retrieval."""
     query = check_question(q, settings.max_question_chars)
-    passages = advisor.search(query, k=k, document=document, as_of=as_of)
+    try:
+        passages = advisor.search(query, k=k, document=document, as_of=as_of)
+    except InputError as exc:
+        if document is not None and f"no document {document!r}" in str(exc):
+            raise HTTPException(status_code=404, detail=str(exc)) from exc  # a missing resource
+        raise
     body = SearchResponse(query=query, k=k, results=list(passages))
     return Response(body.model_dump_json(), media_type="application/json")
 

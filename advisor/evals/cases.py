@@ -7,6 +7,7 @@ the line and what was expected, so an evaluator can fix it without reading a tra
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -23,6 +24,8 @@ from advisor.schema import FACT_NAMES, FACT_VALUES, POLICY_IDS, Overall, Verdict
 EVALS_DIR = Path(__file__).resolve().parents[2] / "evals"
 DEFAULT_CASES_DIR = EVALS_DIR / "cases"
 DEFAULT_BASELINE = EVALS_DIR / "baseline.json"
+
+log = logging.getLogger("advisor.evals")
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _FACT_KEYS = (*FACT_NAMES, "as_of", "intent")
@@ -89,7 +92,9 @@ class EvalCase(_Strict):
 
     id: str
     question: str = Field(min_length=1)
-    reason: str = Field(min_length=1)
+    # Why the case exists (one line). Optional: an evaluator's own file in the documented
+    # format has none; loading it then logs a warning instead of refusing the file.
+    reason: str = ""
     history: list[Turn] = Field(default_factory=list)
     as_of: dt.date | None = None
     #: Facts given as confirmed by the user (name -> value): the engine is tested on exactly
@@ -214,6 +219,9 @@ def load_case_file(path: Path) -> list[EvalCase]:
         if not isinstance(item, dict):
             raise CaseFileError(f"{path}:{line}: {label}: expected a mapping with id, "
                                 "question, reason, expect, tags")
+        if not str(item.get("reason") or "").strip():
+            log.warning("%s:%d: %s has no reason; it runs, but say in one line why it exists "
+                        "(reason: ...)", path, line, label)
         try:
             case = EvalCase.model_validate(item)
         except ValidationError as exc:

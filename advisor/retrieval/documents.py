@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -162,9 +163,16 @@ def _under_clause_map(doc: Document, root: Path,
 
 def _corpus_files(root: Path) -> list[Path]:
     files = []
+    real_root = root.resolve()
     for path in root.rglob("*"):
         relative = path.relative_to(root)
         if any(part.startswith(".") for part in relative.parts):
+            continue
+        if not path.resolve().is_relative_to(real_root):
+            # A symlink out of the corpus folder would index (and serve) any file it names.
+            logging.getLogger("advisor.corpus").warning(
+                "skipped %s: it is a link to %s, outside the corpus folder %s",
+                relative.as_posix(), path.resolve(), real_root)
             continue
         if not path.is_file() or path.name.lower() in _SKIPPED_NAMES:
             continue

@@ -194,8 +194,15 @@ def _ingest_lock(index_dir: Path) -> Iterator[None]:
 
 
 def ingest(settings: Settings, corpus: Path | None = None, rebuild: bool = False,
-           progress: bool = True, *, embeddings: Embeddings | None = None) -> IngestReport:
-    """Index ``corpus`` (default ``settings.corpus``): incremental and atomic (module doc)."""
+           progress: bool = True, *, embeddings: Embeddings | None = None,
+           allow_empty: bool = False) -> IngestReport:
+    """Index ``corpus`` (default ``settings.corpus``): incremental and atomic (module doc).
+
+    Refused before anything is touched: a corpus with no documents (unless ``allow_empty``)
+    and a policy pack that does not validate against the corpus's clause ids (PackError
+    naming file and line). The validated packs are kept beside the generation they were
+    checked against (``g<N>/packs``), so a server can fall back to them.
+    """
     from advisor.retrieval.chunking import chunk_document
     from advisor.retrieval.documents import load_corpus
 
@@ -203,9 +210,14 @@ def ingest(settings: Settings, corpus: Path | None = None, rebuild: bool = False
     root = Path(corpus if corpus is not None else settings.corpus).expanduser().resolve()
     # Parse and chunk everything before touching the index: a CorpusError aborts here.
     documents = load_corpus(root)
+    if not documents and not allow_empty:
+        raise CorpusError("no documents found: the folder holds no .md, .txt, .html or .pdf "
+                          "file. Check the path, or pass --allow-empty to empty the index on "
+                          "purpose", path=str(root))
     chunked = [(doc, chunk_document(doc)) for doc in documents]
     entries = {doc.id: _document_entry(doc, chunks) for doc, chunks in chunked}
     version = corpus_version(documents)
+    packs = _validated_packs(root, {c.chunk_id for _, chunks in chunked for c in chunks})
     embedder = embeddings if embeddings is not None else make_embeddings(settings)
     index_dir = Path(settings.index_dir)
 
@@ -219,9 +231,12 @@ def ingest(settings: Settings, corpus: Path | None = None, rebuild: bool = False
                 == {d: e["hash"] for d, e in entries.items()}
                 and (index_dir / f"g{old['generation']}").is_dir()
                 and old["collection"] in store.names()):
-            if old.get("corpus") != str(root) or old.get("corpus_version") != version:
+            if (old.get("corpus") != str(root) or old.get("corpus_version") != version
+                    or old.get("packs") != _packs_digest(packs)):
+                _save_packs(index_dir / f"g{old['generation']}", packs)
                 _write_atomically(_manifest_path(settings), json.dumps(
-                    {**old, "corpus": str(root), "corpus_version": version}, indent=1))
+                    {**old, "corpus": str(root), "corpus_version": version,
+                     "packs": _packs_digest(packs)}, indent=1))
             return IngestReport(
                 unchanged=len(entries), chunks=sum(len(c) for _, c in chunked),
                 seconds=round(time.perf_counter() - started, 3),
@@ -229,8 +244,43 @@ def ingest(settings: Settings, corpus: Path | None = None, rebuild: bool = False
             )
         reuse_from = old if (old is not None and same_space and not rebuild) else None
         report = _build_generation(settings, store, index_id, old, reuse_from, chunked,
-                                   entries, version, root, progress)
+                                   entries, version, root, progress, packs)
     return report.model_copy(update={"seconds": round(time.perf_counter() - started, 3)})
+
+
+def _validated_packs(root: Path, chunk_ids: set[str]) -> dict[str, str]:
+    """``{relative path: text}`` of every pack under ``root``; PackError when one is invalid."""
+    from advisor.rules import load_packs
+
+    load_packs(root, known_chunk_ids=chunk_ids)
+    return {path.relative_to(root).as_posix(): path.read_text(encoding="utf-8")
+            for path in sorted(root.glob("*/rules.yaml"))}
+
+
+def _packs_digest(packs: dict[str, str]) -> str:
+    digest = hashlib.sha256()
+    for name, text in sorted(packs.items()):
+        digest.update(f"{name}\0{text}\0".encode())
+    return digest.hexdigest()[:16]
+
+
+def _save_packs(gen_dir: Path, packs: dict[str, str]) -> None:
+    """Keep the validated packs with the generation (replacing what was there)."""
+    folder = gen_dir / "packs"
+    shutil.rmtree(folder, ignore_errors=True)
+    for name, text in packs.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def packs_snapshot(settings: Settings) -> Path | None:
+    """The folder of packs validated with the serving generation, if there is one."""
+    manifest = _read_manifest_quietly(settings)
+    if manifest is None:
+        return None
+    folder = Path(settings.index_dir) / f"g{manifest['generation']}" / "packs"
+    return folder if folder.is_dir() else None
 
 
 def _read_manifest_quietly(settings: Settings) -> dict[str, Any] | None:
@@ -245,7 +295,7 @@ def _build_generation(settings: Settings, store: ChromaStore, index_id: str,
                       old: dict[str, Any] | None, reuse_from: dict[str, Any] | None,
                       chunked: list[tuple[Document, list[Chunk]]],
                       entries: dict[str, dict[str, Any]], version: str, root: Path,
-                      progress: bool) -> IngestReport:
+                      progress: bool, packs: dict[str, str]) -> IngestReport:
     index_dir = Path(settings.index_dir)
     old_generation = int(old["generation"]) if old is not None else 0
     generation = max([old_generation, *_generations_on_disk(index_dir)]) + 1
@@ -276,10 +326,12 @@ def _build_generation(settings: Settings, store: ChromaStore, index_id: str,
             for chunk in chunks:
                 handle.write(json.dumps(chunk.model_dump(mode="json")) + "\n")
         LexicalIndex.build([index_text(c) for c in chunks]).save(gen_dir / "bm25")
+        _save_packs(gen_dir, packs)
         manifest = {
             "format": MANIFEST_FORMAT, "generation": generation, "collection": name,
             "index_id": index_id, "corpus": str(root), "corpus_version": version,
             "embeddings": _embeddings_id(settings), "chunks": len(chunks),
+            "packs": _packs_digest(packs),
             "built": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "documents": entries,
         }
@@ -294,6 +346,8 @@ def _build_generation(settings: Settings, store: ChromaStore, index_id: str,
         with contextlib.suppress(Exception):  # a leftover is removed by the next ingest
             store.delete(old["collection"])
         shutil.rmtree(index_dir / f"g{old_generation}", ignore_errors=True)
+    with contextlib.suppress(OSError):
+        store.prune_orphan_folders()
 
     before = reuse_from["documents"] if reuse_from is not None else (
         old["documents"] if old is not None else {})
@@ -645,6 +699,11 @@ def _fuse(rankings: Sequence[tuple[list[tuple[int, float]], float]]) -> dict[int
     return fused
 
 
+def manifest_stamp(settings: Settings) -> int:
+    """The serving manifest's mtime (ns), 0 when there is none: changes with every switch."""
+    return _manifest_stamp(settings)
+
+
 def _manifest_stamp(settings: Settings) -> int:
     try:
         return _manifest_path(settings).stat().st_mtime_ns
@@ -679,4 +738,4 @@ def _as_of(value: dt.date | str | None) -> int | None:
 
 
 __all__ = ["DENSE_WEIGHT", "KIND_WEIGHT", "RRF_K", "Index", "corpus_version",
-           "ensure_index", "ingest"]
+           "ensure_index", "ingest", "manifest_stamp", "packs_snapshot"]

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
 COLLECTION_CONFIGURATION: dict[str, Any] = {"hnsw": {"space": "cosine", "ef_construction": 64}}
 
 NO_START = 0
+_SEGMENT_DIR = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 NO_END = 99991231
 
 
@@ -70,15 +74,95 @@ def where_filter(document: str | None = None, kind: str | None = None,
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+class Breaker:
+    """A circuit breaker per Chroma location: after a failure, calls fail at once for a while.
+
+    Closed: calls go through. A failure opens it for ``retry_after`` seconds, during which
+    every call raises the remembered reason without touching Chroma. After that one call
+    goes through (half-open); success closes the breaker, failure opens it again.
+    """
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+        self._lock = threading.Lock()
+        self._open_until = 0.0
+        self._trial = False
+        self.reason: str | None = None
+        self.opened_at: float | None = None
+
+    def before(self, retry_after: float) -> None:
+        """Raise RetrievalError while open; let one trial call through once it may retry."""
+        with self._lock:
+            if self.reason is None:
+                return
+            now = time.monotonic()
+            if now < self._open_until or self._trial:
+                wait = max(0.0, self._open_until - now)
+                raise RetrievalError(
+                    f"{self.location} is not answering ({self.reason}); answers use the corpus "
+                    f"files until it does (next try in {wait:.0f} s)")
+            self._trial = True
+            self._open_until = now + retry_after
+
+    def failed(self, reason: str, retry_after: float) -> None:
+        """Open (or keep open) the breaker with ``reason``."""
+        with self._lock:
+            now = time.monotonic()
+            if self.reason is None:
+                self.opened_at = now
+            self.reason = reason
+            self._trial = False
+            self._open_until = now + retry_after
+
+    def succeeded(self) -> None:
+        """Close the breaker."""
+        with self._lock:
+            self.reason = None
+            self.opened_at = None
+            self._trial = False
+            self._open_until = 0.0
+
+    @property
+    def is_open(self) -> bool:
+        """True while a failure is remembered."""
+        return self.reason is not None
+
+
+_BREAKERS: dict[str, Breaker] = {}
+_BREAKERS_LOCK = threading.Lock()
+
+
+def breaker_for(location: str) -> Breaker:
+    """The one breaker of ``location`` in this process."""
+    with _BREAKERS_LOCK:
+        return _BREAKERS.setdefault(location, Breaker(location))
+
+
+def _is_outage(exc: BaseException) -> bool:
+    """True for a transport failure (timeout, refused, reset): the server is not answering."""
+    import httpx
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, (httpx.TransportError, TimeoutError, ConnectionError)):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 class ChromaStore:
     """Named collections of chunk vectors in one Chroma client (embedded or server)."""
 
-    def __init__(self, client: ClientAPI, embeddings: Embeddings, location: str, remedy: str):
+    def __init__(self, client: ClientAPI, embeddings: Embeddings, location: str, remedy: str,
+                 retry_after: float = 15.0):
         self._client = client
         self.embeddings = embeddings
         self.location = location
         self._remedy = remedy
         self._collections: dict[str, Collection] = {}
+        self._retry_after = retry_after
+        self.breaker = breaker_for(location)
+        self.path: Path | None = None  # the embedded store's folder
 
     @classmethod
     def open(cls, settings: Settings, embeddings: Embeddings) -> ChromaStore:
@@ -91,13 +175,21 @@ class ChromaStore:
             host, port, ssl = _parse_url(settings.chroma_url)
             remedy = "start it or unset ADVISOR_CHROMA_URL"
             location = f"Chroma server at {settings.chroma_url}"
+            breaker = breaker_for(location)
+            breaker.before(settings.chroma_retry_after)
             try:
+                # chromadb's client has no timeout and talks to the server while it is being
+                # built: a bounded heartbeat first, so a hung server cannot hold us here.
+                _heartbeat(settings, host, port, ssl)
                 client = chromadb.HttpClient(host=host, port=port, ssl=ssl,
                                              settings=chroma_settings)
+                _bound_client(client, settings)
             except Exception as exc:
+                breaker.failed(_reason(exc), settings.chroma_retry_after)
                 raise RetrievalError(f"{location} is unreachable ({_reason(exc)}): "
                                      f"{remedy}") from exc
-            return cls(client, embeddings, location, remedy)
+            breaker.succeeded()
+            return cls(client, embeddings, location, remedy, settings.chroma_retry_after)
         path = Path(settings.index_dir) / "chroma"
         location = f"the Chroma store in {path}"
         remedy = "check ADVISOR_HOME is writable, or run `advisor ingest --rebuild`"
@@ -106,17 +198,48 @@ class ChromaStore:
             client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
         except Exception as exc:
             raise RetrievalError(f"cannot open {location} ({_reason(exc)}): {remedy}") from exc
-        return cls(client, embeddings, location, remedy)
+        store = cls(client, embeddings, location, remedy, settings.chroma_retry_after)
+        store.path = path
+        return store
+
+    def prune_orphan_folders(self) -> int:
+        """Embedded store: remove segment folders no live collection uses; return how many.
+
+        Chroma's local store keeps a deleted collection's HNSW folder on disk, so every
+        rebuild used to leave one behind. Called by ingest after a successful switch (under
+        the ingest lock). A server store has its own disk: nothing to do here.
+        """
+        if self.path is None:
+            return 0
+        import shutil
+        import sqlite3
+
+        try:
+            with contextlib.closing(sqlite3.connect(self.path / "chroma.sqlite3")) as conn:
+                live = {str(row[0]) for row in conn.execute("SELECT id FROM segments")}
+        except sqlite3.Error:
+            return 0  # cannot tell what is live: remove nothing
+        removed = 0
+        for folder in self.path.iterdir():
+            if folder.is_dir() and _SEGMENT_DIR.fullmatch(folder.name) and folder.name not in live:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        return removed
 
     @contextlib.contextmanager
     def _translate(self, action: str) -> Iterator[None]:
+        self.breaker.before(self._retry_after)
         try:
             yield
         except RetrievalError:
             raise
         except Exception as exc:
+            if _is_outage(exc):
+                self.breaker.failed(_reason(exc), self._retry_after)
             raise RetrievalError(f"{self.location} failed to {action} ({_reason(exc)}): "
                                  f"{self._remedy}") from exc
+        if self.breaker.is_open:
+            self.breaker.succeeded()
 
     # ------------------------------------------------------------------ collections
 
@@ -233,6 +356,30 @@ class ChromaStore:
         return [(str(i), 1.0 - float(d)) for i, d in zip(got["ids"][0], distances, strict=True)]
 
 
+def _timeout(settings: Settings) -> Any:
+    import httpx
+
+    return httpx.Timeout(settings.chroma_read_timeout, connect=settings.chroma_connect_timeout)
+
+
+def _heartbeat(settings: Settings, host: str, port: int, ssl: bool) -> None:
+    """GET the server's heartbeat within the configured timeouts (raises on any failure)."""
+    import httpx
+
+    scheme = "https" if ssl else "http"
+    response = httpx.get(f"{scheme}://{host}:{port}/api/v2/heartbeat", timeout=_timeout(settings))
+    response.raise_for_status()
+
+
+def _bound_client(client: Any, settings: Settings) -> None:
+    """Give chromadb's HTTP session (built with ``timeout=None``) the configured timeouts."""
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if session is None:
+        raise ConfigError("this chromadb version hides its HTTP session, so requests to the "
+                          "Chroma server cannot be given a timeout; pin chromadb 1.x")
+    session.timeout = _timeout(settings)
+
+
 def _parse_url(url: str) -> tuple[str, int, bool]:
     parts = urlsplit(url if "://" in url else f"http://{url}")
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -250,5 +397,5 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
 
 
-__all__ = ["COLLECTION_CONFIGURATION", "ChromaStore", "chunk_metadata", "date_key",
-           "where_filter"]
+__all__ = ["COLLECTION_CONFIGURATION", "Breaker", "ChromaStore", "breaker_for",
+           "chunk_metadata", "date_key", "where_filter"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import tempfile
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from fastapi import FastAPI
 from advisor.config import Settings
 from advisor.errors import AdvisorError, InputError
 from advisor.feedback import FeedbackStore
-from advisor.memo import render_memo
+from advisor.memo import write_memo
 from advisor.schema import FACT_NAMES, Answer
 from advisor.ui.choices import FACT_LABELS, fact_choices, open_questions
 from advisor.ui.render import facts_html, question_html, transcript_html
@@ -67,11 +67,15 @@ def _as_of(value: object) -> dt.date | None:
     if isinstance(value, (int, float)):
         return dt.datetime.fromtimestamp(value, dt.UTC).date()
     text = str(value).strip()
+    if not text:
+        return None
     try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?", text):
+            raise ValueError(text)
         return dt.date.fromisoformat(text[:10])
     except ValueError:
         raise InputError(f"'{text}' is not a date; enter the as-of date as YYYY-MM-DD "
-                         "or leave it empty for today") from None
+                         "(e.g. 2025-06-01) or leave it empty for today") from None
 
 
 def _history(turns: Turns) -> list[dict[str, str]]:
@@ -106,13 +110,8 @@ def _last_answer(turns: Turns) -> Answer | None:
     return None
 
 
-def _memo_file(answer: Answer) -> str:
-    folder = Path(tempfile.gettempdir()) / "advisor-memos"
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"advisor-memo-{answer.trace_id or 'answer'}.md"
-    path = folder / "".join(ch for ch in name if ch.isalnum() or ch in "-_.")
-    path.write_text(render_memo(answer), encoding="utf-8")
-    return str(path)
+def _memo_file(answer: Answer, settings: Settings) -> str:
+    return str(write_memo(answer, settings))
 
 
 def build_ui(get_advisor: Callable[[], Any], settings: Settings) -> gr.Blocks:
@@ -126,11 +125,13 @@ def build_ui(get_advisor: Callable[[], Any], settings: Settings) -> gr.Blocks:
 
     def _outputs(turns: Turns, confirmed: Confirmed, question: Any = "") -> tuple[Any, ...]:
         last = _last_answer(turns)
-        memo = gr.DownloadButton(value=_memo_file(last), interactive=True) if last else gr.skip()
+        memo = (gr.DownloadButton(value=_memo_file(last, settings), interactive=True)
+                if last else gr.skip())
         index = _last_index(turns)
         label = "" if index is None else f"**Feedback on answer {index + 1}**"
+        # The as-of and input errors and any feedback message belong to the last answer.
         return (transcript_html(turns), facts_html(last), turns, question, memo, label,
-                confirmed)
+                confirmed, "", "", "")
 
     def _answer(turn: dict[str, Any], history: list[dict[str, str]]) -> dict[str, Any]:
         """``turn`` answered (or with its error), asked with its own confirmed facts."""
@@ -153,14 +154,22 @@ def build_ui(get_advisor: Callable[[], Any], settings: Settings) -> gr.Blocks:
             confirmed: Confirmed) -> tuple[Any, ...]:
         turns = list(turns or [])
         confirmed = dict(confirmed or {})
-        question = (question or "").strip()
+        raw = question or ""
+        question = raw.strip()
         if not question:
-            return (gr.skip(),) * 7
+            return (gr.skip(),) * 10
+        # Input problems are shown beside their box, the text kept so it can be fixed.
         try:
-            if len(question) > settings.max_question_chars:
-                raise InputError(f"the question has {len(question)} characters, over the limit "
-                                 f"of {settings.max_question_chars}; shorten it")
             date = _as_of(as_of)
+        except InputError as exc:
+            return (gr.skip(), gr.skip(), turns, raw, gr.skip(), gr.skip(), confirmed,
+                    str(exc), "", gr.skip())
+        if len(question) > settings.max_question_chars:
+            message = (f"The question has {len(question)} characters, over the limit of "
+                       f"{settings.max_question_chars}; shorten it and ask again.")
+            return (gr.skip(), gr.skip(), turns, raw, gr.skip(), gr.skip(), confirmed, "",
+                    message, gr.skip())
+        try:
             confirmed = _carried(get_advisor(), question, confirmed)
         except AdvisorError as exc:
             turns.append({"question": question, "error": str(exc)})
@@ -175,7 +184,7 @@ def build_ui(get_advisor: Callable[[], Any], settings: Settings) -> gr.Blocks:
         turns = list(turns or [])
         index = _last_index(turns)
         if index is None or not fact or value in (None, ""):
-            return (gr.skip(),) * 7
+            return (gr.skip(),) * 10
         turn = dict(turns[index])
         turn.pop("notice", None)
         turn["confirmed"] = {**(turn.get("confirmed") or {}), fact: value}
@@ -215,7 +224,7 @@ def build_ui(get_advisor: Callable[[], Any], settings: Settings) -> gr.Blocks:
 
     def reset() -> tuple[Any, ...]:
         return (transcript_html([]), facts_html(None), [], "",
-                gr.DownloadButton(value=None, interactive=False), "", {})
+                gr.DownloadButton(value=None, interactive=False), "", {}, "", "", "")
 
     with gr.Blocks(title="Policy Advisor", analytics_enabled=False, fill_width=True) as blocks:
         turns_state = gr.State([])
@@ -231,17 +240,22 @@ def build_ui(get_advisor: Callable[[], Any], settings: Settings) -> gr.Blocks:
                         show_label=False, lines=1, max_lines=6, elem_id="adv-question",
                         placeholder="Ask about a use of an AI service, e.g. who uses it, where, "
                                     "on which camera, live or after the fact...",
-                        max_length=settings.max_question_chars, autofocus=True)
+                        autofocus=True)
+                # No max_length on the box: the browser would cut a long paste silently.
+                input_error = gr.Markdown("", elem_id="adv-input-error")
                 with gr.Row():
                     ask_button = gr.Button("Ask", variant="primary", elem_id="adv-ask", scale=3)
                     new_button = gr.Button("New conversation", elem_id="adv-new", scale=1)
                 gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question],
                             label="Start from an example", elem_id="adv-examples")
             with gr.Column(scale=4, min_width=320, elem_id="adv-side"):
-                as_of = gr.DateTime(label="Judge as of", include_time=False, type="string",
-                                    value=None, elem_id="adv-as-of",
-                                    info="Policies and laws in force on this date; "
-                                         "empty means today.")
+                # A text box, not a date picker: the picker drops what it cannot parse, and
+                # the question would be answered for today without a word.
+                as_of = gr.Textbox(label="Judge as of", value="", elem_id="adv-as-of", lines=1,
+                                   max_lines=1, placeholder="YYYY-MM-DD",
+                                   info="Policies and laws in force on this date; "
+                                        "empty means today.")
+                as_of_error = gr.Markdown("", elem_id="adv-as-of-error")
 
                 @gr.render(inputs=[turns_state], triggers=[turns_state.change])
                 def _ask_back(turns: Turns) -> None:
@@ -283,8 +297,12 @@ def build_ui(get_advisor: Callable[[], Any], settings: Settings) -> gr.Blocks:
                     feedback_status = gr.Markdown("", elem_id="adv-feedback-status")
                 memo = gr.DownloadButton("Export as memo (Markdown)", value=None,
                                          interactive=False, elem_id="adv-memo")
+                # Served from where write_memo puts them (user-only, pruned), not copied into
+                # Gradio's world-readable cache in /tmp.
+                memo.GRADIO_CACHE = str(Path(settings.home) / "memos")
 
-        outputs = [transcript, facts, turns_state, question, memo, rate_label, confirmed_state]
+        outputs = [transcript, facts, turns_state, question, memo, rate_label, confirmed_state,
+                   as_of_error, input_error, feedback_status]
         inputs = [question, as_of, turns_state, confirmed_state]
         ask_button.click(ask, inputs, outputs, api_visibility="private")
         question.submit(ask, inputs, outputs, api_visibility="private")
@@ -315,4 +333,5 @@ def mount_ui(app: FastAPI, get_advisor: Callable[[], Any], settings: Settings) -
         app, blocks, path="/", footer_links=[],
         theme=_theme(),
         css=CSS, ssr_mode=False, show_error=False, mcp_server=False, pwa=False,
+        allowed_paths=[str(Path(settings.home) / "memos")],
     )

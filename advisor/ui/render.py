@@ -15,7 +15,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 
 from advisor import quotes
-from advisor.memo import VERDICT_WORDS
+from advisor.memo import VERDICT_WORDS, reason_text
 from advisor.schema import Answer, Citation, Fact, PolicyVerdict
 from advisor.ui.choices import FACT_LABELS, Question, value_words
 
@@ -93,7 +93,8 @@ def _policy_reasoning(policy: PolicyVerdict, turn: int) -> str:
                          f'<span class="adv-rule">{_e(miss.rule)}</span> {_e(miss.because)}</li>')
             continue
         items.append(f'<li class="adv-near" data-rule="{_e(miss.rule)}"><span class="adv-rule">'
-                     f'{_e(miss.rule)}</span> does not apply: {_e(miss.because)}</li>')
+                     f'{_e(miss.rule)}</span> does not apply: '
+                     f'{_e(reason_text(miss.rule, miss.because))}</li>')
     for condition in policy.conditions:
         items.append(f'<li class="adv-condition">Condition: {_e(condition)}</li>')
     for missing in policy.missing_facts:

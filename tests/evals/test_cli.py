@@ -103,10 +103,10 @@ def test_breaking_a_rule_fails_the_gate_with_a_table(advisor_home: Path, tmp_pat
 def test_bad_case_file_is_a_one_line_error(advisor_home: Path, tmp_path: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text("- id: x\n  question: q\n", encoding="utf-8")
+    bad.write_text("- id: x\n  reason: r\n", encoding="utf-8")
     assert main(["--cases", str(bad)]) == 2
     err = capsys.readouterr().out
-    assert "bad.yaml:1: case 'x': reason: required key is missing" in err
+    assert "bad.yaml:1: case 'x': question: required key is missing" in err
     assert "Traceback" not in err
     assert main(["--update-baseline", "--tags", "eu"]) == 2
     assert "drop --tags" in capsys.readouterr().out
