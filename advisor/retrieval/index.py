@@ -586,13 +586,16 @@ class Index:
         return [gen.passage(gen.row_of[cid], 0.0) for cid in chunk_ids if cid in gen.row_of]
 
     def search(self, query: str, k: int = 5, document: str | None = None,
-               kind: str | None = None, as_of: dt.date | str | None = None) -> list[Passage]:
+               kind: str | None = None, as_of: dt.date | str | None = None,
+               windows: bool = True) -> list[Passage]:
         """Hybrid search: the best passage windows of the best chunks, filtered by document,
         kind and as-of.
 
         Chunks are ranked by dense + BM25 z-score fusion (DENSE_WEIGHT); the passages are
         windows of whole sentences inside them (see _windows), best first. A passage keeps its
-        chunk's id; its text, start and end are the window's.
+        chunk's id; its text, start and end are the window's, and two windows of one chunk
+        are two passages. ``windows=False`` returns the best whole chunks instead (what an
+        answer is composed from: a clause read whole).
         """
         if k < 1:
             raise InputError(f"k must be at least 1, not {k}")
@@ -609,6 +612,8 @@ class Index:
         fused = _fuse([(dense, DENSE_WEIGHT), (lexical, 1.0)])
         scored = sorted(((score * gen.weight[row], row) for row, score in fused.items()),
                         key=lambda item: (-item[0], item[1]))
+        if not windows:
+            return [gen.passage(row, round(float(score), 6)) for score, row in scored[:k]]
         return self._windows(gen, query, scored[:max(2 * k, WINDOW_CHUNKS)], k)
 
     def dense_search(self, query: str, k: int = 5) -> list[Passage]:
