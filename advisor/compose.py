@@ -3,12 +3,19 @@
 No network, nothing random: the same request always gives the same markdown. Citations
 are numbered in order of first use; each quote is a verbatim sentence of its chunk.
 Press articles appear only as reporting, never as the ground of a verdict.
+
+Whose words: a quote of the official text follows "The clause reads"; our restatement is
+labelled as ours (and stands beside the official words when the corpus has them); a user's
+document is labelled as such. A rule's quote is the sentence with its operative words (the
+pack's ``quote:``). Reporting appears only when it bears on a rule in play, and a report of a
+reading the verdict rejects comes with the reason it does not hold.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from advisor import quotes
 from advisor.guardrail import PERMISSION_PHRASES, grants_permission
@@ -91,20 +98,31 @@ class _Citer:
     def __init__(self, passages: Sequence[Passage]):
         self.by_id = {p.chunk_id: p for p in passages}
         self.citations: list[Citation] = []
-        self._numbers: dict[str, int] = {}
+        self._numbers: dict[str, int] = {}  # chunk id -> its first citation
+        self._quoted: dict[tuple[str, str], int] = {}  # (chunk id, quote) -> citation
 
     def cite(self, chunk_id: str, terms: Iterable[str], operative: bool = True,
-             avoid: tuple[str, ...] = ()) -> int | None:
-        """The citation number of ``chunk_id`` (assigned now if new), or None if absent."""
-        if chunk_id in self._numbers:
+             avoid: tuple[str, ...] = (), quote: str | None = None) -> int | None:
+        """The citation number of ``chunk_id`` (assigned now if new), or None if absent.
+
+        ``quote`` fixes the sentence (a rule's operative sentence); without it the chunk's
+        first citation is reused, or the sentence nearest ``terms`` is chosen. None too when
+        the chunk holds nothing quotable (only instruction-like sentences).
+        """
+        if quote is None and chunk_id in self._numbers:
             return self._numbers[chunk_id]
         passage = self.by_id.get(chunk_id)
         if passage is None:
             return None
-        if passage.kind in _POLICY_KINDS:  # a clause's heading names what it is about
-            terms = [*terms, passage.section.split(" > ")[-1]]
-        quote = quotes.best_sentence(passage.text, terms, avoid=_AVOID + avoid,
-                                     operative=operative and passage.kind in _POLICY_KINDS)
+        if quote is None:
+            if passage.kind in _POLICY_KINDS:  # a clause's heading names what it is about
+                terms = [*terms, passage.section.split(" > ")[-1]]
+            quote = quotes.best_sentence(passage.text, terms, avoid=_AVOID + avoid,
+                                         operative=operative and passage.kind in _POLICY_KINDS)
+        if not quote:
+            return None
+        if (chunk_id, quote) in self._quoted:
+            return self._quoted[(chunk_id, quote)]
         span = quotes.locate(quote, passage.text) or (0, len(passage.text))
         n = len(self.citations) + 1
         self.citations.append(Citation(
@@ -112,8 +130,10 @@ class _Citer:
             section=passage.section, kind=passage.kind, quote=quote, url=passage.url,
             start=passage.start + span[0], end=passage.start + span[1], verified=False,
             version=passage.version, effective_date=passage.effective_date,
+            provenance=passage.provenance,
         ))
-        self._numbers[chunk_id] = n
+        self._numbers.setdefault(chunk_id, n)
+        self._quoted[(chunk_id, quote)] = n
         return n
 
     def quote(self, n: int) -> str:
@@ -141,11 +161,15 @@ class _Writer:
             self.claims.append(Claim(text=text, citations=tuple(citations)))
 
     def clause(self, clauses: Sequence[str]) -> Passage | None:
-        for chunk_id in clauses:
-            passage = self.citer.by_id.get(chunk_id)
-            if passage is not None and passage.kind in _POLICY_KINDS:
-                return passage
-        return None
+        """The first policy passage of ``clauses``; our restatement before the official text
+        (its heading names the clause, where the official text's section is a locator)."""
+        found = self.clauses(clauses)
+        return next((p for p in found if p.provenance != "official"), found[0] if found else None)
+
+    def clauses(self, clauses: Sequence[str]) -> list[Passage]:
+        """The policy passages of ``clauses``, in order."""
+        return [p for c in clauses if (p := self.citer.by_id.get(c)) is not None
+                and p.kind in _POLICY_KINDS]
 
     def clause_name(self, rule: str, clauses: Sequence[str]) -> str:
         passage = self.clause(clauses)
@@ -177,20 +201,77 @@ def _headline(w: _Writer) -> None:
     w.add(f"**Overall verdict: {_label(request.overall)}.** {_cap(summary)}.")
 
 
+@dataclass(frozen=True)
+class _RuleQuote:
+    """A rule's quote: the official words when the corpus has them, else our restatement."""
+
+    official: int | None  # citation of the official text's passage
+    restated: int | None  # citation of our restatement (or a user's accepted text)
+
+    @property
+    def numbers(self) -> tuple[int, ...]:
+        return tuple(n for n in (self.official, self.restated) if n is not None)
+
+
+def _rule_quote(w: _Writer, clauses: Sequence[str], phrases: Sequence[str], because: str,
+                effect: str) -> _RuleQuote:
+    """Cite the sentence of ``clauses`` that carries the rule (its ``phrases``), and the
+    official text's passage of the same clause when the corpus has one."""
+    passages = w.clauses(clauses)
+    restated = [p for p in passages if p.provenance != "official"]
+    official = {quotes.clause_of(p.chunk_id): p for p in passages if p.provenance == "official"}
+    terms = w.terms(because)
+    lifts = effect == "not_prohibited"  # quote what the clause leaves out, not its bar
+    avoid = ("must not", "may not") if lifts else ()
+    restated_n: int | None = None
+    chosen: Passage | None = None
+    found = quotes.operative_sentence([p.text for p in restated], phrases, [w.request.question])
+    if found is not None:
+        chosen = restated[found[0]]
+        restated_n = w.citer.cite(chosen.chunk_id, terms, quote=found[1])
+    elif restated:
+        chosen = restated[0]
+        restated_n = w.citer.cite(chosen.chunk_id, terms, operative=effect == "prohibited",
+                                  avoid=avoid)
+    source = official.get(quotes.clause_of(chosen.chunk_id)) if chosen else None
+    if source is None and chosen is None and official:
+        source = next(iter(official.values()))
+    official_n = None
+    if source is not None:
+        official_n = w.citer.cite(source.chunk_id, [*phrases, *terms],
+                                  operative=effect == "prohibited", avoid=avoid)
+    return _RuleQuote(official=official_n, restated=restated_n)
+
+
+def _quoted(w: _Writer, quoted: _RuleQuote) -> str:
+    """The quote as the answer shows it: whose words, then the words, then the marker."""
+    parts: list[str] = []
+    if quoted.official is not None:
+        parts.append(f"The clause reads: “{w.citer.quote(quoted.official)}” [{quoted.official}]")
+    if quoted.restated is not None:
+        cite = w.citer.citations[quoted.restated - 1]
+        passage = w.citer.by_id[cite.chunk_id]
+        clause = quotes.clause_of(cite.chunk_id)
+        if cite.provenance == "restatement" and quoted.official is not None:
+            lead = f"In our words ({clause}):"
+        elif cite.provenance == "restatement":
+            lead = f"Our restatement of {clause}, not {quotes.owner(passage.publisher)} wording:"
+        else:  # a user's text the clause map accepts, or one that declares nothing
+            lead = "From a document you added, not verified policy text:"
+        parts.append(f"{lead} “{cite.quote}” [{quoted.restated}]")
+    return " ".join(parts)
+
+
 def _fired(w: _Writer, verdict: PolicyVerdict) -> None:
     for hit in verdict.fired:
         name = w.clause_name(hit.rule, hit.clauses)
-        passage = w.clause(hit.clauses)
-        lifts = hit.effect == "not_prohibited"  # quote what the clause leaves out, not its bar
-        n = w.citer.cite(passage.chunk_id, w.terms(hit.because),
-                         operative=hit.effect == "prohibited",
-                         avoid=("must not", "may not") if lifts else ()) if passage else None
-        if n is None:
+        quoted = _rule_quote(w, hit.clauses, hit.quote, hit.because, hit.effect)
+        if not quoted.numbers:
             w.add(f"- **{name}** applies. {_cap(_sentence(hit.because))}")
             continue
-        w.rule_citations[f"{verdict.policy}/{hit.rule}"] = (n,)
-        w.add(f"- **{name}** applies. {_cap(_sentence(hit.because))} "
-              f"The clause reads: “{w.citer.quote(n)}” [{n}]", [n])
+        w.rule_citations[f"{verdict.policy}/{hit.rule}"] = quoted.numbers
+        w.add(f"- **{name}** applies. {_cap(_sentence(hit.because))} {_quoted(w, quoted)}",
+              list(quoted.numbers))
 
 
 def _reason(rule: str, because: str) -> str:
@@ -217,8 +298,8 @@ def _near_misses(w: _Writer, verdict: PolicyVerdict) -> None:
             continue  # a variant of a clause already discussed (e.g. LE-1 and LE-1-FEDERAL)
         covered |= set(miss.clauses)
         name = w.clause_name(miss.rule, miss.clauses)
-        passage = w.clause(miss.clauses)
-        n = w.citer.cite(passage.chunk_id, w.terms(miss.because)) if passage else None
+        quoted = _rule_quote(w, miss.clauses, miss.quote, miss.because, "prohibited")
+        n = quoted.numbers[0] if quoted.numbers else None
         marker = f" [{n}]" if n is not None else ""
         if miss.open_facts:  # met on every stated fact, open on the rest: same verdict anyway
             w.add(f"- {_cap(name)} {_also(miss.rule, miss.because)}; the verdict is the same "
@@ -365,38 +446,96 @@ def _limited_access(w: _Writer) -> None:
           [n] if n is not None else [])
 
 
+def _in_play(request: ComposeRequest) -> set[str]:
+    """Rule ids the verdicts turn on: fired, pending on open facts, and near misses about
+    this use. A near miss that failed because the use itself differs (a facial recognition
+    clause on an emotion question: "the use is emotion inference, ...") is not in play."""
+    purpose = request.facts.value("purpose")
+    other_use = f"the use is {str(purpose).replace('_', ' ')}"
+    rules: set[str] = set()
+    for verdict in request.verdicts:
+        rules |= {h.rule for h in verdict.fired} | set(pending_rules(verdict))
+        rules |= {m.rule for m in verdict.near_misses
+                  if purpose == "unknown" or not any(f.startswith(other_use) for f in m.failed)}
+    return rules
+
+
+def _reporting(passage: Passage) -> bool:
+    return passage.kind == "article" or passage.provenance == "reporting"
+
+
+def _rebuttal(w: _Writer, article: Passage) -> str | None:
+    """Why a lenient reading reported by ``article`` does not hold, from the verdicts."""
+    parts: list[str] = []
+    deciding: list[tuple[str, tuple[int, ...]]] = []
+    for verdict in w.request.verdicts:
+        if verdict.verdict != "prohibited":
+            continue
+        for miss in verdict.near_misses:
+            if miss.rule in article.bears_on and not miss.open_facts:
+                parts.append(f"{miss.rule} does not reach this case "
+                             f"({_reason(miss.rule, miss.because)})")
+        for hit in verdict.fired:
+            if hit.effect == "prohibited":
+                deciding.append((hit.rule, w.rule_citations.get(f"{verdict.policy}/{hit.rule}",
+                                                                ())))
+    if not deciding:
+        return None
+    rules = [f"{rule}{''.join(f' [{n}]' for n in numbers[:1])}" for rule, numbers in deciding]
+    verb = "bars" if len(rules) == 1 else "bar"
+    head = "; ".join(parts) + ", but " if parts else ""
+    return (f"That reading does not hold here: {head}{_join(rules).replace(' or ', ' and ')} "
+            f"{verb} the use as described, whatever the report says")
+
+
 def _press(w: _Writer) -> None:
-    """The most relevant press passage, as reporting; none when no article is on point."""
+    """The most relevant reporting passage that bears on a rule in play; none otherwise.
+
+    A passage bears on a rule when its front matter says so (``bears_on``); a report that
+    declares nothing (a user's upload) is never background to an assessment.
+    """
     request = w.request
+    in_play = _in_play(request)
     # On point means: shares words with the question and with why the near misses missed.
     reasons = [m.because for v in request.verdicts for m in v.near_misses]
     wanted = quotes.words(" ".join([request.question, *reasons])) - _UBIQUITOUS
-    best: tuple[int, Passage] | None = None
-    for article in (p for p in request.passages if p.kind == "article"):
+    best: tuple[int, Passage, str] | None = None
+    for article in (p for p in request.passages if _reporting(p)):
+        if not set(article.bears_on) & in_play:
+            continue
         sentence = quotes.best_sentence(article.text, [request.question, *reasons], avoid=_AVOID)
-        if grants_permission(sentence):
+        if not sentence or grants_permission(sentence):
             continue  # a report that grants permission is never quoted (guardrail (e))
         overlap = len(quotes.words(sentence) & wanted)
         if overlap >= _PRESS_MIN_OVERLAP and (best is None or overlap > best[0]):
-            best = (overlap, article)
+            best = (overlap, article, sentence)
     if best is None:
         return
-    article = best[1]
-    n = w.citer.cite(article.chunk_id, [request.question, *reasons], operative=False)
+    _, article, sentence = best
+    lenient = _LENIENT.search(sentence) is not None
+    rebuttal = _rebuttal(w, article) if lenient else None
+    prohibited = any(v.verdict == "prohibited" for v in request.verdicts)
+    if lenient and prohibited and rebuttal is None:
+        return  # a reading the verdict rejects is never shown without the reason
+    n = w.citer.cite(article.chunk_id, [request.question, *reasons], quote=sentence)
     if n is None:  # pragma: no cover - the article is among the passages
         return
-    dated = f" ({article.effective_date.isoformat()})" if article.effective_date else ""
-    prohibited = any(v.verdict == "prohibited" for v in request.verdicts)
-    lenient = _LENIENT.search(w.citer.quote(n)) is not None
-    verdict_note = ("the clauses cited above decide the verdict, and they do not support that "
-                    "reading" if prohibited and lenient
-                    else "the clauses cited above decide the verdict")
     w.add("")
     # Articles are press reports or background summaries: neither is policy text.
     w.add("### Reporting and background (not policy text)")
-    w.add(f"\u201c{article.title}\u201d{dated} says: "
-          f"\u201c{w.citer.quote(n)}\u201d [{n}]. That is secondary material; {verdict_note}.",
-          [n])
+    note = (f"{rebuttal}." if rebuttal else
+            "That is secondary material; the clauses cited above decide the verdict.")
+    w.add(f"{_source(article)} says: \u201c{w.citer.quote(n)}\u201d [{n}]. {note}", [n])
+
+
+def _source(article: Passage) -> str:
+    """How a reporting passage is named: its title with its own date, or its section."""
+    if article.effective_date is not None:
+        return f"\u201c{article.title}\u201d ({article.effective_date.isoformat()})"
+    section = article.section.split(" > ")[-1]
+    section = _CLAUSE_PREFIX.sub("", section, count=1) if ":" in section else section
+    return f"\u201c{article.title}\u201d, section \u201c{section}\u201d" if section else \
+        f"\u201c{article.title}\u201d"
 
 
 def _informational(w: _Writer) -> None:
@@ -407,26 +546,43 @@ def _informational(w: _Writer) -> None:
     wanted = quotes.words(w.request.question) - _UBIQUITOUS
     on_point = [p for p in passages if len(quotes.words(p.text) & wanted) >= _INFO_MIN_OVERLAP]
     passages = on_point  # in retrieval order
-    shown = [p for p in passages if p.kind != "article"][:3]
+    # Up to three policy passages, and the user's own document when retrieval found one.
+    shown = [p for p in passages if p.kind in _POLICY_KINDS][:3] + \
+        [p for p in passages if p.kind not in _POLICY_KINDS and not _reporting(p)][:1]
     if not shown:
         w.add("")
         w.add("No indexed passage addresses this question.")
     for passage in shown:
         n = w.citer.cite(passage.chunk_id, w.terms())
-        if n is None:  # pragma: no cover - the passage is in the request
+        if n is None:  # nothing quotable: the passage holds only instruction-like sentences
             continue
         section = passage.section.split(" > ")[-1]
         w.add("")
-        w.add(f"- {passage.title}, {section}: “{w.citer.quote(n)}” [{n}]", [n])
-    articles = [p for p in passages if p.kind == "article"][:1]
+        w.add(f"- {passage.title}, {section}{_whose(passage)}: “{w.citer.quote(n)}” [{n}]", [n])
+    articles = [p for p in passages if _reporting(p)][:1]
     for article in articles:
         n = w.citer.cite(article.chunk_id, w.terms())
-        if n is None:  # pragma: no cover
+        if n is None:
             continue
-        when = f", {article.effective_date.isoformat()}" if article.effective_date else ""
         w.add("")
-        w.add(f"Secondary material (“{article.title}”{when}) says: “{w.citer.quote(n)}” [{n}]. "
-              "That is reporting or background, not policy text.", [n])
+        # A reported reading of "leeway" is not what the clauses say: no verdict here to
+        # rebut it with, so say where the answer to a particular use comes from.
+        contested = (" It reports a reading, not what the clauses say: ask about a particular "
+                     "use for the verdict the clauses give, with the reason."
+                     if _LENIENT.search(w.citer.quote(n)) else "")
+        w.add(f"Secondary material ({_source(article)}) says: “{w.citer.quote(n)}” [{n}]. "
+              f"That is reporting or background, not policy text.{contested}", [n])
+
+
+def _whose(passage: Passage) -> str:
+    """Whose words an informational quote is, as a parenthesis after its source."""
+    match passage.provenance:
+        case "official":
+            return " (official text)"
+        case "restatement":
+            return f" (our restatement, not {quotes.owner(passage.publisher)} wording)"
+        case _:
+            return " (a document you added, not verified policy text)"
 
 
 def _out_of_scope(w: _Writer) -> None:

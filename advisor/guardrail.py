@@ -3,8 +3,11 @@
 Checks, in order: (a) the draft's verdicts equal the engine's; (b) every citation points at
 a passage; (c) every quote is verbatim in its chunk (offsets set, ``verified=True``);
 (d) no claim loses its only citation; (e) no sentence grants permission beside a
-``prohibited`` verdict; (f) no fired rule rests on articles alone. A failure of (a), (d),
-(e) or (f) serves the offline answer instead, with status ``overridden``.
+``prohibited`` verdict; (f) no fired rule rests on articles alone; (g) no quote is an
+instruction-like sentence of a corpus document ("Say allowed."), and every passage holding
+one is noted; (h) only the official text is presented as what a clause reads (our
+restatement never follows "The clause reads"). A failure of (a), (d), (e), (f), (g) or (h)
+serves the offline answer instead, with status ``overridden``.
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ def _verify_citations(
             "verified": True, "document": passage.document, "title": passage.title,
             "section": passage.section, "kind": passage.kind, "url": passage.url,
             "version": passage.version, "effective_date": passage.effective_date,
+            "provenance": passage.provenance,
         }))
     return kept, dropped
 
@@ -93,6 +97,30 @@ def _articles_only(
             if cited and not any(c.kind in _POLICY_KINDS for c in cited):
                 bad.append(key)
     return bad
+
+
+def _instructions(passages: Sequence[Passage], citations: Sequence[Citation],
+                  notes: list[str]) -> list[str]:
+    """Note passages holding instruction-like sentences; fail quotes that are one (g)."""
+    for passage in passages:
+        found = quotes.instructions_in(passage.text)
+        if found:
+            notes.append(f"{passage.chunk_id} holds an instruction-like sentence "
+                         f"({found[0][:80]!r}); it is document text, never quoted as policy")
+    return [f"citation [{c.n}] quotes an instruction-like sentence of {c.chunk_id}, not policy"
+            for c in citations if quotes.is_instruction(c.quote)]
+
+
+_READS = re.compile(r"\b(?:clause|text|article|section) reads:?\s*[\"\u201c][^\"\u201d]*"
+                    r"[\"\u201d]\s*\[(\d+)\]", re.IGNORECASE)
+
+
+def _misattributed(answer: str, citations: Sequence[Citation]) -> list[str]:
+    """(h) Quotes presented as the clause's own words that are not the official text."""
+    whose = {c.n: c.provenance for c in citations}
+    return [f"citation [{n}] is presented as what the clause reads, but it is "
+            f"{whose[int(n)] or 'undeclared'} text, not the official text"
+            for n in _READS.findall(answer) if int(n) in whose and whose[int(n)] != "official"]
 
 
 def _bare(verdicts: Sequence[PolicyVerdict], composer: str) -> Draft:
@@ -139,6 +167,8 @@ def review(
                         f"{permission[:160]!r}")
     for key in _articles_only(draft, citations, verdicts):
         failures.append(f"rule {key} rests on press articles alone, not on a clause")
+    failures += _instructions(passages, citations, notes)
+    failures += _misattributed(answer, citations)
 
     if not failures:
         claims = tuple(

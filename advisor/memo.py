@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from advisor import quotes
 from advisor.schema import Answer, Fact, PolicyVerdict
 
 #: Human words for the verdict labels (shared with the chat).
@@ -17,6 +18,10 @@ VERDICT_WORDS: dict[str, str] = {
 }
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|])")
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _inline(text: str) -> str:
@@ -104,21 +109,33 @@ def render_memo(answer: Answer) -> str:
                 meta.append(f"version {cite.version}")
             if cite.effective_date:
                 meta.append(f"effective {cite.effective_date.isoformat()}")
-            if not cite.verified:
-                meta.append("quote NOT verified")
+            meta.append(quotes.verified_label(cite))
             lines.append(f"**[{cite.n}] {_inline(cite.title)}**, {_inline(cite.section)}  ")
+            lines.append(f"*{_inline(_cap(quotes.provenance_label(cite)))}*  ")
             lines.append(f"{'; '.join(meta)}  ")
             if cite.url:
                 lines.append(f"<{cite.url.replace('>', '%3E')}>  ")
             lines += ["", _block(cite.quote), ""]
 
+    confirmed = [(name, fact) for name, fact in answer.facts.items()
+                 if fact.status == "confirmed"]
+    if confirmed:
+        lines += ["## Facts confirmed by the user", ""]
+        lines += [f"- **{name}**: {_inline(_fact_value(fact))} (confirmed by the user)"
+                  for name, fact in confirmed]
+        lines.append("")
+
     if answer.facts:
         lines += ["## Facts understood", "", "| Fact | Value | Set by |", "|---|---|---|"]
         for name, fact in answer.facts.items():
-            if fact.value == "unknown" and not fact.source:
+            if fact.value == "unknown" and not fact.source and fact.status != "confirmed":
                 continue
-            source = f"assumed: {_inline(fact.source or '')}" if fact.assumed else (
-                f'"{_inline(fact.source)}"' if fact.source else "")
+            if fact.status == "confirmed":
+                source = "confirmed by the user"
+            elif fact.assumed:
+                source = f"assumed: {_inline(fact.source or '')}"
+            else:
+                source = f'"{_inline(fact.source)}"' if fact.source else ""
             lines.append(f"| {name} | {_inline(_fact_value(fact))} | {source} |")
         lines.append("")
 

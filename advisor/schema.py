@@ -37,6 +37,15 @@ class _Frozen(BaseModel):
 # ----------------------------------------------------------------------------- corpus
 
 
+class ClauseSpan(_Frozen):
+    """Where a pack's clause sits in an official text, found by the pack's clause map."""
+
+    clause: str  # the clause id of the pack ("5-1-h", "ID-1"); the chunk id key
+    label: str  # the locator as written ("Article 5(1)(h)"), shown as the section
+    start: int
+    end: int
+
+
 class Document(_Frozen):
     """One corpus file, read and parsed; ``text`` is the source after front matter."""
 
@@ -55,6 +64,12 @@ class Document(_Frozen):
     text: str
     body_line: int = 1  # 1-based line of the source file where ``text`` starts
     content_hash: str
+    #: Whose words the text is (front matter ``provenance``; no front matter: ``user``).
+    provenance: Provenance = "user"
+    #: Rule ids a reporting text bears on, per section key ("*": the whole document).
+    bears_on: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    #: Clauses of a pack located in this official text by the pack's clause map.
+    clause_spans: tuple[ClauseSpan, ...] = ()
 
 
 class Chunk(_Frozen):
@@ -72,6 +87,9 @@ class Chunk(_Frozen):
     end: int
     text: str
     url: str | None = None
+    provenance: Provenance = "user"
+    publisher: str | None = None
+    bears_on: tuple[str, ...] = ()  # rule ids a reporting chunk bears on
 
 
 class IngestReport(_Frozen):
@@ -105,6 +123,9 @@ class Passage(_Frozen):
     version: str | None = None
     effective_date: dt.date | None = None
     url: str | None = None
+    provenance: Provenance = "user"
+    publisher: str | None = None
+    bears_on: tuple[str, ...] = ()
 
     @classmethod
     def from_chunk(cls, chunk: Chunk, score: float) -> Passage:
@@ -113,7 +134,8 @@ class Passage(_Frozen):
             chunk_id=chunk.chunk_id, document=chunk.document, title=chunk.title,
             section=chunk.section, kind=chunk.kind, text=chunk.text, start=chunk.start,
             end=chunk.end, score=score, version=chunk.version,
-            effective_date=chunk.effective_date, url=chunk.url,
+            effective_date=chunk.effective_date, url=chunk.url, provenance=chunk.provenance,
+            publisher=chunk.publisher, bears_on=chunk.bears_on,
         )
 
 
@@ -251,6 +273,8 @@ class RuleHit(_Frozen):
     because: str
     clauses: tuple[str, ...] = ()
     citations: tuple[int, ...] = ()  # citation numbers, filled in by the composer
+    #: The rule's operative words (its pack's ``quote:``), to choose its quote; not in the JSON.
+    quote: tuple[str, ...] = Field(default=(), exclude=True)
 
 
 class NearMiss(_Frozen):
@@ -263,6 +287,8 @@ class NearMiss(_Frozen):
     #: Facts the question leaves open on which the rule would also apply (``failed`` is then
     #: empty): the rule matches everything stated and has the effect already decided.
     open_facts: tuple[str, ...] = ()
+    #: The rule's operative words (its pack's ``quote:``), to choose its quote; not in the JSON.
+    quote: tuple[str, ...] = Field(default=(), exclude=True)
 
 
 class MissingFact(_Frozen):

@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from advisor import quotes
 from advisor.schema import Answer, Passage
 
 VERDICT_STYLE = {
@@ -96,8 +97,11 @@ def citations_table(answer: Answer) -> Table:
     table.add_column("Source", ratio=1)
     table.add_column("Quote", ratio=2)
     for c in answer.citations:
-        mark = "[green]verified[/green]" if c.verified else "[red]unverified[/red]"
-        source = f"{c.title}\n[dim]{c.section} · {c.kind} · v{c.version or '-'}\n{c.chunk_id}[/dim]"
+        mark = (f"[green]{_escape(quotes.verified_label(c))}[/green]" if c.verified
+                else "[red]unverified[/red]")
+        whose = _escape(quotes.provenance_label(c))
+        source = (f"{c.title}\n[bold]{whose}[/bold]\n"
+                  f"[dim]{c.section} · {c.kind} · v{c.version or '-'}\n{c.chunk_id}[/dim]")
         quote = f"“{_escape(c.quote)}”\n{mark} [dim]@{c.start}-{c.end}[/dim]"
         table.add_row(str(c.n), Text.from_markup(source), Text.from_markup(quote))
     return table
@@ -113,7 +117,8 @@ def passages_table(passages: Sequence[Passage], query: str) -> Table:
     table.add_column("Text")
     for rank, p in enumerate(passages, 1):
         text = p.text if len(p.text) <= 400 else p.text[:400] + "…"
-        table.add_row(str(rank), p.chunk_id, p.kind, f"{p.score:.4f}", Text(text))
+        table.add_row(str(rank), p.chunk_id, f"{p.kind}\n{p.provenance}", f"{p.score:.4f}",
+                      Text(text))
     return table
 
 

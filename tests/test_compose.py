@@ -135,7 +135,14 @@ def test_lobby_answer_reads_as_the_verdict_with_verbatim_cited_clauses() -> None
     article = next(c for c in draft.citations if c.kind == "article")
     assert "leeway" in article.quote
     press = draft.answer.split("### Reporting and background (not policy text)")[1]
-    assert f"[{article.n}]" in press and "That is secondary material" in press
+    # the "leeway" the report reads into LE-2 comes with the reason it does not hold
+    assert f"[{article.n}]" in press and "That reading does not hold here: " in press
+    assert "LE-2 does not reach this case (the camera is fixed, not mobile" in press
+    assert "but ID-1 [1] bars the use as described" in press
+    # our restatement is labelled as ours, never presented as the publisher's words
+    assert "The clause reads" not in draft.answer
+    assert "Our restatement of ID-1, not Microsoft's wording: “" in draft.answer
+    assert {c.provenance for c in draft.citations} == {"restatement", "reporting"}
     assert f"[{article.n}]" not in draft.answer.split("### Reporting and background")[0]
 
 
@@ -197,3 +204,52 @@ def test_non_prohibited_verdicts_say_so_without_granting_blanket_permission(verd
         assert "human review" in draft.answer
     else:
         assert "Conditions to meet:\n- An approved use case." in draft.answer
+
+
+# ----------------------------------------------------------------------------- background
+
+
+_LEEWAY = "dmr-news-2024-05-06#new-restrictions-on-mobile-and-global-law-enforcement-usage:2"
+
+
+def _emotion_request(*extra: str) -> ComposeRequest:
+    """A call-centre voice question: EMO-1 fires; LE-1 misses because the use differs."""
+    facts = Facts(service=Fact(value="azure_openai", source="Azure OpenAI"),
+                  actor=Fact(value="private", source="call centre"),
+                  purpose=Fact(value="emotion_inference", source="angry from their voice"),
+                  as_of=dt.date(2026, 11, 26))
+    verdict = PolicyVerdict(
+        policy="azure-openai-coc", title="Code of conduct", version="2024-05-01",
+        verdict="prohibited",
+        fired=(RuleHit(rule="EMO-1", effect="prohibited", because="emotions are barred",
+                       clauses=(f"{COC}#EMO-1",)),),
+        near_misses=(NearMiss(rule="LE-1", clauses=(f"{COC}#LE-1",),
+                              because="LE-1 does not apply: the user is private",
+                              failed=("the user is private, not a US police department",
+                                      "the use is emotion inference, not facial recognition")),),
+    )
+    return ComposeRequest(
+        question="Can a call centre use Azure OpenAI to detect whether callers are angry from "
+                 "their voice, like police leeway for stationary cameras in confined settings?",
+        facts=facts, verdicts=(verdict,), overall="prohibited",
+        passages=passages(f"{COC}#EMO-1", f"{COC}#LE-1", _LEEWAY, *extra))
+
+
+def test_reporting_appears_only_when_it_bears_on_a_rule_in_play() -> None:
+    draft = compose_offline(_emotion_request("context-timeline#TL-2024-05"))
+    assert "### Reporting and background" not in draft.answer
+    assert {c.provenance for c in draft.citations} == {"restatement"}
+    # the same report on the lobby question, where LE-1 and LE-2 are the near misses, belongs
+    assert "### Reporting and background" in compose_offline(lobby_request()).answer
+
+
+def test_a_summary_of_several_years_is_not_shown_with_the_date_of_its_first_event() -> None:
+    request = lobby_request()
+    request = request.model_copy(update={"passages": tuple(
+        p for p in request.passages if p.document != "dmr-news-2024-05-06")
+        + passages("context-timeline#TL-2024-05")})
+    draft = compose_offline(request)
+    assert "context-timeline#TL-2024-05" in {c.chunk_id for c in draft.citations}
+    assert "2020-06-08" not in draft.answer
+    assert "section “Reporting of the May 2024 code update”" in draft.answer
+    assert "That is secondary material" in draft.answer  # no lenient reading is quoted

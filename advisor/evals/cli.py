@@ -70,6 +70,10 @@ def _print_summary(run: EvalRun, console: Console) -> None:
                          str(ls.get(name)) if ls else ""))
         else:
             rows.append((label, _pct(s.get(name)), _pct(ls.get(name)) if ls else ""))
+    shares, llm_shares = s.get("citations_by_provenance") or {}, (ls or {}).get(
+        "citations_by_provenance") or {}
+    for whose, share in shares.items():  # whose words the citations quote
+        rows.append((f"citations: {whose}", _pct(share), _pct(llm_shares.get(whose)) if ls else ""))
     for name in ("latency_p50_ms", "latency_p95_ms"):
         rows.append((name, str(s.get(name)), str(ls.get(name)) if ls else ""))
     if ls is not None:

@@ -111,6 +111,8 @@ class CaseResult:
     gold_rank: int | None = None  # None: no gold ids; 0: no gold chunk cited
     abstained: bool | None = None  # only for out_of_scope cases
     fact_checks: list[int] = field(default_factory=lambda: [0, 0])
+    #: citations by whose words they quote: official, restatement, reporting, user
+    provenance: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The result as JSON-ready data."""
@@ -193,6 +195,8 @@ def check_case(case: EvalCase, answer: Mapping[str, Any], quotes: QuoteChecker,
             fails.append(f"answer_not_contains: answer says {phrase!r}")
 
     for c in citations:
+        whose = str(c.get("provenance") or "undeclared")
+        res.provenance[whose] = res.provenance.get(whose, 0) + 1
         why = quotes.check(c)
         _count(res.quotes, why is None)
         if why is not None:
@@ -304,8 +308,20 @@ def summarize(results: Sequence[CaseResult]) -> dict[str, Any]:
     }
     for p, oks in per_policy.items():
         summary[f"policy_accuracy.{p}"] = _rate(sum(oks), len(oks))
+    summary["citations_by_provenance"] = _provenance_shares(rs)
     summary["by_tag"] = _by_tag(rs)
     return summary
+
+
+#: The order the report lists citation provenances in.
+PROVENANCES = ("official", "restatement", "reporting", "user", "undeclared")
+
+
+def _provenance_shares(rs: Sequence[CaseResult]) -> dict[str, float | None]:
+    """The share of all citations quoting each provenance's words (None: no citations)."""
+    counts = {p: sum(r.provenance.get(p, 0) for r in rs) for p in PROVENANCES}
+    total = sum(counts.values())
+    return {p: _rate(n, total) for p, n in counts.items() if n or p != "undeclared"}
 
 
 def _by_tag(rs: Sequence[CaseResult]) -> dict[str, dict[str, Any]]:

@@ -125,9 +125,36 @@ def chunk_document(
                     kind=doc.kind, version=doc.version, effective_date=doc.effective_date,
                     effective_to=doc.effective_to, section=section.path, start=piece_start,
                     end=piece_end, text=text[piece_start:piece_end], url=doc.source_url,
+                    provenance=doc.provenance, publisher=doc.publisher,
+                    bears_on=_bears_on(doc, key),
                 )
             )
-    return chunks
+    return _with_clauses(doc, chunks)
+
+
+def _bears_on(doc: Document, key: str) -> tuple[str, ...]:
+    """The rule ids a section bears on: its own entry, else the whole document's."""
+    return doc.bears_on.get(key, doc.bears_on.get("*", ()))
+
+
+def _with_clauses(doc: Document, chunks: list[Chunk]) -> list[Chunk]:
+    """An official text's located clauses as chunks ``<doc>#<clause>``, before the sections.
+
+    A located clause is one chunk whatever its length: it is the unit a citation quotes.
+    A section chunk that happens to have a clause's id gives way to the clause.
+    """
+    if not doc.clause_spans:
+        return chunks
+    clauses = [
+        Chunk(chunk_id=f"{doc.id}#{span.clause}", document=doc.id, title=doc.title,
+              kind=doc.kind, version=doc.version, effective_date=doc.effective_date,
+              effective_to=doc.effective_to, section=span.label, start=span.start,
+              end=span.end, text=doc.text[span.start:span.end], url=doc.source_url,
+              provenance=doc.provenance, publisher=doc.publisher)
+        for span in doc.clause_spans
+    ]
+    taken = {c.chunk_id for c in clauses}
+    return clauses + [c for c in chunks if c.chunk_id not in taken]
 
 
 def passage_windows(text: str, max_chars: int = WINDOW_CHARS,

@@ -1,9 +1,17 @@
 """Corpus documents: read .md/.txt/.html/.pdf files into ``Document`` values.
 
-Markdown files may open with YAML front matter between ``---`` lines; everything after the
-closing line is the document's source text (``Document.text``), and chunk offsets point
-into it. HTML and PDF files are converted to text first; that text is their source text.
-Line endings are normalised to ``\\n`` (as Python's text mode reads them).
+Markdown, text and HTML files may open with YAML front matter between ``---`` lines;
+everything after the closing line is the document's source text (``Document.text``), and
+chunk offsets point into it. A PDF (or any file) may instead have its front matter in a
+sidecar ``<file name>.yaml`` beside it (``ai-act.pdf`` -> ``ai-act.pdf.yaml``). HTML and PDF
+files are converted to text first; that text is their source text. Line endings are
+normalised to ``\\n`` (as Python's text mode reads them).
+
+Front matter declares whose words a file is (``provenance``: official, restatement,
+reporting, user); a file without front matter, or without the key, is ``user``.
+``load_corpus`` also applies the packs' clause maps (``<pack>/clauses.yaml``): an official
+text gets its clauses located (see ``official.py``), and a file may claim a pack's ``policy``
+only when that pack's clause map accepts it.
 """
 
 from __future__ import annotations
@@ -19,7 +27,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from advisor.errors import CorpusError
-from advisor.schema import Document, Kind
+from advisor.retrieval.official import locate_clauses
+from advisor.rules.loader import load_clause_maps
+from advisor.rules.models import ClauseMap
+from advisor.schema import Document, Kind, Provenance
 
 __all__ = ["MARKDOWN_SUFFIXES", "SUFFIXES", "FrontMatter", "load_corpus", "load_document"]
 
@@ -29,7 +40,8 @@ _HTML_SUFFIXES = frozenset({".html", ".htm"})
 _PDF_SUFFIXES = frozenset({".pdf"})
 #: Every file suffix the loader reads; anything else in the corpus folder is skipped.
 SUFFIXES = MARKDOWN_SUFFIXES | _TEXT_SUFFIXES | _HTML_SUFFIXES | _PDF_SUFFIXES
-_SKIPPED_NAMES = frozenset({"rules.yaml", "readme.md"})
+_SKIPPED_NAMES = frozenset({"rules.yaml", "clauses.yaml", "readme.md"})
+_SIDECAR = ".yaml"  # "<file name>.yaml": front matter for a file that cannot hold its own
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(?P<title>.+?)[ \t#]*$", re.MULTILINE)
@@ -52,6 +64,9 @@ class FrontMatter(BaseModel):
     retrieved: dt.date | None = None
     note: str | None = None
     author: str | None = None
+    provenance: Provenance | None = None
+    #: Rule ids a reporting text bears on: a list for the whole file, or section key -> list.
+    bears_on: list[str] | dict[str, list[str]] | None = None
 
     @field_validator("id", "version", mode="before")
     @classmethod
@@ -109,7 +124,37 @@ def load_corpus(root: Path) -> list[Document]:
             )
         seen[document.id] = document
         documents.append(document)
-    return documents
+    maps = load_clause_maps(root)
+    return [_under_clause_map(doc, root, maps) for doc in documents]
+
+
+def _under_clause_map(doc: Document, root: Path,
+                      maps: dict[str, tuple[Path, ClauseMap]]) -> Document:
+    """The document as its pack's clause map sees it: accepted, located, or not policy text."""
+    if doc.policy is None or doc.policy not in maps:
+        return doc
+    path, clause_map = maps[doc.policy]
+    map_rel = _relative(path, root)
+    if not clause_map.accepts(doc.id):
+        if doc.provenance in ("official", "restatement"):
+            raise CorpusError(
+                f"document {doc.id!r} says it is {doc.provenance} text of {doc.policy}, but "
+                f"{map_rel} does not accept it: add its id to {map_rel} ('official:' or "
+                "'restatement:'), or remove 'policy:' from its front matter",
+                path=doc.path)
+        # Anyone can write front matter: unaccepted, a file is not the pack's policy text.
+        kind: Kind = "document" if doc.kind in ("terms", "law") else doc.kind
+        return doc.model_copy(update={"policy": None, "kind": kind})
+    entries = clause_map.official_for(doc.id)
+    if not entries:
+        return doc
+    if doc.provenance != "official":
+        raise CorpusError(
+            f"{map_rel} accepts {doc.id!r} as the official text of {doc.policy}; declare "
+            "'provenance: official' in its front matter (or remove it from the map)",
+            path=doc.path)
+    spans = tuple(span for entry in entries for span in locate_clauses(doc, entry, map_rel))
+    return doc.model_copy(update={"clause_spans": spans})
 
 
 # ----------------------------------------------------------------------------- files
@@ -157,24 +202,75 @@ def _load(path: Path, root: Path) -> tuple[Document, int | None]:
     meta: dict[str, Any] = {}
     id_line: int | None = None
     body_line = 1
+    front: FrontMatter | None = None
+    sidecar = path.with_name(path.name + _SIDECAR)
+    if sidecar.is_file():
+        front, id_line = _sidecar_front_matter(sidecar, _relative(sidecar, root))
+        content_hash = hashlib.sha256(raw + sidecar.read_bytes()).hexdigest()
     if suffix in _PDF_SUFFIXES:
         text = _pdf_text(raw, rel)
     elif suffix in _HTML_SUFFIXES:
-        text = _html_text(raw, rel)
+        text = _html_text(_front_matter_first(raw, rel, front), rel)
+        if front is None:
+            front, id_line = _leading_front_matter(raw, rel)
     else:
         text = _decode(raw, rel)
-        if suffix in MARKDOWN_SUFFIXES:
+        if front is None and suffix in MARKDOWN_SUFFIXES:
             front, text, body_line, id_line = _split_front_matter(text, rel)
-            if front is not None:
-                meta = front.model_dump(exclude={"author"})
 
     if not text.strip():
         raise CorpusError("the document has no text after its front matter; add the text",
                           path=rel, line=body_line)
-    if not meta:
+    if front is not None:
+        meta = front.model_dump(exclude={"author", "bears_on", "provenance"})
+        meta["provenance"] = front.provenance or "user"
+        meta["bears_on"] = _bears_on(front.bears_on)
+    else:
         meta = {"id": path.stem, "title": _first_heading(text) or path.stem, "kind": "document"}
     return Document(**meta, path=rel, text=text, body_line=body_line,
                     content_hash=content_hash), id_line
+
+
+def _bears_on(value: list[str] | dict[str, list[str]] | None) -> dict[str, tuple[str, ...]]:
+    if value is None:
+        return {}
+    if isinstance(value, list):
+        return {"*": tuple(value)}
+    return {key: tuple(rules) for key, rules in value.items()}
+
+
+def _sidecar_front_matter(path: Path, rel: str) -> tuple[FrontMatter, int | None]:
+    """Front matter kept in ``<file>.yaml`` (a plain YAML mapping, or one between '---')."""
+    source = _decode(path.read_bytes(), rel)
+    bare = not source.startswith("---")
+    try:
+        front, _, _, id_line = _split_front_matter(
+            "---\n" + source + "\n---\n" if bare else source, rel)
+    except CorpusError as exc:
+        if not bare or exc.line is None:
+            raise
+        prefix = f"{rel}:{exc.line}: "
+        message = str(exc)[len(prefix):] if str(exc).startswith(prefix) else str(exc)
+        raise CorpusError(message, path=rel, line=max(1, exc.line - 1)) from exc
+    if front is None:  # pragma: no cover - the wrapped text always opens with '---'
+        raise CorpusError("expected a YAML mapping of front matter keys", path=rel, line=1)
+    return front, (id_line - 1 if bare and id_line else id_line)
+
+
+def _leading_front_matter(raw: bytes, rel: str) -> tuple[FrontMatter | None, int | None]:
+    """An HTML file's front matter: a '---' block before the markup, as in Markdown."""
+    if not raw.lstrip(_UTF8_BOM).startswith(b"---"):
+        return None, None
+    front, _, _, id_line = _split_front_matter(_decode(raw, rel), rel)
+    return front, id_line
+
+
+def _front_matter_first(raw: bytes, rel: str, sidecar: FrontMatter | None) -> bytes:
+    """The HTML markup without a leading front matter block (kept line for line as blanks)."""
+    if sidecar is not None or not raw.lstrip(_UTF8_BOM).startswith(b"---"):
+        return raw
+    _, body, body_line, _ = _split_front_matter(_decode(raw, rel), rel)
+    return ("\n" * (body_line - 1) + body).encode("utf-8")
 
 
 # ----------------------------------------------------------------------------- text

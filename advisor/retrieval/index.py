@@ -476,6 +476,8 @@ class _Generation:
             section=data["section"], kind=data["kind"], text=data["text"], start=data["start"],
             end=data["end"], score=score, version=data.get("version"),
             effective_date=data.get("effective_date"), url=data.get("url"),
+            provenance=data.get("provenance", "user"), publisher=data.get("publisher"),
+            bears_on=tuple(data.get("bears_on", ())),
         )
 
 
@@ -568,6 +570,7 @@ class Index:
                 "version": meta.get("version"), "effective_date": meta.get("effective_date"),
                 "effective_to": meta.get("effective_to"), "source_url": meta.get("source_url"),
                 "publisher": meta.get("publisher"), "policy": meta.get("policy"),
+                "provenance": meta.get("provenance", "user"),
                 "path": entry.get("path"), "chunks": len(entry["chunks"]),
             })
         return out

@@ -142,7 +142,8 @@ def _evaluate_pack(pack: Pack, facts: Facts, values: Mapping[str, FactValue]) ->
         return PolicyVerdict(policy=pack.id, title=pack.title, version=version_id,
                              verdict="not_applicable", reason=_scope_reason(pack, values))
     fired = tuple(
-        RuleHit(rule=rule.id, effect=rule.effect, because=rule.explanation, clauses=rule.clauses)
+        RuleHit(rule=rule.id, effect=rule.effect, because=rule.explanation, clauses=rule.clauses,
+                quote=rule.quote)
         for rule in decision.fired
     )
     near = _near_misses(rules, decision, values)
@@ -396,7 +397,8 @@ def _near_misses(rules: Sequence[Rule], decision: _Decision,
             continue
         reasons = tuple(_unmet(part, values) for part in failed)
         because = f"{rule.id} does not apply: " + "; ".join(reasons)
-        out.append(NearMiss(rule=rule.id, because=because, failed=reasons, clauses=rule.clauses))
+        out.append(NearMiss(rule=rule.id, because=because, failed=reasons, clauses=rule.clauses,
+                            quote=rule.quote))
     return tuple(out)
 
 
@@ -409,7 +411,8 @@ def _also_applies(rule: Rule, parts: Sequence[Condition], results: Sequence[Tri]
         facts.extend(f for f in _unknown_facts(part, values) if f not in facts)
     named = _join_words([f.replace("_", " ") for f in facts])
     because = f"{rule.id} also applies if {_join_words(phrases)}: {named} not stated"
-    return NearMiss(rule=rule.id, because=because, clauses=rule.clauses, open_facts=tuple(facts))
+    return NearMiss(rule=rule.id, because=because, clauses=rule.clauses, open_facts=tuple(facts),
+                    quote=rule.quote)
 
 
 def _met(node: Condition) -> str:

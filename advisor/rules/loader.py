@@ -1,4 +1,10 @@
-"""Loading policy packs (``corpus/*/rules.yaml``) with file-and-line error messages."""
+"""Loading policy packs (``corpus/*/rules.yaml``) and their clause maps
+(``corpus/*/clauses.yaml``) with file-and-line error messages.
+
+A rule cites our restatement's clause chunks; when the pack's clause map accepts an official
+text in which that clause was located at ingest (chunk ``<official-id>#<clause>``), the rule
+cites the official chunk first, so answers quote the publisher's words.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +17,13 @@ import yaml
 from pydantic import ValidationError
 
 from advisor.errors import PackError
-from advisor.rules.models import Pack
+from advisor.rules.models import ClauseMap, Pack, Rule
 from advisor.schema import POLICY_IDS
 
-__all__ = ["load_pack", "load_packs"]
+__all__ = ["CLAUSE_MAP", "load_clause_map", "load_clause_maps", "load_pack", "load_packs"]
+
+#: The clause map's file name, beside ``rules.yaml`` in a pack's folder.
+CLAUSE_MAP = "clauses.yaml"
 
 
 class _PackLoader(yaml.SafeLoader):
@@ -53,29 +62,65 @@ def load_packs(corpus_root: str | Path,
         index = POLICY_IDS.index(pack.id) if pack.id in POLICY_IDS else len(POLICY_IDS)
         return index, pack.id
 
+    if known_chunk_ids is not None:
+        maps = load_clause_maps(root)
+        known = set(known_chunk_ids)
+        packs = [_with_official(pack, maps[pack.id][1], known) if pack.id in maps else pack
+                 for pack in packs]
     return sorted(packs, key=_order)
+
+
+def load_clause_maps(corpus_root: str | Path) -> dict[str, tuple[Path, ClauseMap]]:
+    """Every ``<corpus_root>/<pack>/clauses.yaml`` (path, map) by the id of the pack beside it."""
+    maps: dict[str, tuple[Path, ClauseMap]] = {}
+    for path in sorted(Path(corpus_root).glob(f"*/{CLAUSE_MAP}")):
+        pack_id = _pack_id(path.parent / "rules.yaml") or path.parent.name
+        maps[pack_id] = (path, load_clause_map(path))
+    return maps
+
+
+def _pack_id(rules: Path) -> str | None:
+    try:
+        data = yaml.load(rules.read_text(encoding="utf-8"), Loader=_PackLoader)  # noqa: S506
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None  # load_pack reports the problem with its file and line
+    value = data.get("id") if isinstance(data, dict) else None
+    return str(value) if value is not None else None
+
+
+def load_clause_map(path: str | Path) -> ClauseMap:
+    """Load one clause map; raise PackError naming the file, the line and what was expected."""
+    path = Path(path)
+    data, node = _read_yaml(path, "a mapping with 'texts': [{restatement, official, clauses}]")
+    try:
+        return ClauseMap.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = tuple(error["loc"])
+        raise PackError(f"{_field_path(loc)}: {_expected(error)}", path=str(path),
+                        line=_line_of(node, loc)) from exc
+
+
+def _with_official(pack: Pack, clause_map: ClauseMap, known: set[str]) -> Pack:
+    """The pack with each rule citing the located official clause before our restatement."""
+    rules: list[Rule] = []
+    for rule in pack.rules:
+        clauses: list[str] = []
+        for clause in rule.clauses:
+            document, _, key = clause.partition("#")
+            for text in clause_map.texts:
+                if text.restatement == document and key in text.clauses:
+                    clauses += [f"{o}#{key}" for o in text.official if f"{o}#{key}" in known]
+            clauses.append(clause)
+        rules.append(rule.model_copy(update={"clauses": tuple(dict.fromkeys(clauses))}))
+    return pack.model_copy(update={"rules": tuple(rules)})
 
 
 def load_pack(path: str | Path, known_chunk_ids: Collection[str] | None = None) -> Pack:
     """Load one pack file; raise PackError naming the file, the line and what was expected."""
     path = Path(path)
     where = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PackError(f"cannot read the pack ({exc}); check the file exists and is UTF-8",
-                        path=where) from exc
-    try:
-        node = yaml.compose(text, Loader=_PackLoader)
-        data = yaml.load(text, Loader=_PackLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise PackError(f"invalid YAML: {problem}; fix the syntax", path=where, line=line) from exc
-    if not isinstance(data, dict) or node is None:
-        raise PackError("expected a mapping with id, title, applies_from, versions and rules",
-                        path=where, line=1)
+    data, node = _read_yaml(path, "a mapping with id, title, applies_from, versions and rules")
     try:
         pack = Pack.model_validate(data)
     except ValidationError as exc:
@@ -89,6 +134,26 @@ def load_pack(path: str | Path, known_chunk_ids: Collection[str] | None = None) 
         raise PackError(f"{field}: {_expected(error)}", path=where, line=line) from exc
     _check_rules(pack, node, where, known_chunk_ids)
     return pack
+
+
+def _read_yaml(path: Path, expected: str) -> tuple[dict[str, Any], yaml.Node]:
+    where = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PackError(f"cannot read the file ({exc}); check the file exists and is UTF-8",
+                        path=where) from exc
+    try:
+        node = yaml.compose(text, Loader=_PackLoader)
+        data = yaml.load(text, Loader=_PackLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise PackError(f"invalid YAML: {problem}; fix the syntax", path=where, line=line) from exc
+    if not isinstance(data, dict) or node is None:
+        raise PackError(f"expected {expected}", path=where, line=1)
+    return data, node
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:

@@ -129,8 +129,25 @@ class Rule(_Strict):
     explanation: str = Field(min_length=1)
     conditions: tuple[str, ...] = ()  # what must be met when a conditional rule fires
     near_miss: bool = True  # report this rule as a near miss when it narrowly fails
+    #: The rule's operative words: the quote for this rule is the sentence of its clause that
+    #: contains them (the ban or the condition), not the sentence most like the question.
+    #: Several phrases when the rule covers several sentences (social scoring and predicting
+    #: offences): the one nearest the question is quoted.
+    quote: tuple[str, ...] = ()
     effective_from: dt.date | None = None
     effective_to: dt.date | None = None  # last day in force
+
+    @field_validator("quote", mode="before")
+    @classmethod
+    def _one_or_more(cls, value: object) -> object:
+        return (value,) if isinstance(value, str) else value
+
+    @field_validator("quote")
+    @classmethod
+    def _phrases(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if any(len(phrase.strip()) < 3 for phrase in value):
+            raise ValueError("expected each quote phrase to have at least 3 characters")
+        return value
 
     def in_force(self, day: dt.date) -> bool:
         """Whether the rule is in force on ``day``."""
@@ -210,3 +227,58 @@ _RANK: dict[str, int] = {"prohibited": 3, "conditional": 2, "not_prohibited": 1,
 def verdict_rank(verdict: Verdict) -> int:
     """Restrictiveness: prohibited 3, conditional 2, not_prohibited 1, not_applicable 0."""
     return _RANK[verdict]
+
+
+# ----------------------------------------------------------------------------- clause maps
+
+
+class Locator(_Strict):
+    """Where a clause sits in an official text: exactly one of number, heading or phrase.
+
+    ``number`` is an article/paragraph/point reference ("Article 5(1)(h)", "Article 3(42)");
+    ``heading`` a heading of the text (matched case-insensitively, in full or in part);
+    ``phrase`` a distinctive phrase, whose paragraph or list item is the clause.
+    """
+
+    number: str | None = Field(default=None, min_length=1)
+    heading: str | None = Field(default=None, min_length=1)
+    phrase: str | None = Field(default=None, min_length=3)
+
+    @model_validator(mode="after")
+    def _one_locator(self) -> Locator:
+        given = [v for v in (self.number, self.heading, self.phrase) if v is not None]
+        if len(given) != 1:
+            raise ValueError("expected exactly one of 'number', 'heading' or 'phrase'")
+        return self
+
+    @property
+    def label(self) -> str:
+        """The locator as written, shown as the clause's section."""
+        return self.number or self.heading or f"\u201c{self.phrase}\u201d"
+
+
+class ClauseText(_Strict):
+    """One of our restatements, the official texts accepted for it, and where each clause is."""
+
+    restatement: str = Field(min_length=1)  # document id of our restatement
+    official: tuple[str, ...] = ()  # document ids accepted as this text's official version
+    clauses: dict[str, Locator] = Field(default_factory=dict)  # clause id -> locator
+
+
+class ClauseMap(_Strict):
+    """A pack's clause map (``corpus/<pack>/clauses.yaml``).
+
+    It names the documents that may speak as the pack's policy text (our restatements and
+    the official texts a legal team adds) and locates each clause in the official text.
+    """
+
+    texts: tuple[ClauseText, ...] = Field(min_length=1)
+
+    def accepts(self, document: str) -> bool:
+        """Whether ``document`` may claim to be this pack's policy text."""
+        return any(document == t.restatement or document in t.official for t in self.texts)
+
+    def official_for(self, document: str) -> tuple[ClauseText, ...]:
+        """The entries that accept ``document`` as their official text (one text may hold
+        several restatements' clauses: the regulation holds Articles 3 and 5)."""
+        return tuple(t for t in self.texts if document in t.official)

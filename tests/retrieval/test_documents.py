@@ -108,7 +108,8 @@ ERRORS = [
     pytest.param(
         "bad.md", "---\nid: a\ntitle: A\nauthors: me\n---\nbody\n",
         "bad.md:4: unknown front matter key 'authors'; the keys are: id, title, kind, publisher, "
-        "policy, source_url, version, effective_date, effective_to, retrieved, note, author",
+        "policy, source_url, version, effective_date, effective_to, retrieved, note, author, "
+        "provenance, bears_on",
         id="unknown-key",
     ),
     pytest.param(
