@@ -245,6 +245,9 @@ def test_search_returns_the_window_that_answers_inside_a_long_clause(
     assert len(top.text) < len(whole.text) // 2  # the answering sentences, not the clause
     assert top.text in whole.text and whole.start <= top.start < top.end <= whole.end
     assert index.search("incidents reported to the authority", k=1)[0].chunk_id == top.chunk_id
+    # What answers are composed from: the same best chunk, read whole.
+    read_whole = index.search("how long are biometric templates kept", k=3, windows=False)[0]
+    assert (read_whole.chunk_id, read_whole.text) == (whole.chunk_id, whole.text)
 
 
 def test_window_bm25_takes_word_rarity_from_the_whole_index() -> None:
