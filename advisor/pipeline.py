@@ -50,8 +50,9 @@ class IndexLike(Protocol):
         ...
 
     def search(self, query: str, k: int = 5, document: str | None = None,
-               kind: str | None = None, as_of: dt.date | None = None) -> list[Passage]:
-        """Hybrid search."""
+               kind: str | None = None, as_of: dt.date | None = None,
+               windows: bool = True) -> list[Passage]:
+        """Hybrid search (passage windows, or whole chunks with ``windows=False``)."""
         ...
 
     def get(self, chunk_ids: Sequence[str]) -> list[Passage]:
@@ -183,10 +184,12 @@ def _passages(deps: Deps, question: str, facts: Facts, verdicts: Sequence[Policy
         index = deps.index()
         version = index.corpus_version
         found = {p.chunk_id: p for p in index.get(wanted)} if wanted else {}
-        hits = index.search(question, k=deps.settings.top_k, as_of=facts.as_of) if retrieve else []
+        # Answers are composed from whole clauses, not search's passage windows.
+        hits = (index.search(question, k=deps.settings.top_k, as_of=facts.as_of, windows=False)
+                if retrieve else [])
         if retrieve and facts.intent == "assess":
             hits += index.search(_press_query(question, verdicts), k=_PRESS_K, kind="article",
-                                 as_of=facts.as_of)
+                                 as_of=facts.as_of, windows=False)
     except RetrievalError as exc:
         failure = str(exc)
         found, hits = {}, []

@@ -281,6 +281,31 @@ def _run(name: str, rank: Ranker, pairs: list[Pair], chunks: dict[str, list[Span
     return score
 
 
+def _baseline_rows(console: Any, documents: dict[str, str], pairs: list[Pair], corpus: Path,
+                   piece_chars: int) -> list[Score]:
+    """The README's baselines and our chunker with in-script rankers."""
+    scores = []
+    started = time.perf_counter()
+    lc_chunks = langchain_chunks(documents, 1000, 200)
+    lc = _LocalRanker(documents, lc_chunks)
+    console.print(f"baseline index built in {time.perf_counter() - started:.1f}s")
+    scores.append(_run("LangChain 1000/200, WordLlama dense", lc.dense, pairs, lc_chunks))
+    scores.append(_run("LangChain 1000/200, BM25", lc.bm25, pairs, lc_chunks))
+    scores.append(_run("LangChain 1000/200, dense+BM25 RRF", lc.hybrid, pairs, lc_chunks))
+
+    chunked = our_chunks(corpus)
+    ours = _spans(chunked)
+    for doc_id, text in documents.items():  # offsets must point into the same text
+        assert all(text[c.start:c.end] == c.text for c in chunked[doc_id]), doc_id
+    local = _LocalRanker(documents, ours)
+    scores.append(_run("our chunker, dense+BM25 RRF (in-script)", local.hybrid, pairs, ours))
+    small = our_chunks(corpus, piece_chars=piece_chars)
+    tuned = _TunedRanker(small)
+    scores.append(_run(f"our chunker, pieces <= {piece_chars}, tuned (in-script)",
+                       tuned.rank, pairs, _spans(small)))
+    return scores
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the comparison table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -291,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="piece size of long sections for the tuned in-script row")
     parser.add_argument("--local-only", action="store_true",
                         help="score our chunker with the in-script hybrid, not the index")
+    parser.add_argument("--index-only", action="store_true",
+                        help="score only our chunker + our hybrid index (skip the baselines)")
     args = parser.parse_args(argv)
     for noisy in ("bm25s", "wordllama", "chromadb", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -309,24 +336,8 @@ def main(argv: list[str] | None = None) -> int:
         for doc_id, text in documents.items():
             (corpus / f"{doc_id}.txt").write_text(text, encoding="utf-8")
 
-        started = time.perf_counter()
-        lc_chunks = langchain_chunks(documents, 1000, 200)
-        lc = _LocalRanker(documents, lc_chunks)
-        console.print(f"baseline index built in {time.perf_counter() - started:.1f}s")
-        scores.append(_run("LangChain 1000/200, WordLlama dense", lc.dense, pairs, lc_chunks))
-        scores.append(_run("LangChain 1000/200, BM25", lc.bm25, pairs, lc_chunks))
-        scores.append(_run("LangChain 1000/200, dense+BM25 RRF", lc.hybrid, pairs, lc_chunks))
-
-        chunked = our_chunks(corpus)
-        ours = _spans(chunked)
-        for doc_id, text in documents.items():  # offsets must point into the same text
-            assert all(text[c.start:c.end] == c.text for c in chunked[doc_id]), doc_id
-        local = _LocalRanker(documents, ours)
-        scores.append(_run("our chunker, dense+BM25 RRF (in-script)", local.hybrid, pairs, ours))
-        small = our_chunks(corpus, piece_chars=args.piece_chars)
-        tuned = _TunedRanker(small)
-        scores.append(_run(f"our chunker, pieces <= {args.piece_chars}, tuned (in-script)",
-                           tuned.rank, pairs, _spans(small)))
+        if not args.index_only:
+            scores.extend(_baseline_rows(console, documents, pairs, corpus, args.piece_chars))
         if not args.local_only:
             started = time.perf_counter()
             rank = our_index(corpus, Path(tmp) / "home")
@@ -338,7 +349,8 @@ def main(argv: list[str] | None = None) -> int:
                 from advisor.retrieval.chunking import DEFAULT_PIECE_CHARS
 
                 served = _spans(our_chunks(corpus, piece_chars=DEFAULT_PIECE_CHARS))
-                score = _run("our chunker + our hybrid index", rank, pairs, served)
+                score = _run("our chunker + our hybrid index (passage windows)", rank, pairs,
+                             served)
                 score.notes.append(f"ingest {ingest_seconds:.1f}s")
                 scores.append(score)
 

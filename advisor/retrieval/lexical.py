@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import re
 import threading
 from collections import Counter
@@ -87,6 +88,11 @@ def tokenize(text: str, *, seen: set[str] | None = None) -> list[str]:
     return tokens
 
 
+def token_counts(text: str) -> Counter[str]:
+    """How often each token (see :func:`tokenize`) occurs in ``text``."""
+    return Counter(tokenize(text))
+
+
 #: Query expansion with near-synonyms from the corpus vocabulary: for each query word, up to
 #: EXPAND_TOP corpus words whose static WordLlama word vectors have cosine >= EXPAND_MIN,
 #: scored by BM25 at EXPAND_WEIGHT. On the labelled questions (hybrid, z-score fusion) this
@@ -99,6 +105,10 @@ EXPAND_WEIGHT = 0.3
 EXPAND_VOCABULARY = 20_000
 
 _WORD = re.compile(r"[a-z]+")
+
+#: BM25 parameters for scoring passage windows (see LexicalIndex.window_scores).
+WINDOW_K1 = 1.2
+WINDOW_B = 0.75
 
 
 def _content_words(text: str) -> list[str]:
@@ -116,6 +126,11 @@ class LexicalIndex:
         self._words = list(words)
         self._word_matrix: np.ndarray | None = None
         self._lock = threading.Lock()
+        self._ids: dict[str, int] = {str(word): int(i) for word, i in vocab.items()}
+        scores = getattr(retriever, "scores", None) or {}
+        indptr = scores.get("indptr") if isinstance(scores, dict) else None
+        # Chunks holding each token: bm25s keeps one non-zero score per (chunk, token).
+        self._df = np.diff(np.asarray(indptr)) if indptr is not None else np.zeros(0)
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> LexicalIndex:
@@ -209,6 +224,27 @@ class LexicalIndex:
                     dtype=np.float32)
         return scores
 
+    def window_scores(self, query: str, counts: Sequence[Counter[str]]) -> np.ndarray:
+        """BM25 of windows inside indexed chunks (their ``token_counts``) for ``query``.
+
+        The windows are scored among themselves (term saturation WINDOW_K1, length
+        normalisation WINDOW_B against their mean length); a word's rarity comes from the
+        whole index, so a handful of windows does not make a common word look rare.
+        """
+        scores = np.zeros(len(counts), dtype=np.float64)
+        asked = [t for t in dict.fromkeys(tokenize(query))
+                 if 0 <= self._ids.get(t, -1) < self._df.size]
+        if not counts or not asked or self.size == 0:
+            return scores
+        lengths = np.array([sum(c.values()) for c in counts], dtype=np.float64)
+        norm = WINDOW_K1 * (1 - WINDOW_B + WINDOW_B * lengths / max(lengths.mean(), 1.0))
+        for token in asked:
+            df = float(self._df[self._ids[token]])
+            idf = math.log(1 + (self.size - df + 0.5) / (df + 0.5))
+            tf = np.array([c.get(token, 0) for c in counts], dtype=np.float64)
+            scores += idf * tf * (WINDOW_K1 + 1) / (tf + norm)
+        return scores
+
     def top(self, query: str, n: int, mask: np.ndarray | None = None,
             expand: bool = False) -> list[int]:
         """Rows of the ``n`` best matches with a positive score, best first, within ``mask``."""
@@ -231,4 +267,4 @@ class LexicalIndex:
 
 
 __all__ = ["EXPAND_MIN", "EXPAND_TOP", "EXPAND_VOCABULARY", "EXPAND_WEIGHT", "STOPWORDS",
-           "LexicalIndex", "stem", "tokenize"]
+           "LexicalIndex", "stem", "token_counts", "tokenize"]

@@ -303,3 +303,37 @@ def test_piece_chars_sets_the_size_of_split_pieces() -> None:
     assert len(small) > len(chunk_document(doc, max_chars=1200))
     assert all(len(c.text) <= 300 for c in small)
     assert small[0].chunk_id == "doc#long:1"
+
+
+@given(st.lists(st.sampled_from(["Short one.", "A somewhat longer sentence about data use.",
+                                 "Providers must not retain biometric templates after the "
+                                 "end of the contract term unless the law requires it.",
+                                 "word " * 40]), min_size=1, max_size=12),
+       st.integers(min_value=60, max_value=300))
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+def test_passage_windows_are_runs_of_whole_words_in_order(sentences: list[str],
+                                                          size: int) -> None:
+    from advisor.retrieval.chunking import passage_windows
+
+    text = " ".join(sentences)
+    windows = passage_windows(text, max_chars=size, min_chars=20)
+    assert windows, text
+    assert windows[0][0] == 0 and windows[-1][1] == len(text.rstrip())
+    for (start, end), (next_start, _) in zip(windows, windows[1:], strict=False):
+        assert start < end <= next_start
+        assert text[end:next_start].strip() == ""  # nothing but whitespace is skipped
+        assert not text[next_start - 1].isalnum()  # a word is never cut
+
+
+def test_passage_windows_keep_sentences_whole_when_they_fit() -> None:
+    from advisor.retrieval.chunking import passage_windows
+
+    text = ("Providers must publish a summary. Deployers must tell people about chatbots. "
+            "Templates are deleted after thirty days. Incidents are reported without delay.")
+    windows = [text[s:e] for s, e in passage_windows(text, max_chars=80, min_chars=10)]
+    assert windows == [
+        "Providers must publish a summary. Deployers must tell people about chatbots.",
+        "Templates are deleted after thirty days. Incidents are reported without delay.",
+    ]
+    assert passage_windows("  one short clause  ") == [(2, 18)]
+    assert passage_windows("   ") == []

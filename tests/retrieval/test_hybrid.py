@@ -215,3 +215,48 @@ def test_expansion_vocabulary_keeps_the_most_frequent_words(
 
     # By chunk count (camera 3, lobby 2, zebra 1), never stopwords or numbers.
     assert built._words == ["camera", "lobby"]
+
+
+_LONG_CLAUSE = (
+    "Providers must publish a summary of the training data used for the model. "
+    "Deployers must tell people when they talk to a chatbot rather than a person. "
+    "Biometric templates derived from enrolment photos are deleted after thirty days. "
+    "Incidents that harm health or safety are reported to the authority without delay. "
+    "Records of each automated decision are kept for audit by the supervisory body. "
+    "Staff who operate the system receive training on its limits and known errors."
+)
+
+
+def test_search_returns_the_window_that_answers_inside_a_long_clause(
+        tmp_path: Path, advisor_home: Path) -> None:
+    corpus = _write(tmp_path / "corpus", {
+        "terms.md": _doc("terms", "terms", {"RULES-1: Obligations": _LONG_CLAUSE,
+                                            "RULES-2: Scope": "These terms cover hosted models."}),
+    })
+    settings = Settings(home=advisor_home, corpus=corpus)
+    ingest(settings, progress=False)
+    index = Index.open(settings)
+
+    top = index.search("how long are biometric templates kept", k=3)[0]
+    whole = index.get([top.chunk_id])[0]
+
+    assert top.chunk_id == "terms#RULES-1"
+    assert "Biometric templates" in top.text
+    assert len(top.text) < len(whole.text) // 2  # the answering sentences, not the clause
+    assert top.text in whole.text and whole.start <= top.start < top.end <= whole.end
+    assert index.search("incidents reported to the authority", k=1)[0].chunk_id == top.chunk_id
+    # What answers are composed from: the same best chunk, read whole.
+    read_whole = index.search("how long are biometric templates kept", k=3, windows=False)[0]
+    assert (read_whole.chunk_id, read_whole.text) == (whole.chunk_id, whole.text)
+
+
+def test_window_bm25_takes_word_rarity_from_the_whole_index() -> None:
+    from advisor.retrieval.lexical import LexicalIndex, token_counts
+
+    lexical = LexicalIndex.build(["cameras in shops", "cameras in schools", "cameras at work",
+                                  "zebrafish in a lab"])
+    scores = lexical.window_scores("zebrafish cameras", [token_counts("cameras at the door"),
+                                                         token_counts("a zebrafish tank")])
+    # Both windows match one query word; the rare one (1 chunk in 4) weighs more.
+    assert scores[1] > scores[0] > 0
+    assert lexical.window_scores("unknown words", [token_counts("cameras")]).tolist() == [0.0]
