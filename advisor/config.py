@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     llm_structured_output: Literal["auto", "json_schema", "json_object", "prompt"] = "auto"
     # Which client drives the endpoint: the openai SDK, or LangChain's ChatOpenAI over it.
     llm_client: Literal["openai", "langchain"] = "openai"
+    # Who reads the facts: the rule reader (default), the LLM (rule reader where it is silent
+    # or fails), or both (where they disagree the fact is left open and asked).
+    facts_reader: Literal["rules", "llm", "both"] = "rules"
 
     # Retrieval.
     top_k: int = Field(default=6, ge=1, le=50)

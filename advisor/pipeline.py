@@ -57,6 +57,15 @@ class IndexLike(Protocol):
         ...
 
 
+class FactsReader(Protocol):
+    """A second fact reader run after the rule reader (advisor.llm.reader.LLMFactReader)."""
+
+    def read(self, question: str, history: Sequence[Mapping[str, str]], facts: Facts
+             ) -> tuple[Facts, tuple[str, ...], bool]:
+        """The merged facts, notes for the answer, and True when the reader fell back."""
+        ...
+
+
 @dataclass
 class Deps:
     """Everything the pipeline calls; built by advisor.service.Advisor from Settings."""
@@ -71,6 +80,7 @@ class Deps:
     # chunk id -> Chunk read from the corpus files (no index): the degraded-mode clause source.
     corpus_chunks: Callable[[], Mapping[str, Chunk]] = field(default=lambda: {})
     corpus_version: Callable[[], str] = field(default=lambda: "")
+    reader: FactsReader | None = None  # ADVISOR_FACTS_READER=llm|both; None: rules alone
 
 
 @dataclass(frozen=True)
@@ -245,6 +255,10 @@ def run(deps: Deps, question: str, history: History | None = None, as_of: object
     turns = _history(history)
 
     facts = extract_facts(question, list(turns) or None, date, today=deps.today())
+    read_notes: tuple[str, ...] = ()
+    read_fell_back = False
+    if deps.reader is not None:
+        facts, read_notes, read_fell_back = deps.reader.read(question, turns, facts)
     verdicts = evaluate(facts, deps.packs)
     verdict = overall(facts, verdicts)
 
@@ -253,7 +267,9 @@ def run(deps: Deps, question: str, history: History | None = None, as_of: object
                         policies=tuple(verdicts), facts=_facts_dict(facts),
                         assumptions=facts.assumptions, missing_facts=missing_facts(verdicts),
                         composer="none", corpus_version=_index_version(deps),
-                        trace_id=new_trace_id())
+                        trace_id=new_trace_id(),
+                        guardrail=Guardrail(status="degraded" if read_fell_back else "passed",
+                                            notes=read_notes))
         return _recorded(deps, Run(answer, {}), turns, record)
 
     retrieve = verdict != "out_of_scope"
@@ -262,7 +278,7 @@ def run(deps: Deps, question: str, history: History | None = None, as_of: object
         passages = []
     request = ComposeRequest(question=question, facts=facts, verdicts=tuple(verdicts),
                              overall=verdict, passages=tuple(passages), history=turns)
-    notes: list[str] = []
+    notes: list[str] = list(read_notes)
     draft, fell_back = _compose(deps, request, notes)
     fallback = None if deps.composer is deps.offline or fell_back else (
         lambda: deps.offline.compose(request))
@@ -272,7 +288,7 @@ def run(deps: Deps, question: str, history: History | None = None, as_of: object
     if failure is not None:
         notes.append(f"retrieval failed ({failure}); the verdicts stand and the deciding "
                      "clauses were read from the corpus files")
-    if status == "passed" and (failure is not None or fell_back):
+    if status == "passed" and (failure is not None or fell_back or read_fell_back):
         status = "degraded"
     answer = Answer(
         question=question, as_of=facts.as_of, verdict=verdict,

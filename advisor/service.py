@@ -50,6 +50,7 @@ class Advisor:
         self._composer: Composer | None = None
         self._audit: AuditLog | None = None
         self._corpus_error: str | None = None
+        self._reader: pipeline.FactsReader | None = None
 
     # ------------------------------------------------------------------ lazy parts
 
@@ -128,6 +129,15 @@ class Advisor:
                     self._composer = self._offline
             return self._composer
 
+    def _facts_reader(self) -> pipeline.FactsReader | None:
+        """The LLM fact reader when ADVISOR_FACTS_READER is llm or both (never raises)."""
+        with self._lock:
+            if self._reader is None and self.settings.facts_reader != "rules":
+                from advisor.llm.reader import fact_reader
+
+                self._reader = fact_reader(self.settings)
+            return self._reader
+
     def _audit_log(self) -> AuditLog:
         with self._lock:
             if self._audit is None:
@@ -139,7 +149,7 @@ class Advisor:
             settings=self.settings, packs=self._load_packs(), index=self._open_index,
             composer=self._composer_in_use(), offline=self._offline, audit=self._audit_log(),
             today=self.today, corpus_chunks=self._corpus_chunks,
-            corpus_version=self._corpus_version,
+            corpus_version=self._corpus_version, reader=self._facts_reader(),
         )
 
     # ------------------------------------------------------------------ questions

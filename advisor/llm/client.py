@@ -50,8 +50,13 @@ class ChatModel(Protocol):
 
     name: str
 
-    def complete(self, messages: Messages, *, schema: Schema) -> dict[str, Any]:
-        """Send ``messages``; return the reply parsed and validated against ``schema``."""
+    def complete(self, messages: Messages, *, schema: Schema,
+                 max_tokens: int | None = None) -> dict[str, Any]:
+        """Send ``messages``; return the reply parsed and validated against ``schema``.
+
+        ``max_tokens`` caps the reply (sized to the answer expected, so a weak model that
+        loops inside a string fails fast instead of running to the server's limit).
+        """
         ...
 
 
@@ -241,12 +246,13 @@ class OpenAIChatModel:
             max_retries=settings.llm_max_retries, default_headers=headers,
         )
 
-    def complete(self, messages: Messages, *, schema: Schema) -> dict[str, Any]:
+    def complete(self, messages: Messages, *, schema: Schema,
+                 max_tokens: int | None = None) -> dict[str, Any]:
         """Send ``messages``; return the reply parsed and validated against ``schema``."""
         modes = _MODES if self.mode == "auto" else (self.mode,)
         for i, mode in enumerate(modes):
             try:
-                content = self._create(messages, schema, mode)
+                content = self._create(messages, schema, mode, max_tokens)
             except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
                 if i + 1 < len(modes):
                     continue  # the server does not take this response_format; try the next
@@ -258,8 +264,11 @@ class OpenAIChatModel:
             return parse_json(content, schema)
         raise AssertionError("unreachable: the mode loop returns or raises")
 
-    def _create(self, messages: Messages, schema: Schema, mode: str) -> str | None:
+    def _create(self, messages: Messages, schema: Schema, mode: str,
+                max_tokens: int | None) -> str | None:
         kwargs: dict[str, Any] = {}
+        if max_tokens is not None:
+            kwargs["max_tokens"] = max_tokens
         if mode == "json_schema":
             spec = _schema_of(schema)
             kwargs["response_format"] = {"type": "json_schema", "json_schema": {
@@ -307,7 +316,8 @@ class LangChainChatModel:
             temperature=0, default_headers=headers,
         )
 
-    def complete(self, messages: Messages, *, schema: Schema) -> dict[str, Any]:
+    def complete(self, messages: Messages, *, schema: Schema,
+                 max_tokens: int | None = None) -> dict[str, Any]:
         """Send ``messages``; return the reply parsed and validated against ``schema``."""
         from langchain_core.exceptions import OutputParserException
 
@@ -315,8 +325,10 @@ class LangChainChatModel:
         spec.setdefault("title", _schema_name(schema))
         sent = messages if self.method == "json_schema" else _with_instruction(messages, schema)
         strict = (_is_strict(spec) or None) if self.method == "json_schema" else None
-        runnable = self._llm.with_structured_output(spec, method=cast(Any, self.method),
-                                                    strict=strict)
+        llm = (self._llm if max_tokens is None
+               else self._llm.model_copy(update={"max_tokens": max_tokens}))
+        runnable = llm.with_structured_output(spec, method=cast(Any, self.method),
+                                              strict=strict)
         try:
             data = runnable.invoke([(m["role"], m["content"]) for m in sent])
         except openai.OpenAIError as exc:
