@@ -170,6 +170,12 @@ def _clause_ids(facts: Facts, verdicts: Sequence[PolicyVerdict], packs: Sequence
     return list(dict.fromkeys(ids))
 
 
+def _deciding(verdicts: Sequence[PolicyVerdict], packs: Sequence[Any]) -> dict[str, list[str]]:
+    """Per policy, the clauses of the rules that decide it: fired, or pending on open facts."""
+    return {v.policy: [*(c for hit in v.fired for c in hit.clauses),
+                       *_rule_clauses(packs, v.policy, pending_rules(v))] for v in verdicts}
+
+
 def _press_query(question: str, verdicts: Sequence[PolicyVerdict]) -> str:
     """What press coverage of this case would talk about: the question and the near misses.
 
@@ -282,7 +288,10 @@ def run(deps: Deps, question: str, history: History | None = None, as_of: object
     draft, fell_back = _compose(deps, request, notes)
     fallback = None if deps.composer is deps.offline or fell_back else (
         lambda: deps.offline.compose(request))
-    draft, checked = guardrail.review(draft, verdicts, passages, fallback)
+    draft, checked = guardrail.review(
+        draft, verdicts, passages, fallback, overall=verdict,
+        deciding=_deciding(verdicts, deps.packs),
+        said=[question, *(t["content"] for t in turns if t["role"] == "user")])
 
     status = checked.status
     if failure is not None:
