@@ -40,6 +40,9 @@ _PLACEHOLDER_KEY = "not-needed"
 _OPENAI_URL = "https://api.openai.com/v1"
 _AZURE_HOSTS = (".openai.azure.com", ".services.ai.azure.com", ".cognitiveservices.azure.com")
 _MODES = ("json_schema", "json_object", "prompt")
+#: Length limits OpenAI's strict mode does not take; local servers decode by them, so the
+#: answer schema keeps them and they are dropped only for OpenAI and Azure OpenAI.
+_UNSUPPORTED_STRICT = ("maxLength", "minLength")
 _FENCE = re.compile(r"^```[a-zA-Z0-9_-]*\s*\n?(.*?)\n?```$", re.DOTALL)
 _THINK = re.compile(r"^\s*<think>.*?</think>\s*", re.DOTALL)
 
@@ -75,6 +78,20 @@ def _check_configured(settings: Settings) -> None:
 def _is_azure(base_url: str) -> bool:
     host = urlparse(base_url).hostname or ""
     return host.endswith(_AZURE_HOSTS)
+
+
+def _is_hosted(base_url: str) -> bool:
+    """OpenAI or Azure OpenAI (strict schemas there take a subset of JSON Schema)."""
+    return _is_azure(base_url) or (urlparse(base_url).hostname or "") == "api.openai.com"
+
+
+def _without(node: Any, keys: tuple[str, ...]) -> Any:
+    """``node`` with ``keys`` removed at every level (length limits a strict server refuses)."""
+    if isinstance(node, dict):
+        return {k: _without(v, keys) for k, v in node.items() if k not in keys}
+    if isinstance(node, list):
+        return [_without(item, keys) for item in node]
+    return node
 
 
 def _schema_of(schema: Schema) -> dict[str, Any]:
@@ -271,8 +288,11 @@ class OpenAIChatModel:
             kwargs["max_tokens"] = max_tokens
         if mode == "json_schema":
             spec = _schema_of(schema)
+            strict = _is_strict(spec)
+            if strict and _is_hosted(self.base_url):
+                spec = _without(spec, _UNSUPPORTED_STRICT)
             kwargs["response_format"] = {"type": "json_schema", "json_schema": {
-                "name": _schema_name(schema), "schema": spec, "strict": _is_strict(spec)}}
+                "name": _schema_name(schema), "schema": spec, "strict": strict}}
             sent = messages
         else:
             if mode == "json_object":

@@ -2,8 +2,10 @@
 
 It builds the prompt, asks the chat model for structured JSON and maps the answer to a
 Draft: passage ids ``P1..Pn`` become chunk ids with the passage's metadata, quotes are kept
-as the model gave them (``verified=False``, offsets provisional). The guardrail then checks
-the verdicts, the citations and the quotes; this module does not judge them.
+as the model gave them (``verified=False``, offsets provisional), the n-th citation is [n]
+and each sentence with [n] markers is a claim resting on them (unless the model listed
+its claims itself). The guardrail then checks the verdicts, the citations and the quotes;
+this module does not judge them.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from advisor import stance
 from advisor.config import Settings
 from advisor.errors import LLMError, LLMResponseError
 from advisor.llm.client import ChatModel, chat_model
-from advisor.llm.prompts import build_prompt
+from advisor.llm.prompts import MAX_PASSAGES, build_prompt
 from advisor.schema import Citation, Claim, ComposeRequest, Draft, Passage
 
 __all__ = ["LLMComposer"]
@@ -54,6 +57,16 @@ def _citation(n: int, raw_id: str, quote: str, passage: Passage | None) -> Citat
     )
 
 
+def _claims(answer: str) -> tuple[Claim, ...]:
+    """Each sentence of the answer that carries [n] markers, as a claim resting on them."""
+    out: list[Claim] = []
+    for sentence in stance.sentences(answer):
+        numbers = tuple(dict.fromkeys(int(m) for m in _MARKER.findall(sentence)))
+        if numbers:
+            out.append(Claim(text=sentence, citations=numbers))
+    return tuple(out)
+
+
 def _rule_citations(request: ComposeRequest, claims: tuple[Claim, ...],
                     citations: list[Citation]) -> dict[str, tuple[int, ...]]:
     """Per fired rule, the citations the draft rests it on: its clause, and claims naming it.
@@ -78,8 +91,8 @@ def _draft(data: dict[str, Any], request: ComposeRequest, passages: dict[str, Pa
     notes: list[str] = []
     citations: list[Citation] = []
     seen: set[int] = set()
-    for item in data["citations"]:
-        n = int(item["n"])
+    for position, item in enumerate(data["citations"], start=1):
+        n = int(item["n"]) if item.get("n") is not None else position
         if n in seen:
             notes.append(f"llm: citation [{n}] was given twice; kept the first")
             continue
@@ -87,7 +100,7 @@ def _draft(data: dict[str, Any], request: ComposeRequest, passages: dict[str, Pa
         citations.append(_citation(n, str(item["passage_id"]), str(item["quote"]),
                                    _resolve(str(item["passage_id"]), passages)))
     claims = tuple(Claim(text=c["text"], citations=tuple(c["citations"]))
-                   for c in data["claims"])
+                   for c in data.get("claims") or ()) or _claims(data["answer"])
     dangling = sorted({n for c in claims for n in c.citations} - seen)
     if dangling:
         notes.append("llm: claims cite " + ", ".join(f"[{n}]" for n in dangling)
@@ -105,19 +118,21 @@ def _draft(data: dict[str, Any], request: ComposeRequest, passages: dict[str, Pa
 class LLMComposer:
     """Composes a Draft with an LLM over a ChatModel; raises LLMError when it cannot."""
 
-    def __init__(self, chat_model: ChatModel) -> None:
+    def __init__(self, chat_model: ChatModel, *, max_passages: int = MAX_PASSAGES) -> None:
         self.chat_model = chat_model
+        self.max_passages = max_passages
         self.name = f"llm:{chat_model.name}"
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LLMComposer:
         """The composer over the endpoint the settings name (ConfigError when there is none)."""
-        return cls(chat_model(settings))
+        return cls(chat_model(settings), max_passages=settings.llm_max_passages)
 
     def compose(self, request: ComposeRequest) -> Draft:
         """Write the draft answer for ``request`` (verdicts restated, quotes unverified)."""
-        prompt = build_prompt(request)
-        data = self.chat_model.complete(prompt.messages, schema=prompt.schema)
+        prompt = build_prompt(request, self.max_passages)
+        data = self.chat_model.complete(prompt.messages, schema=prompt.schema,
+                                        max_tokens=prompt.max_tokens)
         try:
             return _draft(data, request, prompt.passages, self.name)
         except LLMError:

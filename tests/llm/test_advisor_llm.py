@@ -71,6 +71,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory, corpus: Path,
         home=tmp_path_factory.mktemp("home"), corpus=corpus, composer="llm",
         llm_base_url=llm_server.base_url, llm_api_key="test", llm_model=MODEL,
         llm_timeout=1.0, llm_max_retries=0,
+        llm_max_passages=30,  # every passage, so the hostile memo reaches the model
     )
 
 
