@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, JsonValue
 
 from advisor.config import Settings
 from advisor.errors import AdvisorError, LLMError
@@ -41,7 +41,6 @@ History = Sequence[Mapping[str, str]]
 
 #: The facts the model reads: every fact with a closed vocabulary (``country`` is derived).
 READ_FACTS: tuple[str, ...] = tuple(FACT_VALUES)
-_VALUES = sorted({v for values in FACT_VALUES.values() for v in values if v != "unknown"})
 #: Facts that show a question is about the indexed policies (an "out of scope" rule reading
 #: is reopened when the model finds one of these, with words, in the question).
 _DOMAIN_FACTS = ("service", "purpose", "camera", "timing")
@@ -98,17 +97,34 @@ class _Found(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    name: str = Field(json_schema_extra={"enum": list[JsonValue](READ_FACTS)})
-    value: str = Field(json_schema_extra={"enum": list[JsonValue](_VALUES)})
-    words: str = Field(json_schema_extra={"maxLength": 80})
+    name: str
+    value: str
+    words: str
+
+
+def _one_of_each(schema: dict[str, JsonValue]) -> None:
+    """Send one object shape per fact, so a decoding server pairs each name with its values."""
+    shapes: list[JsonValue] = [{
+        "type": "object", "additionalProperties": False,
+        "required": ["name", "value", "words"],
+        "properties": {"name": {"type": "string", "enum": [name]},
+                       "value": {"type": "string",
+                                 "enum": [v for v in FACT_VALUES[name] if v != "unknown"]},
+                       "words": {"type": "string", "maxLength": 80}},
+    } for name in READ_FACTS]
+    schema["properties"] = {"facts": {"type": "array", "maxItems": _MAX_FACTS,
+                                      "items": {"anyOf": shapes}}}
+    schema["required"] = ["facts"]
+    schema["additionalProperties"] = False
+    schema.pop("$defs", None)
 
 
 class _Reading(BaseModel):
-    """The model's whole answer."""
+    """The model's whole answer (parsed leniently: each value is checked after parsing)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", json_schema_extra=_one_of_each)
 
-    facts: list[_Found] = Field(json_schema_extra={"maxItems": _MAX_FACTS})
+    facts: list[_Found]
 
 
 # ----------------------------------------------------------------------------- prompt

@@ -293,3 +293,15 @@ def test_the_prompt_is_small_and_lists_every_value() -> None:
         assert name in SYSTEM
         for value in values:
             assert value == "unknown" or (value in SYSTEM and value in schema)
+
+
+def test_the_sent_schema_pairs_each_fact_with_its_own_values() -> None:
+    from advisor.llm.client import _is_strict
+    from advisor.llm.reader import _Reading
+
+    schema = _Reading.model_json_schema()
+    shapes = schema["properties"]["facts"]["items"]["anyOf"]
+    by_name = {s["properties"]["name"]["enum"][0]: s["properties"]["value"]["enum"]
+               for s in shapes}
+    assert by_name == {n: [v for v in vs if v != "unknown"] for n, vs in FACT_VALUES.items()}
+    assert _is_strict(schema)
