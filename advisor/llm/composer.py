@@ -1,11 +1,12 @@
 """The LLM composer: a ComposeRequest in, a Draft out, the verdicts never its to decide.
 
 It builds the prompt, asks the chat model for structured JSON and maps the answer to a
-Draft: passage ids ``P1..Pn`` become chunk ids with the passage's metadata, quotes are kept
-as the model gave them (``verified=False``, offsets provisional), the n-th citation is [n]
-and each sentence with [n] markers is a claim resting on them (unless the model listed
-its claims itself). The guardrail then checks the verdicts, the citations and the quotes;
-this module does not judge them.
+Draft: passage ids ``P1..Pn`` become chunk ids with the passage's metadata; quotes are kept
+as the model gave them (``verified=False``, offsets provisional), except that a quote copied
+with a character or two wrong is replaced by the passage's own words, with a note; the n-th
+citation is [n], and each sentence with [n] markers is a claim resting on them (unless the
+model listed its claims itself). The guardrail then checks the verdicts, the citations and
+the quotes.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import re
 from typing import Any
 
 from pydantic import ValidationError
+from rapidfuzz import fuzz
 
-from advisor import stance
+from advisor import quotes, stance
 from advisor.config import Settings
 from advisor.errors import LLMError, LLMResponseError
 from advisor.llm.client import ChatModel, chat_model
@@ -25,6 +27,11 @@ from advisor.schema import Citation, Claim, ComposeRequest, Draft, Passage
 __all__ = ["LLMComposer"]
 
 _MARKER = re.compile(r"\[(\d+)\]")
+#: How close (rapidfuzz partial ratio, 0-100) a model's quote must be to a stretch of its
+#: passage for the passage's own words to stand in for it; a quote shorter than
+#: _ANCHOR_MIN characters must be exact.
+ANCHOR_SCORE = 95.0
+_ANCHOR_MIN = 20
 _PID = re.compile(r"^\[?\s*p?\s*(\d+)\s*\]?$", re.IGNORECASE)
 
 
@@ -38,6 +45,26 @@ def _resolve(raw: str, passages: dict[str, Passage]) -> Passage | None:
         if passage.chunk_id == text:
             return passage
     return None
+
+
+def _anchored(quote: str, text: str) -> str:
+    """The passage's own words for a quote a model copied almost exactly, else the quote.
+
+    Small models drop or change a character or two when they copy; the words they meant
+    are the stretch of the passage that aligns with the quote at ANCHOR_SCORE or better.
+    A quote that is not that close stays as given, for the guardrail to drop.
+    """
+    if len(quote) < _ANCHOR_MIN or quotes.locate(quote, text) is not None:
+        return quote
+    found = fuzz.partial_ratio_alignment(quote, text, score_cutoff=ANCHOR_SCORE)
+    if found is None:
+        return quote
+    start, end = found.dest_start, found.dest_end
+    while start > 0 and text[start - 1].isalnum():  # whole words, not a cut one
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return text[start:end].strip() or quote
 
 
 def _citation(n: int, raw_id: str, quote: str, passage: Passage | None) -> Citation:
@@ -97,8 +124,15 @@ def _draft(data: dict[str, Any], request: ComposeRequest, passages: dict[str, Pa
             notes.append(f"llm: citation [{n}] was given twice; kept the first")
             continue
         seen.add(n)
-        citations.append(_citation(n, str(item["passage_id"]), str(item["quote"]),
-                                   _resolve(str(item["passage_id"]), passages)))
+        passage = _resolve(str(item["passage_id"]), passages)
+        quote = str(item["quote"])
+        if passage is not None:
+            anchored = _anchored(quote, passage.text)
+            if anchored != quote:
+                notes.append(f"llm: quote [{n}] differed from {passage.chunk_id} in a few "
+                             f"characters; the passage's own words are quoted")
+                quote = anchored
+        citations.append(_citation(n, str(item["passage_id"]), quote, passage))
     claims = tuple(Claim(text=c["text"], citations=tuple(c["citations"]))
                    for c in data.get("claims") or ()) or _claims(data["answer"])
     dangling = sorted({n for c in claims for n in c.citations} - seen)
