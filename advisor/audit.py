@@ -2,7 +2,9 @@
 
 One row per answer: trace id, UTC time, question, history (and its sha256 digest), the
 as-of date, facts, verdicts, cited chunk ids with the sha256 of each chunk's text, the
-corpus version, composer and model, the guardrail outcome and the full answer JSON.
+corpus version, composer and model, the guardrail outcome and the full answer JSON, and the
+facts the user confirmed (``confirmed``: name -> value; a log written before the column
+existed gains it, empty, when it is opened).
 """
 
 from __future__ import annotations
@@ -38,10 +40,28 @@ CREATE TABLE IF NOT EXISTS answers (
     model TEXT,
     guardrail_status TEXT NOT NULL,
     guardrail_notes TEXT NOT NULL,
-    answer TEXT NOT NULL
+    answer TEXT NOT NULL,
+    confirmed TEXT NOT NULL DEFAULT '{}'
 )
 """
-_JSON_COLUMNS = ("history", "facts", "verdicts", "cited", "guardrail_notes", "answer")
+_JSON_COLUMNS = ("history", "facts", "verdicts", "cited", "guardrail_notes", "answer",
+                 "confirmed")
+_COLUMNS = ("trace_id", "created", "question", "history", "history_digest", "as_of", "facts",
+            "verdicts", "overall", "cited", "corpus_version", "composer", "model",
+            "guardrail_status", "guardrail_notes", "answer", "confirmed")
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Add the columns a log written by an older version lacks (additive only)."""
+    have = {row[1] for row in conn.execute("PRAGMA table_info(answers)")}
+    if "confirmed" not in have:
+        conn.execute("ALTER TABLE answers ADD COLUMN confirmed TEXT NOT NULL DEFAULT '{}'")
+
+
+def confirmed_facts(answer: Answer) -> dict[str, object]:
+    """The facts of ``answer`` the user confirmed: name -> value."""
+    return {name: fact.value for name, fact in answer.facts.items()
+            if fact.status == "confirmed"}
 
 
 def new_trace_id() -> str:
@@ -75,6 +95,7 @@ class AuditLog:
             self._conn.execute("PRAGMA synchronous=NORMAL")
             with self._conn:
                 self._conn.execute(_SCHEMA)
+                _migrate(self._conn)
         except (OSError, sqlite3.Error) as exc:
             raise ConfigError(f"cannot open the audit log at {self.path}: {exc}; check that "
                               "ADVISOR_HOME points at a writable directory") from exc
@@ -114,10 +135,12 @@ class AuditLog:
             json.dumps(cited), answer.corpus_version, answer.composer, model,
             answer.guardrail.status, json.dumps(list(answer.guardrail.notes), ensure_ascii=False),
             json.dumps(data, ensure_ascii=False),
+            json.dumps(confirmed_facts(answer), ensure_ascii=False, default=str),
         )
         try:
             with self._connect() as conn:
-                conn.execute(f"INSERT INTO answers VALUES ({','.join('?' * len(row))})", row)
+                conn.execute(f"INSERT INTO answers ({', '.join(_COLUMNS)}) "
+                             f"VALUES ({','.join('?' * len(row))})", row)
         except sqlite3.Error as exc:
             raise ConfigError(f"cannot write the audit log at {self.path}: {exc}; check the "
                               "disk and the permissions of ADVISOR_HOME") from exc

@@ -67,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--as-of", type=_as_of, help="judge as of this date (YYYY-MM-DD)")
         p.add_argument("--history", type=Path,
                        help="JSON file with earlier turns: [{role, content}, ...]")
+        p.add_argument("--fact", action="append", default=[], metavar="NAME=VALUE",
+                       help="a fact you confirm, beating what the question's words say "
+                            "(repeatable), e.g. --fact actor=law_enforcement")
         p.add_argument("--json", action="store_true", help="print the answer JSON")
         if name == "ask":
             p.add_argument("--llm", action="store_true",
@@ -106,6 +109,18 @@ def _history(path: Path | None) -> list[dict[str, str]] | None:
     return turns
 
 
+def _facts(pairs: Sequence[str]) -> dict[str, str]:
+    """``--fact NAME=VALUE`` options as a mapping (values are checked by the Advisor)."""
+    facts: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise InputError(f"--fact {pair!r}: write it as NAME=VALUE, e.g. "
+                             "--fact actor=law_enforcement or --fact public_access=yes")
+        facts[name.strip()] = value.strip()
+    return facts
+
+
 def _run(args: argparse.Namespace, console: Console) -> int:
     from advisor.config import Settings
     from advisor.service import Advisor
@@ -136,7 +151,8 @@ def _run(args: argparse.Namespace, console: Console) -> int:
 
     if args.command in ("check", "ask"):
         call = advisor.check if args.command == "check" else advisor.ask
-        answer = call(args.question, history=_history(args.history), as_of=args.as_of)
+        answer = call(args.question, history=_history(args.history), as_of=args.as_of,
+                      facts=_facts(args.fact) or None)
         if args.json:
             _print_json(answer.model_dump(mode="json"))
         else:

@@ -112,13 +112,25 @@ def render_memo(answer: Answer) -> str:
                 lines.append(f"<{cite.url.replace('>', '%3E')}>  ")
             lines += ["", _block(cite.quote), ""]
 
+    confirmed = [(name, fact) for name, fact in answer.facts.items()
+                 if fact.status == "confirmed"]
+    if confirmed:
+        lines += ["## Facts confirmed by the user", ""]
+        lines += [f"- **{name}**: {_inline(_fact_value(fact))} (confirmed by the user)"
+                  for name, fact in confirmed]
+        lines.append("")
+
     if answer.facts:
         lines += ["## Facts understood", "", "| Fact | Value | Set by |", "|---|---|---|"]
         for name, fact in answer.facts.items():
-            if fact.value == "unknown" and not fact.source:
+            if fact.value == "unknown" and not fact.source and fact.status != "confirmed":
                 continue
-            source = f"assumed: {_inline(fact.source or '')}" if fact.assumed else (
-                f'"{_inline(fact.source)}"' if fact.source else "")
+            if fact.status == "confirmed":
+                source = "confirmed by the user"
+            elif fact.assumed:
+                source = f"assumed: {_inline(fact.source or '')}"
+            else:
+                source = f'"{_inline(fact.source)}"' if fact.source else ""
             lines.append(f"| {name} | {_inline(_fact_value(fact))} | {source} |")
         lines.append("")
 

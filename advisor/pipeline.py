@@ -19,6 +19,7 @@ from advisor.compose import missing_facts, pending_rules
 from advisor.config import Settings
 from advisor.errors import InputError, LLMError, RetrievalError
 from advisor.facts import extract_facts
+from advisor.facts.confirmed import apply_confirmed, parse_confirmed
 from advisor.rules import evaluate, overall
 from advisor.schema import (
     FACT_NAMES,
@@ -254,17 +255,23 @@ def _facts_dict(facts: Facts) -> dict[str, Any]:
 
 
 def run(deps: Deps, question: str, history: History | None = None, as_of: object = None,
-        *, compose: bool = True, record: bool = True) -> Run:
-    """Answer ``question``; ``compose=False`` stops after the verdicts (see ``check``)."""
+        *, compose: bool = True, record: bool = True,
+        confirmed: Mapping[str, object] | None = None) -> Run:
+    """Answer ``question``; ``compose=False`` stops after the verdicts (see ``check``).
+
+    ``confirmed``: facts the user confirms (name -> value); they beat the question's words.
+    """
     question = _question(question, deps.settings)
     date = parse_as_of(as_of)
     turns = _history(history)
+    given = parse_confirmed(confirmed)
 
     facts = extract_facts(question, list(turns) or None, date, today=deps.today())
     read_notes: tuple[str, ...] = ()
     read_fell_back = False
     if deps.reader is not None:
         facts, read_notes, read_fell_back = deps.reader.read(question, turns, facts)
+    facts = apply_confirmed(facts, given)
     verdicts = evaluate(facts, deps.packs)
     verdict = overall(facts, verdicts)
 
@@ -324,13 +331,20 @@ def _recorded(deps: Deps, result: Run, turns: History, record: bool) -> Run:
     return result
 
 
+def read(deps: Deps, question: str, history: History | None = None,
+         as_of: object = None) -> Facts:
+    """The facts the reader takes from ``question`` (and earlier turns): no verdicts, no audit."""
+    return extract_facts(_question(question, deps.settings), list(_history(history)) or None,
+                         parse_as_of(as_of), today=deps.today())
+
+
 def ask(deps: Deps, question: str, history: History | None = None,
-        as_of: object = None) -> Answer:
+        as_of: object = None, facts: Mapping[str, object] | None = None) -> Answer:
     """Answer ``question``: verdicts, cited passages, a checked explanation; audited."""
-    return run(deps, question, history, as_of).answer
+    return run(deps, question, history, as_of, confirmed=facts).answer
 
 
 def check(deps: Deps, question: str, history: History | None = None,
-          as_of: object = None) -> Answer:
+          as_of: object = None, facts: Mapping[str, object] | None = None) -> Answer:
     """Facts and verdicts only: no retrieval, no composer (answer and citations empty)."""
-    return run(deps, question, history, as_of, compose=False).answer
+    return run(deps, question, history, as_of, compose=False, confirmed=facts).answer

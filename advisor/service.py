@@ -19,7 +19,10 @@ from advisor.audit import AuditLog, text_hash
 from advisor.compose import OfflineComposer
 from advisor.config import Settings
 from advisor.errors import AdvisorError, CorpusError, InputError, LLMError, RetrievalError
-from advisor.schema import Answer, Chunk, Composer, ComposeRequest, Document, Draft, Passage
+from advisor.schema import Answer, Chunk, Composer, ComposeRequest, Document, Draft, Facts, Passage
+
+#: Facts the user confirms: fact name -> value (see advisor.facts.confirmed).
+GivenFacts = Mapping[str, object]
 
 
 class _UnavailableComposer:
@@ -155,14 +158,24 @@ class Advisor:
     # ------------------------------------------------------------------ questions
 
     def ask(self, question: str, history: Sequence[Mapping[str, str]] | None = None,
-            as_of: dt.date | str | None = None) -> Answer:
-        """Answer ``question``: verdicts per policy, cited passages, a checked explanation."""
-        return pipeline.ask(self._deps(), question, history, as_of)
+            as_of: dt.date | str | None = None, facts: GivenFacts | None = None) -> Answer:
+        """Answer ``question``: verdicts per policy, cited passages, a checked explanation.
+
+        ``facts`` are facts the user confirms, e.g. ``{"actor": "law_enforcement"}``: they
+        beat anything read from the text (status ``confirmed``); a bad name or value is an
+        InputError that lists the allowed ones.
+        """
+        return pipeline.ask(self._deps(), question, history, as_of, facts)
 
     def check(self, question: str, history: Sequence[Mapping[str, str]] | None = None,
-              as_of: dt.date | str | None = None) -> Answer:
-        """Facts and verdicts only: no retrieval and no composer."""
-        return pipeline.check(self._deps(), question, history, as_of)
+              as_of: dt.date | str | None = None, facts: GivenFacts | None = None) -> Answer:
+        """Facts and verdicts only: no retrieval and no composer (``facts`` as in ``ask``)."""
+        return pipeline.check(self._deps(), question, history, as_of, facts)
+
+    def read_facts(self, question: str, history: Sequence[Mapping[str, str]] | None = None,
+                   as_of: dt.date | str | None = None) -> Facts:
+        """The facts the reader takes from the words alone: no verdicts, nothing audited."""
+        return pipeline.read(self._deps(), question, history, as_of)
 
     def search(self, query: str, k: int = 5, document: str | None = None,
                as_of: dt.date | str | None = None) -> list[Passage]:
@@ -270,7 +283,7 @@ class Advisor:
         record = self.audit(trace_id)
         result = pipeline.run(self._deps(), record["question"], record["history"],
                               record["as_of"], compose=record["composer"] != "none",
-                              record=False)
+                              record=False, confirmed=record.get("confirmed") or None)
         now = result.answer
         then_verdicts: dict[str, str] = record["verdicts"]
         now_verdicts = {p.policy: p.verdict for p in now.policies}
@@ -282,6 +295,7 @@ class Advisor:
         return {
             "trace_id": trace_id, "holds": not changes, "changes": changes,
             "question": record["question"], "as_of": record["as_of"],
+            "confirmed": record.get("confirmed") or {},
             "verdict_then": record["overall"], "verdict_now": now.verdict,
             "verdicts_then": then_verdicts, "verdicts_now": now_verdicts,
             "cited_then": then_cited, "cited_now": now_cited,

@@ -41,7 +41,9 @@ def test_append_records_every_field_and_get_reads_it_back(tmp_path: Path) -> Non
     assert row["overall"] == "prohibited"
     assert row["cited"] == {"doc#ID-1": text_hash("clause text")}
     assert row["facts"] == {"actor": {"value": "law_enforcement", "from": "agency",
-                                      "assumed": False}}
+                                      "assumed": False, "status": "stated", "turn": None,
+                                      "candidates": []}}
+    assert row["confirmed"] == {}
     assert (row["composer"], row["model"]) == ("llm:gpt-test", "gpt-test")
     assert (row["guardrail_status"], row["guardrail_notes"]) == ("passed", ["n1"])
     assert row["answer"]["trace_id"] == trace and row["answer"]["verdict"] == "prohibited"
@@ -70,3 +72,42 @@ def test_history_digest_depends_on_the_turns() -> None:
     one = history_digest([{"role": "user", "content": "a"}])
     assert one != history_digest([{"role": "user", "content": "b"}])
     assert history_digest([]) == text_hash("[]")
+
+
+def test_confirmed_facts_are_stored_with_the_answer(tmp_path: Path) -> None:
+    answer = _answer().model_copy(update={"facts": {
+        "actor": Fact(value="law_enforcement", source="confirmed by the user", status="confirmed"),
+        "public_access": Fact(value="yes", source="confirmed by the user", status="confirmed"),
+        "camera": Fact(value="fixed", source="fixed"),
+    }})
+    log = AuditLog(tmp_path / "audit.sqlite3")
+    row = log.get(log.append(answer))
+    assert row["confirmed"] == {"actor": "law_enforcement", "public_access": "yes"}
+
+
+_OLD_SCHEMA = """
+CREATE TABLE answers (
+    trace_id TEXT PRIMARY KEY, created TEXT NOT NULL, question TEXT NOT NULL,
+    history TEXT NOT NULL, history_digest TEXT NOT NULL, as_of TEXT NOT NULL,
+    facts TEXT NOT NULL, verdicts TEXT NOT NULL, overall TEXT NOT NULL, cited TEXT NOT NULL,
+    corpus_version TEXT NOT NULL, composer TEXT NOT NULL, model TEXT,
+    guardrail_status TEXT NOT NULL, guardrail_notes TEXT NOT NULL, answer TEXT NOT NULL
+)
+"""
+
+
+def test_a_log_written_before_confirmed_facts_is_migrated_and_keeps_its_rows(
+        tmp_path: Path) -> None:
+    path = tmp_path / "audit.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute(_OLD_SCHEMA)
+        conn.execute("INSERT INTO answers VALUES ('old', '2026-01-01T00:00:00+00:00', 'q', '[]',"
+                     " 'd', '2026-01-01', '{}', '{}', 'prohibited', '{}', 'v', 'offline', NULL,"
+                     " 'passed', '[]', '{}')")
+    conn.close()
+    log = AuditLog(path)
+    assert log.get("old")["confirmed"] == {}
+    confirmed = _answer().model_copy(update={"facts": {
+        "timing": Fact(value="real_time", source="confirmed by the user", status="confirmed")}})
+    assert log.get(log.append(confirmed))["confirmed"] == {"timing": "real_time"}
+    assert log.count() == 2

@@ -33,7 +33,8 @@ def test_check_json_is_the_answer_contract(home: Path, capsys: pytest.CaptureFix
     assert verdicts == {"azure-openai-coc": "prohibited", "azure-ai-face": "not_applicable",
                         "eu-ai-act": "conditional"}
     assert data["answer"] == "" and data["citations"] == []
-    assert data["facts"]["camera"] == {"value": "fixed", "from": "fixed", "assumed": False}
+    assert data["facts"]["camera"] == {"value": "fixed", "from": "fixed", "assumed": False,
+                                       "status": "stated", "turn": None, "candidates": []}
 
 
 def test_ask_renders_verdicts_citations_and_facts(home: Path,
@@ -110,3 +111,39 @@ def test_debug_works_after_the_command_and_shows_the_traceback(home: Path) -> No
 
     with pytest.raises(InputError):
         main(["check", "  ", "--debug"])
+
+
+def test_fact_options_confirm_facts_and_audit_replay_keeps_them(
+        home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["--fact", "actor=law_enforcement", "--fact", "timing=real_time",
+            "--fact", "public_access=yes", "--json"]
+    checked = _json(capsys, ["check", LOBBY, *argv])
+    assert isinstance(checked, dict)
+    verdicts = {p["policy"]: p["verdict"] for p in checked["policies"]}
+    assert verdicts["eu-ai-act"] == "prohibited"
+    assert checked["facts"]["timing"]["status"] == "confirmed"
+    answer = _json(capsys, ["ask", LOBBY, *argv])
+    assert isinstance(answer, dict)
+    assert "eu-ai-act-art5#5-1-h" in {c["chunk_id"] for c in answer["citations"]}
+    record = _json(capsys, ["audit", answer["trace_id"], "--json"])
+    assert isinstance(record, dict)
+    assert record["confirmed"] == {"actor": "law_enforcement", "timing": "real_time",
+                                   "public_access": "yes"}
+    replay = _json(capsys, ["audit", answer["trace_id"], "--replay", "--json"])
+    assert isinstance(replay, dict)
+    assert replay["holds"] is True, "replayed with the confirmed facts, the verdict holds"
+    assert replay["verdicts_now"]["eu-ai-act"] == "prohibited"
+    assert replay["confirmed"] == record["confirmed"]
+
+
+@pytest.mark.parametrize(("fact", "says"), [
+    ("actor=cop", "use one of: us_police"),
+    ("acter=private", "the facts are: service, actor"),
+    ("actor", "write it as NAME=VALUE"),
+    ("country=Narnia", "ISO 3166-1 alpha-2"),
+])
+def test_a_bad_fact_option_is_one_line_with_exit_code_2(
+        home: Path, capsys: pytest.CaptureFixture[str], fact: str, says: str) -> None:
+    assert main(["check", LOBBY, "--fact", fact]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert says in err and "Traceback" not in err

@@ -279,3 +279,53 @@ def test_document_reads_an_ingested_folder_other_than_the_configured_corpus(
     doc = advisor.document("house-rules")
     assert doc["kind"] == "document" and "No cameras in the canteen." in doc["text"]
     assert [d["id"] for d in advisor.documents()] == ["house-rules"]
+
+
+def test_confirmed_facts_beat_the_text_and_are_audited_replayed_and_in_the_memo(
+        advisor: Advisor) -> None:
+    from advisor.memo import render_memo
+
+    plain = advisor.ask(LOBBY)
+    assert {p.policy: p.verdict for p in plain.policies}["eu-ai-act"] == "conditional"
+    confirmed = {"actor": "law_enforcement", "timing": "real_time", "public_access": "yes"}
+    answer = advisor.ask(LOBBY, facts=confirmed)
+    eu = next(p for p in answer.policies if p.policy == "eu-ai-act")
+    assert eu.verdict == "prohibited" and [h.rule for h in eu.fired] == ["5-1-h"]
+    assert "eu-ai-act-art5#5-1-h" in {c.chunk_id for c in answer.citations}
+    for name, value in confirmed.items():
+        assert answer.facts[name].value == value
+        assert answer.facts[name].status == "confirmed"
+        assert answer.facts[name].source == "confirmed by the user"
+    # A confirmation beats the question's words: "fixed" is overridden.
+    mobile = advisor.check(LOBBY, facts={"camera": "body_worn"})
+    assert mobile.facts["camera"].value == "body_worn"
+    assert mobile.facts["camera"].status == "confirmed"
+    # Confirming an assumed fact settles its assumption; the others stay.
+    service = advisor.check(LOBBY, facts={"service": "azure_openai"})
+    assert service.facts["service"].status == "confirmed"
+    assert not any("Azure OpenAI Service" in a for a in service.assumptions)
+    assert any("No purpose was stated" in a for a in service.assumptions)
+
+    assert advisor.audit(answer.trace_id)["confirmed"] == confirmed
+    replay = advisor.replay(answer.trace_id)
+    assert replay["holds"] is True and replay["verdicts_now"]["eu-ai-act"] == "prohibited"
+    memo = render_memo(answer)
+    assert "## Facts confirmed by the user" in memo
+    assert "- **actor**: law_enforcement (confirmed by the user)" in memo
+    assert "| timing | real_time | confirmed by the user |" in memo
+
+
+@pytest.mark.parametrize(("facts", "says"), [
+    ({"who": "police"}, "unknown fact 'who'; the facts are: service, actor"),
+    ({"timing": "live"}, "use one of: real_time, post, unknown"),
+    ({"country": "XX"}, "ISO 3166-1 alpha-2"),
+    ({"country": "DE", "jurisdiction": "us"}, "give one of them, or both consistently"),
+    ({"as_of": "2025-03-01"}, "its own as_of parameter"),
+    (["actor"], "must be a mapping"),
+])
+def test_bad_confirmed_facts_are_input_errors_that_list_what_is_allowed(
+        advisor: Advisor, facts: object, says: str) -> None:
+    for call in (advisor.ask, advisor.check):
+        with pytest.raises(InputError) as info:
+            call(LOBBY, facts=facts)  # type: ignore[arg-type]
+        assert says in str(info.value)

@@ -2,7 +2,9 @@
 
 The last user message is the question and earlier user/assistant turns are its history;
 the answer's text is the message content, and the structured answer rides along in the
-extra top-level field ``advisor`` (the answer JSON). Streaming sends the finished answer
+extra top-level field ``advisor`` (the answer JSON). Facts the user confirms go in the
+request's extension field ``"advisor": {"facts": {...}}`` (``extra_body`` in the openai
+package). Streaming sends the finished answer
 as SSE chunks (the engine answers at once; there is nothing to stream token by token).
 """
 
@@ -108,7 +110,8 @@ def chat_completions(body: ChatCompletionRequest, advisor: AdvisorDep,
                             detail=f"model '{body.model}' does not exist here; use '{MODEL_ID}'")
     question, history = _split(body)
     question = check_question(question, settings.max_question_chars)
-    answer = advisor.ask(question, history=history, as_of=body.as_of)
+    facts = body.advisor.facts if body.advisor is not None else None
+    answer = advisor.ask(question, history=history, as_of=body.as_of, facts=facts or None)
     text = chat_text(answer)
     if body.stream:
         return StreamingResponse(_stream(answer, text), media_type="text/event-stream",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, HTTPException, Request
@@ -19,12 +19,14 @@ class AdvisorLike(Protocol):
     """What the shells need from :class:`advisor.service.Advisor`."""
 
     def ask(self, question: str, history: list[dict[str, str]] | None = None,
-            as_of: dt.date | None = None) -> Answer:
-        """A cited answer."""
+            as_of: dt.date | None = None,
+            facts: Mapping[str, object] | None = None) -> Answer:
+        """A cited answer (``facts``: facts the user confirms)."""
         ...
 
     def check(self, question: str, history: list[dict[str, str]] | None = None,
-              as_of: dt.date | None = None) -> Answer:
+              as_of: dt.date | None = None,
+              facts: Mapping[str, object] | None = None) -> Answer:
         """Facts and verdicts only."""
         ...
 

@@ -27,6 +27,7 @@ class AskRequest(BaseModel):
         json_schema_extra={"examples": [{
             "question": "Can a European agency use this on a fixed lobby camera?",
             "history": [], "as_of": "2025-06-01",
+            "facts": {"actor": "law_enforcement", "timing": "real_time", "public_access": "yes"},
         }]},
     )
 
@@ -34,6 +35,12 @@ class AskRequest(BaseModel):
     history: list[Turn] = Field(default_factory=list, max_length=100,
                                 description="Earlier turns, oldest first.")
     as_of: dt.date | None = Field(default=None, description="Judge as of this date (YYYY-MM-DD).")
+    facts: dict[str, str | bool] = Field(
+        default_factory=dict, max_length=32,
+        description="Facts the user confirms, fact name -> value (e.g. {\"actor\": "
+                    "\"law_enforcement\"}); they beat anything read from the question. "
+                    "Values are the fact vocabulary's; country is an ISO alpha-2 code. An "
+                    "unknown name or value is a 422 that lists the allowed ones.")
 
 
 class SearchResponse(BaseModel):
@@ -85,6 +92,16 @@ class ChatMessage(BaseModel):
                          if part.get("type") in ("text", "input_text"))
 
 
+class ChatExtension(BaseModel):
+    """The advisor's own fields in a chat-completions body (``"advisor": {...}``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    facts: dict[str, str | bool] = Field(
+        default_factory=dict, max_length=32,
+        description="Facts the user confirms, as in POST /v1/ask.")
+
+
 class ChatCompletionRequest(BaseModel):
     """Body of POST /v1/chat/completions (the OpenAI chat format)."""
 
@@ -97,6 +114,9 @@ class ChatCompletionRequest(BaseModel):
     stream: bool = False
     as_of: dt.date | None = Field(
         default=None, description="Extension: judge as of this date (pass via extra_body).")
+    advisor: ChatExtension | None = Field(
+        default=None, description="Extension (pass via extra_body): {\"facts\": {name: value}},"
+                                  " facts the user confirms for this question.")
 
 
 class ModelCard(BaseModel):

@@ -35,14 +35,16 @@ def _history(body: AskRequest) -> list[dict[str, str]]:
 def ask(body: AskRequest, advisor: AdvisorDep, settings: SettingsDep) -> Response:
     """Answer a question: per-policy verdicts, cited passages with verified quotes, facts."""
     question = check_question(body.question, settings.max_question_chars)
-    return _json(advisor.ask(question, history=_history(body), as_of=body.as_of))
+    return _json(advisor.ask(question, history=_history(body), as_of=body.as_of,
+                             facts=body.facts or None))
 
 
 @router.post("/check", response_model=Answer, summary="Facts and verdicts only (no retrieval)")
 def check(body: AskRequest, advisor: AdvisorDep, settings: SettingsDep) -> Response:
     """Facts and rule-engine verdicts only: no retrieval, no composer."""
     question = check_question(body.question, settings.max_question_chars)
-    return _json(advisor.check(question, history=_history(body), as_of=body.as_of))
+    return _json(advisor.check(question, history=_history(body), as_of=body.as_of,
+                               facts=body.facts or None))
 
 
 @router.get("/search", response_model=SearchResponse, summary="Hybrid search over passages")

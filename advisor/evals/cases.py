@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from advisor.errors import InputError
+from advisor.facts.confirmed import parse_confirmed
 from advisor.schema import FACT_NAMES, FACT_VALUES, POLICY_IDS, Overall, Verdict
 
 #: Where the shipped suite lives: ``evals/`` at the repository root.
@@ -91,6 +92,9 @@ class EvalCase(_Strict):
     reason: str = Field(min_length=1)
     history: list[Turn] = Field(default_factory=list)
     as_of: dt.date | None = None
+    #: Facts given as confirmed by the user (name -> value): the engine is tested on exactly
+    #: these, whatever the question's words say (as ``Advisor.ask(..., facts=...)``).
+    facts: dict[str, str | bool] = Field(default_factory=dict)
     expect: Expect = Field(default_factory=Expect)
     tags: list[str] = Field(default_factory=list)
     must_pass: bool = False
@@ -104,6 +108,14 @@ class EvalCase(_Strict):
         if not _ID_RE.match(value):
             raise ValueError("an id is lower-case letters, digits, '.', '_' or '-'")
         return value
+
+    @field_validator("facts")
+    @classmethod
+    def _confirmed_facts(cls, value: dict[str, str | bool]) -> dict[str, str | bool]:
+        try:
+            return dict(parse_confirmed(value))
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
 
     @field_validator("reason")
     @classmethod
@@ -165,7 +177,7 @@ def _describe(error: ValidationError) -> list[tuple[tuple[int | str, ...], str]]
     for err in error.errors():
         loc = tuple(err["loc"])
         field = ".".join(str(p) for p in loc) or "(case)"
-        msg = err["msg"]
+        msg = str(err["msg"]).removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown key; allowed keys are in DESIGN.md (eval case file)"
         elif err["type"] == "missing":

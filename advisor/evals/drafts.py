@@ -42,6 +42,13 @@ def _history(item: object, answer: Mapping[str, Any]) -> list[dict[str, str]]:
             for t in turns if isinstance(t, Mapping)]
 
 
+def _confirmed(answer: Mapping[str, Any]) -> dict[str, Any]:
+    """The facts the user confirmed for the rated answer (kept so the case tests the same)."""
+    facts = answer.get("facts") or {}
+    return {name: fact.get("value") for name, fact in facts.items()
+            if isinstance(fact, Mapping) and fact.get("status") == "confirmed"}
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:16] or "x"
 
@@ -75,6 +82,9 @@ def draft_cases(items: Iterable[object]) -> str:
             case["history"] = history
         if answer.get("as_of"):
             case["as_of"] = str(answer["as_of"])
+        confirmed = _confirmed(answer)
+        if confirmed:
+            case["facts"] = confirmed
         case.update({"must_pass": False, "tags": [_TAG], "expect": {}})
         blocks.append(f"# trace {trace}: the advisor answered verdict "
                       f"{answer.get('verdict', 'unknown')}" + (f" ({verdicts})" if verdicts

@@ -28,8 +28,8 @@ class AskFn(Protocol):
     """Answers one question; returns an Answer model or its JSON."""
 
     def __call__(self, question: str, history: list[dict[str, str]] | None,
-                 as_of: dt.date | None) -> Any:
-        """Answer ``question``."""
+                 as_of: dt.date | None, facts: Mapping[str, Any] | None = None) -> Any:
+        """Answer ``question`` (a case with confirmed facts also passes ``facts=``)."""
         ...
 
 
@@ -94,7 +94,10 @@ def run_case(case: EvalCase, ask: AskFn, quotes: QuoteChecker) -> CaseResult:
     """Ask one case and check the answer; an exception becomes a failed result."""
     t0 = time.perf_counter()
     try:
-        answer = _answer_json(ask(case.question, case.history_dicts() or None, case.as_of))
+        # Only a case with facts passes them: an AskFn written before facts existed still works.
+        extra = {"facts": dict(case.facts)} if case.facts else {}
+        answer = _answer_json(ask(case.question, case.history_dicts() or None, case.as_of,
+                                  **extra))
     except Exception as exc:  # noqa: BLE001 - a crash is a failed case, not a failed run
         ms = (time.perf_counter() - t0) * 1000
         return error_result(case, f"{type(exc).__name__}: {exc}", latency_ms=ms)
@@ -143,8 +146,8 @@ def run_cases(cases: Sequence[EvalCase], ask: AskFn, quotes: QuoteChecker, *,
 
 def _advisor_ask(advisor: Any, seen: dict[str, str]) -> AskFn:
     def ask(question: str, history: list[dict[str, str]] | None,
-            as_of: dt.date | None) -> Mapping[str, Any]:
-        answer = _answer_json(advisor.ask(question, history=history, as_of=as_of))
+            as_of: dt.date | None, facts: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+        answer = _answer_json(advisor.ask(question, history=history, as_of=as_of, facts=facts))
         seen.setdefault("corpus_version", str(answer.get("corpus_version") or ""))
         return answer
     return ask

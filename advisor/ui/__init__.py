@@ -2,6 +2,11 @@
 
 A thin shell over the Advisor: it parses the question and the as-of date, calls ``ask`` with
 the earlier turns as history, and renders the answer JSON (escaped; see ``render.py``).
+
+Facts are a dialogue: every open, assumed or conflicting fact a verdict turns on is asked
+back with one-click answers (``choices.py``); a click, or a change in the facts panel,
+re-checks the latest question with that fact confirmed. Confirmed facts carry over to
+follow-ups unless the follow-up's own words state the fact; "New conversation" clears them.
 """
 
 from __future__ import annotations
@@ -20,8 +25,9 @@ from advisor.config import Settings
 from advisor.errors import AdvisorError, InputError
 from advisor.feedback import FeedbackStore
 from advisor.memo import render_memo
-from advisor.schema import Answer
-from advisor.ui.render import facts_html, transcript_html
+from advisor.schema import FACT_NAMES, Answer
+from advisor.ui.choices import FACT_LABELS, fact_choices, open_questions
+from advisor.ui.render import facts_html, question_html, transcript_html
 from advisor.ui.style import CSS, TRANSCRIPT_JS
 
 __all__ = ["EXAMPLES", "build_ui", "mount_ui"]
@@ -47,6 +53,10 @@ _HEADER = (
 )
 
 Turns = list[dict[str, Any]]
+Confirmed = dict[str, str]
+
+#: Statuses that mean the question's own words set a fact (a carried confirmation yields).
+_SAID = ("stated", "inferred", "conflicting")
 
 
 def _as_of(value: object) -> dt.date | None:
@@ -71,6 +81,22 @@ def _history(turns: Turns) -> list[dict[str, str]]:
             history.append({"role": "user", "content": turn["question"]})
             history.append({"role": "assistant", "content": turn["answer"].get("answer", "")})
     return history
+
+
+def _carried(advisor: Any, question: str, confirmed: Confirmed) -> Confirmed:
+    """The conversation's confirmed facts that a new question does not state in its own words."""
+    if not confirmed:
+        return {}
+    read = advisor.read_facts(question)
+    return {name: value for name, value in confirmed.items()
+            if getattr(read, name).status not in _SAID}
+
+
+def _last_index(turns: Turns) -> int | None:
+    for index in range(len(turns) - 1, -1, -1):
+        if "answer" in turns[index]:
+            return index
+    return None
 
 
 def _last_answer(turns: Turns) -> Answer | None:
@@ -98,27 +124,77 @@ def build_ui(get_advisor: Callable[[], Any], settings: Settings) -> gr.Blocks:
             store["db"] = FeedbackStore(settings.feedback_db)
         return store["db"]
 
-    def ask(question: str, as_of: object, turns: Turns) -> tuple[Any, ...]:
+    def _outputs(turns: Turns, confirmed: Confirmed, question: Any = "") -> tuple[Any, ...]:
+        last = _last_answer(turns)
+        memo = gr.DownloadButton(value=_memo_file(last), interactive=True) if last else gr.skip()
+        index = _last_index(turns)
+        label = "" if index is None else f"**Feedback on answer {index + 1}**"
+        return (transcript_html(turns), facts_html(last), turns, question, memo, label,
+                confirmed)
+
+    def _answer(turn: dict[str, Any], history: list[dict[str, str]]) -> dict[str, Any]:
+        """``turn`` answered (or with its error), asked with its own confirmed facts."""
+        question = turn["question"]
+        out: dict[str, Any] = {key: turn[key] for key in ("question", "as_of", "confirmed")
+                               if key in turn}
+        try:
+            answer = get_advisor().ask(question, history=history, as_of=turn.get("as_of"),
+                                       facts=turn.get("confirmed") or None)
+            out["answer"] = answer.model_dump(mode="json")
+        except AdvisorError as exc:
+            out["error"] = str(exc)
+        except Exception:
+            log.exception("the chat could not answer %r", question)
+            out["error"] = ("The advisor hit an unexpected error; it has been logged. Try "
+                            "again or rephrase the question.")
+        return out
+
+    def ask(question: str, as_of: object, turns: Turns,
+            confirmed: Confirmed) -> tuple[Any, ...]:
         turns = list(turns or [])
+        confirmed = dict(confirmed or {})
         question = (question or "").strip()
         if not question:
-            return (gr.skip(),) * 6
+            return (gr.skip(),) * 7
         try:
             if len(question) > settings.max_question_chars:
                 raise InputError(f"the question has {len(question)} characters, over the limit "
                                  f"of {settings.max_question_chars}; shorten it")
-            answer = get_advisor().ask(question, history=_history(turns), as_of=_as_of(as_of))
-            turns.append({"question": question, "answer": answer.model_dump(mode="json")})
+            date = _as_of(as_of)
+            confirmed = _carried(get_advisor(), question, confirmed)
         except AdvisorError as exc:
             turns.append({"question": question, "error": str(exc)})
-        except Exception:
-            log.exception("the chat could not answer %r", question)
-            turns.append({"question": question, "error": "The advisor hit an unexpected error; "
-                          "it has been logged. Try again or rephrase the question."})
-        last = _last_answer(turns)
-        memo = gr.DownloadButton(value=_memo_file(last), interactive=True) if last else gr.skip()
-        return (transcript_html(turns), facts_html(last), turns, "", memo,
-                "" if last is None else f"**Feedback on answer {len(turns)}**")
+            return _outputs(turns, confirmed)
+        turn = {"question": question, "as_of": date.isoformat() if date else None,
+                "confirmed": dict(confirmed)}
+        turns.append(_answer(turn, _history(turns)))
+        return _outputs(turns, confirmed)
+
+    def confirm(fact: str, value: str, turns: Turns, confirmed: Confirmed) -> tuple[Any, ...]:
+        """Re-check the latest answered question with ``fact`` confirmed as ``value``."""
+        turns = list(turns or [])
+        index = _last_index(turns)
+        if index is None or not fact or value in (None, ""):
+            return (gr.skip(),) * 7
+        turn = dict(turns[index])
+        turn.pop("notice", None)
+        turn["confirmed"] = {**(turn.get("confirmed") or {}), fact: value}
+        rechecked = _answer(turn, _history(turns[:index]))
+        if "error" in rechecked:  # said above the answer it would have replaced: nothing lost
+            turns[index] = {**turns[index], "notice": rechecked["error"]}
+            return _outputs(turns, dict(confirmed or {}), gr.skip())
+        turns[index] = rechecked
+        return _outputs(turns, {**(confirmed or {}), fact: value}, gr.skip())
+
+    def choose(fact: str, value: str) -> Callable[[Turns, Confirmed], tuple[Any, ...]]:
+        def handler(turns: Turns, confirmed: Confirmed) -> tuple[Any, ...]:
+            return confirm(fact, value, turns, confirmed)
+        return handler
+
+    def values_for(fact: str | None) -> Any:
+        if not fact:
+            return gr.Dropdown(choices=[], value=None, interactive=False)
+        return gr.Dropdown(choices=fact_choices(fact), value=None, interactive=True)
 
     def rate(rating: int) -> Callable[[str, Turns], tuple[str, str]]:
         def handler(comment: str, turns: Turns) -> tuple[str, str]:
@@ -139,15 +215,17 @@ def build_ui(get_advisor: Callable[[], Any], settings: Settings) -> gr.Blocks:
 
     def reset() -> tuple[Any, ...]:
         return (transcript_html([]), facts_html(None), [], "",
-                gr.DownloadButton(value=None, interactive=False), "")
+                gr.DownloadButton(value=None, interactive=False), "", {})
 
     with gr.Blocks(title="Policy Advisor", analytics_enabled=False, fill_width=True) as blocks:
         turns_state = gr.State([])
+        confirmed_state = gr.State({})
         gr.HTML(_HEADER, elem_id="adv-header-wrap")
         with gr.Row(equal_height=False):
             with gr.Column(scale=7, min_width=480):
                 transcript = gr.HTML(transcript_html([]), elem_id="adv-transcript",
                                      js_on_load=TRANSCRIPT_JS)
+
                 with gr.Group():
                     question = gr.Textbox(
                         show_label=False, lines=1, max_lines=6, elem_id="adv-question",
@@ -164,7 +242,35 @@ def build_ui(get_advisor: Callable[[], Any], settings: Settings) -> gr.Blocks:
                                     value=None, elem_id="adv-as-of",
                                     info="Policies and laws in force on this date; "
                                          "empty means today.")
+
+                @gr.render(inputs=[turns_state], triggers=[turns_state.change])
+                def _ask_back(turns: Turns) -> None:
+                    asked = open_questions(_last_answer(turns or []))
+                    if not asked:
+                        return
+                    gr.HTML('<div class="adv-h">What would change the answer: click to '
+                            're-check</div>', elem_classes=["adv-questions-head"])
+                    for item in asked:
+                        with gr.Column(elem_classes=["adv-ask-back"]):
+                            gr.HTML(question_html(item), elem_id=f"adv-q-{item.fact}")
+                            with gr.Row(elem_classes=["adv-choices"]):
+                                for words, value in item.choices:
+                                    button = gr.Button(words, size="sm", min_width=60,
+                                                       elem_id=f"adv-q-{item.fact}-{value}",
+                                                       elem_classes=["adv-choice"])
+                                    button.click(choose(item.fact, value),
+                                                 [turns_state, confirmed_state], outputs,
+                                                 api_visibility="private")
+
                 facts = gr.HTML(facts_html(None), elem_id="adv-facts")
+                with gr.Accordion("Change a fact", open=False, elem_id="adv-change"):
+                    fact_name = gr.Dropdown(
+                        choices=[(FACT_LABELS.get(n, n), n) for n in FACT_NAMES], value=None,
+                        label="Fact", elem_id="adv-change-fact")
+                    fact_value = gr.Dropdown(choices=[], value=None, label="Value",
+                                             interactive=False, elem_id="adv-change-value")
+                    set_fact = gr.Button("Re-check with this fact", size="sm",
+                                         elem_id="adv-change-set")
                 with gr.Group(elem_id="adv-feedback"):
                     rate_label = gr.Markdown("", elem_id="adv-rate-label")
                     comment = gr.Textbox(label="Feedback on the latest answer (optional)",
@@ -178,14 +284,19 @@ def build_ui(get_advisor: Callable[[], Any], settings: Settings) -> gr.Blocks:
                 memo = gr.DownloadButton("Export as memo (Markdown)", value=None,
                                          interactive=False, elem_id="adv-memo")
 
-        outputs = [transcript, facts, turns_state, question, memo, rate_label]
-        ask_button.click(ask, [question, as_of, turns_state], outputs, api_visibility="private")
-        question.submit(ask, [question, as_of, turns_state], outputs, api_visibility="private")
+        outputs = [transcript, facts, turns_state, question, memo, rate_label, confirmed_state]
+        inputs = [question, as_of, turns_state, confirmed_state]
+        ask_button.click(ask, inputs, outputs, api_visibility="private")
+        question.submit(ask, inputs, outputs, api_visibility="private")
         new_button.click(reset, None, outputs, api_visibility="private")
+        fact_name.change(values_for, [fact_name], [fact_value], api_visibility="private")
+        set_fact.click(confirm, [fact_name, fact_value, turns_state, confirmed_state], outputs,
+                       api_visibility="private")
         up.click(rate(1), [comment, turns_state], [feedback_status, comment],
                  api_visibility="private")
         down.click(rate(-1), [comment, turns_state], [feedback_status, comment],
                    api_visibility="private")
+
     return blocks
 
 

@@ -15,21 +15,14 @@ from typing import Any
 from markdown_it import MarkdownIt
 
 from advisor.memo import VERDICT_WORDS
-from advisor.schema import Answer, Citation, PolicyVerdict
+from advisor.schema import Answer, Citation, Fact, PolicyVerdict
+from advisor.ui.choices import FACT_LABELS, Question, value_words
 
 #: Short names for the badges; the policy's own title is shown in the reasoning.
 POLICY_NAMES: dict[str, str] = {
     "azure-openai-coc": "Azure OpenAI Code of Conduct",
     "azure-ai-face": "Azure AI Face",
     "eu-ai-act": "EU AI Act, Art. 5",
-}
-
-FACT_LABELS: dict[str, str] = {
-    "service": "Service", "actor": "Who uses it", "country": "Country",
-    "jurisdiction": "Jurisdiction", "purpose": "Purpose", "timing": "Timing",
-    "camera": "Camera", "setting": "Setting", "public_access": "Open to the public",
-    "exception": "Article 5 exception", "authorisation": "Authorisation",
-    "national_law": "National law in place", "minor": "Minor involved", "consent": "Consent",
 }
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
@@ -168,6 +161,15 @@ def answer_html(answer: Answer, turn: int) -> str:
     return f'<div class="adv-a">{"".join(parts)}</div>'
 
 
+def _confirmed_html(confirmed: Mapping[str, str]) -> str:
+    if not confirmed:
+        return ""
+    items = "; ".join(f'<span data-fact="{_e(name)}">{_e(FACT_LABELS.get(name, name))}: '
+                      f'<b>{_e(value_words(name, value))}</b></span>'
+                      for name, value in confirmed.items())
+    return f'<div class="adv-confirmed">Checked with the facts you confirmed: {items}</div>'
+
+
 def transcript_html(turns: list[dict[str, Any]]) -> str:
     """The whole conversation, newest last; an intro when empty."""
     if not turns:
@@ -182,28 +184,55 @@ def transcript_html(turns: list[dict[str, Any]]) -> str:
         if "error" in turn:
             body = f'<div class="adv-a adv-error" role="alert">{_e(turn["error"])}</div>'
         else:
-            body = answer_html(Answer.model_validate(turn["answer"]), i)
+            notice = (f'<div class="adv-a adv-error" role="alert">{_e(turn["notice"])}</div>'
+                      if turn.get("notice") else "")
+            body = notice + _confirmed_html(turn.get("confirmed") or {}) + \
+                answer_html(Answer.model_validate(turn["answer"]), i)
         out.append(f'<section class="adv-turn" data-turn="{i}">{question}{body}</section>')
     return f'<div class="adv-transcript">{"".join(out)}</div>'
 
 
+def _set_by(name: str, fact: Fact) -> tuple[str, str]:
+    """Who set a fact, from its status: (css tag, escaped HTML words)."""
+    words = f"&ldquo;{_e(fact.source)}&rdquo;" if fact.source else ""
+    if fact.status == "confirmed":
+        return "user", "you (confirmed)"
+    if fact.status == "assumed":
+        return "assumed", "an assumption" + (f": {_e(fact.source)}" if fact.source else "")
+    if fact.status == "inherited":
+        turn = f" (question {fact.turn})" if fact.turn else ""
+        return "earlier", f"an earlier turn{turn}: {words}"
+    if fact.status == "inferred":
+        return "inferred", f"inferred from {words}" if words else "inferred"
+    if fact.status == "conflicting":
+        read = " / ".join(f"{_e(value_words(name, c.value))} (&ldquo;{_e(c.source or '')}&rdquo;)"
+                          for c in fact.candidates)
+        return "conflicting", f"your words disagree: {read}" if read else "your words disagree"
+    return "question", f"your question: {words}" if words else "your question"
+
+
 def facts_html(answer: Answer | None) -> str:
-    """The facts panel: each fact with the words that set it, the assumptions, open facts."""
+    """The facts panel: each fact, who set it (your words, an earlier turn, you, an
+    assumption) and the assumptions; the open facts are asked back beside it."""
     if answer is None:
         return ('<div class="adv-facts adv-muted">Facts the advisor reads from your question '
                 'appear here, each with the words that set it.</div>')
     rows, unknown = [], []
     for name, fact in answer.facts.items():
-        if fact.value in ("unknown", None):
-            unknown.append(FACT_LABELS.get(name, name))
+        label = FACT_LABELS.get(name, name)
+        if fact.value in ("unknown", None) and fact.status not in ("confirmed", "conflicting"):
+            unknown.append(label)
             continue
-        source = ""
-        if fact.source:
-            source = f'&ldquo;{_e(fact.source)}&rdquo;'
-        tag = '<span class="adv-assumed">assumed</span>' if fact.assumed else ""
-        rows.append(f'<tr data-fact="{_e(name)}"><th>{_e(FACT_LABELS.get(name, name))}</th>'
-                    f'<td class="adv-value">{_e(_words(fact.value))} {tag}</td>'
-                    f'<td class="adv-from">{source}</td></tr>')
+        tag, who = _set_by(name, fact)
+        badge = ""
+        if fact.status in ("assumed", "confirmed", "conflicting"):
+            text = {"assumed": "assumed", "confirmed": "confirmed",
+                    "conflicting": "open: disagree"}[fact.status]
+            badge = f'<span class="adv-status adv-{_e(tag)}">{text}</span>'
+        rows.append(f'<tr data-fact="{_e(name)}" data-status="{_e(fact.status)}">'
+                    f'<th>{_e(label)}</th>'
+                    f'<td class="adv-value">{_e(value_words(name, fact.value))} {badge}</td>'
+                    f'<td class="adv-from adv-by-{_e(tag)}">{who}</td></tr>')
     parts = ['<div class="adv-facts"><div class="adv-h">Facts understood</div>',
              '<table class="adv-facts-table"><thead><tr><th>Fact</th><th>Value</th>'
              f'<th>Set by</th></tr></thead><tbody>{"".join(rows)}</tbody></table>']
@@ -213,10 +242,13 @@ def facts_html(answer: Answer | None) -> str:
         items = "".join(f"<li>{_e(a)}</li>" for a in answer.assumptions)
         parts.append(f'<div class="adv-h">Assumptions</div><ul class="adv-assumptions">{items}'
                      '</ul>')
-    if answer.missing_facts:
-        items = "".join(f'<li><b>{_e(FACT_LABELS.get(m.fact, m.fact))}</b>: {_e(m.ask)}'
-                        f'{_outcomes(m.outcomes)}</li>' for m in answer.missing_facts)
-        parts.append(f'<div class="adv-h">What would change the answer</div>'
-                     f'<ul class="adv-missing">{items}</ul>')
+    # The open facts are asked back above this panel, each with one-click answers.
     parts.append("</div>")
     return "".join(parts)
+
+
+def question_html(question: Question) -> str:
+    """A fact asked back: the question, and what the answers would do (or was assumed)."""
+    hint = f'<div class="adv-ask-hint">{_e(question.hint)}</div>' if question.hint else ""
+    return (f'<div class="adv-ask-q" data-fact="{_e(question.fact)}" '
+            f'data-why="{_e(question.why)}">{_e(question.ask)}{hint}</div>')

@@ -82,6 +82,21 @@ a.adv-cite-ref { font-size: .78em; vertical-align: super; text-decoration: none;
 .adv-muted { color: #667085; }
 #adv-side .adv-facts { padding: 2px; }
 #adv-rate-label { padding: 6px 12px 0 12px; }
+.adv-ask-back { border: 1px solid #fedf89 !important; background: #fffcf5 !important; border-radius: 8px !important; margin: 2px 0 !important; padding: 8px 10px !important; }
+.adv-ask-q { font-weight: 600; color: #101828; font-size: .92rem; }
+.adv-ask-q[data-why="assumed"] { color: #93370d; }
+.adv-ask-q[data-why="conflicting"] { color: #b42318; }
+.adv-ask-hint { font-weight: 400; color: #667085; font-size: .78rem; margin-top: 2px; }
+.adv-choices { gap: 6px !important; flex-wrap: wrap !important; background: transparent !important; }
+.adv-choices button.adv-choice { flex: 0 1 auto !important; width: auto !important; min-width: 0 !important;
+  border: 1px solid #84adff !important; background: #fff !important; color: #1849a9 !important; border-radius: 14px !important; padding: 2px 10px !important; }
+.adv-choices button.adv-choice:hover { background: #eff4ff !important; }
+.adv-ask-back { gap: 4px !important; }
+.adv-confirmed { background: #ecfdf3; color: #085d3a; font-size: .82rem; padding: 6px 14px; border-bottom: 1px solid #d1fadf; }
+.adv-status { font-size: .7rem; font-style: normal; font-weight: 600; border-radius: 4px; padding: 0 4px; margin-left: 4px; }
+.adv-status.adv-assumed { background: #fef0c7; color: #93370d; }
+.adv-status.adv-user { background: #d1fadf; color: #085d3a; }
+.adv-status.adv-conflicting { background: #fee4e2; color: #912018; }
 """
 
 #: Citation links open and highlight their source card (runs once when the chat loads).

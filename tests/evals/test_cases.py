@@ -142,3 +142,27 @@ def test_unquoted_yes_no_facts_mean_yes_and_no(tmp_path: Path) -> None:
     (case, _) = load_case_file(_write(tmp_path, text))
     assert case.expect.facts["public_access"] == "yes"
     assert case.expect.facts["consent"] == "no"
+
+
+def test_a_case_may_give_confirmed_facts(tmp_path: Path) -> None:
+    text = GOOD.replace('  as_of: 2025-06-01\n  must_pass',
+                        '  as_of: 2025-06-01\n  facts: {actor: law_enforcement, public_access: yes,'
+                        ' country: nl}\n  must_pass', 1)
+    (case, second) = load_case_file(_write(tmp_path, text))
+    assert case.facts == {"actor": "law_enforcement", "public_access": "yes", "country": "NL"}
+    assert second.facts == {}
+
+
+@pytest.mark.parametrize(("facts", "says"), [
+    ("{actr: law_enforcement}", "unknown fact 'actr'; the facts are: service, actor"),
+    ("{timing: soon}", "use one of: real_time, post, unknown"),
+])
+def test_a_bad_confirmed_fact_names_file_case_line_and_the_allowed_values(
+        tmp_path: Path, facts: str, says: str) -> None:
+    text = GOOD.replace('  as_of: 2025-06-01\n  must_pass',
+                        f'  as_of: 2025-06-01\n  facts: {facts}\n  must_pass', 1)
+    path = _write(tmp_path, text)
+    with pytest.raises(CaseFileError) as info:
+        load_case_file(path)
+    message = str(info.value)
+    assert f"{path}:6: case 'eu-fixed-lobby': facts" in message and says in message

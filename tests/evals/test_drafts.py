@@ -41,3 +41,20 @@ def test_no_feedback_writes_an_empty_but_valid_file(tmp_path: Path) -> None:
     out = tmp_path / "d.yaml"
     out.write_text(draft_cases([]), encoding="utf-8")
     assert load_case_file(out) == []
+
+
+def test_drafts_keep_the_facts_the_user_confirmed(advisor_home: Path, tmp_path: Path) -> None:
+    from advisor.service import Advisor
+
+    advisor = Advisor(load_settings())
+    question = "Can a European agency use this on a fixed lobby camera?"
+    confirmed = {"actor": "law_enforcement", "timing": "real_time", "public_access": "yes"}
+    given = advisor.check(question, facts=confirmed)
+    store = FeedbackStore(load_settings().feedback_db)
+    store.add(given.trace_id, question, -1, "check the exceptions",
+              given.model_dump(mode="json"))
+    out = tmp_path / "drafts.yaml"
+    assert main(["--from-feedback", str(out)]) == 0
+    (case,) = load_case_file(out)
+    assert case.facts == confirmed
+    assert case.question == question

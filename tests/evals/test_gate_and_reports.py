@@ -165,3 +165,24 @@ def test_reports_json_junit_html_with_llm_columns() -> None:
     assert "guardrail overridden" in html and "LLM composer passed" in html
     for external in ("<link", "<script src", "src=\"http", "url(http", "@import"):
         assert external not in html
+
+
+def test_a_case_with_facts_is_asked_with_them_through_a_real_advisor(
+        advisor_home: Path) -> None:
+    from advisor.config import load_settings
+    from advisor.evals.runner import run_suite
+
+    lobby = "Can a European agency use this on a fixed lobby camera?"
+    confirmed = {"actor": "law_enforcement", "timing": "real_time", "public_access": "yes"}
+    cases = [
+        EvalCase.model_validate({
+            "id": "confirmed", "question": lobby, "reason": "exact facts",
+            "facts": confirmed, "expect": {"policies": {"eu-ai-act": "prohibited"}}}),
+        EvalCase.model_validate({
+            "id": "read", "question": lobby, "reason": "facts read from the words",
+            "expect": {"policies": {"eu-ai-act": "prohibited"}}}),
+    ]
+    run = run_suite(load_settings(), cases, progress=False)
+    passed = {r.id: r.passed for r in run.results}
+    assert passed == {"confirmed": True, "read": False}, \
+        "the same question passes only with the confirmed facts"

@@ -316,3 +316,52 @@ def test_search_passes_as_of_through(client: Any) -> None:
     for passage in body.json()["results"]:
         effective = passage.get("effective_date")
         assert effective is None or dt.date.fromisoformat(effective) <= dt.date(2023, 1, 1)
+
+
+CONFIRMED = {"actor": "law_enforcement", "timing": "real_time", "public_access": "yes"}
+
+
+@pytest.mark.parametrize("route", ["/v1/ask", "/v1/check"])
+def test_confirmed_facts_move_the_eu_verdict_to_prohibited(client: Any, route: str) -> None:
+    plain = client.post(route, json={"question": LOBBY}).json()
+    assert _verdicts(plain)["eu-ai-act"] == "conditional"
+    response = client.post(route, json={"question": LOBBY, "facts": CONFIRMED})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert _verdicts(body)["eu-ai-act"] == "prohibited"
+    eu = next(p for p in body["policies"] if p["policy"] == "eu-ai-act")
+    assert [hit["rule"] for hit in eu["fired"]] == ["5-1-h"]
+    for name, value in CONFIRMED.items():
+        assert body["facts"][name] == {"value": value, "from": "confirmed by the user",
+                                       "assumed": False, "status": "confirmed", "turn": None,
+                                       "candidates": []}
+    assert body["facts"]["camera"]["status"] == "stated", "unconfirmed facts still read"
+    if route == "/v1/ask":
+        cited = {c["chunk_id"] for c in body["citations"]}
+        assert "eu-ai-act-art5#5-1-h" in cited
+
+
+@pytest.mark.parametrize(("facts", "says"), [
+    ({"actr": "law_enforcement"}, "the facts are: service, actor"),
+    ({"actor": "cop"}, "use one of: us_police, us_federal, law_enforcement"),
+    ({"public_access": "maybe"}, "use one of: yes, no, unknown"),
+    ({"country": "Atlantis"}, "ISO 3166-1 alpha-2"),
+    ({"as_of": "2025-01-01"}, "its own as_of"),
+])
+def test_a_bad_fact_name_or_value_is_422_listing_the_allowed_ones(
+        client: Any, facts: dict[str, str], says: str) -> None:
+    for route in ("/v1/ask", "/v1/check"):
+        response = client.post(route, json={"question": LOBBY, "facts": facts})
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert error["code"] == "input_error" and says in error["message"]
+
+
+def test_a_confirmed_country_sets_the_jurisdiction(client: Any) -> None:
+    body = client.post("/v1/check", json={
+        "question": "Can UK officers use this for live face matching on body-worn cameras?",
+        "facts": {"country": "fr"}}).json()
+    assert body["facts"]["country"]["value"] == "FR"
+    assert body["facts"]["jurisdiction"]["value"] == "eu"
+    assert body["facts"]["jurisdiction"]["status"] == "inferred"
+    assert _verdicts(body)["eu-ai-act"] != "not_applicable"

@@ -151,3 +151,27 @@ def test_langchain_chat_openai_uses_the_advisor(base_url: str) -> None:
     assert isinstance(reply.content, str) and reply.content.startswith("**Verdict: Prohibited**")
     streamed = "".join(str(chunk.content) for chunk in model.stream(LOBBY))
     assert streamed == reply.content
+
+
+def test_confirmed_facts_via_the_advisor_extension(base_url: str) -> None:
+    completion = _client(base_url).chat.completions.create(
+        model="advisor", messages=[{"role": "user", "content": LOBBY}],
+        extra_body={"advisor": {"facts": {"actor": "law_enforcement", "timing": "real_time",
+                                          "public_access": "yes"}}})
+    advisor_json = (completion.model_extra or {})["advisor"]
+    assert _verdicts(advisor_json)["eu-ai-act"] == "prohibited"
+    assert advisor_json["facts"]["actor"]["status"] == "confirmed"
+    assert "eu-ai-act-art5#5-1-h" in {c["chunk_id"] for c in advisor_json["citations"]}
+
+
+def test_a_bad_fact_in_the_extension_is_422(base_url: str) -> None:
+    with pytest.raises(openai.UnprocessableEntityError) as info:
+        _client(base_url).chat.completions.create(
+            model="advisor", messages=[{"role": "user", "content": LOBBY}],
+            extra_body={"advisor": {"facts": {"timing": "soon"}}})
+    assert "use one of: real_time, post, unknown" in str(info.value)
+    with pytest.raises(openai.UnprocessableEntityError) as info:
+        _client(base_url).chat.completions.create(
+            model="advisor", messages=[{"role": "user", "content": LOBBY}],
+            extra_body={"advisor": {"fact": {"timing": "post"}}})
+    assert "advisor.fact" in str(info.value)

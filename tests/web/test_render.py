@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 
 from advisor.errors import InputError
-from advisor.schema import Answer
+from advisor.schema import Answer, Fact, FactCandidate
 from advisor.service import Advisor
 from advisor.ui import _as_of
-from advisor.ui.render import answer_html, facts_html, transcript_html
+from advisor.ui.choices import fact_choices, open_questions, value_words
+from advisor.ui.render import answer_html, facts_html, question_html, transcript_html
 from tests.web.conftest import LOBBY
 
 
@@ -103,7 +104,9 @@ def test_citation_cards_carry_title_section_version_date_and_quote(lobby_answer:
 def test_facts_panel_shows_words_that_set_each_fact(lobby_answer: Answer) -> None:
     html = facts_html(lobby_answer)
     assert "Facts understood" in html
-    assert re.search(r'<tr data-fact="jurisdiction">.*?EU.*?&ldquo;European&rdquo;', html)
+    assert re.search(r'<tr data-fact="jurisdiction" data-status="stated">.*?EU.*?'
+                     r'your question: &ldquo;European&rdquo;', html)
+    assert re.search(r'<tr data-fact="service" data-status="assumed">.*?an assumption', html)
     for assumption in lobby_answer.assumptions:
         assert assumption.replace("'", "&#x27;").replace('"', "&quot;") in html
 
@@ -119,3 +122,96 @@ def test_as_of_control_values(value: object, expected: dt.date | None) -> None:
 def test_as_of_control_refuses_a_non_date() -> None:
     with pytest.raises(InputError, match="YYYY-MM-DD"):
         _as_of("1st of May")
+
+
+def test_open_assumed_and_conflicting_facts_are_asked_back_in_plain_words(
+        lobby_answer: Answer) -> None:
+    asked = {q.fact: q for q in open_questions(lobby_answer)}
+    # The engine's open facts, first, with the answers that change a verdict.
+    assert [q.why for q in asked.values()][:3] == ["open", "open", "open"]
+    assert asked["public_access"].ask == "Is the lobby open to the public?"
+    assert asked["public_access"].choices == (("Yes, open to the public", "yes"),
+                                               ("No, not open to the public", "no"))
+    actor = dict((v, w) for w, v in asked["actor"].choices)
+    assert actor["law_enforcement"] == "law enforcement" and actor["private"] == "private company"
+    assert "us_police" not in actor, "a European agency is not a US police department"
+    assert dict((v, w) for w, v in asked["timing"].choices)["real_time"] == "live (real time)"
+    # The assumptions, with the assumed value offered first.
+    assert asked["service"].why == "assumed" and asked["service"].choices[0][1] == "azure_openai"
+    assert asked["purpose"].why == "assumed"
+    assert {"jurisdiction", "camera", "country"}.isdisjoint(asked), "stated or not deciding"
+
+
+def test_a_confirmed_fact_is_not_asked_again_and_a_conflict_is(lobby_answer: Answer) -> None:
+    facts = dict(lobby_answer.facts)
+    facts["actor"] = Fact.model_validate({"value": "law_enforcement",
+                                          "from": "confirmed by the user",
+                                          "status": "confirmed"})
+    facts["camera"] = Fact(value="unknown", status="conflicting", candidates=(
+        FactCandidate(value="fixed", source="fixed"),
+        FactCandidate(value="body_worn", source="bodycam")))
+    answer = lobby_answer.model_copy(update={"facts": facts})
+    asked = {q.fact: q for q in open_questions(answer)}
+    assert "actor" not in asked
+    camera = asked["camera"]
+    assert camera.why == "conflicting" and [v for _, v in camera.choices][:2] == ["fixed",
+                                                                               "body_worn"]
+    assert "bodycam" in camera.hint
+    html = facts_html(answer)
+    assert re.search(r'<tr data-fact="actor" data-status="confirmed">.*?you \(confirmed\)', html)
+    assert re.search(r'<tr data-fact="camera" data-status="conflicting">.*?your words disagree'
+                     r'.*?&ldquo;bodycam&rdquo;', html)
+    card = question_html(camera)
+    assert 'data-why="conflicting"' in card and "bodycam" in card
+
+
+def test_inherited_and_inferred_facts_say_where_they_came_from(lobby_answer: Answer) -> None:
+    facts = dict(lobby_answer.facts)
+    facts["camera"] = Fact(value="body_worn", source="body-worn", status="inherited", turn=1)
+    facts["jurisdiction"] = Fact(value="eu", source="country FR, confirmed by the user",
+                                 status="inferred")
+    html = facts_html(lobby_answer.model_copy(update={"facts": facts}))
+    assert "an earlier turn (question 1): &ldquo;body-worn&rdquo;" in html
+    assert "inferred from &ldquo;country FR, confirmed by the user&rdquo;" in html
+
+
+def test_every_fact_value_has_words_and_the_panel_offers_every_value() -> None:
+    from advisor.schema import FACT_NAMES, FACT_VALUES
+
+    for name in FACT_NAMES:
+        choices = fact_choices(name)
+        assert choices[-1] == ("not known", "unknown")
+        if name != "country":
+            assert {v for _, v in choices} == set(FACT_VALUES[name])
+        assert all(words and "_" not in words for words, _ in choices)
+    assert ("Germany (DE)", "DE") in fact_choices("country")
+    assert value_words("country", "FR") == "France (FR)"
+
+
+def test_the_transcript_names_the_facts_a_turn_was_checked_with(lobby_answer: Answer) -> None:
+    html = transcript_html([{"question": LOBBY, "answer": lobby_answer.model_dump(mode="json"),
+                             "confirmed": {"actor": "law_enforcement", "public_access": "yes"}}])
+    assert 'Checked with the facts you confirmed: <span data-fact="actor">Who uses it: ' \
+           '<b>law enforcement</b></span>' in html
+
+
+def test_a_failed_re_check_is_said_above_the_answer_it_keeps(lobby_answer: Answer) -> None:
+    html = transcript_html([{"question": LOBBY, "answer": lobby_answer.model_dump(mode="json"),
+                             "notice": "the index is down <now>"}])
+    assert 'role="alert">the index is down &lt;now&gt;</div>' in html
+    assert 'data-verdict="prohibited"' in html, "the earlier answer is still shown"
+
+
+def test_an_open_fact_the_words_disagree_on_is_asked_with_both_readings(
+        lobby_answer: Answer) -> None:
+    facts = dict(lobby_answer.facts)
+    facts["timing"] = Fact(value="unknown", status="conflicting", candidates=(
+        FactCandidate(value="post", source="recorded"),
+        FactCandidate(value="real_time", source="live")))
+    asked = {q.fact: q for q in open_questions(lobby_answer.model_copy(update={"facts": facts}))}
+    timing = asked["timing"]
+    assert timing.why == "conflicting"
+    assert timing.ask == next(m.ask for m in lobby_answer.missing_facts if m.fact == "timing")
+    assert [v for _, v in timing.choices] == ["post", "real_time"]
+    assert timing.hint.startswith("Your words disagree: later, on recorded footage")
+    assert "eu-ai-act: conditional if live (real time), not prohibited if later" in timing.hint
