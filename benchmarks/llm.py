@@ -60,6 +60,28 @@ _RANK = {v: i for i, v in enumerate(VERDICT_ORDER)}
 # ----------------------------------------------------------------------------- reader
 
 
+def _label(value: object) -> str:
+    """A labelled value as the fact vocabulary spells it (YAML reads yes/no as booleans)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _item(raw: dict[str, Any]) -> dict[str, Any]:
+    """An item with labels spelled as facts are, unknown fact names set aside with a warning."""
+    item = dict(raw)
+    known = set(Facts.model_fields)
+    item["facts"] = {k: _label(v) for k, v in (raw.get("facts") or {}).items() if k in known}
+    item["open"] = [k for k in raw.get("open") or () if k in known]
+    unknown = sorted((set(raw.get("facts") or {}) | set(raw.get("open") or ())) - known)
+    if unknown:
+        print(f"warning: {raw.get('id')}: no such fact {', '.join(unknown)}; not scored",
+              file=sys.stderr)
+    item["history"] = [t if isinstance(t, dict) else {"role": "user", "content": str(t)}
+                       for t in raw.get("history") or ()]
+    return item
+
+
 def _gold_facts(item: dict[str, Any], today: dt.date) -> Facts:
     labelled = {name: Fact(value=str(value)) for name, value in item["facts"].items()}
     return Facts.model_validate({**labelled, "as_of": _as_of(item) or today})
@@ -77,7 +99,7 @@ def _score(facts: Facts, item: dict[str, Any]) -> tuple[int, int, int]:
     right = misreads = 0
     for name, value in item["facts"].items():
         got = facts.value(name)
-        if got == str(value):
+        if got == value:
             right += 1
         elif got not in ("unknown", None):
             misreads += 1
@@ -284,7 +306,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{args.max_passages} passages)")
     out: dict[str, Any] = {"endpoint": args.base_url, "model": args.model}
     if args.reader is not None:
-        items = (yaml.safe_load(args.reader.read_text(encoding="utf-8")) or [])[:args.limit]
+        items = [_item(raw) for raw in
+                 (yaml.safe_load(args.reader.read_text(encoding="utf-8")) or [])[:args.limit]]
         packs = list(load_packs(settings.corpus))
         result = run_reader(items, settings, packs, console)
         console.print(_reader_table(result))
