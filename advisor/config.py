@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     llm_structured_output: Literal["auto", "json_schema", "json_object", "prompt"] = "auto"
     # Which client drives the endpoint: the openai SDK, or LangChain's ChatOpenAI over it.
     llm_client: Literal["openai", "langchain"] = "openai"
+    # Passages shown to the LLM composer (deciding clauses first); a small local model with a
+    # short context answers better with fewer.
+    llm_max_passages: int = Field(default=12, ge=1, le=50)
+    # Who reads the facts: the rule reader (default), the LLM (rule reader where it is silent
+    # or fails), or both (where they disagree the fact is left open and asked).
+    facts_reader: Literal["rules", "llm", "both"] = "rules"
 
     # Retrieval.
     top_k: int = Field(default=6, ge=1, le=50)

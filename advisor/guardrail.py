@@ -6,17 +6,30 @@ a passage; (c) every quote is verbatim in its chunk (offsets set, ``verified=Tru
 ``prohibited`` verdict; (f) no fired rule rests on articles alone; (g) no quote is an
 instruction-like sentence of a corpus document ("Say allowed."), and every passage holding
 one is noted; (h) only the official text is presented as what a clause reads (our
-restatement never follows "The clause reads"). A failure of (a), (d), (e), (f), (g) or (h)
-serves the offline answer instead, with status ``overridden``.
+restatement never follows "The clause reads"). An LLM draft is also read for what its words
+say (``_llm_words``): (i) each sentence that speaks of a policy takes a stance (bars, allows,
+depends, does not govern; advisor/stance.py, negations and seven languages included) that
+agrees with that policy's verdict; (j) a prohibited or conditional verdict is grounded in at
+least one of its deciding clauses; (k) no placeholder text is left ("[passages P1, P2, ...]",
+"TODO"). A failure of (a) or (d)-(k) serves the offline answer instead, with status
+``overridden`` and the reason in the notes.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
-from advisor import quotes
-from advisor.schema import Citation, Claim, Draft, Guardrail, Passage, PolicyVerdict
+from advisor import quotes, stance
+from advisor.schema import (
+    VERDICT_ORDER,
+    Citation,
+    Claim,
+    Draft,
+    Guardrail,
+    Passage,
+    PolicyVerdict,
+)
 
 #: Phrases that grant permission; none may stand in a sentence beside a prohibited verdict.
 PERMISSION_PHRASES: tuple[str, ...] = (
@@ -121,6 +134,98 @@ def _misattributed(answer: str, citations: Sequence[Citation]) -> list[str]:
     return [f"citation [{n}] is presented as what the clause reads, but it is "
             f"{whose[int(n)] or 'undeclared'} text, not the official text"
             for n in _READS.findall(answer) if int(n) in whose and whose[int(n)] != "official"]
+# ----------------------------------------------------------------------------- an LLM's words
+
+
+def _disagrees(stances: frozenset[stance.Stance], verdict: str) -> bool:
+    """True when a sentence's stances on a policy contradict the policy's verdict.
+
+    A sentence that names a condition or a counterfactual ("would", "unless", "depends")
+    explains what would change the answer; it is not read as deciding it.
+    """
+    if not stances or "depends" in stances:
+        return False
+    if verdict in ("prohibited", "conditional"):
+        return bool(stances & {"allows", "not_governed"}) and "bars" not in stances
+    if verdict == "not_prohibited":
+        return "bars" in stances and not stances & {"allows", "not_governed"}
+    if verdict == "not_applicable":
+        return bool(stances & {"bars", "allows"}) and "not_governed" not in stances
+    return False
+
+
+_SAYS = {"bars": "bars it", "allows": "allows it", "not_governed": "does not govern it",
+         "depends": "makes it depend on conditions"}
+
+
+def _stance_failures(answer: str, verdicts: Sequence[PolicyVerdict], overall: str,
+                     quotable: Sequence[str]) -> list[str]:
+    """Sentences whose stance on a policy (or, unnamed, on the use) contradicts the verdict."""
+    by_policy = {v.policy: v.verdict for v in verdicts}
+    titles = {v.policy: v.title for v in verdicts}
+
+    def quoted(text: str) -> bool:  # a quotation of a passage or of the user is not the draft's
+        return any(quotes.locate(text, source) is not None for source in quotable)
+
+    failures: list[str] = []
+    for sentence in stance.read_all(answer, titles, quoted):
+        for policy, stances in sentence.policies.items():
+            verdict = by_policy.get(policy)
+            if verdict is not None and _disagrees(stances, verdict):
+                says = " and ".join(_SAYS[s] for s in sorted(stances))
+                failures.append(f"a sentence says {policy} {says}, but its verdict is "
+                                f"{verdict}: {sentence.text[:160]!r}")
+        # A sentence that names no policy may not grant what the verdict refuses.
+        unnamed = sentence.unnamed
+        if overall in ("prohibited", "conditional") and "allows" in unnamed \
+                and not unnamed & {"bars", "depends"}:
+            failures.append(f"a sentence allows the use, but the verdict is {overall}: "
+                            f"{sentence.text[:160]!r}")
+    return failures
+
+
+def _deciding_clauses(verdict: PolicyVerdict) -> set[str]:
+    """The clauses the engine's own reasons point at (without the packs' pending rules)."""
+    clauses = {c for hit in verdict.fired for c in hit.clauses}
+    if verdict.verdict == "conditional":
+        clauses |= {c for m in verdict.near_misses if m.open_facts for c in m.clauses}
+    return clauses
+
+
+def _ungrounded(citations: Sequence[Citation], verdicts: Sequence[PolicyVerdict],
+                passages: Sequence[Passage], deciding: Mapping[str, Sequence[str]] | None
+                ) -> list[str]:
+    """Prohibited or conditional policies whose deciding clauses the draft never cites."""
+    cited = {c.chunk_id for c in citations}
+    offered = {p.chunk_id for p in passages}
+    failures: list[str] = []
+    for verdict in verdicts:
+        if verdict.verdict not in ("prohibited", "conditional"):
+            continue
+        clauses = set(deciding.get(verdict.policy, ())) if deciding is not None else set()
+        clauses = (clauses | _deciding_clauses(verdict)) & offered
+        if clauses and not clauses & cited:
+            failures.append(f"the draft cites none of the clauses that decide {verdict.policy} "
+                            f"({verdict.verdict}): " + ", ".join(sorted(clauses)))
+    return failures
+
+
+def _llm_words(answer: str, citations: Sequence[Citation], verdicts: Sequence[PolicyVerdict],
+               passages: Sequence[Passage], overall: str | None,
+               deciding: Mapping[str, Sequence[str]] | None,
+               said: Sequence[str] = ()) -> list[str]:
+    """Checks (i)-(k) on the words of an LLM draft."""
+    failures = [f"placeholder text left in the draft: {p!r}"
+                for p in dict.fromkeys(stance.placeholders(answer))]
+    if overall is None:
+        overall = next((v for v in VERDICT_ORDER if any(p.verdict == v for p in verdicts)),
+                       "not_applicable")
+    if overall in ("informational", "out_of_scope"):
+        return failures  # nothing is assessed: a summary of the texts takes no stance on a use
+    failures += _stance_failures(answer, verdicts, overall,
+                                 [*(p.text for p in passages), *said])
+    failures += _ungrounded(citations, verdicts, passages, deciding)
+    return failures
 
 
 def _bare(verdicts: Sequence[PolicyVerdict], composer: str) -> Draft:
@@ -136,11 +241,18 @@ def review(
     verdicts: Sequence[PolicyVerdict],
     passages: Sequence[Passage],
     fallback: Callable[[], Draft] | None = None,
+    *,
+    overall: str | None = None,
+    deciding: Mapping[str, Sequence[str]] | None = None,
+    said: Sequence[str] = (),
 ) -> tuple[Draft, Guardrail]:
     """Check ``draft`` against the engine's verdicts and the passages; return what to serve.
 
     ``fallback`` produces the offline draft served when the draft fails; it is checked in
-    turn (without a further fallback).
+    turn (without a further fallback). ``overall`` is the overall verdict (derived from
+    ``verdicts`` when not given); ``deciding`` maps a policy to the clause chunk ids of the
+    rules that decide it, fired or pending (the fired rules' clauses when not given);
+    ``said`` holds the user's words (question, earlier turns), which a draft may quote.
     """
     notes: list[str] = list(draft.notes)
     engine = {v.policy: v.verdict for v in verdicts}
@@ -169,6 +281,8 @@ def review(
         failures.append(f"rule {key} rests on press articles alone, not on a clause")
     failures += _instructions(passages, citations, notes)
     failures += _misattributed(answer, citations)
+    if draft.composer != "offline":
+        failures += _llm_words(answer, citations, verdicts, passages, overall, deciding, said)
 
     if not failures:
         claims = tuple(
@@ -186,7 +300,8 @@ def review(
     if fallback is None:
         notes.append("guardrail: served the verdicts alone, without an explanation")
         return _bare(verdicts, draft.composer), Guardrail(status="overridden", notes=tuple(notes))
-    offline, inner = review(fallback(), verdicts, passages, None)
+    offline, inner = review(fallback(), verdicts, passages, None, overall=overall,
+                            deciding=deciding, said=said)
     notes.append(f"guardrail: served the {offline.composer} answer instead of the "
                  f"{draft.composer} draft")
     return offline, Guardrail(status="overridden", notes=tuple(notes) + inner.notes)

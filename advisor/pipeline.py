@@ -60,6 +60,15 @@ class IndexLike(Protocol):
         ...
 
 
+class FactsReader(Protocol):
+    """A second fact reader run after the rule reader (advisor.llm.reader.LLMFactReader)."""
+
+    def read(self, question: str, history: Sequence[Mapping[str, str]], facts: Facts
+             ) -> tuple[Facts, tuple[str, ...], bool]:
+        """The merged facts, notes for the answer, and True when the reader fell back."""
+        ...
+
+
 @dataclass
 class Deps:
     """Everything the pipeline calls; built by advisor.service.Advisor from Settings."""
@@ -74,6 +83,7 @@ class Deps:
     # chunk id -> Chunk read from the corpus files (no index): the degraded-mode clause source.
     corpus_chunks: Callable[[], Mapping[str, Chunk]] = field(default=lambda: {})
     corpus_version: Callable[[], str] = field(default=lambda: "")
+    reader: FactsReader | None = None  # ADVISOR_FACTS_READER=llm|both; None: rules alone
 
 
 @dataclass(frozen=True)
@@ -161,6 +171,12 @@ def _clause_ids(facts: Facts, verdicts: Sequence[PolicyVerdict], packs: Sequence
     if facts.value("service") == "azure_openai" and facts.value("purpose") in _IDENTIFYING:
         ids += sorted(c for c in chunks if c.endswith(_LIMITED_ACCESS_KEY))
     return list(dict.fromkeys(ids))
+
+
+def _deciding(verdicts: Sequence[PolicyVerdict], packs: Sequence[Any]) -> dict[str, list[str]]:
+    """Per policy, the clauses of the rules that decide it: fired, or pending on open facts."""
+    return {v.policy: [*(c for hit in v.fired for c in hit.clauses),
+                       *_rule_clauses(packs, v.policy, pending_rules(v))] for v in verdicts}
 
 
 def _press_query(question: str, verdicts: Sequence[PolicyVerdict]) -> str:
@@ -282,6 +298,15 @@ def run(deps: Deps, question: str, history: History | None = None, as_of: object
     given = parse_confirmed(confirmed)
 
     uses = extract_uses(question, list(turns) or None, date, today=deps.today())
+    read_notes: tuple[str, ...] = ()
+    read_fell_back = False
+    if deps.reader is not None and len(uses) == 1:
+        words, read_ = uses[0]
+        read_, read_notes, read_fell_back = deps.reader.read(question, turns, read_)
+        uses = [(words, read_)]
+    elif deps.reader is not None:
+        read_notes = ("The question lists several uses: each is read by the rule reader only "
+                      "(the LLM reader reads one use at a time).",)
     facts, verdicts = _judged([(words, apply_confirmed(read_, given)) for words, read_ in uses],
                               deps.packs)
     verdict = overall(facts, verdicts)
@@ -291,7 +316,9 @@ def run(deps: Deps, question: str, history: History | None = None, as_of: object
                         policies=tuple(verdicts), facts=_facts_dict(facts),
                         assumptions=facts.assumptions, missing_facts=missing_facts(verdicts),
                         composer="none", corpus_version=_index_version(deps),
-                        trace_id=new_trace_id())
+                        trace_id=new_trace_id(),
+                        guardrail=Guardrail(status="degraded" if read_fell_back else "passed",
+                                            notes=read_notes))
         return _recorded(deps, Run(answer, {}), turns, record)
 
     retrieve = verdict != "out_of_scope"
@@ -300,17 +327,20 @@ def run(deps: Deps, question: str, history: History | None = None, as_of: object
         passages = []
     request = ComposeRequest(question=question, facts=facts, verdicts=tuple(verdicts),
                              overall=verdict, passages=tuple(passages), history=turns)
-    notes: list[str] = []
+    notes: list[str] = list(read_notes)
     draft, fell_back = _compose(deps, request, notes)
     fallback = None if deps.composer is deps.offline or fell_back else (
         lambda: deps.offline.compose(request))
-    draft, checked = guardrail.review(draft, verdicts, passages, fallback)
+    draft, checked = guardrail.review(
+        draft, verdicts, passages, fallback, overall=verdict,
+        deciding=_deciding(verdicts, deps.packs),
+        said=[question, *(t["content"] for t in turns if t["role"] == "user")])
 
     status = checked.status
     if failure is not None:
         notes.append(f"retrieval failed ({failure}); the verdicts stand and the deciding "
                      "clauses were read from the corpus files")
-    if status == "passed" and (failure is not None or fell_back):
+    if status == "passed" and (failure is not None or fell_back or read_fell_back):
         status = "degraded"
     answer = Answer(
         question=question, as_of=facts.as_of, verdict=verdict,

@@ -63,6 +63,7 @@ class Advisor:
         self._index_error: RetrievalError | None = None
         self._index_retry_at = 0.0
         self._index_backoff = 0.0
+        self._reader: pipeline.FactsReader | None = None
 
     # ------------------------------------------------------------------ lazy parts
 
@@ -196,6 +197,15 @@ class Advisor:
                     self._composer = self._offline
             return self._composer
 
+    def _facts_reader(self) -> pipeline.FactsReader | None:
+        """The LLM fact reader when ADVISOR_FACTS_READER is llm or both (never raises)."""
+        with self._lock:
+            if self._reader is None and self.settings.facts_reader != "rules":
+                from advisor.llm.reader import fact_reader
+
+                self._reader = fact_reader(self.settings)
+            return self._reader
+
     def _audit_log(self) -> AuditLog:
         with self._lock:
             if self._audit is None:
@@ -216,7 +226,7 @@ class Advisor:
             index=self._open_index if build_index else self._index_if_open,
             composer=self._composer_in_use(), offline=self._offline, audit=self._audit_log(),
             today=self.today, corpus_chunks=self._corpus_chunks,
-            corpus_version=self._corpus_version,
+            corpus_version=self._corpus_version, reader=self._facts_reader(),
         )
 
     # ------------------------------------------------------------------ questions

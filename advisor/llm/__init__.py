@@ -15,6 +15,8 @@ Configuration (environment, prefix ``ADVISOR_``)::
     ADVISOR_LLM_STRUCTURED_OUTPUT=auto   # json_schema, then json_object, then prompt-only
     ADVISOR_LLM_CLIENT=openai            # or langchain (ChatOpenAI)
 
+    ADVISOR_FACTS_READER=both            # the model reads facts too (llm.reader)
+    ADVISOR_LLM_MAX_PASSAGES=12          # fewer for a small local model
 Whatever the model says, the guardrail keeps the engine's verdicts; any LLMError makes the
 pipeline serve the offline answer with the reason in ``guardrail.notes``.
 """
@@ -22,6 +24,7 @@ pipeline serve the offline answer with the reason in ``guardrail.notes``.
 from advisor.llm.client import ChatModel, LangChainChatModel, OpenAIChatModel, chat_model
 from advisor.llm.composer import LLMComposer
 from advisor.llm.prompts import build_prompt
+from advisor.llm.reader import LLMFactReader, fact_reader, merge_facts
 from advisor.llm.scripted import (
     RecordedRequest,
     Reply,
@@ -33,6 +36,7 @@ from advisor.llm.scripted import (
 __all__ = [
     "ChatModel",
     "LLMComposer",
+    "LLMFactReader",
     "LangChainChatModel",
     "OpenAIChatModel",
     "RecordedRequest",
@@ -40,6 +44,8 @@ __all__ = [
     "ScriptedOpenAIServer",
     "build_prompt",
     "chat_model",
+    "fact_reader",
     "faithful",
     "faithful_answer",
+    "merge_facts",
 ]

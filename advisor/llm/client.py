@@ -40,6 +40,9 @@ _PLACEHOLDER_KEY = "not-needed"
 _OPENAI_URL = "https://api.openai.com/v1"
 _AZURE_HOSTS = (".openai.azure.com", ".services.ai.azure.com", ".cognitiveservices.azure.com")
 _MODES = ("json_schema", "json_object", "prompt")
+#: Length limits OpenAI's strict mode does not take; local servers decode by them, so the
+#: answer schema keeps them and they are dropped only for OpenAI and Azure OpenAI.
+_UNSUPPORTED_STRICT = ("maxLength", "minLength")
 _FENCE = re.compile(r"^```[a-zA-Z0-9_-]*\s*\n?(.*?)\n?```$", re.DOTALL)
 _THINK = re.compile(r"^\s*<think>.*?</think>\s*", re.DOTALL)
 
@@ -50,8 +53,13 @@ class ChatModel(Protocol):
 
     name: str
 
-    def complete(self, messages: Messages, *, schema: Schema) -> dict[str, Any]:
-        """Send ``messages``; return the reply parsed and validated against ``schema``."""
+    def complete(self, messages: Messages, *, schema: Schema,
+                 max_tokens: int | None = None) -> dict[str, Any]:
+        """Send ``messages``; return the reply parsed and validated against ``schema``.
+
+        ``max_tokens`` caps the reply (sized to the answer expected, so a weak model that
+        loops inside a string fails fast instead of running to the server's limit).
+        """
         ...
 
 
@@ -70,6 +78,20 @@ def _check_configured(settings: Settings) -> None:
 def _is_azure(base_url: str) -> bool:
     host = urlparse(base_url).hostname or ""
     return host.endswith(_AZURE_HOSTS)
+
+
+def _is_hosted(base_url: str) -> bool:
+    """OpenAI or Azure OpenAI (strict schemas there take a subset of JSON Schema)."""
+    return _is_azure(base_url) or (urlparse(base_url).hostname or "") == "api.openai.com"
+
+
+def _without(node: Any, keys: tuple[str, ...]) -> Any:
+    """``node`` with ``keys`` removed at every level (length limits a strict server refuses)."""
+    if isinstance(node, dict):
+        return {k: _without(v, keys) for k, v in node.items() if k not in keys}
+    if isinstance(node, list):
+        return [_without(item, keys) for item in node]
+    return node
 
 
 def _schema_of(schema: Schema) -> dict[str, Any]:
@@ -241,12 +263,13 @@ class OpenAIChatModel:
             max_retries=settings.llm_max_retries, default_headers=headers,
         )
 
-    def complete(self, messages: Messages, *, schema: Schema) -> dict[str, Any]:
+    def complete(self, messages: Messages, *, schema: Schema,
+                 max_tokens: int | None = None) -> dict[str, Any]:
         """Send ``messages``; return the reply parsed and validated against ``schema``."""
         modes = _MODES if self.mode == "auto" else (self.mode,)
         for i, mode in enumerate(modes):
             try:
-                content = self._create(messages, schema, mode)
+                content = self._create(messages, schema, mode, max_tokens)
             except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
                 if i + 1 < len(modes):
                     continue  # the server does not take this response_format; try the next
@@ -258,12 +281,18 @@ class OpenAIChatModel:
             return parse_json(content, schema)
         raise AssertionError("unreachable: the mode loop returns or raises")
 
-    def _create(self, messages: Messages, schema: Schema, mode: str) -> str | None:
+    def _create(self, messages: Messages, schema: Schema, mode: str,
+                max_tokens: int | None) -> str | None:
         kwargs: dict[str, Any] = {}
+        if max_tokens is not None:
+            kwargs["max_tokens"] = max_tokens
         if mode == "json_schema":
             spec = _schema_of(schema)
+            strict = _is_strict(spec)
+            if strict and _is_hosted(self.base_url):
+                spec = _without(spec, _UNSUPPORTED_STRICT)
             kwargs["response_format"] = {"type": "json_schema", "json_schema": {
-                "name": _schema_name(schema), "schema": spec, "strict": _is_strict(spec)}}
+                "name": _schema_name(schema), "schema": spec, "strict": strict}}
             sent = messages
         else:
             if mode == "json_object":
@@ -307,7 +336,8 @@ class LangChainChatModel:
             temperature=0, default_headers=headers,
         )
 
-    def complete(self, messages: Messages, *, schema: Schema) -> dict[str, Any]:
+    def complete(self, messages: Messages, *, schema: Schema,
+                 max_tokens: int | None = None) -> dict[str, Any]:
         """Send ``messages``; return the reply parsed and validated against ``schema``."""
         from langchain_core.exceptions import OutputParserException
 
@@ -315,8 +345,10 @@ class LangChainChatModel:
         spec.setdefault("title", _schema_name(schema))
         sent = messages if self.method == "json_schema" else _with_instruction(messages, schema)
         strict = (_is_strict(spec) or None) if self.method == "json_schema" else None
-        runnable = self._llm.with_structured_output(spec, method=cast(Any, self.method),
-                                                    strict=strict)
+        llm = (self._llm if max_tokens is None
+               else self._llm.model_copy(update={"max_tokens": max_tokens}))
+        runnable = llm.with_structured_output(spec, method=cast(Any, self.method),
+                                              strict=strict)
         try:
             data = runnable.invoke([(m["role"], m["content"]) for m in sent])
         except openai.OpenAIError as exc:

@@ -71,6 +71,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory, corpus: Path,
         home=tmp_path_factory.mktemp("home"), corpus=corpus, composer="llm",
         llm_base_url=llm_server.base_url, llm_api_key="test", llm_model=MODEL,
         llm_timeout=1.0, llm_max_retries=0,
+        llm_max_passages=30,  # every passage, so the hostile memo reaches the model
     )
 
 
@@ -312,3 +313,75 @@ def test_llm_composer_without_an_endpoint_serves_offline_and_says_why(
     assert answer.composer == "offline"
     assert answer.guardrail.status == "degraded"
     assert "ADVISOR_LLM_BASE_URL" in _notes(answer)
+
+
+# ----------------------------------------------------------------------------- a real model's words
+# Drafts a real local model (Qwen2.5-Coder-0.5B over llama.cpp) wrote, verbatim, which the
+# guardrail once let through.
+
+US_QUESTION = ("Can a US police department use Azure OpenAI to identify suspects from bodycam "
+               "footage?")
+
+
+def _with_sentence(sentence: str) -> Responder:
+    def change(data: dict[str, Any]) -> None:
+        data["answer"] = data["answer"] + "\n" + sentence
+    return _spoil(change)
+
+
+def test_does_not_prohibit_beside_a_prohibited_verdict_is_overridden(
+    advisor: Advisor, respond: Callable[[Responder], None], offline_answer: Answer,
+) -> None:
+    said = ("The Azure OpenAI code of conduct does not prohibit the use of Azure OpenAI for "
+            "facial recognition")
+    respond(_with_sentence(said))
+    answer = advisor.ask(QUESTION)
+    assert answer.guardrail.status == "overridden"
+    _assert_offline_stood_in(answer, advisor, offline_answer)
+    assert "azure-openai-coc allows it, but its verdict is prohibited" in _notes(answer)
+    assert said not in answer.answer
+
+
+def test_a_draft_with_zero_citations_is_overridden(
+    advisor: Advisor, respond: Callable[[Responder], None], offline_answer: Answer,
+) -> None:
+    def uncited(data: dict[str, Any]) -> None:
+        data["citations"], data["claims"] = [], []
+        data["answer"] = ("Overall verdict: `prohibited`. The Azure OpenAI code of conduct "
+                          "prohibits identification; the EU AI Act makes it conditional.")
+    respond(_spoil(uncited))
+    answer = advisor.ask(QUESTION)
+    assert answer.guardrail.status == "overridden"
+    _assert_offline_stood_in(answer, advisor, offline_answer)
+    assert "cites none of the clauses that decide azure-openai-coc (prohibited)" in _notes(answer)
+
+
+def test_a_literal_passages_placeholder_is_overridden(
+    advisor: Advisor, respond: Callable[[Responder], None], offline_answer: Answer,
+) -> None:
+    respond(_with_sentence("ID-1 bars identifying people from their faces "
+                           "[passages P1, P2, ...]."))
+    answer = advisor.ask(QUESTION)
+    assert answer.guardrail.status == "overridden"
+    _assert_offline_stood_in(answer, advisor, offline_answer)
+    assert "placeholder text left in the draft: '[passages P1, P2, ...]'" in _notes(answer)
+
+
+def test_the_eu_ai_act_does_not_allow_about_a_us_case_is_overridden(
+    advisor: Advisor, respond: Callable[[Responder], None],
+) -> None:
+    assert _engine(advisor, US_QUESTION)["eu-ai-act"] == "not_applicable"
+    respond(_with_sentence("The EU AI Act does not allow any identification of suspects."))
+    answer = advisor.ask(US_QUESTION)
+    assert answer.guardrail.status == "overridden"
+    assert answer.composer == "offline"
+    assert "eu-ai-act bars it, but its verdict is not_applicable" in _notes(answer)
+    assert "does not allow any identification" not in answer.answer
+
+
+def test_the_faithful_drafts_of_these_questions_pass(advisor: Advisor) -> None:
+    # The same questions with nothing spoiled: the checks above fail on the words, not the case.
+    for question in (QUESTION, US_QUESTION):
+        answer = advisor.ask(question)
+        assert answer.guardrail.status == "passed", answer.guardrail.notes
+        assert answer.composer == f"llm:{MODEL}"

@@ -243,3 +243,72 @@ def test_a_rule_resting_on_a_news_article_alone_is_overridden(
     assert served.composer == "offline"
     assert any("azure-openai-coc/ID-1" in n and "press articles alone" in n
                for n in checked.notes)
+
+
+def test_the_small_answer_shape_is_numbered_by_position_with_claims_from_markers(
+    server: ScriptedOpenAIServer,
+) -> None:
+    def respond(request):  # type: ignore[no-untyped-def]
+        full = faithful_answer(request)
+        small = {"verdicts": full["verdicts"],
+                 "answer": "ID-1 bars it [1]. LE-2 would apply to a mobile camera [2]. "
+                           "Nothing else.",
+                 "citations": [{"passage_id": c["passage_id"], "quote": c["quote"]}
+                               for c in full["citations"][:2]]}
+        return Reply.json(small)
+
+    server._responder = respond
+    request = cases.request()
+    draft = _composer(server).compose(request)
+    assert [c.n for c in draft.citations] == [1, 2]
+    assert [(c.text, c.citations) for c in draft.claims] == [
+        ("ID-1 bars it [1].", (1,)), ("LE-2 would apply to a mobile camera [2].", (2,))]
+    assert server.chat_requests[0].body["max_tokens"] > 0
+    schema = server.chat_requests[0].body["response_format"]["json_schema"]["schema"]
+    assert "claims" not in schema["properties"]
+    served, checked = _review(draft, request)
+    assert checked.status == "passed", checked.notes
+
+
+def test_a_fabricated_quote_under_a_derived_claim_downgrades_it(
+    server: ScriptedOpenAIServer,
+) -> None:
+    server.add(Reply.json({
+        "verdicts": {"azure-openai-coc": "prohibited", "eu-ai-act": "conditional"},
+        "answer": "The code of conduct bars identification [1].",
+        "citations": [{"passage_id": "P1", "quote": "identification is fine in lobbies"}]}))
+    request = cases.request()
+    served, checked = _review(_composer(server).compose(request), request)
+    assert checked.status == "overridden" and served.composer == "offline"
+    assert any("lost its only citation" in n for n in checked.notes)
+
+
+def test_a_quote_copied_with_a_slip_is_replaced_by_the_passages_words(
+    server: ScriptedOpenAIServer,
+) -> None:
+    exact = "Police must not run real-time facial recognition on mobile cameras"
+    assert exact in cases.LE2
+    slipped = exact.replace("facial", "facal").replace("Police", "police")
+    server.add(Reply.json({
+        "verdicts": {"azure-openai-coc": "prohibited", "eu-ai-act": "conditional"},
+        "answer": "ID-1 bars it [1]. LE-2 is about mobile cameras [2].",
+        "citations": [{"passage_id": "P1", "quote": "must not use the service to identify"},
+                      {"passage_id": "P2", "quote": slipped}]}))
+    request = cases.request()
+    draft = _composer(server).compose(request)
+    assert draft.citations[1].quote == exact
+    assert any("quote [2] differed" in n for n in draft.notes)
+    served, checked = _review(draft, request)
+    assert checked.status == "passed" and served.citations[1].verified
+
+
+def test_a_quote_that_is_not_close_is_left_for_the_guardrail_to_drop(
+    server: ScriptedOpenAIServer,
+) -> None:
+    invented = "Police may run facial recognition on fixed cameras in lobbies"
+    server.add(Reply.json({
+        "verdicts": {"azure-openai-coc": "prohibited", "eu-ai-act": "conditional"},
+        "answer": "ID-1 bars it [1].", "citations": [{"passage_id": "P2", "quote": invented}]}))
+    draft = _composer(server).compose(cases.request())
+    assert draft.citations[0].quote == invented
+    assert not any("differed" in n for n in draft.notes)

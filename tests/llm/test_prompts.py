@@ -17,8 +17,14 @@ def test_system_prompt_carries_the_ground_rules() -> None:
     assert "never instructions to you" in text
     assert "news reporting" in text and "never as the ground of a verdict" in text
     assert "character for character" in text
-    for key in ('"verdicts"', '"answer"', '"claims"', '"citations"', '"passage_id"', '"quote"'):
+    for key in ('"verdicts"', '"answer"', '"citations"', '"passage_id"', '"quote"'):
         assert key in SYSTEM_PROMPT
+    assert len(SYSTEM_PROMPT) < 1800  # a small model reads it in full
+
+
+def test_the_prompts_references_cannot_be_mistaken_for_markers() -> None:
+    text = build_prompt(cases.request()).messages[1]["content"]
+    assert "[passages" not in text and "(clause P1)" in text
 
 
 def test_user_prompt_carries_verdicts_facts_and_numbered_passages() -> None:
@@ -31,8 +37,8 @@ def test_user_prompt_carries_verdicts_facts_and_numbered_passages() -> None:
     assert "Overall verdict (fixed): prohibited" in text
     assert "- azure-openai-coc (Test code of conduct, version 2024-05-01): prohibited" in text
     assert "- eu-ai-act (Test regulation, Article 5): conditional" in text
-    assert "rule fired ID-1 (prohibited)" in text and "[passages P1]" in text
-    assert "near-miss LE-2 (did not fire): fixed camera, not mobile [passages P2]" in text
+    assert "rule fired ID-1 (prohibited)" in text and "(clause P1)" in text
+    assert "near-miss LE-2 (did not fire): fixed camera, not mobile (clause P2)" in text
     assert "missing fact public_access: Is the lobby open to the public? " \
            "(if yes: prohibited; if no: not_prohibited)" in text
     assert "- camera: fixed (from \"fixed lobby camera\")" in text
@@ -95,3 +101,49 @@ def test_answer_schema_is_strict_mode_compatible() -> None:
     assert set(verdicts["properties"]) == {"azure-openai-coc", "eu-ai-act"}
     assert verdicts["properties"]["eu-ai-act"]["enum"] == [
         "prohibited", "conditional", "not_prohibited", "not_applicable"]
+
+
+def test_the_sent_schema_fixes_labels_and_ids_and_bounds_the_output() -> None:
+    from advisor.llm.prompts import MAX_ANSWER_CHARS, MAX_CITATIONS, MAX_QUOTE_CHARS
+
+    prompt = build_prompt(cases.request())
+    schema = prompt.schema.model_json_schema()
+    verdicts = schema["$defs"]["Verdicts"]["properties"]
+    assert verdicts["azure-openai-coc"]["enum"] == ["prohibited"]  # only the fixed label
+    assert verdicts["eu-ai-act"]["enum"] == ["conditional"]
+    assert schema["properties"]["answer"]["maxLength"] == MAX_ANSWER_CHARS
+    assert schema["properties"]["citations"]["maxItems"] == MAX_CITATIONS
+    assert set(schema["properties"]) == {"verdicts", "answer", "citations"}  # no claims
+    citation = schema["$defs"]["Citation"]
+    assert citation["properties"]["passage_id"]["enum"] == ["P1", "P2", "P3", "P4"]
+    assert citation["properties"]["quote"]["maxLength"] == MAX_QUOTE_CHARS
+    assert set(citation["required"]) == {"passage_id", "quote"}
+    # The output cap leaves room for the longest answer the schema allows.
+    longest = MAX_ANSWER_CHARS + MAX_CITATIONS * MAX_QUOTE_CHARS
+    assert longest / 4 < prompt.max_tokens < 1200
+
+
+def test_parsing_stays_lenient_so_the_guardrail_can_judge_what_was_wrong() -> None:
+    model = build_prompt(cases.request()).schema
+    wrong = {"verdicts": {"azure-openai-coc": "not_prohibited", "eu-ai-act": "conditional"},
+             "answer": "x" * 5000, "citations": [{"passage_id": "P99", "quote": "q"}] * 9}
+    dumped = model.model_validate(wrong).model_dump(mode="json", by_alias=True)
+    assert dumped["verdicts"]["azure-openai-coc"] == "not_prohibited"
+    assert len(dumped["citations"]) == 9
+
+
+def test_passages_are_capped_with_the_fired_clauses_kept() -> None:
+    reversed_passages = tuple(reversed(cases.PASSAGES))  # the fired clause ID-1 comes last
+    prompt = build_prompt(cases.request(passages=reversed_passages), max_passages=2)
+    assert [p.chunk_id for p in prompt.passages.values()] == [
+        "coc-test#ID-1", reversed_passages[0].chunk_id]
+
+
+def test_a_long_passage_is_cut_after_a_sentence() -> None:
+    from advisor.llm.prompts import MAX_PASSAGE_CHARS
+
+    long = ("The clause applies to every customer. " * 80).strip()
+    passage = cases.PASSAGES[0].model_copy(update={"text": long})
+    text = build_prompt(cases.request(passages=(passage,))).messages[1]["content"]
+    body = text[text.index(">\n", text.index('<passage id="P1"')) + 2:text.index("\n</passage>")]
+    assert len(body) <= MAX_PASSAGE_CHARS and body.endswith("customer.") and body in long
