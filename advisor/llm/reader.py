@@ -254,6 +254,8 @@ def merge_facts(rules: Facts, model: Mapping[str, Fact], mode: Mode) -> Facts:
             update[name] = fact
         elif {c.value for c in _candidates(ours)} != {c.value for c in _candidates(fact)}:
             update[name] = _conflict([ours, fact])
+        elif ours.status == "assumed":
+            update[name] = fact  # the same value, now resting on the question's own words
     if rules.intent == "out_of_scope" and any(
             model.get(name) is not None and _has_value(model[name]) for name in _DOMAIN_FACTS):
         update["intent"] = "assess"

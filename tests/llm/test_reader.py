@@ -27,6 +27,9 @@ from .conftest import llm_settings
 
 POLISH = ("Czy policja w Warszawie może używać rozpoznawania twarzy na żywo z kamer na "
           "stadionie?")
+#: Portuguese is outside the rule reader's seven languages: it leaves most facts open.
+PORTUGUESE = ("A polícia pode usar reconhecimento facial ao vivo com as câmaras do "
+              "estádio de Lisboa?")
 STATION = ("Can Dutch police run live facial recognition on a fixed camera in a station hall "
            "that is open to the public?")
 
@@ -73,15 +76,15 @@ def _rules_only(tmp_path: Path, question: str) -> Answer:
 def test_a_good_reading_fills_the_facts_the_rule_reader_left_open(
     tmp_path: Path, server: ScriptedOpenAIServer
 ) -> None:
-    rules = _rules(POLISH)
-    read = [("actor", "law_enforcement", "policja"), ("jurisdiction", "eu", "Warszawie"),
-            ("purpose", "identification", "rozpoznawania twarzy"),
-            ("timing", "real_time", "na żywo"), ("public_access", "yes", "na stadionie")]
+    rules = _rules(PORTUGUESE)
+    read = [("actor", "law_enforcement", "polícia"), ("jurisdiction", "eu", "Lisboa"),
+            ("purpose", "identification", "reconhecimento facial"),
+            ("timing", "real_time", "ao vivo"), ("public_access", "yes", "estádio")]
     filled = [n for n, _, _ in read if rules.value(n) == "unknown"]
     assert filled, "the rule reader now reads every fact here: pick facts it leaves open"
     server.add(_reply(*read))
 
-    answer = _check(tmp_path, server, POLISH)
+    answer = _check(tmp_path, server, PORTUGUESE)
 
     for name, value, words in read:
         fact = answer.facts[name]
@@ -91,10 +94,10 @@ def test_a_good_reading_fills_the_facts_the_rule_reader_left_open(
     assert answer.guardrail.status == "passed", answer.guardrail.notes
     assert answer.guardrail.notes == ()
     sent = server.chat_requests[0]
-    assert POLISH in sent.text()
+    assert PORTUGUESE in sent.text()
     assert sent.body["max_tokens"] > 0  # the output is capped
     # Law enforcement, live, identification, a public stadium in the EU: Article 5(1)(h).
-    assert _verdicts(answer)["eu-ai-act"] != _verdicts(_rules_only(tmp_path, POLISH))["eu-ai-act"]
+    assert _verdicts(answer)["eu-ai-act"] != _verdicts(_rules_only(tmp_path, PORTUGUESE))["eu-ai-act"]
     assert _verdicts(answer)["eu-ai-act"] in ("prohibited", "conditional")
 
 
