@@ -97,7 +97,8 @@ def test_a_good_reading_fills_the_facts_the_rule_reader_left_open(
     assert PORTUGUESE in sent.text()
     assert sent.body["max_tokens"] > 0  # the output is capped
     # Law enforcement, live, identification, a public stadium in the EU: Article 5(1)(h).
-    assert _verdicts(answer)["eu-ai-act"] != _verdicts(_rules_only(tmp_path, PORTUGUESE))["eu-ai-act"]
+    rules_only = _verdicts(_rules_only(tmp_path, PORTUGUESE))
+    assert _verdicts(answer)["eu-ai-act"] != rules_only["eu-ai-act"]
     assert _verdicts(answer)["eu-ai-act"] in ("prohibited", "conditional")
 
 
