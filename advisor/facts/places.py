@@ -165,7 +165,8 @@ def place_entries(lang: str) -> list[Entry]:
         entries.append(Entry("place", "region", "eu", 0, regex,
                              parts=((_gate(regions), regex),)))
     for case_sensitive, section in ((False, "agencies"), (True, "agencies_case_sensitive")):
-        spec = data.get(section) or {}
+        # the named forces every language reads, then the language's own names
+        spec = {**(_common().get(section) or {}), **(data.get(section) or {})}
         if not spec:
             continue
         table = {(str(k) if case_sensitive else str(k).lower()):
