@@ -129,10 +129,11 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
     if actor is not None:
         kind, words, turn_no = actor
         who = _Merged([Said(kind, words)], turn_no)
-        facts["actor"] = _fact(who, now, value=_actor_value(kind, place))
-        if rival is not None and _actor_value(rival.value, place) != facts["actor"].value:
+        chosen = _actor_value(kind, place)
+        facts["actor"] = _fact(who, now, value=chosen)
+        if rival is not None and _actor_value(rival.value, place) != chosen:
             # "the police or the parks department": which one acts is open, both are shown
-            facts["actor"] = _fact(_Merged([Said(facts["actor"].value, words),
+            facts["actor"] = _fact(_Merged([Said(chosen, words),
                                             Said(_actor_value(rival.value, place),
                                                  rival.words)], turn_no), now)
         if kind == "federal" and "jurisdiction" not in facts:
