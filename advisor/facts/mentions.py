@@ -120,6 +120,8 @@ def _names(entry: Entry, text: str) -> Iterator[re.Match[str] | _Hit]:
             # "U.S." or "U.S" and "Tallinn's" or "Tallinn": the name without what follows it
             hit = next((k for k in (key, key.rstrip("."), re.sub(r"['’]s$", "", key))
                         if k in lookup), None)
+            if hit is not None and entry.proper and not _proper_ok(text, start, lookup[hit]):
+                hit = None
             if hit is not None:
                 match = entry.regex.match(text, start, start + len(hit))
                 if match is not None:
@@ -128,11 +130,21 @@ def _names(entry: Entry, text: str) -> Iterator[re.Match[str] | _Hit]:
                     break
         else:
             word = words[i].group(0)
-            if i > 0 and len(word) >= _FUZZY_MIN and word[:1].isupper():
+            if i > 0 and len(word) >= _FUZZY_MIN and word[:1].isupper() and not entry.proper:
                 near = _near(word.lower().rstrip("."), entry)
                 if near is not None:
                     yield _Hit(word, start, near)
             i += 1
+
+
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n(\"“„«]|\s[-–—•*]|^\s*[-–—•*\d.)]+)\s*$")
+
+
+def _proper_ok(text: str, start: int, value: tuple[str, int, str]) -> bool:
+    """A proper name is capitalised, and opens a sentence only when it is a big city's."""
+    if not text[start:start + 1].isupper():
+        return False
+    return value[2] == "big" or not _SENTENCE_START.search(text[max(0, start - 40):start])
 
 
 _FUZZY_MIN = 6  # letters: shorter words are too easily one letter off another name

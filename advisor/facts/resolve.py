@@ -67,6 +67,7 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
     now = latest_turn.number
     merged: dict[str, _Merged] = {}
     actor: tuple[str, str, int] | None = None
+    rival: Said | None = None
     acting_for = False
     agency_words = region_words = pronoun = mixed_place = keyword = stated = None
     region_turn = now
@@ -79,6 +80,7 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
             merged[name] = _Merged(list(said), turn.number)
         if reading.actor_kind is not None:
             actor = (reading.actor_kind, reading.actor_words or "", turn.number)
+            rival = reading.actor_rival
             acting_for = reading.acting_for
         agency_words = reading.agency_words or agency_words
         if reading.region_words:
@@ -127,7 +129,13 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
     if actor is not None:
         kind, words, turn_no = actor
         who = _Merged([Said(kind, words)], turn_no)
-        facts["actor"] = _fact(who, now, value=_actor_value(kind, place))
+        chosen = _actor_value(kind, place)
+        facts["actor"] = _fact(who, now, value=chosen)
+        if rival is not None and _actor_value(rival.value, place) != chosen:
+            # "the police or the parks department": which one acts is open, both are shown
+            facts["actor"] = _fact(_Merged([Said(chosen, words),
+                                            Said(_actor_value(rival.value, place),
+                                                 rival.words)], turn_no), now)
         if kind == "federal" and "jurisdiction" not in facts:
             facts["jurisdiction"] = _fact(who, now, value="us", status="inferred")
         if acting_for:

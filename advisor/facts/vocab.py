@@ -49,6 +49,9 @@ class Entry:
     parts: tuple[tuple[frozenset[str] | None, re.Pattern[str]], ...] = ()
     #: Name lists (case-insensitive places and agencies) are matched by look-up, not regex.
     names: bool = False
+    #: Proper names (GeoNames cities): read only capitalised, never by a near spelling, and
+    #: at the start of a sentence only when marked "big" ("Nice weather" is no city).
+    proper: bool = False
 
 
 @dataclass(frozen=True)
