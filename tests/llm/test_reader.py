@@ -88,8 +88,9 @@ def test_a_good_reading_fills_the_facts_the_rule_reader_left_open(
 
     for name, value, words in read:
         fact = answer.facts[name]
-        assert fact.value == value and fact.status == "stated"
+        assert fact.value == value
         if name in filled:
+            assert fact.status == "stated"
             assert fact.source == words  # the model's words, as they stand in the question
     assert answer.guardrail.status == "passed", answer.guardrail.notes
     assert answer.guardrail.notes == ()
