@@ -31,10 +31,12 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from evidence import BUDGET, RRF_K, SHARED, Ranker, Span, take
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -42,13 +44,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 if TYPE_CHECKING:
     from advisor.schema import Chunk
 
-DATA = Path("/work/shared/benchmarks/contractnli/test.json")
-BUDGET = 2500
-RRF_K = 60
-
-Span = tuple[int, int]
-# A ranked result: (start, end) offsets into the document text.
-Ranker = Callable[[str, str], list[Span]]
+DATA = SHARED / "contractnli" / "test.json"
 
 
 @dataclass(frozen=True)
@@ -109,19 +105,6 @@ def load_pairs(data: Path, limit: int | None) -> tuple[dict[str, str], list[Pair
                 gold = tuple((spans[i][0], spans[i][1]) for i in annotation["spans"])
                 pairs.append(Pair(doc_id, hypotheses[key], gold))
     return documents, pairs
-
-
-def take(ranked: Iterable[Span], budget: int = BUDGET) -> list[Span]:
-    """Results in rank order until the character budget is spent (the last one truncated)."""
-    taken: list[Span] = []
-    left = budget
-    for start, end in ranked:
-        if left <= 0:
-            break
-        end = min(end, start + left)
-        taken.append((start, end))
-        left -= end - start
-    return taken
 
 
 # ----------------------------------------------------------------------------- baselines

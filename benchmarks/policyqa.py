@@ -29,20 +29,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from evidence import BUDGET, RRF_K, SHARED, Ranker, Span, take
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-DATA = Path("/work/shared/benchmarks/policyqa-dev/dev.json")
-BUDGET = 2500
-RRF_K = 60
-
-Span = tuple[int, int]
-#: A ranking: (question, document id) -> (start, end) offsets into the document, best first.
-Ranker = Callable[[str, str], list[Span]]
+DATA = SHARED / "policyqa-dev" / "dev.json"
 
 
 @dataclass(frozen=True)
@@ -118,19 +114,6 @@ def subsample(documents: dict[str, str], pairs: list[Pair], policies: int | None
         pairs = sorted(random.Random(seed).sample(pairs, limit),
                        key=lambda p: (p.document, p.question))
     return documents, pairs
-
-
-def take(ranked: Iterable[Span], budget: int = BUDGET) -> list[Span]:
-    """Results in rank order until the character budget is spent (the last one cut)."""
-    taken: list[Span] = []
-    left = budget
-    for start, end in ranked:
-        if left <= 0:
-            break
-        end = min(end, start + left)
-        taken.append((start, end))
-        left -= end - start
-    return taken
 
 
 # ----------------------------------------------------------------------------- rankers
