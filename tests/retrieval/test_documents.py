@@ -8,6 +8,7 @@ import pytest
 
 from advisor.errors import CorpusError
 from advisor.retrieval.documents import load_corpus, load_document
+from tests.official_texts import pdf_lines
 
 FRONT = """\
 ---
@@ -297,30 +298,7 @@ def test_html_declared_charset(tmp_path: Path) -> None:
 
 def _pdf(pages: list[str]) -> bytes:
     """A minimal, valid PDF with one line of Helvetica text per page."""
-    objects = ["<< /Type /Catalog /Pages 2 0 R >>", ""]
-    kids = []
-    for text in pages:
-        stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
-        page_no = len(objects) + 1
-        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-                       f"/Resources << /Font << /F1 {page_no + 2} 0 R >> >> "
-                       f"/Contents {page_no + 1} 0 R >>")
-        objects.append(f"<< /Length {len(stream)} >>\nstream\n{stream.decode()}\nendstream")
-        objects.append("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-        kids.append(f"{page_no} 0 R")
-    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n{body}\nendobj\n".encode()
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    for offset in offsets:
-        out += f"{offset:010d} 00000 n \n".encode()
-    out += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n"
-            f"startxref\n{xref}\n%%EOF\n").encode()
-    return bytes(out)
+    return pdf_lines([[text] for text in pages])
 
 
 def test_pdf_pages_joined_with_blank_lines(tmp_path: Path) -> None:
