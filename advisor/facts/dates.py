@@ -45,6 +45,7 @@ _LEAD = (r"(?P<lead>" + "|".join(re.escape(w) for w in sorted(
     ["before", "until", "till", "prior to", "up to", "after", "since", "from", "starting",
      "as of", "as at", *_OTHER_LEADS], key=len, reverse=True)) + r")?\s*")
 
+_A_YEAR = re.compile(r"(?:19|20)\d{2}")
 _ISO = re.compile(r"(?<![\d/])(?P<year>(?:19|20)\d{2})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?!\d)")
 _MONTH_YEAR = re.compile(r"\b" + _LEAD + _DAY + r"\b" + _MONTH + r",?\s+(?:de\s+|del\s+)?" + _YEAR,
                          re.IGNORECASE)
@@ -70,6 +71,8 @@ _NOW = re.compile(r"\b(?:now|today|currently|current|these\s+days|nowadays|at\s+
 
 def find_date(text: str) -> tuple[dt.date, str] | None:
     """The first date of use in ``text`` and the words that set it, or None."""
+    if _A_YEAR.search(text) is None:  # every date read here names its year
+        return None
     found: list[tuple[int, int, dt.date, str]] = []
     taken: list[tuple[int, int]] = []  # spans already read, as a date or as a reference
     for pattern in (_ISO, _DAY_AFTER, _MONTH_YEAR, _YEAR_ONLY):

@@ -36,9 +36,16 @@ _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
 def extract_facts(question: str, history: Sequence[Mapping[str, object]] | None = None,
                   as_of: dt.date | None = None, *, today: dt.date) -> Facts:
     """Read the facts a question (and earlier user turns) establishes; never raises on text."""
+    return _extract(question, history, as_of, today, None)
+
+
+def _extract(question: str, history: Sequence[Mapping[str, object]] | None,
+             as_of: dt.date | None, today: dt.date,
+             detected: language.Detected | None) -> Facts:
     earlier = _user_turns(history)
     current = _clean(question)
-    detected = language.detect(current)
+    if detected is None:
+        detected = language.detect(current)
     turns: list[Turn] = []
     context: frozenset[str] = frozenset()
     for number, text in enumerate(earlier, start=1):
@@ -60,7 +67,9 @@ def extract_uses(question: str, history: Sequence[Mapping[str, object]] | None =
     parts = split_uses(cleaned)
     if len(parts) < 2:
         return [(cleaned, extract_facts(question, history, as_of, today=today))]
-    return [(item, extract_facts(text, history, as_of, today=today)) for item, text in parts]
+    # the language of the whole question: a short item alone is easily misdetected
+    detected = language.detect(cleaned)
+    return [(item, _extract(text, history, as_of, today, detected)) for item, text in parts]
 
 
 # ----------------------------------------------------------------------------- steps

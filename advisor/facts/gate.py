@@ -19,7 +19,7 @@ except ImportError:  # pragma: no cover - older Pythons
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _p  # type: ignore[no-redef]
 
-__all__ = ["K", "prefixes", "union", "word_starts"]
+__all__ = ["K", "Infixes", "infixes", "letters", "prefixes", "union", "word_starts"]
 
 K = 3  # prefix length the gate compares
 _MAX = 4000  # more prefixes than this: not worth gating
@@ -112,17 +112,43 @@ def prefixes(pattern: str) -> frozenset[str] | None:
     return frozenset(found)
 
 
+class Infixes(frozenset[str]):
+    """A gate of letters a match must contain somewhere, not start a word with: a stem
+    inside compounds ("*emotion*" in "Emotionserkennung")."""
+
+
+_STEM_START = re.compile(r"^\(\?<!\\w\)\\w\*")
+
+
+def infixes(pattern: str) -> Infixes | None:
+    """For a pattern opening with any word letters then a stem ("(?<!\\w)\\w*emotion..."),
+    the lower-case letters (K of them) the stem starts with; otherwise None."""
+    opening = _STEM_START.match(pattern)
+    if opening is None:
+        return None
+    found = prefixes(r"(?<!\w)" + pattern[opening.end():])
+    return None if found is None else Infixes(found)
+
+
+def letters(text: str) -> frozenset[str]:
+    """Every run of K characters of ``text`` (lower case), for the Infixes gates."""
+    lower = text.lower()
+    return frozenset(lower[i:i + K] for i in range(len(lower) - K + 1))
+
+
 _WORD_START = re.compile(r"(?<!\w)\w")
 
 
-def word_starts(text: str) -> frozenset[str]:
-    """Every prefix of 1 to K characters of the words of ``text`` (lower case)."""
-    lower = text.lower()
-    out: set[str] = set()
-    for match in _WORD_START.finditer(lower):
+def word_starts(text: str) -> dict[str, tuple[int, ...]]:
+    """Every prefix of 1 to K characters of the words of ``text`` (lower case), with the
+    places in ``text`` where a word starts that way."""
+    out: dict[str, list[int]] = {}
+    for match in _WORD_START.finditer(text):
         i = match.start()
-        out.update(lower[i:i + n] for n in range(1, K + 1))
-    return frozenset(out)
+        head = text[i:i + K].lower()
+        for n in range(1, len(head) + 1):
+            out.setdefault(head[:n], []).append(i)
+    return {prefix: tuple(at) for prefix, at in out.items()}
 
 
 def union(gates: Iterable[frozenset[str] | None]) -> frozenset[str] | None:

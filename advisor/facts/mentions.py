@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
-from advisor.facts.gate import word_starts
+from advisor.facts.gate import Infixes, letters, word_starts
 from advisor.facts.vocab import ANCHORED, Entry, Vocabulary
 
 __all__ = ["Mention", "Scope", "find"]
@@ -50,10 +51,11 @@ class Mention:
 def _raw(text: str, vocabularies: Iterable[Vocabulary]) -> tuple[list[Mention], list[Mention]]:
     found: list[Mention] = []
     masks: list[Mention] = []
-    starts = word_starts(text)
+    scan = _Scan(text)
     for vocab in vocabularies:
-        for entry in vocab.entries:
-            for match in _matches(entry, text, starts):
+        for e, p in vocab.parts_for(scan.heads):
+            entry = vocab.entries[e]
+            for match in _matches(entry, p, scan):
                 words = match.group(0)
                 stripped = words.strip()
                 if not stripped:
@@ -84,19 +86,37 @@ class _Hit:
         return self.at
 
 
-def _matches(entry: Entry, text: str, starts: frozenset[str]) -> Iterator[re.Match[str] | _Hit]:
+class _Scan:
+    """A text with what the gates ask of it, worked out once for every entry."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = word_starts(text)  # word prefix -> where words start so
+        self.heads = frozenset(self.starts)
+        self.runs = letters(text)
+
+
+def _matches(entry: Entry, part: int, scan: _Scan) -> Iterator[re.Match[str] | _Hit]:
+    """The matches of one part of an entry (a name list is one part, looked up)."""
+    text = scan.text
     if entry.lookup is not None and entry.names:
         yield from _names(entry, text)
         return
-    parts = entry.parts or ((None, entry.regex),)
-    for gate, regex in parts:
-        if gate is ANCHORED:
-            match = regex.match(text)
-            if match is not None:
+    gate, regex = (entry.parts or ((None, entry.regex),))[part]
+    if gate is ANCHORED:
+        match = regex.match(text)
+        if match is not None:
+            yield match
+    elif gate is None or (isinstance(gate, Infixes) and not gate.isdisjoint(scan.runs)):
+        yield from regex.finditer(text)
+    elif not isinstance(gate, Infixes):
+        # tried only where a word starts the way every match of it must (as finditer
+        # would: left to right, no overlaps)
+        end = 0
+        for at in sorted({i for head in gate & scan.heads for i in scan.starts[head]}):
+            if at >= end and (match := regex.match(text, at)) is not None:
+                end = max(match.end(), at + 1)
                 yield match
-        elif gate is None or not gate.isdisjoint(starts):
-            # (skipped when no word of the text starts the way every match of it must)
-            yield from regex.finditer(text)
 
 
 _NAME_WORD = re.compile(r"[\w'’]+(?:[.\-/][\w'’]+)*\.?")
@@ -108,18 +128,22 @@ def _names(entry: Entry, text: str) -> Iterator[re.Match[str] | _Hit]:
     capitalised word that is no name but one or two letters off a one-word name ("Belguim")
     is read as that name (rapidfuzz)."""
     lookup = entry.lookup or {}
-    words = list(_NAME_WORD.finditer(text))
+    first_words = _first_words(entry)
+    words = _words(text)
     i = 0
     while i < len(words):
-        start = words[i].start()
+        start, _, variants = words[i]
         if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "._"):
             i += 1
             continue
-        for j in range(min(len(words), i + _LONGEST_NAME) - 1, i - 1, -1):
-            key = text[start:words[j].end()].lower()
+        # only n-grams whose first word opens some name, and no longer than the longest such
+        span = 0
+        for variant in variants:
+            span = max(span, first_words.get(variant, 0))
+        for j in range(min(len(words), i + span) - 1, i - 1, -1):
+            key = text[start:words[j][1]].lower()
             # "U.S." or "U.S" and "Tallinn's" or "Tallinn": the name without what follows it
-            hit = next((k for k in (key, key.rstrip("."), re.sub(r"['’]s$", "", key))
-                        if k in lookup), None)
+            hit = next((k for k in _variants(key) if k in lookup), None)
             if hit is not None and entry.proper and not _proper_ok(text, start, lookup[hit]):
                 hit = None
             if hit is not None:
@@ -129,12 +153,43 @@ def _names(entry: Entry, text: str) -> Iterator[re.Match[str] | _Hit]:
                     i = j + 1
                     break
         else:
-            word = words[i].group(0)
+            word = text[start:words[i][1]]
             if i > 0 and len(word) >= _FUZZY_MIN and word[:1].isupper() and not entry.proper:
                 near = _near(word.lower().rstrip("."), entry)
                 if near is not None:
                     yield _Hit(word, start, near)
             i += 1
+
+
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
+@lru_cache(maxsize=4)
+def _words(text: str) -> tuple[tuple[int, int, tuple[str, ...]], ...]:
+    """The words of ``text`` (once per text, for every name list): start, end, key variants."""
+    return tuple((m.start(), m.end(), _variants(m.group(0).lower()))
+                 for m in _NAME_WORD.finditer(text))
+
+
+def _variants(key: str) -> tuple[str, ...]:
+    """A looked-up key as written, without a final full stop, and without a possessive."""
+    return tuple(dict.fromkeys((key, key.rstrip("."), _POSSESSIVE.sub("", key))))
+
+
+_FIRST: dict[int, dict[str, int]] = {}
+
+
+def _first_words(entry: Entry) -> dict[str, int]:
+    """First word of every name -> the most words a name opening with it has."""
+    key = id(entry.lookup)
+    if key not in _FIRST:
+        index: dict[str, int] = {}
+        for name in entry.lookup or ():
+            words = _NAME_WORD.findall(name)
+            if words:
+                index[words[0]] = max(index.get(words[0], 0), min(len(words), _LONGEST_NAME))
+        _FIRST[key] = index
+    return _FIRST[key]
 
 
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n(\"“„«]|\s[-–—•*]|^\s*[-–—•*\d.)]+)\s*$")

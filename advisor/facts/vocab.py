@@ -18,13 +18,13 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from advisor.facts.gate import prefixes
+from advisor.facts.gate import Infixes, infixes, prefixes
 from advisor.facts.places import place_entries
 
 __all__ = ["VOCAB_DIR", "Entry", "Vocabulary", "load", "phrase_pattern"]
@@ -65,6 +65,29 @@ class Vocabulary:
     def scope_patterns(self, kind: str) -> tuple[re.Pattern[str], ...]:
         """The patterns of one scope kind (empty when the language has none)."""
         return self.scope.get(kind, ())
+
+    def parts_for(self, heads: Iterable[str]) -> list[tuple[int, int]]:
+        """The (entry, part) indices worth trying on a text whose words start with ``heads``
+        (see gate.word_starts), in vocabulary order: every part whose gate one of them opens,
+        and every part without a word-start gate."""
+        by_head, always = self._parts_index
+        chosen = set(always)
+        for head in heads:
+            chosen.update(by_head.get(head, ()))
+        return sorted(chosen)
+
+    @cached_property
+    def _parts_index(self) -> tuple[dict[str, list[tuple[int, int]]], list[tuple[int, int]]]:
+        by_head: dict[str, list[tuple[int, int]]] = {}
+        always: list[tuple[int, int]] = []
+        for e, entry in enumerate(self.entries):
+            for p, (gate, _) in enumerate(entry.parts or ((None, entry.regex),)):
+                if gate is None or gate is ANCHORED or isinstance(gate, Infixes):
+                    always.append((e, p))
+                else:
+                    for head in gate:
+                        by_head.setdefault(head, []).append((e, p))
+        return by_head, always
 
 
 @lru_cache(maxsize=16)
@@ -129,7 +152,7 @@ ANCHORED: frozenset[str] = frozenset({"^"})
 def _parts(patterns: list[str], where: str
            ) -> tuple[tuple[frozenset[str] | None, re.Pattern[str]], ...]:
     """Each pattern with its gate; the anchored and the ungated ones joined, one pass each."""
-    gated = [(prefixes(p), p) for p in patterns]
+    gated = [(prefixes(p) or infixes(p), p) for p in patterns]
     out: list[tuple[frozenset[str] | None, re.Pattern[str]]] = [
         (gate, _compile(p, where)) for gate, p in gated if gate is not None]
     anchored = [p for gate, p in gated if gate is None and p.startswith("^")]
