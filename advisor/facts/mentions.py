@@ -96,27 +96,29 @@ class _Scan:
         self.runs = letters(text)
 
 
-def _matches(entry: Entry, part: int, scan: _Scan) -> Iterator[re.Match[str] | _Hit]:
+def _matches(entry: Entry, part: int, scan: _Scan) -> list[re.Match[str] | _Hit]:
     """The matches of one part of an entry (a name list is one part, looked up)."""
     text = scan.text
     if entry.lookup is not None and entry.names:
-        yield from _names(entry, text)
-        return
-    gate, regex = (entry.parts or ((None, entry.regex),))[part]
+        return list(_names(entry, text))
+    gate, regex = entry.parts[part] if entry.parts else (None, entry.regex)
     if gate is ANCHORED:
         match = regex.match(text)
-        if match is not None:
-            yield match
-    elif gate is None or (isinstance(gate, Infixes) and not gate.isdisjoint(scan.runs)):
-        yield from regex.finditer(text)
-    elif not isinstance(gate, Infixes):
-        # tried only where a word starts the way every match of it must (as finditer
-        # would: left to right, no overlaps)
-        end = 0
-        for at in sorted({i for head in gate & scan.heads for i in scan.starts[head]}):
-            if at >= end and (match := regex.match(text, at)) is not None:
-                end = max(match.end(), at + 1)
-                yield match
+        return [] if match is None else [match]
+    if isinstance(gate, Infixes):
+        return [] if gate.isdisjoint(scan.runs) else list(regex.finditer(text))
+    if gate is None:
+        return list(regex.finditer(text))
+    # tried only where a word starts the way every match of it must (as finditer would:
+    # left to right, no overlaps)
+    found: list[re.Match[str] | _Hit] = []
+    end = 0
+    starts = scan.starts
+    for at in sorted({i for head in gate & scan.heads for i in starts[head]}):
+        if at >= end and (match := regex.match(text, at)) is not None:
+            end = max(match.end(), at + 1)
+            found.append(match)
+    return found
 
 
 _NAME_WORD = re.compile(r"[\w'’]+(?:[.\-/][\w'’]+)*\.?")
@@ -207,20 +209,26 @@ _FUZZY_SCORE = 85
 
 
 def _near(word: str, entry: Entry) -> str | None:
+    """The one-word name ``word`` is a near spelling of (same first letter), or None."""
     from rapidfuzz import fuzz, process
 
-    names = _one_word_names(entry)
+    names = _one_word_names(entry).get(word[:1], ())
     found = process.extractOne(word, names, scorer=fuzz.ratio, score_cutoff=_FUZZY_SCORE)
     return str(found[0]) if found is not None else None
 
 
-_ONE_WORD: dict[int, list[str]] = {}
+_ONE_WORD: dict[int, dict[str, list[str]]] = {}
 
 
-def _one_word_names(entry: Entry) -> list[str]:
+def _one_word_names(entry: Entry) -> dict[str, list[str]]:
+    """An entry's one-word names by first letter (a misspelling keeps the first letter)."""
     key = id(entry.lookup)
     if key not in _ONE_WORD:
-        _ONE_WORD[key] = [n for n in entry.lookup or () if n.isalpha() and len(n) >= _FUZZY_MIN]
+        by_letter: dict[str, list[str]] = {}
+        for name in entry.lookup or ():
+            if name.isalpha() and len(name) >= _FUZZY_MIN:
+                by_letter.setdefault(name[:1], []).append(name)
+        _ONE_WORD[key] = by_letter
     return _ONE_WORD[key]
 
 
