@@ -51,6 +51,7 @@ class Mention:
 def _raw(text: str, vocabularies: Iterable[Vocabulary]) -> tuple[list[Mention], list[Mention]]:
     found: list[Mention] = []
     masks: list[Mention] = []
+    near: list[Mention] = []
     scan = _Scan(text)
     for vocab in vocabularies:
         for e, p in vocab.parts_for(scan.heads):
@@ -67,7 +68,14 @@ def _raw(text: str, vocabularies: Iterable[Vocabulary]) -> tuple[list[Mention], 
                     value, rank, detail = entry.lookup[key]
                 mention = Mention(entry.kind, entry.name, value, start,
                                   start + len(stripped), stripped, rank, vocab.lang, detail)
+                if isinstance(match, _Hit):  # a near spelling: kept below, if nothing is read
+                    near.append(mention)
+                    continue
                 (masks if entry.kind == "mask" else found).append(mention)
+    # A near spelling never outweighs a name another vocabulary reads as written there
+    # (Spanish "Granada" is no misspelt "Grenada", "Policía" no misspelt "policja").
+    found += [m for m in near if not any(
+        o.kind == m.kind and o.name == m.name and o.overlaps(m) for o in found)]
     return found, masks
 
 
