@@ -199,9 +199,16 @@ def _read_place(text: str, view: _View, turn: Reading) -> None:
 
 
 def _place_priority(text: str, view: _View, mention: Mention) -> int:
-    # "in Germany" (where the use happens) outranks a nationality ("a German company").
+    # "in Germany" (where the use happens) outranks a nationality ("a German company"), and
+    # so does a place named with the client who uses it ("our client, a German retailer").
     return 2 if any(m.end <= mention.start and not text[m.end:mention.start].strip()
-                    for m in view.of("cue", "in_place")) else 1
+                    for m in view.of("cue", "in_place")) or any(
+        0 <= mention.start - m.end <= _CLIENT_GAP and not _SENTENCE_END.search(
+            text[m.end:mention.start]) for m in view.of("cue", "client_party")) else 1
+
+
+_CLIENT_GAP = 60  # characters: "our client, a chain of stores in the north of Germany"
+_SENTENCE_END = re.compile(r"[.;:!?]")
 
 
 def _read_actor(text: str, view: _View, turn: Reading) -> None:
