@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Literal
 
 from advisor.facts.gate import Infixes, letters, word_starts
+from advisor.facts.places import MUNICIPALITY
 from advisor.facts.vocab import ANCHORED, Entry, Vocabulary
 
 __all__ = ["Mention", "Scope", "find"]
@@ -209,6 +210,8 @@ def _proper_ok(text: str, start: int, value: tuple[str, int, str]) -> bool:
     """A proper name is capitalised, and opens a sentence only when it is a big city's."""
     if not text[start:start + 1].isupper():
         return False
+    if value[2] == "after":  # a small town: only right after a word for its municipality
+        return MUNICIPALITY.search(text, max(0, start - 40), start) is not None
     return value[2] == "big" or not _SENTENCE_START.search(text[max(0, start - 40):start])
 
 

