@@ -52,7 +52,9 @@ def _extract(question: str, history: Sequence[Mapping[str, object]] | None,
         reading, cues = _read_earlier(text, context)
         context |= cues
         turns.append(Turn(reading, number))
-    reading, cues = _read(current, is_current=True, context=context, detected=detected)
+    also = _conversation_language(earlier) if len(current) < _SHORT_FOLLOWUP else None
+    reading, cues = _read(current, is_current=True, context=context, detected=detected,
+                          also=also)
     own = _self_contained(reading, cues) if turns else False
     turns.append(Turn(reading, len(earlier) + 1, self_contained=own))
     return resolve(turns, as_of, today, notices=_notices(detected),
@@ -92,21 +94,40 @@ def _clean(text: object) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def _vocabularies(detected: language.Detected) -> list[vocab.Vocabulary]:
+def _vocabularies(detected: language.Detected,
+                  also: str | None = None) -> list[vocab.Vocabulary]:
     # English always (service names, "GPT-4", English words in any question), then the
-    # question's own language, or the nearest supported one when its own has no vocabulary.
+    # question's own language, or the nearest supported one when its own has no vocabulary;
+    # ``also``: the conversation's language, for a follow-up too short to tell its own.
     codes = ["en"]
     other = detected.code if detected.supported else detected.nearest
     if other and other != "en":
         codes.append(other)
+    if also and also not in codes:
+        codes.append(also)
     return [vocab.load(code) for code in codes]
 
 
+#: Characters: a follow-up shorter than this ("E in Svizzera?") is also read in the language of
+#: the conversation, since a few words tell too little about their own language.
+_SHORT_FOLLOWUP = 80
+
+
+def _conversation_language(earlier: Sequence[str]) -> str | None:
+    """The supported language of the latest earlier turn long enough to tell one."""
+    for text in reversed(earlier):
+        if len(text) >= _SHORT_FOLLOWUP:
+            found = language.detect(text)
+            return found.code if found.supported else found.nearest
+    return None
+
+
 def _read(text: str, *, is_current: bool, context: frozenset[str],
-          detected: language.Detected | None = None) -> tuple[Reading, frozenset[str]]:
+          detected: language.Detected | None = None,
+          also: str | None = None) -> tuple[Reading, frozenset[str]]:
     if detected is None:
         detected = language.detect(text)
-    vocabularies = _vocabularies(detected)
+    vocabularies = _vocabularies(detected, also)
     found = mentions.find(text, vocabularies)
     marked = scope.mark(text, found, vocabularies)
     reading = read_turn(text, marked, is_current=is_current, context_cues=context)
