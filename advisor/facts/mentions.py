@@ -174,8 +174,10 @@ def _words(text: str) -> tuple[tuple[int, int, tuple[str, ...]], ...]:
 
 
 def _variants(key: str) -> tuple[str, ...]:
-    """A looked-up key as written, without a final full stop, and without a possessive."""
-    return tuple(dict.fromkeys((key, key.rstrip("."), _POSSESSIVE.sub("", key))))
+    """A looked-up key as written, without a final full stop, without a possessive, and
+    without what a hyphen joins to it ("Amsterdam-based": the place is Amsterdam)."""
+    head = key.split("-", 1)[0] if "-" in key[1:] else key
+    return tuple(dict.fromkeys((key, key.rstrip("."), _POSSESSIVE.sub("", key), head)))
 
 
 _FIRST: dict[int, dict[str, int]] = {}

@@ -83,6 +83,10 @@ class _View:
         return min(hits, key=lambda m: (m.rank, m.start, -m.end)) if hits else None
 
 
+#: Facts that are yes or no: a negated "yes" mention says no.
+_YES_NO = frozenset({"authorisation", "national_law", "minor", "consent"})
+
+
 def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
               context_cues: frozenset[str] = frozenset()) -> Reading:
     """Read one turn; ``context_cues`` are cues earlier turns set (a camera named before)."""
@@ -95,6 +99,11 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
         best = view.best(name)
         if best is not None:
             turn.found[name] = [Said(best.value, best.words)]
+        elif name in _YES_NO:  # "won't be asked for consent", "kein Richter": the fact is no
+            negated = [m for m in mentions if m.kind == "fact" and m.name == name
+                       and m.scope == "negated" and m.value == "yes"]
+            if negated:
+                turn.found[name] = [Said("no", negated[0].words)]
     for name in ("timing", "public_access"):
         _read_open(view, turn, name)
     _read_exception(view, turn)
@@ -149,7 +158,7 @@ def _read_purpose(view: _View, turn: Reading, context: frozenset[str]) -> None:
         if value in ("identification", "verification") and turn.purpose_blocked:
             continue
         if value == "verification" and _FACE_ID.fullmatch(mention.words) and (
-                {"camera_words", "police_words"} & has):
+                {"camera_words", "police_words"} & has or view.of("agency", "actor")):
             value = "identification"  # "face id" on cameras or for police: who someone is
         if value == "emotion_inference" and "biometric_cue" not in has and not (
                 any(_within(m, mention) for m in view.of("cue", "attention"))
@@ -175,10 +184,14 @@ def _within(inner: Mention | None, outer: Mention) -> bool:
 
 def _read_place(text: str, view: _View, turn: Reading) -> None:
     candidates: list[tuple[int, int, str, str]] = []  # (priority, position, code, words)
-    for mention in view.of("place", "country"):
+    places = view.of("place", "country")
+    for mention in places:
         candidates.append((_place_priority(text, view, mention), mention.start,
                            mention.value, mention.words))
     for mention in view.of("agency", "actor"):
+        if any(p.end <= mention.start and not text[p.end:mention.start].strip()
+               and p.value != mention.detail.rstrip("?") for p in places):
+            continue  # "Tokyo Metropolitan Police": the police of the place named, not the Met
         if mention.detail.endswith("?"):  # a hint ("police department": US usage)
             candidates.append((0, mention.start, mention.detail[:-1], mention.words))
         elif mention.detail and mention.detail != "EU":

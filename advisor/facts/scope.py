@@ -26,7 +26,7 @@ __all__ = ["SCOPED_CUES", "mark"]
 #: Cues that describe the use and so can be negated or belong to someone else.
 SCOPED_CUES = frozenset({"camera_or_face", "patrol", "custody", "mixed_place", "agency_word",
                          "service_pronoun", "camera_words", "face_words", "biometric_any",
-                         "purpose_block_id_target", "plates"})
+                         "purpose_block_id_target", "plates", "purpose_block_id"})
 _BOUNDARY = re.compile(r"[.,;:!?()\[\]\u2014\u2013¿¡]|\s-\s|\"")
 _WORD = re.compile(r"[\w'’-]+")
 _MAX_GAP_WORDS = 3
