@@ -122,9 +122,14 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
 
 
 def _read_open(view: _View, turn: Reading, name: str) -> None:
-    """Every distinct reading of a fact whose disagreements stay open, in reading order."""
+    """Every distinct reading of a fact whose disagreements stay open, in reading order.
+    Access said of the place ("open to the public") outranks what its kind usually is."""
     values: dict[str, Mention] = {}
-    for mention in view.of("fact", name):
+    mentions = view.of("fact", name)
+    if name == "public_access":
+        stated = view.of("cue", "access_stated")
+        mentions = [m for m in mentions if any(_within(m, c) for c in stated)] or mentions
+    for mention in mentions:
         values.setdefault(mention.value, mention)
     if values:
         turn.found[name] = [Said(m.value, m.words)
@@ -160,9 +165,10 @@ def _read_purpose(view: _View, turn: Reading, context: frozenset[str]) -> None:
         if value == "verification" and _FACE_ID.fullmatch(mention.words) and (
                 {"camera_words", "police_words"} & has or view.of("agency", "actor")):
             value = "identification"  # "face id" on cameras or for police: who someone is
+        # emotions of text are no biometric inference; of people, away from any text, they are
         if value == "emotion_inference" and "biometric_cue" not in has and not (
-                any(_within(m, mention) for m in view.of("cue", "attention"))
-                and "people" in has):
+                "people" in has and (view.cue("text_task") is None or any(
+                    _within(m, mention) for m in view.of("cue", "attention")))):
             turn.found["purpose"] = [Said("non_biometric", mention.words)]
             return
         turn.found["purpose"] = [Said(value, mention.words)]

@@ -26,7 +26,8 @@ __all__ = ["SCOPED_CUES", "mark"]
 #: Cues that describe the use and so can be negated or belong to someone else.
 SCOPED_CUES = frozenset({"camera_or_face", "patrol", "custody", "mixed_place", "agency_word",
                          "service_pronoun", "camera_words", "face_words", "biometric_any",
-                         "purpose_block_id_target", "plates", "purpose_block_id"})
+                         "purpose_block_id_target", "plates", "purpose_block_id",
+                         "access_stated"})
 _BOUNDARY = re.compile(r"[.,;:!?()\[\]\u2014\u2013¿¡]|\s-\s|\"")
 _WORD = re.compile(r"[\w'’-]+")
 _MAX_GAP_WORDS = 3
@@ -88,7 +89,8 @@ def _premise_clauses(text: str, clauses: list[tuple[int, int]],
         for vocab in vocabularies:
             if any(p.search(clause) for p in vocab.scope_patterns("premise")):
                 out.add(i)
-            elif not question and not last and any(
+            elif not question and not last and not any(
+                    p.search(clause) for p in vocab.scope_patterns("question_opening")) and any(
                     p.search(clause) for p in vocab.scope_patterns("premise_statement")):
                 out.add(i)
             elif i > 0 and any(p.search(clause) for p in vocab.scope_patterns("label_question")):
