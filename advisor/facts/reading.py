@@ -167,7 +167,7 @@ def _read_purpose(view: _View, turn: Reading, context: frozenset[str]) -> None:
             value = "identification"  # "face id" on cameras or for police: who someone is
         # emotions of text are no biometric inference; of people, away from any text, they are
         if value == "emotion_inference" and "biometric_cue" not in has and not (
-                "people" in has and (view.cue("text_task") is None or any(
+                "people" in has and ({"text_task", "text_object"}.isdisjoint(has) or any(
                     _within(m, mention) for m in view.of("cue", "attention")))):
             turn.found["purpose"] = [Said("non_biometric", mention.words)]
             return
