@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from advisor.facts.mentions import Mention
 from advisor.facts.places import jurisdiction
+from advisor.facts.vocab import load
 from advisor.schema import Intent
 
 __all__ = ["CONFLICT_FACTS", "Reading", "Said", "read_turn"]
@@ -105,7 +106,7 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
             if negated:
                 turn.found[name] = [Said("no", negated[0].words)]
     for name in ("timing", "public_access"):
-        _read_open(view, turn, name)
+        _read_open(text, view, turn, name)
     _read_exception(view, turn)
     pronoun = view.cue("service_pronoun")
     turn.pronoun = pronoun.words if pronoun else None
@@ -121,7 +122,7 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     return turn
 
 
-def _read_open(view: _View, turn: Reading, name: str) -> None:
+def _read_open(text: str, view: _View, turn: Reading, name: str) -> None:
     """Every distinct reading of a fact whose disagreements stay open, in reading order.
     Access said of the place ("open to the public") outranks what its kind usually is."""
     values: dict[str, Mention] = {}
@@ -129,6 +130,7 @@ def _read_open(view: _View, turn: Reading, name: str) -> None:
     if name == "public_access":
         stated = view.of("cue", "access_stated")
         mentions = [m for m in mentions if any(_within(m, c) for c in stated)] or mentions
+        mentions = [m for m in mentions if not any(_part_of(text, part, m) for part in mentions)]
     for mention in mentions:
         values.setdefault(mention.value, mention)
     if values:
@@ -182,6 +184,15 @@ def _read_purpose(view: _View, turn: Reading, context: frozenset[str]) -> None:
     turn.purpose_stated = stated.words if stated is not None else None
     # "without identifying anyone" and nothing else: no purpose is assumed either.
     turn.camera_or_face = "camera_or_face" in has and not turn.purpose_blocked
+
+
+def _part_of(text: str, part: Mention, whole: Mention) -> bool:
+    """True when ``part`` names an area of the place ``whole`` names ("passport control in
+    the airport"): a different reading, joined to it by the language's words for "in"/"of"."""
+    if part.value == whole.value or not part.end <= whole.start:
+        return False
+    gap = text[part.end:whole.start]
+    return any(p.match(gap) for p in load(part.lang).scope_patterns("part_of"))
 
 
 def _within(inner: Mention | None, outer: Mention) -> bool:
