@@ -135,7 +135,8 @@ def _names(entry: Entry, text: str) -> Iterator[re.Match[str] | _Hit]:
     i = 0
     while i < len(words):
         start, _, variants = words[i]
-        if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "._"):
+        if (start > 0 and (text[start - 1].isalnum() or text[start - 1] in "._")
+                or entry.proper and not text[start].isupper()):  # a proper name is capitalised
             i += 1
             continue
         # only n-grams whose first word opens some name, and no longer than the longest such
