@@ -6,7 +6,8 @@ A mention is out of scope when it is
   where the language puts negation there ("identifizieren ... nicht");
 - the user's premise or own legal question: a clause that says what a policy bans or allows
   ("since Microsoft only banned US police, ...") or asks how to label the use just described
-  ("... is that banned emotion recognition?");
+  ("... is that banned emotion recognition?"), or the words naming a rule the question leans
+  on ("... given the police ban?");
 - another party's: a place or body attached to a vendor, supplier or host ("a vendor in
   Ireland", "hosted in Sweden", "an Irish supplier").
 The words for each test are per language in the vocabulary files (``scope``).
@@ -128,12 +129,17 @@ def mark(text: str, mentions: Sequence[Mention],
     """The mentions with their scope set; cues about intent and policy names stay in scope."""
     clauses = _clauses(text, vocabularies)
     premises = _premise_clauses(text, clauses, vocabularies)
+    spans = [match.span() for vocab in vocabularies
+             for pattern in vocab.scope_patterns("premise_span")
+             for match in pattern.finditer(text)]
     out: list[Mention] = []
     for mention in mentions:
         if mention.kind == "cue" and mention.name not in SCOPED_CUES or mention.name == "policy":
             out.append(mention)
             continue
         index = _clause_of(clauses, mention.start)
-        scope = _scope(text, mention, clauses[index], index in premises, vocabularies)
+        premise = index in premises or any(a <= mention.start and mention.end <= b
+                                           for a, b in spans)
+        scope = _scope(text, mention, clauses[index], premise, vocabularies)
         out.append(mention if scope == "use" else replace(mention, scope=scope))
     return tuple(out)
