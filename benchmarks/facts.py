@@ -3,7 +3,8 @@
     python benchmarks/facts.py [PATH ...] [--rounds N] [--misses]
 
 PATH: YAML list of items (default benchmarks/data/reader_dev.yaml), each with
-    id, lang, question, history? (earlier turns), as_of?, facts: {name: value},
+    id, lang, question, history? (earlier turns: chat messages, or plain strings for the
+    user's own turns), as_of?, facts: {name: value},
     open: [names that must stay unknown or conflicting], policies: {policy: verdict},
     verdict? (overall).
 Prints per language: fact accuracy (every labelled fact and every open fact counts once),
@@ -50,10 +51,16 @@ def _severity(label: str) -> int:
     return -VERDICT_ORDER.index(label) if label in VERDICT_ORDER else -len(VERDICT_ORDER)
 
 
+def _history(item: dict[str, Any]) -> list[dict[str, str]]:
+    """Earlier turns as chat messages; a plain string is one of the user's own turns."""
+    return [{"role": "user", "content": turn} if isinstance(turn, str) else turn
+            for turn in item.get("history") or ()]
+
+
 def _judge(item: dict[str, Any], packs: Any) -> tuple[Facts, dict[str, str], str]:
     """The reader's facts and the verdicts they give (several uses: most restrictive)."""
     as_of = item.get("as_of")
-    uses = extract_uses(item["question"], item.get("history"), as_of, today=TODAY)
+    uses = extract_uses(item["question"], _history(item), as_of, today=TODAY)
     judged: list[tuple[Facts, list[PolicyVerdict]]] = [(f, evaluate(f, packs)) for _, f in uses]
     policies: dict[str, str] = {}
     for _, verdicts in judged:
@@ -61,7 +68,7 @@ def _judge(item: dict[str, Any], packs: Any) -> tuple[Facts, dict[str, str], str
             if v.policy not in policies or _severity(v.verdict) > _severity(policies[v.policy]):
                 policies[v.policy] = v.verdict
     worst = max(judged, key=lambda fv: _severity(overall(fv[0], fv[1])))
-    full = extract_facts(item["question"], item.get("history"), as_of, today=TODAY)
+    full = extract_facts(item["question"], _history(item), as_of, today=TODAY)
     return full if len(uses) == 1 else worst[0], policies, overall(worst[0], worst[1])
 
 
@@ -127,8 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.rounds):
             for item in items:
                 start = time.perf_counter()
-                extract_uses(item["question"], item.get("history"), item.get("as_of"),
-                             today=TODAY)
+                extract_uses(item["question"], _history(item), item.get("as_of"), today=TODAY)
                 samples.append((time.perf_counter() - start) * 1000)
 
         table = Table(title=f"Reader on {path.name} ({len(items)} items)")

@@ -40,7 +40,7 @@ _MONTHS.update(_OTHER_MONTHS)
 _MONTH = r"(?P<month>" + "|".join(
     re.escape(m) for m in sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})(?![\d/\-])"
-_DAY = r"(?:(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+)?"
+_DAY = r"(?:(?P<day>\d{1,2})(?:st|nd|rd|th|er|e|º|°|\.)?\s+(?:de\s+|of\s+)?)?"
 _LEAD = (r"(?P<lead>" + "|".join(re.escape(w) for w in sorted(
     ["before", "until", "till", "prior to", "up to", "after", "since", "from", "starting",
      "as of", "as at", *_OTHER_LEADS], key=len, reverse=True)) + r")?\s*")

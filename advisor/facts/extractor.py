@@ -143,7 +143,10 @@ def _read_earlier(text: str, context: frozenset[str]) -> tuple[Reading, frozense
 
 
 def _self_contained(reading: Reading, cues: frozenset[str]) -> bool:
-    """A new question of its own: not worded as a follow-up, and it names its own use."""
+    """A new question of its own: it says so ("separate question: ..."), or it is not worded
+    as a follow-up and names its own use."""
+    if "new_question" in cues:
+        return True
     if "followup" in cues or "own_question" not in cues:
         return False
     named = [

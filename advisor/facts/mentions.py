@@ -144,7 +144,8 @@ def _names(entry: Entry, text: str) -> Iterator[re.Match[str] | _Hit]:
     i = 0
     while i < len(words):
         start, _, variants = words[i]
-        if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "._"):
+        if (start > 0 and (text[start - 1].isalnum() or text[start - 1] in "._")
+                or entry.proper and not text[start].isupper()):  # a proper name is capitalised
             i += 1
             continue
         # only n-grams whose first word opens some name, and no longer than the longest such
@@ -183,8 +184,10 @@ def _words(text: str) -> tuple[tuple[int, int, tuple[str, ...]], ...]:
 
 
 def _variants(key: str) -> tuple[str, ...]:
-    """A looked-up key as written, without a final full stop, and without a possessive."""
-    return tuple(dict.fromkeys((key, key.rstrip("."), _POSSESSIVE.sub("", key))))
+    """A looked-up key as written, without a final full stop, without a possessive, and
+    without what a hyphen joins to it ("Amsterdam-based": the place is Amsterdam)."""
+    head = key.split("-", 1)[0] if "-" in key[1:] else key
+    return tuple(dict.fromkeys((key, key.rstrip("."), _POSSESSIVE.sub("", key), head)))
 
 
 _FIRST: dict[int, dict[str, int]] = {}

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from advisor.facts.mentions import Mention
 from advisor.facts.places import jurisdiction
+from advisor.facts.vocab import load
 from advisor.schema import Intent
 
 __all__ = ["CONFLICT_FACTS", "Reading", "Said", "read_turn"]
@@ -83,6 +84,10 @@ class _View:
         return min(hits, key=lambda m: (m.rank, m.start, -m.end)) if hits else None
 
 
+#: Facts that are yes or no: a negated "yes" mention says no.
+_YES_NO = frozenset({"authorisation", "national_law", "minor", "consent"})
+
+
 def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
               context_cues: frozenset[str] = frozenset()) -> Reading:
     """Read one turn; ``context_cues`` are cues earlier turns set (a camera named before)."""
@@ -95,8 +100,13 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
         best = view.best(name)
         if best is not None:
             turn.found[name] = [Said(best.value, best.words)]
+        elif name in _YES_NO:  # "won't be asked for consent", "kein Richter": the fact is no
+            negated = [m for m in mentions if m.kind == "fact" and m.name == name
+                       and m.scope == "negated" and m.value == "yes"]
+            if negated:
+                turn.found[name] = [Said("no", negated[0].words)]
     for name in ("timing", "public_access"):
-        _read_open(view, turn, name)
+        _read_open(text, view, turn, name)
     _read_exception(view, turn)
     pronoun = view.cue("service_pronoun")
     turn.pronoun = pronoun.words if pronoun else None
@@ -112,10 +122,16 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     return turn
 
 
-def _read_open(view: _View, turn: Reading, name: str) -> None:
-    """Every distinct reading of a fact whose disagreements stay open, in reading order."""
+def _read_open(text: str, view: _View, turn: Reading, name: str) -> None:
+    """Every distinct reading of a fact whose disagreements stay open, in reading order.
+    Access said of the place ("open to the public") outranks what its kind usually is."""
     values: dict[str, Mention] = {}
-    for mention in view.of("fact", name):
+    mentions = view.of("fact", name)
+    if name == "public_access":
+        stated = view.of("cue", "access_stated")
+        mentions = [m for m in mentions if any(_within(m, c) for c in stated)] or mentions
+        mentions = [m for m in mentions if not any(_part_of(text, part, m) for part in mentions)]
+    for mention in mentions:
         values.setdefault(mention.value, mention)
     if values:
         turn.found[name] = [Said(m.value, m.words)
@@ -149,11 +165,12 @@ def _read_purpose(view: _View, turn: Reading, context: frozenset[str]) -> None:
         if value in ("identification", "verification") and turn.purpose_blocked:
             continue
         if value == "verification" and _FACE_ID.fullmatch(mention.words) and (
-                {"camera_words", "police_words"} & has):
+                {"camera_words", "police_words"} & has or view.of("agency", "actor")):
             value = "identification"  # "face id" on cameras or for police: who someone is
+        # emotions of text are no biometric inference; of people, away from any text, they are
         if value == "emotion_inference" and "biometric_cue" not in has and not (
-                any(_within(m, mention) for m in view.of("cue", "attention"))
-                and "people" in has):
+                "people" in has and ({"text_task", "text_object"}.isdisjoint(has) or any(
+                    _within(m, mention) for m in view.of("cue", "attention")))):
             turn.found["purpose"] = [Said("non_biometric", mention.words)]
             return
         turn.found["purpose"] = [Said(value, mention.words)]
@@ -169,16 +186,29 @@ def _read_purpose(view: _View, turn: Reading, context: frozenset[str]) -> None:
     turn.camera_or_face = "camera_or_face" in has and not turn.purpose_blocked
 
 
+def _part_of(text: str, part: Mention, whole: Mention) -> bool:
+    """True when ``part`` names an area of the place ``whole`` names ("passport control in
+    the airport"): a different reading, joined to it by the language's words for "in"/"of"."""
+    if part.value == whole.value or not part.end <= whole.start:
+        return False
+    gap = text[part.end:whole.start]
+    return any(p.match(gap) for p in load(part.lang).scope_patterns("part_of"))
+
+
 def _within(inner: Mention | None, outer: Mention) -> bool:
     return inner is not None and outer.start <= inner.start and inner.end <= outer.end
 
 
 def _read_place(text: str, view: _View, turn: Reading) -> None:
     candidates: list[tuple[int, int, str, str]] = []  # (priority, position, code, words)
-    for mention in view.of("place", "country"):
+    places = view.of("place", "country")
+    for mention in places:
         candidates.append((_place_priority(text, view, mention), mention.start,
                            mention.value, mention.words))
     for mention in view.of("agency", "actor"):
+        if any(p.end <= mention.start and not text[p.end:mention.start].strip()
+               and p.value != mention.detail.rstrip("?") for p in places):
+            continue  # "Tokyo Metropolitan Police": the police of the place named, not the Met
         if mention.detail.endswith("?"):  # a hint ("police department": US usage)
             candidates.append((0, mention.start, mention.detail[:-1], mention.words))
         elif mention.detail and mention.detail != "EU":

@@ -6,7 +6,8 @@ A mention is out of scope when it is
   where the language puts negation there ("identifizieren ... nicht");
 - the user's premise or own legal question: a clause that says what a policy bans or allows
   ("since Microsoft only banned US police, ...") or asks how to label the use just described
-  ("... is that banned emotion recognition?");
+  ("... is that banned emotion recognition?"), or the words naming a rule the question leans
+  on ("... given the police ban?");
 - another party's: a place or body attached to a vendor, supplier or host ("a vendor in
   Ireland", "hosted in Sweden", "an Irish supplier").
 The words for each test are per language in the vocabulary files (``scope``).
@@ -26,7 +27,8 @@ __all__ = ["SCOPED_CUES", "mark"]
 #: Cues that describe the use and so can be negated or belong to someone else.
 SCOPED_CUES = frozenset({"camera_or_face", "patrol", "custody", "mixed_place", "agency_word",
                          "service_pronoun", "camera_words", "face_words", "biometric_any",
-                         "purpose_block_id_target", "plates"})
+                         "purpose_block_id_target", "plates", "purpose_block_id",
+                         "access_stated"})
 _BOUNDARY = re.compile(r"[.,;:!?()\[\]\u2014\u2013¿¡]|\s-\s|\"")
 _WORD = re.compile(r"[\w'’-]+")
 _MAX_GAP_WORDS = 3
@@ -88,7 +90,8 @@ def _premise_clauses(text: str, clauses: list[tuple[int, int]],
         for vocab in vocabularies:
             if any(p.search(clause) for p in vocab.scope_patterns("premise")):
                 out.add(i)
-            elif not question and not last and any(
+            elif not question and not last and not any(
+                    p.search(clause) for p in vocab.scope_patterns("question_opening")) and any(
                     p.search(clause) for p in vocab.scope_patterns("premise_statement")):
                 out.add(i)
             elif i > 0 and any(p.search(clause) for p in vocab.scope_patterns("label_question")):
@@ -126,12 +129,17 @@ def mark(text: str, mentions: Sequence[Mention],
     """The mentions with their scope set; cues about intent and policy names stay in scope."""
     clauses = _clauses(text, vocabularies)
     premises = _premise_clauses(text, clauses, vocabularies)
+    spans = [match.span() for vocab in vocabularies
+             for pattern in vocab.scope_patterns("premise_span")
+             for match in pattern.finditer(text)]
     out: list[Mention] = []
     for mention in mentions:
         if mention.kind == "cue" and mention.name not in SCOPED_CUES or mention.name == "policy":
             out.append(mention)
             continue
         index = _clause_of(clauses, mention.start)
-        scope = _scope(text, mention, clauses[index], index in premises, vocabularies)
+        premise = index in premises or any(a <= mention.start and mention.end <= b
+                                           for a, b in spans)
+        scope = _scope(text, mention, clauses[index], premise, vocabularies)
         out.append(mention if scope == "use" else replace(mention, scope=scope))
     return tuple(out)

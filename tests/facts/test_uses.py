@@ -17,6 +17,15 @@ def test_lettered_uses() -> None:
     assert len(split_uses("Wir möchten a) Berichte übersetzen, b) Gesichter live abgleichen.")) == 2
 
 
+def test_numbers_with_a_full_stop() -> None:
+    parts = split_uses("For a Lisbon mall on Azure OpenAI: 1. count shoppers per floor 2. match"
+                       " faces at the doors against a list of barred people.")
+    assert [item for item, _ in parts] == ["count shoppers per floor",
+                                           "match faces at the doors against a list of barred"
+                                           " people."]
+    assert split_uses("Under Article 5. 1 camera is enough.") == []
+
+
 def test_a_lone_or_out_of_order_marker_is_no_list() -> None:
     assert split_uses("Police want live matching (1) at the station.") == []
     assert split_uses("Options 2) live and 1) recorded footage.") == []
