@@ -13,8 +13,13 @@ _MONTHS = {
     "december": 12, "dec": 12,
 }
 
+_ENGLISH_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+                   "september", "october", "november", "december")
+
+
 def _localised() -> tuple[dict[str, int], dict[str, str]]:
     """Month names in the supported languages (babel) and lead words (vocab/dates.yaml)."""
+    from importlib import import_module
     from pathlib import Path
 
     import yaml
@@ -29,6 +34,13 @@ def _localised() -> tuple[dict[str, int], dict[str, str]]:
                     key = name.lower().rstrip(".")
                     if len(key) >= 3 and key not in _MONTHS:
                         months.setdefault(key, number)
+        # declined forms babel lacks ("w marcu", "w grudniu"): dateparser's month names
+        names = import_module(f"dateparser.data.date_translation_data.{lang}").info
+        for number, month in enumerate(_ENGLISH_MONTHS, start=1):
+            for name in names.get(month, ()):
+                key = str(name).lower().rstrip(".")
+                if len(key) >= 3 and key not in _MONTHS:
+                    months.setdefault(key, number)
     path = Path(__file__).parent / "vocab" / "dates.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     leads = {str(word): lead for lead, words in data["leads"].items() for word in words}
@@ -40,7 +52,7 @@ _MONTHS.update(_OTHER_MONTHS)
 _MONTH = r"(?P<month>" + "|".join(
     re.escape(m) for m in sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})(?![\d/\-])"
-_DAY = r"(?:(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+)?"
+_DAY = r"(?:(?P<day>\d{1,2})(?:st|nd|rd|th|\.)?\s+)?"  # "3rd", "3." (German), "3"
 _LEAD = (r"(?P<lead>" + "|".join(re.escape(w) for w in sorted(
     ["before", "until", "till", "prior to", "up to", "after", "since", "from", "starting",
      "as of", "as at", *_OTHER_LEADS], key=len, reverse=True)) + r")?\s*")

@@ -199,6 +199,11 @@ def _read_place(text: str, view: _View, turn: Reading) -> None:
 
 
 def _place_priority(text: str, view: _View, mention: Mention) -> int:
+    # A nationality joined to a police body ("Ukrainian police", "ukrainische Polizei") is
+    # that body's country, as a named force's own country is; it outranks a city elsewhere.
+    if any(not text[min(m.end, mention.end):max(m.start, mention.start)].strip()
+           for m in view.of("agency", "actor") if m.end <= mention.start or mention.end <= m.start):
+        return 3
     # "in Germany" (where the use happens) outranks a nationality ("a German company").
     return 2 if any(m.end <= mention.start and not text[m.end:mention.start].strip()
                     for m in view.of("cue", "in_place")) else 1
