@@ -154,7 +154,10 @@ def _read_purpose(view: _View, turn: Reading, context: frozenset[str]) -> None:
         if value == "emotion_inference" and "biometric_cue" not in has and not (
                 any(_within(m, mention) for m in view.of("cue", "attention"))
                 and "people" in has):
-            turn.found["purpose"] = [Said("non_biometric", mention.words)]
+            if "text_words" in has or view.cue("text_task"):  # feelings in a text
+                turn.found["purpose"] = [Said("non_biometric", mention.words)]
+            else:  # how the feelings would be read is not said: the purpose stays open
+                turn.purpose_stated = mention.words
             return
         turn.found["purpose"] = [Said(value, mention.words)]
         return
@@ -179,6 +182,8 @@ def _read_place(text: str, view: _View, turn: Reading) -> None:
         candidates.append((_place_priority(text, view, mention), mention.start,
                            mention.value, mention.words))
     for mention in view.of("agency", "actor"):
+        if any(_joined(text, place, mention) for place in view.of("place", "country")):
+            continue  # "Tokyo Metropolitan Police": the place joined to it names its country
         if mention.detail.endswith("?"):  # a hint ("police department": US usage)
             candidates.append((0, mention.start, mention.detail[:-1], mention.words))
         elif mention.detail and mention.detail != "EU":
@@ -201,12 +206,18 @@ def _read_place(text: str, view: _View, turn: Reading) -> None:
 def _place_priority(text: str, view: _View, mention: Mention) -> int:
     # A nationality joined to a police body ("Ukrainian police", "ukrainische Polizei") is
     # that body's country, as a named force's own country is; it outranks a city elsewhere.
-    if any(not text[min(m.end, mention.end):max(m.start, mention.start)].strip()
-           for m in view.of("agency", "actor") if m.end <= mention.start or mention.end <= m.start):
+    if any(_joined(text, mention, m) for m in view.of("agency", "actor")):
         return 3
     # "in Germany" (where the use happens) outranks a nationality ("a German company").
     return 2 if any(m.end <= mention.start and not text[m.end:mention.start].strip()
                     for m in view.of("cue", "in_place")) else 1
+
+
+def _joined(text: str, a: Mention, b: Mention) -> bool:
+    """True when two mentions stand side by side, only spaces between them."""
+    if a.end <= b.start:
+        return not text[a.end:b.start].strip()
+    return b.end <= a.start and not text[b.end:a.start].strip()
 
 
 def _read_actor(text: str, view: _View, turn: Reading) -> None:
