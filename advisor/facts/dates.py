@@ -97,8 +97,9 @@ _MONTHS.update(_OTHER_MONTHS)
 _MONTH = r"(?P<month>" + "|".join(
     re.escape(m) for m in sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})(?![\d/\-])"
-_DAY = (r"(?:(?:(?P<day>\d{1,2})(?:st|nd|rd|th|\.)?|(?P<dayword>" + _DAY_WORD  # "3rd", "3."
-        + r"))\s+)?")
+_DAY = r"(?:(?P<day>\d{1,2})(?:st|nd|rd|th|\.)?\s+)?"  # "3rd", "3." (German), "3"
+# A day in words just before the month ("am zehnten Dezember"), sought only there.
+_DAY_IN_WORDS = re.compile(r"(?<!\w)(?P<dayword>" + _DAY_WORD + r")\s+$", re.IGNORECASE)
 _LEAD = (r"(?P<lead>" + "|".join(re.escape(w) for w in sorted(
     ["before", "until", "till", "prior to", "up to", "after", "since", "from", "starting",
      "as of", "as at", *_OTHER_LEADS], key=len, reverse=True)) + r")?\s*")
@@ -143,9 +144,12 @@ def find_date(text: str) -> tuple[dt.date, str] | None:
             taken.append((start, end))
             if _is_reference(text, match):
                 continue
-            day = _to_date(match)
+            words = _day_in_words(text, match) if pattern is _MONTH_YEAR else None
+            day = _to_date(match, words and _number(words.group("dayword"), _DAY_WORDS))
+            if words is not None:
+                start = words.start()
             if day is not None:
-                found.append((start, end, day, match.group(0).strip()))
+                found.append((start, end, day, text[start:end].strip()))
     if not found:
         return None
     _, _, day, words = min(found, key=lambda item: item[0])
@@ -167,7 +171,14 @@ def _is_reference(text: str, match: re.Match[str]) -> bool:
     return lead in ("since", "after", "from", "starting") and bool(_NOW.search(rest))
 
 
-def _to_date(match: re.Match[str]) -> dt.date | None:
+def _day_in_words(text: str, match: re.Match[str]) -> re.Match[str] | None:
+    """The day written in words right before a month with no day of its own, if any."""
+    if match.group("day") or match.group("lead"):
+        return None
+    return _DAY_IN_WORDS.search(text, max(0, match.start("month") - 40), match.start("month"))
+
+
+def _to_date(match: re.Match[str], day_number: int | None = None) -> dt.date | None:
     groups = match.groupdict()
     try:
         year = int(groups["year"]) if groups.get("year") else _number(groups["yearword"],
@@ -179,8 +190,7 @@ def _to_date(match: re.Match[str]) -> dt.date | None:
             month = int(raw_month)
         else:
             month = _MONTHS[raw_month.lower().rstrip(".")]
-        day = int(groups["day"]) if groups.get("day") else (
-            _number(groups["dayword"], _DAY_WORDS) if groups.get("dayword") else None)
+        day = int(groups["day"]) if groups.get("day") else day_number
         lead = (groups.get("lead") or "").lower()
         lead = _OTHER_LEADS.get(lead, lead)
         if month is None:
