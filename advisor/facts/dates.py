@@ -144,10 +144,10 @@ def find_date(text: str) -> tuple[dt.date, str] | None:
             taken.append((start, end))
             if _is_reference(text, match):
                 continue
-            words = _day_in_words(text, match) if pattern is _MONTH_YEAR else None
-            day = _to_date(match, words and _number(words.group("dayword"), _DAY_WORDS))
-            if words is not None:
-                start = words.start()
+            before = _day_in_words(text, match) if pattern is _MONTH_YEAR else None
+            day = _to_date(match, before and _number(before.group("dayword"), _DAY_WORDS))
+            if before is not None:
+                start = before.start()
             if day is not None:
                 found.append((start, end, day, text[start:end].strip()))
     if not found:
