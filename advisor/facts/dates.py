@@ -98,12 +98,14 @@ _MONTH = r"(?P<month>" + "|".join(
     re.escape(m) for m in sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})(?![\d/\-])"
 _DAY = r"(?:(?P<day>\d{1,2})(?:st|nd|rd|th|\.)?\s+)?"  # "3rd", "3." (German), "3"
-# A day in words just before the month ("am zehnten Dezember"), sought only there.
-_DAY_IN_WORDS = re.compile(r"(?<!\w)(?P<dayword>" + _DAY_WORD + r")\s+$", re.IGNORECASE)
 _LEAD = (r"(?P<lead>" + "|".join(re.escape(w) for w in sorted(
     ["before", "until", "till", "prior to", "up to", "after", "since", "from", "starting",
      "as of", "as at", *_OTHER_LEADS], key=len, reverse=True)) + r")?\s*")
 
+# A day in words just before a month ("am zehnten Dezember"), sought only there, with the
+# word before it ("vor dem ersten Februar 2025": before 1 February).
+_DAY_IN_WORDS = re.compile(r"(?<!\w)" + _LEAD + r"(?<!\w)(?P<dayword>" + _DAY_WORD + r")\s+$",
+                           re.IGNORECASE)
 _A_YEAR = re.compile(r"(?:19|20)\d{2}")
 _ISO = re.compile(r"(?<![\d/])(?P<year>(?:19|20)\d{2})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?!\d)")
 _MONTH_YEAR = re.compile(r"\b" + _LEAD + _DAY + r"\b" + _MONTH + r",?\s+(?:de\s+|del\s+)?"
@@ -145,7 +147,8 @@ def find_date(text: str) -> tuple[dt.date, str] | None:
             if _is_reference(text, match):
                 continue
             before = _day_in_words(text, match) if pattern is _MONTH_YEAR else None
-            day = _to_date(match, before and _number(before.group("dayword"), _DAY_WORDS))
+            day = _to_date(match, before and _number(before.group("dayword"), _DAY_WORDS),
+                           before and before.group("lead"))
             if before is not None:
                 start = before.start()
             if day is not None:
@@ -178,7 +181,8 @@ def _day_in_words(text: str, match: re.Match[str]) -> re.Match[str] | None:
     return _DAY_IN_WORDS.search(text, max(0, match.start("month") - 40), match.start("month"))
 
 
-def _to_date(match: re.Match[str], day_number: int | None = None) -> dt.date | None:
+def _to_date(match: re.Match[str], day_number: int | None = None,
+             lead_word: str | None = None) -> dt.date | None:
     groups = match.groupdict()
     try:
         year = int(groups["year"]) if groups.get("year") else _number(groups["yearword"],
@@ -191,7 +195,7 @@ def _to_date(match: re.Match[str], day_number: int | None = None) -> dt.date | N
         else:
             month = _MONTHS[raw_month.lower().rstrip(".")]
         day = int(groups["day"]) if groups.get("day") else day_number
-        lead = (groups.get("lead") or "").lower()
+        lead = (lead_word or groups.get("lead") or "").lower()
         lead = _OTHER_LEADS.get(lead, lead)
         if month is None:
             start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
