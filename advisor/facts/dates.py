@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from typing import Any
 
 _MONTHS = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
@@ -13,8 +14,13 @@ _MONTHS = {
     "december": 12, "dec": 12,
 }
 
+_ENGLISH_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+                   "september", "october", "november", "december")
+
+
 def _localised() -> tuple[dict[str, int], dict[str, str]]:
     """Month names in the supported languages (babel) and lead words (vocab/dates.yaml)."""
+    from importlib import import_module
     from pathlib import Path
 
     import yaml
@@ -29,26 +35,84 @@ def _localised() -> tuple[dict[str, int], dict[str, str]]:
                     key = name.lower().rstrip(".")
                     if len(key) >= 3 and key not in _MONTHS:
                         months.setdefault(key, number)
+        # declined forms babel lacks ("w marcu", "w grudniu"): dateparser's month names
+        names = import_module(f"dateparser.data.date_translation_data.{lang}").info
+        for number, month in enumerate(_ENGLISH_MONTHS, start=1):
+            for name in names.get(month, ()):
+                key = str(name).lower().rstrip(".")
+                if len(key) >= 3 and key not in _MONTHS:
+                    months.setdefault(key, number)
     path = Path(__file__).parent / "vocab" / "dates.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     leads = {str(word): lead for lead, words in data["leads"].items() for word in words}
     return months, leads
 
 
+_Numbers = list[tuple[re.Pattern[str], int]]
+
+
+def _number_words() -> tuple[_Numbers, str, _Numbers, str]:
+    """Days (1-31) and years (2015-2035) written in words, from num2words, as patterns that
+    take each language's endings (vocab/dates.yaml ``number_words``)."""
+    from pathlib import Path
+
+    import yaml
+    from num2words import num2words
+
+    path = Path(__file__).parent / "vocab" / "dates.yaml"
+    rules: dict[str, dict[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8"))[
+        "number_words"]
+
+    def pattern(words: str, rule: dict[str, Any]) -> str:
+        strip = str(rule["strip"])
+        endings = "|".join(sorted((str(e) for e in rule["endings"]), key=len, reverse=True))
+        parts = []
+        for word in words.split():
+            if strip and word[-1] not in strip:  # a word that does not decline: "dwa tysiące"
+                parts.append(re.escape(word))
+            else:
+                parts.append(re.escape(word[:-1] if strip else word) + f"(?:{endings})")
+        thousand = re.escape(str(rule["thousand"]))  # "tweeduizend vierentwintig"
+        return r"\s+".join(parts).replace(thousand, thousand + r"\s*")
+
+    days: _Numbers = []
+    years: _Numbers = []
+    for lang, rule in rules.items():
+        for number in range(1, 32):
+            days += [(re.compile(pattern(num2words(number, lang=lang, to=form), rule), re.I),
+                      number) for form in rule["days"]]
+        for number in range(2015, 2036):
+            words = num2words(number, lang=lang, to=rule["years"])
+            years.append((re.compile(pattern(words, rule), re.I), number))
+
+    def alternation(table: _Numbers) -> str:
+        return "|".join(sorted((p.pattern for p, _ in table), key=len, reverse=True))
+
+    return days, alternation(days), years, alternation(years)
+
+
 _OTHER_MONTHS, _OTHER_LEADS = _localised()
+_DAY_WORDS, _DAY_WORD, _YEAR_WORDS, _YEAR_WORD = _number_words()
 _MONTHS.update(_OTHER_MONTHS)
 _MONTH = r"(?P<month>" + "|".join(
     re.escape(m) for m in sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})(?![\d/\-])"
+# a day: "3rd", "3." (German), "1er", "1 de febrero", "1st of"
 _DAY = r"(?:(?P<day>\d{1,2})(?:st|nd|rd|th|er|e|º|°|\.)?\s+(?:de\s+|of\s+)?)?"
 _LEAD = (r"(?P<lead>" + "|".join(re.escape(w) for w in sorted(
     ["before", "until", "till", "prior to", "up to", "after", "since", "from", "starting",
      "as of", "as at", *_OTHER_LEADS], key=len, reverse=True)) + r")?\s*")
 
+# A day in words just before a month ("am zehnten Dezember"), sought only there, with the
+# word before it ("vor dem ersten Februar 2025": before 1 February).
+_DAY_IN_WORDS = re.compile(r"(?<!\w)" + _LEAD + r"(?<!\w)(?P<dayword>" + _DAY_WORD + r")\s+$",
+                           re.IGNORECASE)
 _A_YEAR = re.compile(r"(?:19|20)\d{2}")
 _ISO = re.compile(r"(?<![\d/])(?P<year>(?:19|20)\d{2})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?!\d)")
-_MONTH_YEAR = re.compile(r"\b" + _LEAD + _DAY + r"\b" + _MONTH + r",?\s+(?:de\s+|del\s+)?" + _YEAR,
+_MONTH_YEAR = re.compile(r"\b" + _LEAD + _DAY + r"\b" + _MONTH + r",?\s+(?:de\s+|del\s+)?"
+                         + r"(?:" + _YEAR + r"|(?P<yearword>" + _YEAR_WORD + r")(?!\w))",
                          re.IGNORECASE)
+_A_YEAR_WORD = re.compile(r"(?<!\w)(?:" + _YEAR_WORD + r")(?!\w)", re.IGNORECASE)
 _DAY_AFTER = re.compile(r"\b" + _LEAD + r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+"
                         + _YEAR, re.IGNORECASE)
 _YEAR_ONLY = re.compile(r"\b" + _LEAD + r"(?:(?:in|during|back in|for|early|late|mid)\s+)*"
@@ -71,8 +135,8 @@ _NOW = re.compile(r"\b(?:now|today|currently|current|these\s+days|nowadays|at\s+
 
 def find_date(text: str) -> tuple[dt.date, str] | None:
     """The first date of use in ``text`` and the words that set it, or None."""
-    if _A_YEAR.search(text) is None:  # every date read here names its year
-        return None
+    if _A_YEAR.search(text) is None and _A_YEAR_WORD.search(text) is None:
+        return None  # every date read here names its year
     found: list[tuple[int, int, dt.date, str]] = []
     taken: list[tuple[int, int]] = []  # spans already read, as a date or as a reference
     for pattern in (_ISO, _DAY_AFTER, _MONTH_YEAR, _YEAR_ONLY):
@@ -83,9 +147,13 @@ def find_date(text: str) -> tuple[dt.date, str] | None:
             taken.append((start, end))
             if _is_reference(text, match):
                 continue
-            day = _to_date(match)
+            before = _day_in_words(text, match) if pattern is _MONTH_YEAR else None
+            day = _to_date(match, before and _number(before.group("dayword"), _DAY_WORDS),
+                           before and before.group("lead"))
+            if before is not None:
+                start = before.start()
             if day is not None:
-                found.append((start, end, day, match.group(0).strip()))
+                found.append((start, end, day, text[start:end].strip()))
     if not found:
         return None
     _, _, day, words = min(found, key=lambda item: item[0])
@@ -107,10 +175,19 @@ def _is_reference(text: str, match: re.Match[str]) -> bool:
     return lead in ("since", "after", "from", "starting") and bool(_NOW.search(rest))
 
 
-def _to_date(match: re.Match[str]) -> dt.date | None:
+def _day_in_words(text: str, match: re.Match[str]) -> re.Match[str] | None:
+    """The day written in words right before a month with no day of its own, if any."""
+    if match.group("day") or match.group("lead"):
+        return None
+    return _DAY_IN_WORDS.search(text, max(0, match.start("month") - 40), match.start("month"))
+
+
+def _to_date(match: re.Match[str], day_number: int | None = None,
+             lead_word: str | None = None) -> dt.date | None:
     groups = match.groupdict()
     try:
-        year = int(groups["year"])
+        year = int(groups["year"]) if groups.get("year") else _number(groups["yearword"],
+                                                                     _YEAR_WORDS)
         raw_month = groups.get("month")
         if raw_month is None:
             month = None
@@ -118,8 +195,8 @@ def _to_date(match: re.Match[str]) -> dt.date | None:
             month = int(raw_month)
         else:
             month = _MONTHS[raw_month.lower().rstrip(".")]
-        day = int(groups["day"]) if groups.get("day") else None
-        lead = (groups.get("lead") or "").lower()
+        day = int(groups["day"]) if groups.get("day") else day_number
+        lead = (lead_word or groups.get("lead") or "").lower()
         lead = _OTHER_LEADS.get(lead, lead)
         if month is None:
             start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
@@ -139,3 +216,8 @@ def _to_date(match: re.Match[str]) -> dt.date | None:
     # "in March 2025", "December 2024", "2023": the end of the period, so a month that
     # contains a policy's start date counts as after it.
     return end
+
+
+def _number(words: str, table: list[tuple[re.Pattern[str], int]]) -> int:
+    """The number a day or year written in words stands for."""
+    return next(number for pattern, number in table if pattern.fullmatch(words))

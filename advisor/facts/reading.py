@@ -167,12 +167,18 @@ def _read_purpose(view: _View, turn: Reading, context: frozenset[str]) -> None:
         if value == "verification" and _FACE_ID.fullmatch(mention.words) and (
                 {"camera_words", "police_words"} & has or view.of("agency", "actor")):
             value = "identification"  # "face id" on cameras or for police: who someone is
-        # emotions of text are no biometric inference; of people, away from any text, they are
+        # emotions with no face, voice or camera named: of a text, text work; of people away
+        # from any text, emotion inference; otherwise how they are read is not said (open)
         if value == "emotion_inference" and "biometric_cue" not in has and not (
-                "people" in has and ({"text_task", "text_object"}.isdisjoint(has) or any(
-                    _within(m, mention) for m in view.of("cue", "attention")))):
-            turn.found["purpose"] = [Said("non_biometric", mention.words)]
-            return
+                any(_within(m, mention) for m in view.of("cue", "attention"))
+                and "people" in has):
+            if "text_words" in has or view.cue("text_task"):  # feelings in a text
+                turn.found["purpose"] = [Said("non_biometric", mention.words)]
+                return
+            if "people" not in has:  # how the feelings would be read is not said: open
+                turn.purpose_stated = mention.words
+                return
+            # feelings of people, away from any text: read from them, so emotion inference
         turn.found["purpose"] = [Said(value, mention.words)]
         return
     task = view.cue("text_task")
@@ -206,9 +212,8 @@ def _read_place(text: str, view: _View, turn: Reading) -> None:
         candidates.append((_place_priority(text, view, mention), mention.start,
                            mention.value, mention.words))
     for mention in view.of("agency", "actor"):
-        if any(p.end <= mention.start and not text[p.end:mention.start].strip()
-               and p.value != mention.detail.rstrip("?") for p in places):
-            continue  # "Tokyo Metropolitan Police": the police of the place named, not the Met
+        if any(_joined(text, place, mention) for place in view.of("place", "country")):
+            continue  # "Tokyo Metropolitan Police": the place joined to it names its country
         if mention.detail.endswith("?"):  # a hint ("police department": US usage)
             candidates.append((0, mention.start, mention.detail[:-1], mention.words))
         elif mention.detail and mention.detail != "EU":
@@ -229,6 +234,10 @@ def _read_place(text: str, view: _View, turn: Reading) -> None:
 
 
 def _place_priority(text: str, view: _View, mention: Mention) -> int:
+    # A nationality joined to a police body ("Ukrainian police", "ukrainische Polizei") is
+    # that body's country, as a named force's own country is; it outranks a city elsewhere.
+    if any(_joined(text, mention, m) for m in view.of("agency", "actor")):
+        return 3
     # "in Germany" (where the use happens) outranks a nationality ("a German company"), and
     # so does a place named with the client who uses it ("our client, a German retailer").
     return 2 if any(m.end <= mention.start and not text[m.end:mention.start].strip()
@@ -239,6 +248,13 @@ def _place_priority(text: str, view: _View, mention: Mention) -> int:
 
 _CLIENT_GAP = 60  # characters: "our client, a chain of stores in the north of Germany"
 _SENTENCE_END = re.compile(r"[.;:!?]")
+
+
+def _joined(text: str, a: Mention, b: Mention) -> bool:
+    """True when two mentions stand side by side, only spaces between them."""
+    if a.end <= b.start:
+        return not text[a.end:b.start].strip()
+    return b.end <= a.start and not text[b.end:a.start].strip()
 
 
 def _read_actor(text: str, view: _View, turn: Reading) -> None:

@@ -14,7 +14,8 @@ from advisor.facts import extract_facts, extract_uses
 from advisor.facts.language import SUPPORTED
 
 TODAY = dt.date(2026, 11, 26)
-_CASES = Path(__file__).with_name("reader_cases.yaml")
+#: reader_cases.yaml and the files beside it named reader_cases_*.yaml, one test for all.
+_CASES = sorted(Path(__file__).parent.glob("reader_cases*.yaml"))
 
 
 class ReaderCase(BaseModel):
@@ -34,7 +35,8 @@ class ReaderCase(BaseModel):
     as_of: dt.date | None = None  # the date the question's own words set
 
 
-CASES = [ReaderCase.model_validate(raw) for raw in yaml.safe_load(_CASES.read_text("utf-8"))]
+CASES = [ReaderCase.model_validate(raw) for path in _CASES
+         for raw in yaml.safe_load(path.read_text("utf-8"))]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
