@@ -131,6 +131,9 @@ def _read_open(text: str, view: _View, turn: Reading, name: str) -> None:
         stated = view.of("cue", "access_stated")
         mentions = [m for m in mentions if any(_within(m, c) for c in stated)] or mentions
         mentions = [m for m in mentions if not any(_part_of(text, part, m) for part in mentions)]
+        # "the Questura", "the police station wants": the body that acts, not where it acts
+        bodies = view.of("agency", "actor")
+        mentions = [m for m in mentions if not any(m.overlaps(b) for b in bodies)]
     for mention in mentions:
         values.setdefault(mention.value, mention)
     if values:

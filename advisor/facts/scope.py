@@ -31,7 +31,7 @@ SCOPED_CUES = frozenset({"camera_or_face", "patrol", "custody", "mixed_place", "
                          "access_stated"})
 _BOUNDARY = re.compile(r"[.,;:!?()\[\]\u2014\u2013¿¡]|\s-\s|\"")
 _WORD = re.compile(r"[\w'’-]+")
-_MAX_GAP_WORDS = 3
+_MAX_GAP_WORDS = 4
 
 
 def _clauses(text: str, vocabularies: Sequence[Vocabulary]) -> list[tuple[int, int]]:
