@@ -135,12 +135,13 @@ _NOW = re.compile(r"\b(?:now|today|currently|current|these\s+days|nowadays|at\s+
 
 def find_date(text: str) -> tuple[dt.date, str] | None:
     """The first date of use in ``text`` and the words that set it, or None."""
-    if _A_YEAR.search(text) is None and _A_YEAR_WORD.search(text) is None:
+    windows = _windows(text)
+    if not windows:
         return None  # every date read here names its year
     found: list[tuple[int, int, dt.date, str]] = []
     taken: list[tuple[int, int]] = []  # spans already read, as a date or as a reference
     for pattern in (_ISO, _DAY_AFTER, _MONTH_YEAR, _YEAR_ONLY):
-        for match in pattern.finditer(text):
+        for match in (m for lo, hi in windows for m in pattern.finditer(text, lo, hi)):
             start, end = match.span()
             if any(start < t_end and t_start < end for t_start, t_end in taken):
                 continue
@@ -158,6 +159,23 @@ def find_date(text: str) -> tuple[dt.date, str] | None:
         return None
     _, _, day, words = min(found, key=lambda item: item[0])
     return day, words
+
+
+_REACH = 80  # characters a date's words may stand before its year ("before the 1st of ...")
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    """The stretches of text around each year (in digits or words), merged: a date read
+    here ends at its year (an ISO date just after it), so only these are scanned."""
+    spans = sorted((max(0, m.start() - _REACH), min(len(text), m.end() + 8))
+                   for pattern in (_A_YEAR, _A_YEAR_WORD) for m in pattern.finditer(text))
+    merged: list[tuple[int, int]] = []
+    for lo, hi in spans:
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged
 
 
 def _is_reference(text: str, match: re.Match[str]) -> bool:

@@ -55,9 +55,10 @@ def _raw(text: str, vocabularies: Iterable[Vocabulary]) -> tuple[list[Mention], 
     near: list[Mention] = []
     scan = _Scan(text)
     for vocab in vocabularies:
-        for e, p in vocab.parts_for(scan.heads):
+        for e, p, where in vocab.parts_for(scan.starts, scan.runs):
             entry = vocab.entries[e]
-            for match in _matches(entry, p, scan):
+            for match in (_matches(entry, p, scan) if where is None
+                          else _tried(entry.parts[p][1], text, where)):
                 words = match.group(0)
                 stripped = words.strip()
                 if not stripped:
@@ -105,7 +106,7 @@ class _Scan:
         self.runs = letters(text)
 
 
-def _matches(entry: Entry, part: int, scan: _Scan) -> list[re.Match[str] | _Hit]:
+def _matches(entry: Entry, part: int, scan: _Scan) -> Sequence[re.Match[str] | _Hit]:
     """The matches of one part of an entry (a name list is one part, looked up)."""
     text = scan.text
     if entry.lookup is not None and entry.names:
@@ -118,12 +119,16 @@ def _matches(entry: Entry, part: int, scan: _Scan) -> list[re.Match[str] | _Hit]
         return [] if gate.isdisjoint(scan.runs) else list(regex.finditer(text))
     if gate is None:
         return list(regex.finditer(text))
-    # tried only where a word starts the way every match of it must (as finditer would:
-    # left to right, no overlaps)
-    found: list[re.Match[str] | _Hit] = []
+    return _tried(regex, text, sorted({i for head in gate & scan.heads
+                                       for i in scan.starts[head]}))
+
+
+def _tried(regex: re.Pattern[str], text: str, where: list[int]) -> list[re.Match[str]]:
+    """Matches tried only where a word starts the way every match must (as finditer would
+    find them: left to right, no overlaps)."""
+    found: list[re.Match[str]] = []
     end = 0
-    starts = scan.starts
-    for at in sorted({i for head in gate & scan.heads for i in starts[head]}):
+    for at in where:
         if at >= end and (match := regex.match(text, at)) is not None:
             end = max(match.end(), at + 1)
             found.append(match)

@@ -14,6 +14,7 @@ dictionary is loaded at run time; a word ending (or starting) in ``*`` matches a
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -66,28 +67,41 @@ class Vocabulary:
         """The patterns of one scope kind (empty when the language has none)."""
         return self.scope.get(kind, ())
 
-    def parts_for(self, heads: Iterable[str]) -> list[tuple[int, int]]:
-        """The (entry, part) indices worth trying on a text whose words start with ``heads``
-        (see gate.word_starts), in vocabulary order: every part whose gate one of them opens,
-        and every part without a word-start gate."""
-        by_head, always = self._parts_index
-        chosen = set(always)
-        for head in heads:
-            chosen.update(by_head.get(head, ()))
-        return sorted(chosen)
+    def parts_for(self, starts: Mapping[str, tuple[int, ...]], runs: Iterable[str]
+                  ) -> list[tuple[int, int, list[int] | None]]:
+        """The (entry, part, where) worth trying on a text whose words start as ``starts``
+        says and which holds the letter runs ``runs`` (see gate.word_starts, gate.letters),
+        in vocabulary order: every part whose word-start gate one of them opens, with the
+        places a match may start; every part whose stem gate the text holds, and every part
+        with no gate (where: None, scanned whole)."""
+        by_head, by_run, always = self._parts_index
+        chosen: dict[tuple[int, int], set[int]] = {}
+        for head, at in starts.items():
+            for key in by_head.get(head, ()):
+                chosen.setdefault(key, set()).update(at)
+        whole = set(always)
+        for run in runs:
+            whole.update(by_run.get(run, ()))
+        out: list[tuple[int, int, list[int] | None]] = [(e, p, None) for e, p in whole]
+        out += [(e, p, sorted(at)) for (e, p), at in chosen.items()]
+        out.sort(key=lambda item: (item[0], item[1]))
+        return out
 
     @cached_property
-    def _parts_index(self) -> tuple[dict[str, list[tuple[int, int]]], list[tuple[int, int]]]:
+    def _parts_index(self) -> tuple[dict[str, list[tuple[int, int]]],
+                                    dict[str, list[tuple[int, int]]], list[tuple[int, int]]]:
         by_head: dict[str, list[tuple[int, int]]] = {}
+        by_run: dict[str, list[tuple[int, int]]] = {}
         always: list[tuple[int, int]] = []
         for e, entry in enumerate(self.entries):
             for p, (gate, _) in enumerate(entry.parts or ((None, entry.regex),)):
-                if gate is None or gate is ANCHORED or isinstance(gate, Infixes):
+                if gate is None or gate is ANCHORED:
                     always.append((e, p))
                 else:
-                    for head in gate:
-                        by_head.setdefault(head, []).append((e, p))
-        return by_head, always
+                    index = by_run if isinstance(gate, Infixes) else by_head
+                    for letters in gate:
+                        index.setdefault(letters, []).append((e, p))
+        return by_head, by_run, always
 
 
 @lru_cache(maxsize=16)
@@ -206,4 +220,10 @@ def load(lang: str) -> Vocabulary:
     for kind, spec in (data.get("scope") or {}).items():
         scope[kind] = tuple(_compile(p, f"{lang}.yaml scope.{kind}")
                             for p in _patterns(spec, lang))
-    return Vocabulary(lang, tuple(entries), scope)
+    vocabulary = Vocabulary(lang, tuple(entries), scope)
+    vocabulary.parts_for({}, ())  # build the parts index now, not on the first question
+    # The tables (GeoNames cities above all) live as long as the process: keep them out of
+    # the cyclic garbage collector's full passes, which would otherwise rescan them all
+    # (100 ms and more) every so often, in the middle of some question's reading.
+    gc.freeze()
+    return vocabulary

@@ -50,15 +50,21 @@ def test_gated_scanning_finds_what_scanning_everything_finds(lang: str) -> None:
     vocabulary = vocab.load(lang)
     for question in _QUESTIONS:
         scan = mentions._Scan(question)
-        tried = set(vocabulary.parts_for(scan.heads))
+        tried = {(e, p): where for e, p, where in vocabulary.parts_for(scan.starts, scan.runs)}
         for e, entry in enumerate(vocabulary.entries):
             if entry.names:
                 continue
             for p, (_, regex) in enumerate(entry.parts or ((None, entry.regex),)):
                 expected = [m.span() for m in regex.finditer(question)]
-                got = ([m.span() for m in mentions._matches(entry, p, scan)]
-                       if (e, p) in tried else [])
+                if (e, p) not in tried:
+                    got = []
+                elif tried[(e, p)] is None:
+                    got = [m.span() for m in mentions._matches(entry, p, scan)]
+                else:
+                    got = [m.span() for m in mentions._tried(regex, question, tried[(e, p)])]
                 assert got == expected, (regex.pattern, question)
+                if tried.get((e, p)) is not None:  # the index and the gate agree
+                    assert got == [m.span() for m in mentions._matches(entry, p, scan)]
 
 
 def test_word_starts_are_lower_case_prefixes() -> None:
