@@ -94,18 +94,20 @@ def _clean(text: object) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def _vocabularies(detected: language.Detected,
-                  also: str | None = None) -> list[vocab.Vocabulary]:
+def _vocabularies(detected: language.Detected, also: str | None = None,
+                  plain: bool = False) -> list[vocab.Vocabulary]:
     # English always (service names, "GPT-4", English words in any question), then the
     # question's own language, or the nearest supported one when its own has no vocabulary;
-    # ``also``: the conversation's language, for a follow-up too short to tell its own.
+    # ``also``: the conversation's language, for a follow-up too short to tell its own;
+    # ``plain``: the text has not a single accent ("na zywo"), so those languages' words are
+    # read as typed without them.
     codes = ["en"]
     other = detected.code if detected.supported else detected.nearest
     if other and other != "en":
         codes.append(other)
     if also and also not in codes:
         codes.append(also)
-    return [vocab.load(code) for code in codes]
+    return [vocab.load(code, plain=plain and code != "en") for code in codes]
 
 
 #: Characters: a follow-up shorter than this ("E in Svizzera?") is also read in the language of
@@ -127,7 +129,7 @@ def _read(text: str, *, is_current: bool, context: frozenset[str],
           also: str | None = None) -> tuple[Reading, frozenset[str]]:
     if detected is None:
         detected = language.detect(text)
-    vocabularies = _vocabularies(detected, also)
+    vocabularies = _vocabularies(detected, also, plain=text.isascii())
     found = mentions.find(text, vocabularies)
     marked = scope.mark(text, found, vocabularies)
     reading = read_turn(text, marked, is_current=is_current, context_cues=context)

@@ -166,13 +166,15 @@ def _latin_name(name: str) -> bool:
 _PROPER = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ŽŁŚŻŹĆŃ][^\n]*")
 
 
-def place_entries(lang: str) -> list[Entry]:
-    """Entries for countries (by name, demonym, region or city), EU regions and agencies."""
-    from advisor.facts.vocab import Entry
+def place_entries(lang: str, plain: bool = False) -> list[Entry]:
+    """Entries for countries (by name, demonym, region or city), EU regions and agencies
+    (``plain``: every name as typed without accents)."""
+    from advisor.facts.vocab import Entry, unmarked
 
+    fold = unmarked if plain else str
     data = _data(lang)
-    names = _inflected(place_names(lang), lang)
-    listed = {str(n).lower() for n in (data.get("cities") or {})}
+    names = {fold(name): code for name, code in _inflected(place_names(lang), lang).items()}
+    listed = {fold(str(n).lower()) for n in (data.get("cities") or {})}
     # A city ranks 0, a country, demonym or region 1 (the reading step weighs them).
     lookup = {name: (code, 0 if name in listed else 1, "") for name, code in names.items()}
     entries: list[Entry] = []
@@ -184,13 +186,14 @@ def place_entries(lang: str) -> list[Entry]:
         regex = re.compile(r"(?<![\w.])(?:" + _alternation(sensitive) + r")(?!\w)")
         entries.append(Entry("place", "country", "", 1, _Exact(regex, sensitive).regex,
                              lookup=_Exact(regex, sensitive).lookup))
-    cities = _city_names(lang)
+    cities = {fold(name): row for name, row in _city_names(lang).items()}
     if cities:
         entries.append(Entry("place", "country", "", 0, _PROPER, lookup=cities, names=True,
                              proper=True))
-        entries.append(Entry("place", "country", "", 0, _PROPER, lookup=dict(_town_names()),
+        towns = {fold(name): row for name, row in _town_names()}
+        entries.append(Entry("place", "country", "", 0, _PROPER, lookup=towns,
                              names=True, proper=True))
-    regions = [str(r) for r in data.get("eu_regions") or ()]
+    regions = [fold(str(r)) for r in data.get("eu_regions") or ()]
     if regions:
         regex = re.compile(r"(?<![\w.])(?:" + _alternation(regions) + r")(?!\w)", re.I)
         entries.append(Entry("place", "region", "eu", 0, regex,
@@ -205,6 +208,7 @@ def place_entries(lang: str) -> list[Entry]:
         if not case_sensitive:  # declined forms: "policji", "policjantów"
             for form, name in _inflected({k: k for k in table}, lang).items():
                 table.setdefault(form, table[name])
+        table = {fold(name): row for name, row in table.items()}
         flags = 0 if case_sensitive else re.I
         regex = re.compile(r"(?<![\w])(?:" + _alternation(table) + r")(?![\w])", flags)
         entries.append(Entry("agency", "actor", "", 0, regex,

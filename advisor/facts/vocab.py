@@ -17,6 +17,7 @@ from __future__ import annotations
 import gc
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -122,22 +123,42 @@ def _word(word: str, forms: Mapping[str, tuple[str, ...]]) -> str:
     return "(?:" + "|".join(re.escape(v) for v in variants) + ")"
 
 
-def phrase_pattern(phrase: str, lang: str) -> str:
-    """A regular expression for a phrase of lemmas, any inflected form of each word."""
-    forms = _forms(lang)
-    words = phrase.split()
+_UNMARKED = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O"})
+
+
+def unmarked(text: str) -> str:
+    """``text`` as typed without accents ("żywo" -> "zywo", "réel" -> "reel"), same length."""
+    plain = unicodedata.normalize("NFD", text.translate(_UNMARKED))
+    return unicodedata.normalize("NFC", "".join(ch for ch in plain
+                                                if not unicodedata.combining(ch)))
+
+
+@lru_cache(maxsize=16)
+def _plain_forms(lang: str) -> Mapping[str, tuple[str, ...]]:
+    forms: dict[str, set[str]] = {}
+    for word, variants in _forms(lang).items():
+        forms.setdefault(unmarked(word), set()).update(unmarked(v) for v in variants)
+    return {word: tuple(sorted(variants)) for word, variants in forms.items()}
+
+
+def phrase_pattern(phrase: str, lang: str, plain: bool = False) -> str:
+    """A regular expression for a phrase of lemmas, any inflected form of each word
+    (``plain``: every word as typed without accents)."""
+    forms = _plain_forms(lang) if plain else _forms(lang)
+    words = (unmarked(phrase) if plain else phrase).split()
     body = r"[\s\-]+".join(_word(word, forms) for word in words)
     return r"(?<!\w)" + body + r"(?!\w)"
 
 
-def _patterns(spec: object, lang: str) -> list[str]:
+def _patterns(spec: object, lang: str, plain: bool = False) -> list[str]:
+    fold = unmarked if plain else str
     if isinstance(spec, str):
-        return [spec]
+        return [fold(spec)]
     if isinstance(spec, list):
-        return [str(item) for item in spec]
+        return [fold(str(item)) for item in spec]
     if isinstance(spec, dict):
-        out = [str(p) for p in spec.get("patterns", ())]
-        out += [phrase_pattern(str(w), lang) for w in spec.get("words", ())]
+        out = [fold(str(p)) for p in spec.get("patterns", ())]
+        out += [phrase_pattern(str(w), lang, plain) for w in spec.get("words", ())]
         return out
     return []
 
@@ -189,37 +210,39 @@ def _ranks() -> Mapping[tuple[str, str], int]:
     return ranks
 
 
-def _fact_entries(data: Mapping[str, Any], lang: str) -> Iterable[Entry]:
+def _fact_entries(data: Mapping[str, Any], lang: str, plain: bool) -> Iterable[Entry]:
     ranks = _ranks()
     for name, rows in (data.get("facts") or {}).items():
         for order, row in enumerate(rows):
-            patterns = _patterns(row, lang)
+            patterns = _patterns(row, lang, plain)
             if patterns:
                 rank = ranks.get((name, str(row["value"])), 100 + order)
                 parts = _parts(patterns, f"{lang}.yaml facts.{name}")
                 yield Entry("fact", name, str(row["value"]), rank, parts[0][1], parts=parts)
     for name, spec in (data.get("cues") or {}).items():
-        patterns = _patterns(spec, lang)
+        patterns = _patterns(spec, lang, plain)
         if patterns:
             parts = _parts(patterns, f"{lang}.yaml cues.{name}")
             yield Entry("cue", name, "yes", 0, parts[0][1], parts=parts)
     for name, spec in (data.get("masks") or {}).items():
-        patterns = _patterns(spec, lang)
+        patterns = _patterns(spec, lang, plain)
         if patterns:
             parts = _parts(patterns, f"{lang}.yaml masks.{name}")
             yield Entry("mask", name, "", 0, parts[0][1], parts=parts)
 
 
 @lru_cache(maxsize=16)
-def load(lang: str) -> Vocabulary:
-    """The compiled vocabulary of ``lang`` (cached: compiled once per process)."""
+def load(lang: str, plain: bool = False) -> Vocabulary:
+    """The compiled vocabulary of ``lang`` (cached: compiled once per process); ``plain``:
+    every word, name and pattern as typed without accents, for a question typed so
+    ("rozpoznawanie twarzy na zywo", "en temps reel")."""
     path = VOCAB_DIR / f"{lang}.yaml"
     data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    entries = [*_fact_entries(data, lang), *place_entries(lang)]
+    entries = [*_fact_entries(data, lang, plain), *place_entries(lang, plain)]
     scope: dict[str, tuple[re.Pattern[str], ...]] = {}
     for kind, spec in (data.get("scope") or {}).items():
         scope[kind] = tuple(_compile(p, f"{lang}.yaml scope.{kind}")
-                            for p in _patterns(spec, lang))
+                            for p in _patterns(spec, lang, plain))
     vocabulary = Vocabulary(lang, tuple(entries), scope)
     vocabulary.parts_for({}, ())  # build the parts index now, not on the first question
     # The tables (GeoNames cities above all) live as long as the process: keep them out of

@@ -43,12 +43,13 @@ def test_a_stem_inside_compounds_is_gated_by_the_letters_it_starts_with() -> Non
     assert infixes(r"\bbahnhof") is None
 
 
+@pytest.mark.parametrize("plain", [False, True])
 @pytest.mark.parametrize("lang", SUPPORTED)
-def test_gated_scanning_finds_what_scanning_everything_finds(lang: str) -> None:
+def test_gated_scanning_finds_what_scanning_everything_finds(lang: str, plain: bool) -> None:
     """Every part of every entry, tried only where its gate says, matches exactly where a
-    plain scan of the whole question matches it."""
-    vocabulary = vocab.load(lang)
-    for question in _QUESTIONS:
+    plain scan of the whole question matches it (also in the vocabulary without accents)."""
+    vocabulary = vocab.load(lang, plain=plain)
+    for question in (vocab.unmarked(q) for q in _QUESTIONS) if plain else _QUESTIONS:
         scan = mentions._Scan(question)
         tried = {(e, p): where for e, p, where in vocabulary.parts_for(scan.starts, scan.runs)}
         for e, entry in enumerate(vocabulary.entries):
