@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from advisor.facts.gate import Infixes, letters, word_starts
+from advisor.facts.gate import letters, word_starts
 from advisor.facts.places import MUNICIPALITY
 from advisor.facts.vocab import ANCHORED, Entry, Vocabulary
 
@@ -102,12 +102,12 @@ class _Scan:
     def __init__(self, text: str) -> None:
         self.text = text
         self.starts = word_starts(text)  # word prefix -> where words start so
-        self.heads = frozenset(self.starts)
         self.runs = letters(text)
 
 
 def _matches(entry: Entry, part: int, scan: _Scan) -> Sequence[re.Match[str] | _Hit]:
-    """The matches of one part of an entry (a name list is one part, looked up)."""
+    """The matches of one part scanned whole: a name list (looked up), an anchored part, or
+    a part the index cannot place (no gate, or a stem the text holds)."""
     text = scan.text
     if entry.lookup is not None and entry.names:
         return list(_names(entry, text))
@@ -115,12 +115,7 @@ def _matches(entry: Entry, part: int, scan: _Scan) -> Sequence[re.Match[str] | _
     if gate is ANCHORED:
         match = regex.match(text)
         return [] if match is None else [match]
-    if isinstance(gate, Infixes):
-        return [] if gate.isdisjoint(scan.runs) else list(regex.finditer(text))
-    if gate is None:
-        return list(regex.finditer(text))
-    return _tried(regex, text, sorted({i for head in gate & scan.heads
-                                       for i in scan.starts[head]}))
+    return list(regex.finditer(text))
 
 
 def _tried(regex: re.Pattern[str], text: str, where: list[int]) -> list[re.Match[str]]:
