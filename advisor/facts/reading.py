@@ -13,8 +13,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from advisor.facts.dates import calendar_word
 from advisor.facts.mentions import Mention
-from advisor.facts.places import jurisdiction
+from advisor.facts.places import NAME_PARTICLES, jurisdiction
 from advisor.facts.vocab import load
 from advisor.schema import Intent
 
@@ -54,6 +55,8 @@ class Reading:
     camera_or_face: bool = False
     purpose_blocked: bool = False
     mixed_place: str | None = None
+    #: A place named only by a proper name the vocabulary does not know ("at Stachus").
+    named_place: str | None = None
     policies: list[str] = field(default_factory=list)
     intent: Intent | None = None
     domain: bool = False
@@ -115,6 +118,7 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     _read_actor(text, view, turn)
     mixed = view.cue("mixed_place")
     turn.mixed_place = mixed.words if mixed else None
+    turn.named_place = _named_place(text, mentions, view)
     turn.policies = list(dict.fromkeys(m.value for m in view.of("fact", "policy")))
     place_only = set(turn.found) <= {"country", "service"}
     turn.domain = bool(view.cue("domain")) or not place_only or turn.actor_kind is not None
@@ -202,6 +206,52 @@ def _part_of(text: str, part: Mention, whole: Mention) -> bool:
         return False
     gap = text[part.end:whole.start]
     return any(p.match(gap) for p in load(part.lang).scope_patterns("part_of"))
+
+
+#: Capitalised words (joined by the particles of names: "Puerta del Sol", "Place de la
+#: Concorde") right after a word for "in"/"at" and at most two short words ("en la").
+_CAPITALISED = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+"
+_PROPER_RUN = re.compile(
+    r"[ \t]+(?:[a-zà-ÿ'’]{1,4}[ \t]+){0,2}(" + _CAPITALISED + r"(?:[ \t]+(?:(?:"
+    + "|".join(NAME_PARTICLES) + r")[ \t]+)*" + _CAPITALISED + r")*)")
+_ACRONYM = 5  # letters: "in Q3", "at CBP", "in AWS" are no places
+
+
+def _named_place(text: str, mentions: Sequence[Mention], view: _View) -> str | None:
+    """A proper name after the language's word for "in"/"at" that nothing else reads: a named
+    place whose kind the vocabulary cannot tell ("at Stachus", "en la Puerta del Sol").
+    Not a name the vocabulary reads (a city, an agency, a service), a month or a day, an
+    acronym, or (in German, where every noun is capitalised) a word of the language."""
+    for cue in view.of("cue", "in_place"):
+        match = _PROPER_RUN.match(text, cue.end)
+        if match is None:
+            continue
+        others = [m for m in mentions if not (m.kind == "cue" and m.name == "in_place")]
+        # the name runs up to the first word something else reads ("Konstablerwache Gesichter")
+        words = [w for w in re.finditer(r"\S+", match.group(1))]
+        start = match.start(1)
+        end = start
+        for word in words:
+            lo, hi = start + word.start(), start + word.end()
+            if any(m.start < hi and lo < m.end for m in others):
+                break
+            if word.group(0)[:1].isupper():  # never end on a particle ("Puerta del")
+                end = hi
+        if end == start:
+            continue
+        name = text[start:end]
+        first = name.split()[0]
+        if (first.isupper() and len(first) <= _ACRONYM) or calendar_word(first) or (
+                cue.lang == "de" and " " not in name and _known(first, cue.lang)):
+            continue
+        return name
+    return None
+
+
+def _known(word: str, lang: str) -> bool:
+    import simplemma
+
+    return bool(simplemma.is_known(word, lang=lang))
 
 
 def _within(inner: Mention | None, outer: Mention) -> bool:
