@@ -215,6 +215,12 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
         towns = {fold(name): (row[0], row[1], lead[row[0]]) for name, row in _town_names()}
         entries.append(Entry("place", "country", "", 0, _PROPER, lookup=towns,
                              names=True, proper=True))
+    from advisor.facts.vocab import _parts
+
+    clouds = [str(p) for p in _common()["cloud_regions"]]
+    for name in ("country", "region"):
+        parts = _parts(clouds, f"places/common.yaml cloud_regions ({name})")
+        entries.append(Entry("mask", name, "", 0, parts[0][1], parts=parts))
     regions = [fold(str(r)) for r in data.get("eu_regions") or ()]
     if regions:
         regex = re.compile(r"(?<![\w.])(?:" + _alternation(regions) + r")(?!\w)", re.I)

@@ -62,6 +62,9 @@ class Reading:
     domain: bool = False
     exception_keyword: str | None = None  # "terror" alone: the exception stays open
     purpose_stated: str | None = None  # a purpose the vocabulary does not know
+    #: Scraping faces and another practice in one question ("crawl profile photos, then tag
+    #: the faces"): each practice with its words, judged as a use of its own.
+    practices: list[Said] = field(default_factory=list)
 
     def one(self, name: str) -> Said | None:
         """The single reading of ``name``, or None when absent or disagreeing."""
@@ -187,6 +190,7 @@ def _read_purpose(view: _View, turn: Reading, context: frozenset[str]) -> None:
                 return
             # feelings of people, away from any text: read from them, so emotion inference
         turn.found["purpose"] = [Said(value, mention.words)]
+        turn.practices = _practices(view, turn.purpose_blocked)
         return
     task = view.cue("text_task")
     if task is not None and "biometric_any" not in has:
@@ -197,6 +201,28 @@ def _read_purpose(view: _View, turn: Reading, context: frozenset[str]) -> None:
     turn.purpose_stated = stated.words if stated is not None else None
     # "without identifying anyone" and nothing else: no purpose is assumed either.
     turn.camera_or_face = "camera_or_face" in has and not turn.purpose_blocked
+
+
+#: Practices that, stated beside scraping, are a second use: building the face database is
+#: one practice, what is done with it another.
+_BESIDE_SCRAPING = ("identification", "emotion_inference", "categorisation", "social_scoring")
+
+
+def _practices(view: _View, blocked: bool) -> list[Said]:
+    """Scraping and the other practices stated beside it, each once, with its words."""
+    found = sorted(view.of("fact", "purpose"), key=lambda m: (m.rank, m.start))
+    scraping = [m for m in found if m.value == "scraping"]
+    if not scraping:
+        return []
+    out = [Said("scraping", scraping[0].words)]
+    for value in _BESIDE_SCRAPING:
+        if value == "identification" and blocked:
+            continue
+        hit = next((m for m in found if m.value == value
+                    and not any(m.overlaps(s) for s in scraping)), None)
+        if hit is not None:
+            out.append(Said(value, hit.words))
+    return out if len(out) > 1 else []
 
 
 def _part_of(text: str, part: Mention, whole: Mention) -> bool:
