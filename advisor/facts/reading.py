@@ -117,6 +117,7 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     pronoun = view.cue("service_pronoun")
     turn.pronoun = pronoun.words if pronoun else None
     _read_purpose(view, turn, context_cues)
+    _carried_from_premise(mentions, view, turn)
     _read_place(text, view, turn)
     _read_actor(text, view, turn)
     mixed = view.cue("mixed_place")
@@ -146,6 +147,29 @@ def _read_open(text: str, view: _View, turn: Reading, name: str) -> None:
     if values:
         turn.found[name] = [Said(m.value, m.words)
                             for m in sorted(values.values(), key=lambda m: m.start)]
+
+
+#: What a premise says of the practice ("Given the Act allows real-time ID for serious
+#: crimes, can the police use it generally?") is what "it" is: carried to the use.
+_CARRIED = ("timing", "purpose")
+
+
+def _carried_from_premise(mentions: Sequence[Mention], view: _View, turn: Reading) -> None:
+    """The use names the practice only by a pronoun ("use it", "use this"): the practice's
+    timing and purpose that only the premise states are the use's. Who acts, where and which
+    service never carry: a rule's subject is not the user."""
+    pronoun = view.cue("service_pronoun")
+    if pronoun is None:
+        return
+    for name in _CARRIED:
+        if name in turn.found or name == "purpose" and (
+                turn.purpose_blocked or turn.purpose_stated):
+            continue
+        said = [m for m in mentions if m.kind == "fact" and m.name == name
+                and m.scope == "premise"]
+        if said:
+            best = min(said, key=lambda m: (m.rank, m.start))
+            turn.found[name] = [Said(best.value, best.words)]
 
 
 def _read_exception(view: _View, turn: Reading) -> None:
