@@ -12,6 +12,8 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from advisor.facts.dates import calendar_word
 from advisor.facts.mentions import Mention
@@ -116,7 +118,7 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     _read_exception(view, turn)
     pronoun = view.cue("service_pronoun")
     turn.pronoun = pronoun.words if pronoun else None
-    _read_purpose(view, turn, context_cues)
+    _read_purpose(text, view, turn, context_cues)
     _carried_from_premise(mentions, view, turn)
     _read_place(text, view, turn)
     _read_actor(text, view, turn)
@@ -187,7 +189,7 @@ def _read_exception(view: _View, turn: Reading) -> None:
         turn.found["exception"] = [Said("apprehended_suspect", custody.words)]
 
 
-def _read_purpose(view: _View, turn: Reading, context: frozenset[str]) -> None:
+def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]) -> None:
     turn.purpose_blocked = any(m.scope == "use" for m in view.of("cue", "purpose_block_id"))
     has = {m.name for m in view.all if m.kind == "cue"} | context
     plates = view.cue("plates")
@@ -214,7 +216,7 @@ def _read_purpose(view: _View, turn: Reading, context: frozenset[str]) -> None:
                 return
             # feelings of people, away from any text: read from them, so emotion inference
         turn.found["purpose"] = [Said(value, mention.words)]
-        turn.practices = _practices(view, turn.purpose_blocked)
+        turn.practices = _practices(text, view, turn.purpose_blocked)
         return
     task = view.cue("text_task")
     if task is not None and "biometric_any" not in has:
@@ -232,9 +234,34 @@ def _read_purpose(view: _View, turn: Reading, context: frozenset[str]) -> None:
 _BESIDE_SCRAPING = ("identification", "emotion_inference", "categorisation", "social_scoring")
 
 
-def _practices(view: _View, blocked: bool) -> list[Said]:
+_BESIDE = 30  # characters between a purpose and the collection it describes
+
+
+@lru_cache(maxsize=1)
+def _collections() -> re.Pattern[str]:
+    import yaml
+
+    path = Path(__file__).parent / "vocab" / "practices.yaml"
+    words = [str(w) for ws in yaml.safe_load(path.read_text(encoding="utf-8"))[
+        "collection_words"].values() for w in ws]
+    return re.compile(r"(?<!\w)(?:" + "|".join(
+        re.escape(w) for w in sorted(set(words), key=len, reverse=True)) + r")(?!\w)", re.I)
+
+
+def _describes_collection(text: str, mention: Mention) -> bool:
+    """"a facial recognition database", "une base de données de reconnaissance faciale": the
+    purpose names what the scraped collection is for."""
+    after = _collections().match(text[mention.end:mention.end + _BESIDE].lstrip())
+    before = [m for m in _collections().finditer(text, max(0, mention.start - _BESIDE),
+                                                  mention.start)
+              if len(text[m.end():mention.start].split()) <= 2]
+    return after is not None or bool(before)
+
+
+def _practices(text: str, view: _View, blocked: bool) -> list[Said]:
     """Scraping and the other practices stated beside it, each once, with its words."""
     found = sorted(view.of("fact", "purpose"), key=lambda m: (m.rank, m.start))
+    found = [m for m in found if m.value == "scraping" or not _describes_collection(text, m)]
     scraping = [m for m in found if m.value == "scraping"]
     if not scraping:
         return []
