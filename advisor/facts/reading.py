@@ -79,9 +79,12 @@ class _View:
 
     def __init__(self, mentions: Iterable[Mention]):
         self.all = [m for m in mentions if m.scope == "use"]
+        self._by: dict[tuple[str, str], list[Mention]] = {}
+        for mention in self.all:
+            self._by.setdefault((mention.kind, mention.name), []).append(mention)
 
     def of(self, kind: str, name: str) -> list[Mention]:
-        return [m for m in self.all if m.kind == kind and m.name == name]
+        return list(self._by.get((kind, name), ()))
 
     def cue(self, name: str) -> Mention | None:
         hits = self.of("cue", name)
