@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from functools import lru_cache
 
 from advisor.facts import language, mentions, scope, vocab
@@ -110,6 +111,22 @@ def _vocabularies(detected: language.Detected, also: str | None = None,
     return [vocab.load(code, plain=plain and code != "en") for code in codes]
 
 
+def _unaccented_too(text: str, found: tuple[mentions.Mention, ...],
+                    detected: language.Detected, also: str | None) -> tuple[mentions.Mention, ...]:
+    """Add the words typed without their accents in a question that has some ("la policia",
+    "en temps reel" beside "caméras"): the accent-free vocabulary on the text without accents
+    (same length, so the spans hold), for the places nothing was read as written."""
+    folded = vocab.unmarked(text)
+    if len(folded) != len(text):
+        return found
+    plain = [v for v in _vocabularies(detected, also, plain=True) if v.lang != "en"]
+    extra = [replace(m, words=text[m.start:m.end]) for m in mentions.find(folded, plain)
+             if not any(o.kind == m.kind and o.name == m.name and o.overlaps(m) for o in found)]
+    if not extra:
+        return found
+    return tuple(sorted((*found, *extra), key=lambda m: (m.start, -m.end)))
+
+
 #: Characters: a follow-up shorter than this ("E in Svizzera?") is also read in the language of
 #: the conversation, since a few words tell too little about their own language.
 _SHORT_FOLLOWUP = 80
@@ -131,6 +148,8 @@ def _read(text: str, *, is_current: bool, context: frozenset[str],
         detected = language.detect(text)
     vocabularies = _vocabularies(detected, also, plain=text.isascii())
     found = mentions.find(text, vocabularies)
+    if not text.isascii():
+        found = _unaccented_too(text, found, detected, also)
     marked = scope.mark(text, found, vocabularies)
     reading = read_turn(text, marked, is_current=is_current, context_cues=context)
     reading.date = find_date(text)
