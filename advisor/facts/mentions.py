@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Literal
 
 from advisor.facts.gate import letters, word_starts
-from advisor.facts.places import MUNICIPALITY
+from advisor.facts.places import MUNICIPALITY, TOWN_LEAD, TOWN_LEAD_ENGLISH
 from advisor.facts.vocab import ANCHORED, Entry, Vocabulary
 
 __all__ = ["Mention", "Scope", "find"]
@@ -221,8 +221,11 @@ def _proper_ok(text: str, start: int, value: tuple[str, int, str]) -> bool:
     """A proper name is capitalised, and opens a sentence only when it is a big city's."""
     if not text[start:start + 1].isupper():
         return False
-    if value[2] == "after":  # a small town: only right after a word for its municipality
-        return MUNICIPALITY.search(text, max(0, start - 40), start) is not None
+    if value[2].startswith("after"):  # a small town: right after a word for its municipality
+        before = text[max(0, start - 40):start]
+        lead = {"after-in": TOWN_LEAD, "after-en": TOWN_LEAD_ENGLISH}.get(value[2])
+        return MUNICIPALITY.search(before) is not None or (
+            lead is not None and lead.search(before) is not None)
     return value[2] == "big" or not _SENTENCE_START.search(text[max(0, start - 40):start])
 
 
@@ -276,6 +279,10 @@ def find(text: str, vocabularies: Sequence[Vocabulary]) -> tuple[Mention, ...]:
     found, masks = _raw(text, vocabularies)
     kept = [m for m in found
             if not any(mask.name == m.name and m.overlaps(mask) for mask in masks)]
+    # A small town's name that is also another place's ("Ontario", "Nederland") is that place.
+    named = [m for m in kept if m.kind == "place" and not m.detail.startswith("after")]
+    kept = [m for m in kept if not (m.kind == "place" and m.detail.startswith("after")
+                                    and any(m.overlaps(o) for o in named))]
     groups: dict[tuple[str, str], list[Mention]] = {}
     for mention in kept:
         groups.setdefault((mention.kind, mention.name), []).append(mention)

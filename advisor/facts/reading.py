@@ -13,8 +13,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from advisor.facts.dates import calendar_word
 from advisor.facts.mentions import Mention
-from advisor.facts.places import jurisdiction
+from advisor.facts.places import NAME_PARTICLES, jurisdiction
 from advisor.facts.vocab import load
 from advisor.schema import Intent
 
@@ -54,11 +55,16 @@ class Reading:
     camera_or_face: bool = False
     purpose_blocked: bool = False
     mixed_place: str | None = None
+    #: A place named only by a proper name the vocabulary does not know ("at Stachus").
+    named_place: str | None = None
     policies: list[str] = field(default_factory=list)
     intent: Intent | None = None
     domain: bool = False
     exception_keyword: str | None = None  # "terror" alone: the exception stays open
     purpose_stated: str | None = None  # a purpose the vocabulary does not know
+    #: Scraping faces and another practice in one question ("crawl profile photos, then tag
+    #: the faces"): each practice with its words, judged as a use of its own.
+    practices: list[Said] = field(default_factory=list)
 
     def one(self, name: str) -> Said | None:
         """The single reading of ``name``, or None when absent or disagreeing."""
@@ -115,6 +121,7 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     _read_actor(text, view, turn)
     mixed = view.cue("mixed_place")
     turn.mixed_place = mixed.words if mixed else None
+    turn.named_place = _named_place(text, mentions, view)
     turn.policies = list(dict.fromkeys(m.value for m in view.of("fact", "policy")))
     place_only = set(turn.found) <= {"country", "service"}
     turn.domain = bool(view.cue("domain")) or not place_only or turn.actor_kind is not None
@@ -183,6 +190,7 @@ def _read_purpose(view: _View, turn: Reading, context: frozenset[str]) -> None:
                 return
             # feelings of people, away from any text: read from them, so emotion inference
         turn.found["purpose"] = [Said(value, mention.words)]
+        turn.practices = _practices(view, turn.purpose_blocked)
         return
     task = view.cue("text_task")
     if task is not None and "biometric_any" not in has:
@@ -195,6 +203,28 @@ def _read_purpose(view: _View, turn: Reading, context: frozenset[str]) -> None:
     turn.camera_or_face = "camera_or_face" in has and not turn.purpose_blocked
 
 
+#: Practices that, stated beside scraping, are a second use: building the face database is
+#: one practice, what is done with it another.
+_BESIDE_SCRAPING = ("identification", "emotion_inference", "categorisation", "social_scoring")
+
+
+def _practices(view: _View, blocked: bool) -> list[Said]:
+    """Scraping and the other practices stated beside it, each once, with its words."""
+    found = sorted(view.of("fact", "purpose"), key=lambda m: (m.rank, m.start))
+    scraping = [m for m in found if m.value == "scraping"]
+    if not scraping:
+        return []
+    out = [Said("scraping", scraping[0].words)]
+    for value in _BESIDE_SCRAPING:
+        if value == "identification" and blocked:
+            continue
+        hit = next((m for m in found if m.value == value
+                    and not any(m.overlaps(s) for s in scraping)), None)
+        if hit is not None:
+            out.append(Said(value, hit.words))
+    return out if len(out) > 1 else []
+
+
 def _part_of(text: str, part: Mention, whole: Mention) -> bool:
     """True when ``part`` names an area of the place ``whole`` names ("passport control in
     the airport"): a different reading, joined to it by the language's words for "in"/"of"."""
@@ -202,6 +232,52 @@ def _part_of(text: str, part: Mention, whole: Mention) -> bool:
         return False
     gap = text[part.end:whole.start]
     return any(p.match(gap) for p in load(part.lang).scope_patterns("part_of"))
+
+
+#: Capitalised words (joined by the particles of names: "Puerta del Sol", "Place de la
+#: Concorde") right after a word for "in"/"at" and at most two short words ("en la").
+_CAPITALISED = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+"
+_PROPER_RUN = re.compile(
+    r"[ \t]+(?:[a-zà-ÿ'’]{1,4}[ \t]+){0,2}(" + _CAPITALISED + r"(?:[ \t]+(?:(?:"
+    + "|".join(NAME_PARTICLES) + r")[ \t]+)*" + _CAPITALISED + r")*)")
+_ACRONYM = 5  # letters: "in Q3", "at CBP", "in AWS" are no places
+
+
+def _named_place(text: str, mentions: Sequence[Mention], view: _View) -> str | None:
+    """A proper name after the language's word for "in"/"at" that nothing else reads: a named
+    place whose kind the vocabulary cannot tell ("at Stachus", "en la Puerta del Sol").
+    Not a name the vocabulary reads (a city, an agency, a service), a month or a day, an
+    acronym, or (in German, where every noun is capitalised) a word of the language."""
+    for cue in view.of("cue", "in_place"):
+        match = _PROPER_RUN.match(text, cue.end)
+        if match is None:
+            continue
+        others = [m for m in mentions if not (m.kind == "cue" and m.name == "in_place")]
+        # the name runs up to the first word something else reads ("Konstablerwache Gesichter")
+        words = [w for w in re.finditer(r"\S+", match.group(1))]
+        start = match.start(1)
+        end = start
+        for word in words:
+            lo, hi = start + word.start(), start + word.end()
+            if any(m.start < hi and lo < m.end for m in others):
+                break
+            if word.group(0)[:1].isupper():  # never end on a particle ("Puerta del")
+                end = hi
+        if end == start:
+            continue
+        name = text[start:end]
+        first = name.split()[0]
+        if (first.isupper() and len(first) <= _ACRONYM) or calendar_word(first) or (
+                cue.lang == "de" and " " not in name and _known(first, cue.lang)):
+            continue
+        return name
+    return None
+
+
+def _known(word: str, lang: str) -> bool:
+    import simplemma
+
+    return bool(simplemma.is_known(word, lang=lang))
 
 
 def _within(inner: Mention | None, outer: Mention) -> bool:
