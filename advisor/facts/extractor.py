@@ -132,11 +132,55 @@ def _unaccented_too(text: str, found: tuple[mentions.Mention, ...],
     if len(folded) != len(text):
         return found
     plain = [v for v in _vocabularies(detected, also, plain=True) if v.lang != "en"]
+    typed = {w.lower() for w in _ASCII_WORD.findall(text)}
+    if not any(typed & _accent_dropped(v.lang) for v in plain):
+        return found  # no word the vocabulary writes with an accent is typed without one
     extra = [replace(m, words=text[m.start:m.end]) for m in mentions.find(folded, plain)
              if not any(o.kind == m.kind and o.name == m.name and o.overlaps(m) for o in found)]
     if not extra:
         return found
     return tuple(sorted((*found, *extra), key=lambda m: (m.start, -m.end)))
+
+
+_ASCII_WORD = re.compile(r"(?<![^\W\d_])[A-Za-z]+(?![^\W\d_])")
+_VOCAB_WORD = re.compile(r"[^\W\d_]+")
+
+
+@lru_cache(maxsize=16)
+def _accent_dropped(lang: str) -> frozenset[str]:
+    """The words of a language's vocabulary files (words, forms, names) that carry an accent,
+    as typed without it ("policia", "reel", "citta"): the ones worth a second look."""
+    import json
+
+    import yaml
+
+    texts: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, str):
+            texts.append(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                walk(key)
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    own = vocab.VOCAB_DIR / f"{lang}.yaml"
+    data = yaml.safe_load(own.read_text(encoding="utf-8")) or {} if own.exists() else {}
+    walk(data.get("facts"))
+    walk(data.get("cues"))
+    places = vocab.VOCAB_DIR / "places" / f"{lang}.yaml"
+    if places.exists():
+        walk(yaml.safe_load(places.read_text(encoding="utf-8")))
+    forms = vocab.VOCAB_DIR / "forms" / f"{lang}.json"
+    if forms.exists():
+        walk(json.loads(forms.read_text(encoding="utf-8")))
+    words = {w.lower() for text in texts for w in _VOCAB_WORD.findall(text)}
+    # a folded word that is itself a word of the vocabulary ("des", "que") is read as written
+    return frozenset(vocab.unmarked(w) for w in words
+                     if not w.isascii() and len(w) >= 3) - words
 
 
 #: Characters: a follow-up shorter than this ("E in Svizzera?") is also read in the language of
