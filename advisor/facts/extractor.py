@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from functools import lru_cache
 
 from advisor.facts import language, mentions, scope, vocab
@@ -122,6 +123,66 @@ def _vocabularies(detected: language.Detected, also: str | None = None,
     return [vocab.load(code, plain=plain and code != "en") for code in codes]
 
 
+def _unaccented_too(text: str, found: tuple[mentions.Mention, ...],
+                    detected: language.Detected, also: str | None) -> tuple[mentions.Mention, ...]:
+    """Add the words typed without their accents in a question that has some ("la policia",
+    "en temps reel" beside "caméras"): the accent-free vocabulary on the text without accents
+    (same length, so the spans hold), for the places nothing was read as written."""
+    folded = vocab.unmarked(text)
+    if len(folded) != len(text):
+        return found
+    plain = [v for v in _vocabularies(detected, also, plain=True) if v.lang != "en"]
+    typed = {w.lower() for w in _ASCII_WORD.findall(text)}
+    if not any(typed & _accent_dropped(v.lang) for v in plain):
+        return found  # no word the vocabulary writes with an accent is typed without one
+    extra = [replace(m, words=text[m.start:m.end]) for m in mentions.find(folded, plain)
+             if not any(o.kind == m.kind and o.name == m.name and o.overlaps(m) for o in found)]
+    if not extra:
+        return found
+    return tuple(sorted((*found, *extra), key=lambda m: (m.start, -m.end)))
+
+
+_ASCII_WORD = re.compile(r"(?<![^\W\d_])[A-Za-z]+(?![^\W\d_])")
+_VOCAB_WORD = re.compile(r"[^\W\d_]+")
+
+
+@lru_cache(maxsize=16)
+def _accent_dropped(lang: str) -> frozenset[str]:
+    """The words of a language's vocabulary files (words, forms, names) that carry an accent,
+    as typed without it ("policia", "reel", "citta"): the ones worth a second look."""
+    import json
+
+    import yaml
+
+    texts: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, str):
+            texts.append(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                walk(key)
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    own = vocab.VOCAB_DIR / f"{lang}.yaml"
+    data = yaml.safe_load(own.read_text(encoding="utf-8")) or {} if own.exists() else {}
+    walk(data.get("facts"))
+    walk(data.get("cues"))
+    places = vocab.VOCAB_DIR / "places" / f"{lang}.yaml"
+    if places.exists():
+        walk(yaml.safe_load(places.read_text(encoding="utf-8")))
+    forms = vocab.VOCAB_DIR / "forms" / f"{lang}.json"
+    if forms.exists():
+        walk(json.loads(forms.read_text(encoding="utf-8")))
+    words = {w.lower() for text in texts for w in _VOCAB_WORD.findall(text)}
+    # a folded word that is itself a word of the vocabulary ("des", "que") is read as written
+    return frozenset(vocab.unmarked(w) for w in words
+                     if not w.isascii() and len(w) >= 3) - words
+
+
 #: Characters: a follow-up shorter than this ("E in Svizzera?") is also read in the language of
 #: the conversation, since a few words tell too little about their own language.
 _SHORT_FOLLOWUP = 80
@@ -143,6 +204,8 @@ def _read(text: str, *, is_current: bool, context: frozenset[str],
         detected = language.detect(text)
     vocabularies = _vocabularies(detected, also, plain=text.isascii())
     found = mentions.find(text, vocabularies)
+    if not text.isascii():
+        found = _unaccented_too(text, found, detected, also)
     marked = scope.mark(text, found, vocabularies)
     reading = read_turn(text, marked, is_current=is_current, context_cues=context)
     reading.date = find_date(text)

@@ -184,8 +184,16 @@ _POSSESSIVE = re.compile(r"['’]s$")
 @lru_cache(maxsize=4)
 def _words(text: str) -> tuple[tuple[int, int, tuple[str, ...]], ...]:
     """The words of ``text`` (once per text, for every name list): start, end, key variants."""
-    return tuple((m.start(), m.end(), _variants(m.group(0).lower()))
-                 for m in _NAME_WORD.finditer(text))
+    out = []
+    for m in _NAME_WORD.finditer(text):
+        start = m.start() + len(elided.group(0)) if (elided := _ELIDED.match(m.group(0))) else (
+            m.start())
+        out.append((start, m.end(), _variants(text[start:m.end()].lower())))
+    return tuple(out)
+
+
+#: An elided article or preposition before a name ("d'Orly", "l'Aquila", "dall'Olanda").
+_ELIDED = re.compile(r"(?:[dlDL]|[Qq]u|[Dd]ell|[Nn]ell|[Ss]ull|[Dd]all|[Aa]ll)['’](?=[A-ZÀ-Ý])")
 
 
 @lru_cache(maxsize=4)
