@@ -272,7 +272,7 @@ def _judged(uses: Sequence[tuple[str, Facts]],
     worst = max(judged, key=lambda v: _severity(overall(v[1], v[2])))
     lines = [f"({n}) '{words}': {overall(facts, verdicts).replace('_', ' ')}"
              for n, (words, facts, verdicts) in enumerate(judged, start=1)]
-    note = (f"The question lists {len(judged)} uses, judged one by one; the overall verdict is"
+    note = (f"The question describes {len(judged)} uses, judged one by one; the overall verdict is"
             f" the most restrictive of them: {'; '.join(lines)}.")
     facts = worst[1].model_copy(update={"assumptions": (note, *worst[1].assumptions)})
     return facts, merged
@@ -305,7 +305,7 @@ def run(deps: Deps, question: str, history: History | None = None, as_of: object
         read_, read_notes, read_fell_back = deps.reader.read(question, turns, read_)
         uses = [(words, read_)]
     elif deps.reader is not None:
-        read_notes = ("The question lists several uses: each is read by the rule reader only "
+        read_notes = ("The question describes several uses: each is read by the rule reader only "
                       "(the LLM reader reads one use at a time).",)
     facts, verdicts = _judged([(words, apply_confirmed(read_, given)) for words, read_ in uses],
                               deps.packs)

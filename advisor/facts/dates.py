@@ -133,6 +133,24 @@ _NOW = re.compile(r"\b(?:now|today|currently|current|these\s+days|nowadays|at\s+
                   r"at\s+the\s+moment|any\s*more|still)\b", re.IGNORECASE)
 
 
+def _day_names() -> frozenset[str]:
+    from babel import Locale
+
+    return frozenset(name.lower() for lang in ("en", "de", "fr", "es", "it", "nl", "pl")
+                     for context in ("format", "stand-alone")
+                     for name in Locale.parse(lang).days[context]["wide"].values())
+
+
+_DAY_NAMES = _day_names()
+
+
+def calendar_word(word: str) -> bool:
+    """True for a month's or a weekday's name in a supported language ("in March", "am
+    Montag"): a date, not a place."""
+    key = word.lower().rstrip(".")
+    return key in _MONTHS or key in _DAY_NAMES
+
+
 def find_date(text: str) -> tuple[dt.date, str] | None:
     """The first date of use in ``text`` and the words that set it, or None."""
     windows = _windows(text)

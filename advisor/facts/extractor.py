@@ -18,7 +18,7 @@ from advisor.facts.dates import find_date
 from advisor.facts.reading import Reading, read_turn
 from advisor.facts.resolve import Turn, resolve
 from advisor.facts.uses import split_uses
-from advisor.schema import Facts
+from advisor.schema import Fact, Facts
 
 __all__ = ["MAX_CHARS", "extract_facts", "extract_uses"]
 
@@ -36,12 +36,12 @@ _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
 def extract_facts(question: str, history: Sequence[Mapping[str, object]] | None = None,
                   as_of: dt.date | None = None, *, today: dt.date) -> Facts:
     """Read the facts a question (and earlier user turns) establishes; never raises on text."""
-    return _extract(question, history, as_of, today, None)
+    return _extract(question, history, as_of, today, None)[0]
 
 
 def _extract(question: str, history: Sequence[Mapping[str, object]] | None,
              as_of: dt.date | None, today: dt.date,
-             detected: language.Detected | None) -> Facts:
+             detected: language.Detected | None) -> tuple[Facts, Reading]:
     earlier = _user_turns(history)
     current = _clean(question)
     if detected is None:
@@ -58,20 +58,32 @@ def _extract(question: str, history: Sequence[Mapping[str, object]] | None,
     own = _self_contained(reading, cues) if turns else False
     turns.append(Turn(reading, len(earlier) + 1, self_contained=own))
     return resolve(turns, as_of, today, notices=_notices(detected),
-                   unsupported=not detected.supported)
+                   unsupported=not detected.supported), reading
 
 
 def extract_uses(question: str, history: Sequence[Mapping[str, object]] | None = None,
                  as_of: dt.date | None = None, *,
                  today: dt.date) -> list[tuple[str, Facts]]:
-    """One (words, Facts) per use the question lists ("(1) ..., (2) ..."), else just one."""
+    """One (words, Facts) per use the question lists ("(1) ..., (2) ...") or per practice it
+    states beside scraping faces, else just one."""
     cleaned = _clean(question)
     parts = split_uses(cleaned)
     if len(parts) < 2:
-        return [(cleaned, extract_facts(question, history, as_of, today=today))]
+        facts, reading = _extract(question, history, as_of, today, None)
+        return _practice_uses(cleaned, facts, reading)
     # the language of the whole question: a short item alone is easily misdetected
     detected = language.detect(cleaned)
-    return [(item, _extract(text, history, as_of, today, detected)) for item, text in parts]
+    return [(item, _extract(text, history, as_of, today, detected)[0]) for item, text in parts]
+
+
+def _practice_uses(words: str, facts: Facts, reading: Reading) -> list[tuple[str, Facts]]:
+    """Scraping faces and what is done with them, in one question: a use per practice."""
+    chosen = facts.purpose
+    if len(reading.practices) < 2 or chosen.status not in ("stated", "inherited"):
+        return [(words, facts)]
+    return [(said.words, facts.model_copy(update={"purpose": Fact.model_validate(
+        {"value": said.value, "from": said.words, "status": chosen.status,
+         "turn": chosen.turn})})) for said in reading.practices]
 
 
 # ----------------------------------------------------------------------------- steps

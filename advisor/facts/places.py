@@ -17,7 +17,8 @@ import yaml
 if TYPE_CHECKING:
     from advisor.facts.vocab import Entry
 
-__all__ = ["EU_MEMBERS", "MUNICIPALITY", "jurisdiction", "place_entries", "place_names"]
+__all__ = ["EU_MEMBERS", "MUNICIPALITY", "NAME_PARTICLES", "TOWN_LEAD", "TOWN_LEAD_ENGLISH",
+           "jurisdiction", "place_entries", "place_names"]
 
 _DIR = Path(__file__).parent / "vocab" / "places"
 
@@ -29,6 +30,8 @@ def _common() -> dict[str, Any]:
 
 
 EU_MEMBERS: frozenset[str] = frozenset(_common()["eu_members"])
+#: The small words inside a place's proper name ("Puerta del Sol", "Place de la Concorde").
+NAME_PARTICLES: tuple[str, ...] = tuple(str(w) for w in _common()["name_particles"])
 
 
 def jurisdiction(code: str) -> str:
@@ -137,14 +140,29 @@ def _town_names() -> tuple[tuple[str, tuple[str, int, str]], ...]:
     seen: dict[str, set[str]] = {}
     for city in rows:
         seen.setdefault(str(city["name"]).lower(), set()).add(str(city["countrycode"]))
+    from advisor.facts.dates import calendar_word  # "in March" is no town in England
+
     return tuple((name, (next(iter(codes)), 0, "after")) for name, codes in seen.items()
-                 if len(codes) == 1 and len(name) >= 4 and name not in skip)
+                 if len(codes) == 1 and len(name) >= 4 and name not in skip
+                 and not calendar_word(name))
+
+
+def _before(words: Iterable[object]) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(str(w)) for w in words)
+                      + r")\s*$", re.IGNORECASE)
 
 
 #: Words for a municipality right before a town's name, in every language (common.yaml).
-MUNICIPALITY = re.compile(
-    r"(?<!\w)(?:" + "|".join(re.escape(str(w)) for w in _common()["cities"]["municipality"])
-    + r")\s*$", re.IGNORECASE)
+MUNICIPALITY = _before(_common()["cities"]["municipality"])
+#: Words for "in", "at", "of" right before a town's name whose country speaks the language.
+TOWN_LEAD = _before(_common()["cities"]["town_lead"])
+TOWN_LEAD_ENGLISH = _before(_common()["cities"]["town_lead_english"])
+
+
+def _speaks(code: str, lang: str) -> bool:
+    from babel.languages import get_official_languages
+
+    return lang in get_official_languages(code, de_facto=True)
 
 
 @lru_cache(maxsize=1)
@@ -200,9 +218,19 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
     if cities:
         entries.append(Entry("place", "country", "", 0, _PROPER, lookup=cities, names=True,
                              proper=True))
-        towns = folded(dict(_town_names()))
+        # a town read after "in"/"at" too: any town in English, a town of the language's own
+        # countries in the others ("after-in"), else only after a word for its municipality
+        lead = {code: "after-en" if lang == "en" else "after-in" if _speaks(code, lang)
+                else "after" for code in {row[0] for _, row in _town_names()}}
+        towns = folded({name: (row[0], row[1], lead[row[0]]) for name, row in _town_names()})
         entries.append(Entry("place", "country", "", 0, _PROPER, lookup=towns,
                              names=True, proper=True))
+    from advisor.facts.vocab import _parts
+
+    clouds = [str(p) for p in _common()["cloud_regions"]]
+    for name in ("country", "region"):
+        parts = _parts(clouds, f"places/common.yaml cloud_regions ({name})")
+        entries.append(Entry("mask", name, "", 0, parts[0][1], parts=parts))
     regions = [fold(str(r)) for r in data.get("eu_regions") or ()]
     if regions:
         regex = re.compile(r"(?<![\w.])(?:" + _alternation(regions) + r")(?!\w)", re.I)

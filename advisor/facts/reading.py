@@ -12,9 +12,12 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
+from advisor.facts.dates import calendar_word
 from advisor.facts.mentions import Mention
-from advisor.facts.places import jurisdiction
+from advisor.facts.places import NAME_PARTICLES, jurisdiction
 from advisor.facts.vocab import load
 from advisor.schema import Intent
 
@@ -54,11 +57,16 @@ class Reading:
     camera_or_face: bool = False
     purpose_blocked: bool = False
     mixed_place: str | None = None
+    #: A place named only by a proper name the vocabulary does not know ("at Stachus").
+    named_place: str | None = None
     policies: list[str] = field(default_factory=list)
     intent: Intent | None = None
     domain: bool = False
     exception_keyword: str | None = None  # "terror" alone: the exception stays open
     purpose_stated: str | None = None  # a purpose the vocabulary does not know
+    #: Scraping faces and another practice in one question ("crawl profile photos, then tag
+    #: the faces"): each practice with its words, judged as a use of its own.
+    practices: list[Said] = field(default_factory=list)
 
     def one(self, name: str) -> Said | None:
         """The single reading of ``name``, or None when absent or disagreeing."""
@@ -71,9 +79,12 @@ class _View:
 
     def __init__(self, mentions: Iterable[Mention]):
         self.all = [m for m in mentions if m.scope == "use"]
+        self._by: dict[tuple[str, str], list[Mention]] = {}
+        for mention in self.all:
+            self._by.setdefault((mention.kind, mention.name), []).append(mention)
 
     def of(self, kind: str, name: str) -> list[Mention]:
-        return [m for m in self.all if m.kind == kind and m.name == name]
+        return list(self._by.get((kind, name), ()))
 
     def cue(self, name: str) -> Mention | None:
         hits = self.of("cue", name)
@@ -110,11 +121,13 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     _read_exception(view, turn)
     pronoun = view.cue("service_pronoun")
     turn.pronoun = pronoun.words if pronoun else None
-    _read_purpose(view, turn, context_cues)
+    _read_purpose(text, view, turn, context_cues)
+    _carried_from_premise(mentions, view, turn)
     _read_place(text, view, turn)
     _read_actor(text, view, turn)
     mixed = view.cue("mixed_place")
     turn.mixed_place = mixed.words if mixed else None
+    turn.named_place = _named_place(text, mentions, view)
     turn.policies = list(dict.fromkeys(m.value for m in view.of("fact", "policy")))
     place_only = set(turn.found) <= {"country", "service"}
     turn.domain = bool(view.cue("domain")) or not place_only or turn.actor_kind is not None
@@ -141,6 +154,29 @@ def _read_open(text: str, view: _View, turn: Reading, name: str) -> None:
                             for m in sorted(values.values(), key=lambda m: m.start)]
 
 
+#: What a premise says of the practice ("Given the Act allows real-time ID for serious
+#: crimes, can the police use it generally?") is what "it" is: carried to the use.
+_CARRIED = ("timing", "purpose")
+
+
+def _carried_from_premise(mentions: Sequence[Mention], view: _View, turn: Reading) -> None:
+    """The use names the practice only by a pronoun ("use it", "use this"): the practice's
+    timing and purpose that only the premise states are the use's. Who acts, where and which
+    service never carry: a rule's subject is not the user."""
+    pronoun = view.cue("service_pronoun")
+    if pronoun is None:
+        return
+    for name in _CARRIED:
+        if name in turn.found or name == "purpose" and (
+                turn.purpose_blocked or turn.purpose_stated):
+            continue
+        said = [m for m in mentions if m.kind == "fact" and m.name == name
+                and m.scope == "premise"]
+        if said:
+            best = min(said, key=lambda m: (m.rank, m.start))
+            turn.found[name] = [Said(best.value, best.words)]
+
+
 def _read_exception(view: _View, turn: Reading) -> None:
     substance = [m for m in view.of("fact", "exception") if m.value != "keyword"]
     if substance:
@@ -156,7 +192,7 @@ def _read_exception(view: _View, turn: Reading) -> None:
         turn.found["exception"] = [Said("apprehended_suspect", custody.words)]
 
 
-def _read_purpose(view: _View, turn: Reading, context: frozenset[str]) -> None:
+def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]) -> None:
     turn.purpose_blocked = any(m.scope == "use" for m in view.of("cue", "purpose_block_id"))
     has = {m.name for m in view.all if m.kind == "cue"} | context
     plates = view.cue("plates")
@@ -188,6 +224,7 @@ def _read_purpose(view: _View, turn: Reading, context: frozenset[str]) -> None:
                 return
             # feelings of people, away from any text: read from them, so emotion inference
         turn.found["purpose"] = [Said(value, mention.words)]
+        turn.practices = _practices(text, view, turn.purpose_blocked)
         return
     task = view.cue("text_task")
     if task is not None and "biometric_any" not in has:
@@ -200,6 +237,53 @@ def _read_purpose(view: _View, turn: Reading, context: frozenset[str]) -> None:
     turn.camera_or_face = "camera_or_face" in has and not turn.purpose_blocked
 
 
+#: Practices that, stated beside scraping, are a second use: building the face database is
+#: one practice, what is done with it another.
+_BESIDE_SCRAPING = ("identification", "emotion_inference", "categorisation", "social_scoring")
+
+
+_BESIDE = 30  # characters between a purpose and the collection it describes
+
+
+@lru_cache(maxsize=1)
+def _collections() -> re.Pattern[str]:
+    import yaml
+
+    path = Path(__file__).parent / "vocab" / "practices.yaml"
+    words = [str(w) for ws in yaml.safe_load(path.read_text(encoding="utf-8"))[
+        "collection_words"].values() for w in ws]
+    return re.compile(r"(?<!\w)(?:" + "|".join(
+        re.escape(w) for w in sorted(set(words), key=len, reverse=True)) + r")(?!\w)", re.I)
+
+
+def _describes_collection(text: str, mention: Mention) -> bool:
+    """"a facial recognition database", "une base de données de reconnaissance faciale": the
+    purpose names what the scraped collection is for."""
+    after = _collections().match(text[mention.end:mention.end + _BESIDE].lstrip())
+    before = [m for m in _collections().finditer(text, max(0, mention.start - _BESIDE),
+                                                  mention.start)
+              if len(text[m.end():mention.start].split()) <= 2]
+    return after is not None or bool(before)
+
+
+def _practices(text: str, view: _View, blocked: bool) -> list[Said]:
+    """Scraping and the other practices stated beside it, each once, with its words."""
+    found = sorted(view.of("fact", "purpose"), key=lambda m: (m.rank, m.start))
+    found = [m for m in found if m.value == "scraping" or not _describes_collection(text, m)]
+    scraping = [m for m in found if m.value == "scraping"]
+    if not scraping:
+        return []
+    out = [Said("scraping", scraping[0].words)]
+    for value in _BESIDE_SCRAPING:
+        if value == "identification" and blocked:
+            continue
+        hit = next((m for m in found if m.value == value
+                    and not any(m.overlaps(s) for s in scraping)), None)
+        if hit is not None:
+            out.append(Said(value, hit.words))
+    return out if len(out) > 1 else []
+
+
 def _part_of(text: str, part: Mention, whole: Mention) -> bool:
     """True when ``part`` names an area of the place ``whole`` names ("passport control in
     the airport"): a different reading, joined to it by the language's words for "in"/"of"."""
@@ -207,6 +291,52 @@ def _part_of(text: str, part: Mention, whole: Mention) -> bool:
         return False
     gap = text[part.end:whole.start]
     return any(p.match(gap) for p in load(part.lang).scope_patterns("part_of"))
+
+
+#: Capitalised words (joined by the particles of names: "Puerta del Sol", "Place de la
+#: Concorde") right after a word for "in"/"at" and at most two short words ("en la").
+_CAPITALISED = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+"
+_PROPER_RUN = re.compile(
+    r"[ \t]+(?:[a-zà-ÿ'’]{1,4}[ \t]+){0,2}(" + _CAPITALISED + r"(?:[ \t]+(?:(?:"
+    + "|".join(NAME_PARTICLES) + r")[ \t]+)*" + _CAPITALISED + r")*)")
+_ACRONYM = 5  # letters: "in Q3", "at CBP", "in AWS" are no places
+
+
+def _named_place(text: str, mentions: Sequence[Mention], view: _View) -> str | None:
+    """A proper name after the language's word for "in"/"at" that nothing else reads: a named
+    place whose kind the vocabulary cannot tell ("at Stachus", "en la Puerta del Sol").
+    Not a name the vocabulary reads (a city, an agency, a service), a month or a day, an
+    acronym, or (in German, where every noun is capitalised) a word of the language."""
+    for cue in view.of("cue", "in_place"):
+        match = _PROPER_RUN.match(text, cue.end)
+        if match is None:
+            continue
+        others = [m for m in mentions if not (m.kind == "cue" and m.name == "in_place")]
+        # the name runs up to the first word something else reads ("Konstablerwache Gesichter")
+        words = [w for w in re.finditer(r"\S+", match.group(1))]
+        start = match.start(1)
+        end = start
+        for word in words:
+            lo, hi = start + word.start(), start + word.end()
+            if any(m.start < hi and lo < m.end for m in others):
+                break
+            if word.group(0)[:1].isupper():  # never end on a particle ("Puerta del")
+                end = hi
+        if end == start:
+            continue
+        name = text[start:end]
+        first = name.split()[0]
+        if (first.isupper() and len(first) <= _ACRONYM) or calendar_word(first) or (
+                cue.lang == "de" and " " not in name and _known(first, cue.lang)):
+            continue
+        return name
+    return None
+
+
+def _known(word: str, lang: str) -> bool:
+    import simplemma
+
+    return bool(simplemma.is_known(word, lang=lang))
 
 
 def _within(inner: Mention | None, outer: Mention) -> bool:

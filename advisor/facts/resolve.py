@@ -11,6 +11,8 @@ The rules, in the order they apply:
 5. A camera with no stated purpose is taken to identify people (assumed); any stated
    purpose, even one the vocabulary reads as non-biometric, blocks that default.
 6. A bare keyword ("terror") does not make an exception: the fact stays open.
+7. A place named only by its proper name ("at Stachus"), where identifying people there
+   turns on public access, is taken to be open to the public (assumed, and said so).
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
     actor: tuple[str, str, int] | None = None
     rival: Said | None = None
     acting_for = False
-    agency_words = region_words = pronoun = mixed_place = keyword = stated = None
+    agency_words = region_words = pronoun = mixed_place = named_place = keyword = stated = None
     region_turn = now
     date: tuple[dt.date, str] | None = None
     camera_or_face = purpose_blocked = False
@@ -91,6 +93,7 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
             region_words = None
         pronoun = pronoun or reading.pronoun
         mixed_place = reading.mixed_place or mixed_place
+        named_place = reading.named_place or named_place
         date = reading.date or date
         camera_or_face = camera_or_face or reading.camera_or_face
         purpose_blocked = purpose_blocked or reading.purpose_blocked
@@ -188,6 +191,17 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
     # Setting from the place when only the camera says it: body-worn on patrol is in the wild.
     if "public_access" not in facts and mixed_place:
         facts["public_access"] = Fact.model_validate({"value": "unknown", "from": mixed_place})
+
+    # A place named only by its proper name ("at Stachus"), where identifying people turns on
+    # whether it is open to the public: taken to be open (the stricter reading), and said so.
+    if "public_access" not in facts and named_place and intent == "assess" \
+            and facts.get("purpose", Fact()).value in ("identification", "surveillance") \
+            and facts.get("timing", Fact()).value != "post":
+        facts["public_access"] = Fact.model_validate(
+            {"value": "yes", "from": named_place, "assumed": True})
+        assumptions.append(f"'{named_place}' is taken to be a place open to the public; the"
+                           " question does not say what kind of place it is: say if the"
+                           " public cannot enter it.")
 
     day = as_of
     as_of_source: str | None = None
