@@ -187,12 +187,22 @@ _PROPER = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ŽŁŚŻŹĆŃ][^\n]*")
 def place_entries(lang: str, plain: bool = False) -> list[Entry]:
     """Entries for countries (by name, demonym, region or city), EU regions and agencies
     (``plain``: every name as typed without accents)."""
-    from advisor.facts.vocab import Entry, unmarked
+    from advisor.facts.vocab import Entry, spelled_out, unmarked
 
     fold = unmarked if plain else str
+
+    def folded(table: Mapping[str, Any]) -> dict[str, Any]:
+        # typed without accents: "Lodz", and with German umlauts spelled out, "Muenchen"
+        out = {fold(name): row for name, row in table.items()}
+        if plain:
+            for name, row in table.items():
+                out.setdefault(spelled_out(name), row)
+        return out
+
     data = _data(lang)
-    names = {fold(name): code for name, code in _inflected(place_names(lang), lang).items()}
+    names = folded(_inflected(place_names(lang), lang))
     listed = {fold(str(n).lower()) for n in (data.get("cities") or {})}
+    listed |= {spelled_out(str(n).lower()) for n in (data.get("cities") or {})} if plain else set()
     # A city ranks 0, a country, demonym or region 1 (the reading step weighs them).
     lookup = {name: (code, 0 if name in listed else 1, "") for name, code in names.items()}
     entries: list[Entry] = []
@@ -204,7 +214,7 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
         regex = re.compile(r"(?<![\w.])(?:" + _alternation(sensitive) + r")(?!\w)")
         entries.append(Entry("place", "country", "", 1, _Exact(regex, sensitive).regex,
                              lookup=_Exact(regex, sensitive).lookup))
-    cities = {fold(name): row for name, row in _city_names(lang).items()}
+    cities = folded(_city_names(lang))
     if cities:
         entries.append(Entry("place", "country", "", 0, _PROPER, lookup=cities, names=True,
                              proper=True))
@@ -212,7 +222,7 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
         # countries in the others ("after-in"), else only after a word for its municipality
         lead = {code: "after-en" if lang == "en" else "after-in" if _speaks(code, lang)
                 else "after" for code in {row[0] for _, row in _town_names()}}
-        towns = {fold(name): (row[0], row[1], lead[row[0]]) for name, row in _town_names()}
+        towns = folded({name: (row[0], row[1], lead[row[0]]) for name, row in _town_names()})
         entries.append(Entry("place", "country", "", 0, _PROPER, lookup=towns,
                              names=True, proper=True))
     from advisor.facts.vocab import _parts
@@ -236,7 +246,7 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
         if not case_sensitive:  # declined forms: "policji", "policjantów"
             for form, name in _inflected({k: k for k in table}, lang).items():
                 table.setdefault(form, table[name])
-        table = {fold(name): row for name, row in table.items()}
+        table = folded(table)
         flags = 0 if case_sensitive else re.I
         regex = re.compile(r"(?<![\w])(?:" + _alternation(table) + r")(?![\w])", flags)
         entries.append(Entry("agency", "actor", "", 0, regex,

@@ -199,9 +199,14 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
     if plates and "face_words" not in has:
         turn.found["purpose"] = [Said("non_biometric", plates.words)]
         return
+    blocks = view.of("cue", "purpose_block_id")
     for mention in sorted(view.of("fact", "purpose"), key=lambda m: (m.rank, m.start)):
         value = mention.value
-        if value in ("identification", "verification") and turn.purpose_blocked:
+        # "without identifying anyone" rules out the identification or verification read
+        # from those words; one stated elsewhere ("to identify suspects ... no live
+        # recognition", "a selfie against the ID") stands
+        if value in ("identification", "verification") and any(
+                mention.overlaps(b) for b in blocks):
             continue
         if value == "verification" and _FACE_ID.fullmatch(mention.words) and (
                 {"camera_words", "police_words"} & has or view.of("agency", "actor")):

@@ -96,7 +96,22 @@ def _premise_clauses(text: str, clauses: list[tuple[int, int]],
                 out.add(i)
             elif i > 0 and any(p.search(clause) for p in vocab.scope_patterns("label_question")):
                 out.add(i)
+            elif i == 0 and _label_first(text, clause, b) and any(
+                    p.search(clause) for p in vocab.scope_patterns("label_first")):
+                out.add(i)
     return out
+
+
+_LABEL_FIRST_WORDS = 7  # "Is that banned emotion recognition?" before the use it labels
+
+
+def _label_first(text: str, clause: str, end: int) -> bool:
+    """A short question that opens the text, before the sentences that describe the use
+    ("Ist das schon verbotene Emotionserkennung? Ein Busunternehmen ..."): the language's
+    ``label_first`` words say whether it labels that use ("is that ...?", not "is it ...?",
+    which opens a question stating the use itself)."""
+    return (text[end:end + 1] == "?" and bool(text[end + 1:].strip())
+            and len(_WORD.findall(clause)) <= _LABEL_FIRST_WORDS)
 
 
 def _scope(text: str, mention: Mention, clause: tuple[int, int], premise: bool,

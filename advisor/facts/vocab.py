@@ -116,11 +116,16 @@ def _forms(lang: str) -> Mapping[str, tuple[str, ...]]:
 
 def _word(word: str, forms: Mapping[str, tuple[str, ...]]) -> str:
     if word.startswith("*") or word.endswith("*"):  # a stem inside compounds
-        core = re.escape(word.strip("*"))
+        core = _sharp_s(re.escape(word.strip("*")))
         return (r"\w*" if word.startswith("*") else "") + core + (
             r"\w*" if word.endswith("*") else "")
     variants = sorted({word, *forms.get(word.lower(), ())}, key=len, reverse=True)
-    return "(?:" + "|".join(re.escape(v) for v in variants) + ")"
+    return "(?:" + "|".join(_sharp_s(re.escape(v)) for v in variants) + ")"
+
+
+def _sharp_s(escaped: str) -> str:
+    """"ß" also as "ss", as Swiss German writes it and keyboards without it type it."""
+    return escaped.replace("ß", "(?:ß|ss)")
 
 
 _UNMARKED = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O"})
@@ -133,21 +138,38 @@ def unmarked(text: str) -> str:
                                                 if not unicodedata.combining(ch)))
 
 
-@lru_cache(maxsize=16)
-def _plain_forms(lang: str) -> Mapping[str, tuple[str, ...]]:
+_SPELLED_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss",
+                              "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+
+
+def spelled_out(text: str) -> str:
+    """``text`` typed without umlauts the German way ("müde" -> "muede", "Straße" ->
+    "Strasse"), the other accents dropped (see ``unmarked``)."""
+    return unmarked(text.translate(_SPELLED_OUT))
+
+
+@lru_cache(maxsize=32)
+def _plain_forms(lang: str, fold: str = "unmarked") -> Mapping[str, tuple[str, ...]]:
+    plain = spelled_out if fold == "spelled_out" else unmarked
     forms: dict[str, set[str]] = {}
     for word, variants in _forms(lang).items():
-        forms.setdefault(unmarked(word), set()).update(unmarked(v) for v in variants)
+        forms.setdefault(plain(word), set()).update(plain(v) for v in variants)
     return {word: tuple(sorted(variants)) for word, variants in forms.items()}
 
 
 def phrase_pattern(phrase: str, lang: str, plain: bool = False) -> str:
     """A regular expression for a phrase of lemmas, any inflected form of each word
-    (``plain``: every word as typed without accents)."""
-    forms = _plain_forms(lang) if plain else _forms(lang)
-    words = (unmarked(phrase) if plain else phrase).split()
-    body = r"[\s\-]+".join(_word(word, forms) for word in words)
-    return r"(?<!\w)" + body + r"(?!\w)"
+    (``plain``: every word as typed without accents, umlauts also as "ae", "oe", "ue")."""
+    if not plain:
+        body = r"[\s\-]+".join(_word(word, _forms(lang)) for word in phrase.split())
+        return r"(?<!\w)" + body + r"(?!\w)"
+    parts = []
+    for word in phrase.split():
+        part = _word(unmarked(word), _plain_forms(lang))
+        if spelled_out(word) != unmarked(word):
+            part = f"(?:{part}|{_word(spelled_out(word), _plain_forms(lang, 'spelled_out'))})"
+        parts.append(part)
+    return r"(?<!\w)" + r"[\s\-]+".join(parts) + r"(?!\w)"
 
 
 def _patterns(spec: object, lang: str, plain: bool = False) -> list[str]:
