@@ -141,12 +141,18 @@ def _names(entry: Entry, text: str) -> Iterator[re.Match[str] | _Hit]:
     lookup = entry.lookup or {}
     first_words = _first_words(entry)
     words = _words(text)
-    i = 0
-    while i < len(words):
+    keys, capitalised = _word_index(text)
+    # only the words that open some name, and (for near spellings) the capitalised ones
+    where = {i for key in keys.keys() & first_words.keys() for i in keys[key]}
+    if not entry.proper:
+        where.update(capitalised)
+    free = 0  # the first word no match has taken yet
+    for i in sorted(where):
+        if i < free:
+            continue
         start, _, variants = words[i]
         if (start > 0 and (text[start - 1].isalnum() or text[start - 1] in "._")
                 or entry.proper and not text[start].isupper()):  # a proper name is capitalised
-            i += 1
             continue
         # only n-grams whose first word opens some name, and no longer than the longest such
         span = 0
@@ -162,7 +168,7 @@ def _names(entry: Entry, text: str) -> Iterator[re.Match[str] | _Hit]:
                 match = entry.regex.match(text, start, start + len(hit))
                 if match is not None:
                     yield match
-                    i = j + 1
+                    free = j + 1
                     break
         else:
             word = text[start:words[i][1]]
@@ -170,7 +176,6 @@ def _names(entry: Entry, text: str) -> Iterator[re.Match[str] | _Hit]:
                 near = _near(word.lower().rstrip("."), entry)
                 if near is not None:
                     yield _Hit(word, start, near)
-            i += 1
 
 
 _POSSESSIVE = re.compile(r"['’]s$")
@@ -181,6 +186,20 @@ def _words(text: str) -> tuple[tuple[int, int, tuple[str, ...]], ...]:
     """The words of ``text`` (once per text, for every name list): start, end, key variants."""
     return tuple((m.start(), m.end(), _variants(m.group(0).lower()))
                  for m in _NAME_WORD.finditer(text))
+
+
+@lru_cache(maxsize=4)
+def _word_index(text: str) -> tuple[dict[str, list[int]], tuple[int, ...]]:
+    """Each key variant of ``text``'s words -> where the words are; the capitalised words of
+    at least _FUZZY_MIN letters (the only ones a near spelling is sought for)."""
+    keys: dict[str, list[int]] = {}
+    capitalised: list[int] = []
+    for i, (start, end, variants) in enumerate(_words(text)):
+        for variant in variants:
+            keys.setdefault(variant, []).append(i)
+        if text[start:start + 1].isupper() and end - start >= _FUZZY_MIN:
+            capitalised.append(i)
+    return keys, tuple(capitalised)
 
 
 def _variants(key: str) -> tuple[str, ...]:

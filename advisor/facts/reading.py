@@ -12,6 +12,8 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from advisor.facts.dates import calendar_word
 from advisor.facts.mentions import Mention
@@ -77,9 +79,12 @@ class _View:
 
     def __init__(self, mentions: Iterable[Mention]):
         self.all = [m for m in mentions if m.scope == "use"]
+        self._by: dict[tuple[str, str], list[Mention]] = {}
+        for mention in self.all:
+            self._by.setdefault((mention.kind, mention.name), []).append(mention)
 
     def of(self, kind: str, name: str) -> list[Mention]:
-        return [m for m in self.all if m.kind == kind and m.name == name]
+        return list(self._by.get((kind, name), ()))
 
     def cue(self, name: str) -> Mention | None:
         hits = self.of("cue", name)
@@ -116,7 +121,8 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     _read_exception(view, turn)
     pronoun = view.cue("service_pronoun")
     turn.pronoun = pronoun.words if pronoun else None
-    _read_purpose(view, turn, context_cues)
+    _read_purpose(text, view, turn, context_cues)
+    _carried_from_premise(mentions, view, turn)
     _read_place(text, view, turn)
     _read_actor(text, view, turn)
     mixed = view.cue("mixed_place")
@@ -148,6 +154,29 @@ def _read_open(text: str, view: _View, turn: Reading, name: str) -> None:
                             for m in sorted(values.values(), key=lambda m: m.start)]
 
 
+#: What a premise says of the practice ("Given the Act allows real-time ID for serious
+#: crimes, can the police use it generally?") is what "it" is: carried to the use.
+_CARRIED = ("timing", "purpose")
+
+
+def _carried_from_premise(mentions: Sequence[Mention], view: _View, turn: Reading) -> None:
+    """The use names the practice only by a pronoun ("use it", "use this"): the practice's
+    timing and purpose that only the premise states are the use's. Who acts, where and which
+    service never carry: a rule's subject is not the user."""
+    pronoun = view.cue("service_pronoun")
+    if pronoun is None:
+        return
+    for name in _CARRIED:
+        if name in turn.found or name == "purpose" and (
+                turn.purpose_blocked or turn.purpose_stated):
+            continue
+        said = [m for m in mentions if m.kind == "fact" and m.name == name
+                and m.scope == "premise"]
+        if said:
+            best = min(said, key=lambda m: (m.rank, m.start))
+            turn.found[name] = [Said(best.value, best.words)]
+
+
 def _read_exception(view: _View, turn: Reading) -> None:
     substance = [m for m in view.of("fact", "exception") if m.value != "keyword"]
     if substance:
@@ -163,7 +192,7 @@ def _read_exception(view: _View, turn: Reading) -> None:
         turn.found["exception"] = [Said("apprehended_suspect", custody.words)]
 
 
-def _read_purpose(view: _View, turn: Reading, context: frozenset[str]) -> None:
+def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]) -> None:
     turn.purpose_blocked = any(m.scope == "use" for m in view.of("cue", "purpose_block_id"))
     has = {m.name for m in view.all if m.kind == "cue"} | context
     plates = view.cue("plates")
@@ -190,7 +219,7 @@ def _read_purpose(view: _View, turn: Reading, context: frozenset[str]) -> None:
                 return
             # feelings of people, away from any text: read from them, so emotion inference
         turn.found["purpose"] = [Said(value, mention.words)]
-        turn.practices = _practices(view, turn.purpose_blocked)
+        turn.practices = _practices(text, view, turn.purpose_blocked)
         return
     task = view.cue("text_task")
     if task is not None and "biometric_any" not in has:
@@ -208,9 +237,34 @@ def _read_purpose(view: _View, turn: Reading, context: frozenset[str]) -> None:
 _BESIDE_SCRAPING = ("identification", "emotion_inference", "categorisation", "social_scoring")
 
 
-def _practices(view: _View, blocked: bool) -> list[Said]:
+_BESIDE = 30  # characters between a purpose and the collection it describes
+
+
+@lru_cache(maxsize=1)
+def _collections() -> re.Pattern[str]:
+    import yaml
+
+    path = Path(__file__).parent / "vocab" / "practices.yaml"
+    words = [str(w) for ws in yaml.safe_load(path.read_text(encoding="utf-8"))[
+        "collection_words"].values() for w in ws]
+    return re.compile(r"(?<!\w)(?:" + "|".join(
+        re.escape(w) for w in sorted(set(words), key=len, reverse=True)) + r")(?!\w)", re.I)
+
+
+def _describes_collection(text: str, mention: Mention) -> bool:
+    """"a facial recognition database", "une base de données de reconnaissance faciale": the
+    purpose names what the scraped collection is for."""
+    after = _collections().match(text[mention.end:mention.end + _BESIDE].lstrip())
+    before = [m for m in _collections().finditer(text, max(0, mention.start - _BESIDE),
+                                                  mention.start)
+              if len(text[m.end():mention.start].split()) <= 2]
+    return after is not None or bool(before)
+
+
+def _practices(text: str, view: _View, blocked: bool) -> list[Said]:
     """Scraping and the other practices stated beside it, each once, with its words."""
     found = sorted(view.of("fact", "purpose"), key=lambda m: (m.rank, m.start))
+    found = [m for m in found if m.value == "scraping" or not _describes_collection(text, m)]
     scraping = [m for m in found if m.value == "scraping"]
     if not scraping:
         return []
