@@ -126,7 +126,9 @@ _BEFORE_REFERENCE = re.compile(r"\b(?:the|its|their|this|that)\s+$", re.IGNORECA
 _CHANGED_AT = re.compile(
     r"\b(?:chang\w*|updat\w*|introduc\w*|amend\w*|revis\w*|rewr\w*|added|add|announc\w*|"
     r"publish\w*|tighten\w*|loosen\w*|relax\w*|modif\w*|adopt\w*|came\s+into\s+force|"
-    r"took\s+effect|rolled\s+out|new\s+rules?|new\s+(?:version|wording|clause))\b"
+    r"took\s+effect|rolled\s+out|new\s+rules?|new\s+(?:version|wording|clause)|"
+    r"appl(?:ies|ied)|kick(?:s|ed)\s+in|takes\s+effect|(?:enter\w*|came)\s+into\s+"
+    r"(?:force|effect|application)|bec(?:a|o)me\s+applicable)\b"
     r"(?:\s+[\w'’]+){0,4}?\s*(?:in|on|from|back\s+in|around|during)?\s*$", re.IGNORECASE)
 # The question asks about the present: a "since <date>" only says when something started.
 _NOW = re.compile(r"\b(?:now|today|currently|current|these\s+days|nowadays|at\s+present|"

@@ -74,7 +74,19 @@ def extract_uses(question: str, history: Sequence[Mapping[str, object]] | None =
         return _practice_uses(cleaned, facts, reading)
     # the language of the whole question: a short item alone is easily misdetected
     detected = language.detect(cleaned)
-    return [(item, _extract(text, history, as_of, today, detected)[0]) for item, text in parts]
+    uses = [(item, _extract(text, history, as_of, today, detected)[0]) for item, text in parts]
+    # who, where and which service, said once for all uses ("(1) ... with Azure OpenAI,
+    # (2) later the same bodycams"): a use that does not say its own takes the question's
+    whole = _extract(question, history, as_of, today, detected)[0]
+    shared = {name: getattr(whole, name) for name in _SHARED
+              if getattr(whole, name).status in ("stated", "inferred")}
+    return [(item, facts.model_copy(update={
+        name: fact for name, fact in shared.items()
+        if getattr(facts, name).status in ("unknown", "assumed")})) for item, facts in uses]
+
+
+#: Facts a listed use takes from the whole question when it does not state them itself.
+_SHARED = ("service", "actor", "country", "jurisdiction")
 
 
 def _practice_uses(words: str, facts: Facts, reading: Reading) -> list[tuple[str, Facts]]:

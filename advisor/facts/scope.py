@@ -30,14 +30,18 @@ SCOPED_CUES = frozenset({"camera_or_face", "patrol", "custody", "mixed_place", "
                          "purpose_block_id_target", "plates", "purpose_block_id",
                          "access_stated"})
 _BOUNDARY = re.compile(r"[.,;:!?()\[\]\u2014\u2013¿¡]|\s-\s|\"")
+#: A numbered provision ("5(1)(h)", "Art. 26(3)"): its brackets do not end a clause.
+_PROVISION = re.compile(r"\d+(?:\(\w{1,3}\))+")
 _WORD = re.compile(r"[\w'’-]+")
 _MAX_GAP_WORDS = 4
 
 
 def _clauses(text: str, vocabularies: Sequence[Vocabulary]) -> list[tuple[int, int]]:
     cuts = {0, len(text)}
+    provisions = [m.span() for m in _PROVISION.finditer(text)]
     for match in _BOUNDARY.finditer(text):
-        cuts.update((match.start(), match.end()))
+        if not any(a < match.start() < b for a, b in provisions):
+            cuts.update((match.start(), match.end()))
     for vocab in vocabularies:
         for pattern in vocab.scope_patterns("clause_break"):
             for match in pattern.finditer(text):
@@ -115,10 +119,11 @@ def _label_first(text: str, clause: str, end: int) -> bool:
 
 
 def _scope(text: str, mention: Mention, clause: tuple[int, int], premise: bool,
-           vocabularies: Sequence[Vocabulary]) -> Scope:
+           vocabularies: Sequence[Vocabulary], previous: int | None = None) -> Scope:
     if premise:
         return "premise"
     lo, hi = clause
+    before_comma = previous  # the clause before a comma that opens this one
     for vocab in vocabularies:
         fillers = vocab.scope_patterns("filler")
         if _cue_before(text, lo, mention, vocab.scope_patterns("negation"), fillers):
@@ -135,6 +140,11 @@ def _scope(text: str, mention: Mention, clause: tuple[int, int], premise: bool,
             if _cue_before(text, lo, mention, vocab.scope_patterns("other_party"),
                            party_fillers) or mention.kind == "place" and _cue_after(
                     text, hi, mention, vocab.scope_patterns("other_party_after"), party_fillers):
+                return "other_party"
+            # "the integrator, based in Austin": a comma between the party and its place
+            if before_comma is not None and _cue_before(
+                    text, before_comma, mention, vocab.scope_patterns("other_party"),
+                    party_fillers):
                 return "other_party"
     return "use"
 
@@ -155,6 +165,13 @@ def mark(text: str, mentions: Sequence[Mention],
         index = _clause_of(clauses, mention.start)
         premise = index in premises or any(a <= mention.start and mention.end <= b
                                            for a, b in spans)
-        scope = _scope(text, mention, clauses[index], premise, vocabularies)
+        comma = index >= 2 and text[slice(*clauses[index - 1])].strip() == ","
+        scope = _scope(text, mention, clauses[index], premise, vocabularies,
+                       clauses[index - 2][0] if comma else None)
+        # "Austin, Texas": a place in apposition to the place before it shares its scope
+        last = out[-1] if out else None
+        if (scope == "use" and mention.kind == "place" and last is not None
+                and last.kind == "place" and text[last.end:mention.start].strip() == ","):
+            scope = last.scope
         out.append(mention if scope == "use" else replace(mention, scope=scope))
     return tuple(out)

@@ -29,3 +29,21 @@ def test_numbers_with_a_full_stop() -> None:
 def test_a_lone_or_out_of_order_marker_is_no_list() -> None:
     assert split_uses("Police want live matching (1) at the station.") == []
     assert split_uses("Options 2) live and 1) recorded footage.") == []
+
+
+def test_a_use_takes_the_service_and_party_said_in_another_use() -> None:
+    """Who, where and which service, said once inside one use, hold for the other uses;
+    a use that names its own keeps it."""
+    import datetime as dt
+
+    from advisor.facts import extract_uses
+
+    today = dt.date(2026, 11, 26)
+    uses = extract_uses("Two requests: (1) Estonian police drafting reports with Azure OpenAI,"
+                        " (2) later live face matching from the same bodycams.", today=today)
+    assert [f.value("service") for _, f in uses] == ["azure_openai", "azure_openai"]
+    assert [f.value("jurisdiction") for _, f in uses] == ["eu", "eu"]
+    assert uses[1][1].value("purpose") == "identification"
+    own = extract_uses("For a Madrid hotel: (1) summaries with Azure OpenAI, (2) door access by"
+                       " face with Azure AI Face.", today=today)
+    assert [f.value("service") for _, f in own] == ["azure_openai", "azure_ai_face"]
