@@ -17,8 +17,8 @@ import yaml
 if TYPE_CHECKING:
     from advisor.facts.vocab import Entry
 
-__all__ = ["EU_MEMBERS", "MUNICIPALITY", "NAME_PARTICLES", "TOWN_LEAD", "TOWN_LEAD_ENGLISH",
-           "jurisdiction", "place_entries", "place_names"]
+__all__ = ["EU_MEMBERS", "MUNICIPALITY", "NAME_PARTICLES", "NOUNS_CAPITALISED", "TOWN_LEAD",
+           "TOWN_LEAD_ENGLISH", "jurisdiction", "place_entries", "place_names"]
 
 _DIR = Path(__file__).parent / "vocab" / "places"
 
@@ -32,6 +32,8 @@ def _common() -> dict[str, Any]:
 EU_MEMBERS: frozenset[str] = frozenset(_common()["eu_members"])
 #: The small words inside a place's proper name ("Puerta del Sol", "Place de la Concorde").
 NAME_PARTICLES: tuple[str, ...] = tuple(str(w) for w in _common()["name_particles"])
+#: Languages that capitalise every noun: a capitalised word alone is no sign of a name there.
+NOUNS_CAPITALISED: frozenset[str] = frozenset(_common()["nouns_capitalised"])
 
 
 def jurisdiction(code: str) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from advisor.facts.dates import calendar_word
 from advisor.facts.mentions import Mention
-from advisor.facts.places import NAME_PARTICLES, jurisdiction
+from advisor.facts.places import NAME_PARTICLES, NOUNS_CAPITALISED, jurisdiction
 from advisor.facts.vocab import load
 from advisor.schema import Intent
 
@@ -306,7 +306,8 @@ def _named_place(text: str, mentions: Sequence[Mention], view: _View) -> str | N
     """A proper name after the language's word for "in"/"at" that nothing else reads: a named
     place whose kind the vocabulary cannot tell ("at Stachus", "en la Puerta del Sol").
     Not a name the vocabulary reads (a city, an agency, a service), a month or a day, an
-    acronym, or (in German, where every noun is capitalised) a word of the language."""
+    acronym, or a single word where every noun is capitalised (German "am Eingang": no
+    dictionary is loaded at run time to tell a noun from a name)."""
     for cue in view.of("cue", "in_place"):
         match = _PROPER_RUN.match(text, cue.end)
         if match is None:
@@ -327,16 +328,10 @@ def _named_place(text: str, mentions: Sequence[Mention], view: _View) -> str | N
         name = text[start:end]
         first = name.split()[0]
         if (first.isupper() and len(first) <= _ACRONYM) or calendar_word(first) or (
-                cue.lang == "de" and " " not in name and _known(first, cue.lang)):
+                cue.lang in NOUNS_CAPITALISED and " " not in name):
             continue
         return name
     return None
-
-
-def _known(word: str, lang: str) -> bool:
-    import simplemma
-
-    return bool(simplemma.is_known(word, lang=lang))
 
 
 def _within(inner: Mention | None, outer: Mention) -> bool:
