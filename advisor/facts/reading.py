@@ -127,7 +127,8 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     _read_actor(text, view, turn)
     mixed = view.cue("mixed_place")
     turn.mixed_place = mixed.words if mixed else None
-    turn.named_place = _named_place(text, mentions, view)
+    if "public_access" not in turn.found and turn.mixed_place is None:  # else it is unused
+        turn.named_place = _named_place(text, mentions, view)
     turn.policies = list(dict.fromkeys(m.value for m in view.of("fact", "policy")))
     place_only = set(turn.found) <= {"country", "service"}
     turn.domain = bool(view.cue("domain")) or not place_only or turn.actor_kind is not None
@@ -308,16 +309,15 @@ def _named_place(text: str, mentions: Sequence[Mention], view: _View) -> str | N
     Not a name the vocabulary reads (a city, an agency, a service), a month or a day, an
     acronym, or a single word where every noun is capitalised (German "am Eingang": no
     dictionary is loaded at run time to tell a noun from a name)."""
+    others = [m for m in mentions if not (m.kind == "cue" and m.name == "in_place")]
     for cue in view.of("cue", "in_place"):
         match = _PROPER_RUN.match(text, cue.end)
         if match is None:
             continue
-        others = [m for m in mentions if not (m.kind == "cue" and m.name == "in_place")]
         # the name runs up to the first word something else reads ("Konstablerwache Gesichter")
-        words = [w for w in re.finditer(r"\S+", match.group(1))]
         start = match.start(1)
         end = start
-        for word in words:
+        for word in re.finditer(r"\S+", match.group(1)):
             lo, hi = start + word.start(), start + word.end()
             if any(m.start < hi and lo < m.end for m in others):
                 break
@@ -345,7 +345,7 @@ def _read_place(text: str, view: _View, turn: Reading) -> None:
         candidates.append((_place_priority(text, view, mention), mention.start,
                            mention.value, mention.words))
     for mention in view.of("agency", "actor"):
-        if any(_joined(text, place, mention) for place in view.of("place", "country")):
+        if any(_joined(text, place, mention) for place in places):
             continue  # "Tokyo Metropolitan Police": the place joined to it names its country
         if mention.detail.endswith("?"):  # a hint ("police department": US usage)
             candidates.append((0, mention.start, mention.detail[:-1], mention.words))
