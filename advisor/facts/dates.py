@@ -23,8 +23,9 @@ def _localised() -> tuple[dict[str, int], dict[str, str]]:
     from importlib import import_module
     from pathlib import Path
 
-    import yaml
     from babel import Locale
+
+    from advisor.facts.datafile import read_yaml
 
     months: dict[str, int] = {}
     for lang in ("de", "fr", "es", "it", "nl", "pl"):
@@ -43,7 +44,7 @@ def _localised() -> tuple[dict[str, int], dict[str, str]]:
                 if len(key) >= 3 and key not in _MONTHS:
                     months.setdefault(key, number)
     path = Path(__file__).parent / "vocab" / "dates.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_yaml(path)
     leads = {str(word): lead for lead, words in data["leads"].items() for word in words}
     return months, leads
 
@@ -56,11 +57,12 @@ def _number_words() -> tuple[_Numbers, str, _Numbers, str]:
     take each language's endings (vocab/dates.yaml ``number_words``)."""
     from pathlib import Path
 
-    import yaml
     from num2words import num2words
 
+    from advisor.facts.datafile import read_yaml
+
     path = Path(__file__).parent / "vocab" / "dates.yaml"
-    rules: dict[str, dict[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8"))[
+    rules: dict[str, dict[str, Any]] = read_yaml(path)[
         "number_words"]
 
     def pattern(words: str, rule: dict[str, Any]) -> str:

@@ -164,7 +164,7 @@ def _accent_dropped(lang: str) -> frozenset[str]:
     as typed without it ("policia", "reel", "citta"): the ones worth a second look."""
     import json
 
-    import yaml
+    from advisor.facts.datafile import read_yaml
 
     texts: list[str] = []
 
@@ -180,12 +180,12 @@ def _accent_dropped(lang: str) -> frozenset[str]:
                 walk(value)
 
     own = vocab.VOCAB_DIR / f"{lang}.yaml"
-    data = yaml.safe_load(own.read_text(encoding="utf-8")) or {} if own.exists() else {}
+    data = read_yaml(own) or {} if own.exists() else {}
     walk(data.get("facts"))
     walk(data.get("cues"))
     places = vocab.VOCAB_DIR / "places" / f"{lang}.yaml"
     if places.exists():
-        walk(yaml.safe_load(places.read_text(encoding="utf-8")))
+        walk(read_yaml(places))
     forms = vocab.VOCAB_DIR / "forms" / f"{lang}.json"
     if forms.exists():
         walk(json.loads(forms.read_text(encoding="utf-8")))

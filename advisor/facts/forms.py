@@ -18,8 +18,7 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
-import yaml
-
+from advisor.facts.datafile import read_yaml
 from advisor.facts.language import SUPPORTED
 from advisor.facts.places import place_names
 from advisor.facts.vocab import VOCAB_DIR
@@ -40,7 +39,7 @@ def _words(spec: Any) -> Iterable[str]:
 
 def vocabulary_words(lang: str) -> set[str]:
     """The plain words (no ``*`` stems) of a language's vocabulary and place names."""
-    data = yaml.safe_load((VOCAB_DIR / f"{lang}.yaml").read_text(encoding="utf-8")) or {}
+    data = read_yaml(VOCAB_DIR / f"{lang}.yaml") or {}
     words: set[str] = set()
     for section in ("facts", "cues", "masks"):
         for spec in (data.get(section) or {}).values():

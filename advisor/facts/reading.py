@@ -248,10 +248,10 @@ _BESIDE = 30  # characters between a purpose and the collection it describes
 
 @lru_cache(maxsize=1)
 def _collections() -> re.Pattern[str]:
-    import yaml
+    from advisor.facts.datafile import read_yaml
 
     path = Path(__file__).parent / "vocab" / "practices.yaml"
-    words = [str(w) for ws in yaml.safe_load(path.read_text(encoding="utf-8"))[
+    words = [str(w) for ws in read_yaml(path)[
         "collection_words"].values() for w in ws]
     return re.compile(r"(?<!\w)(?:" + "|".join(
         re.escape(w) for w in sorted(set(words), key=len, reverse=True)) + r")(?!\w)", re.I)

@@ -24,8 +24,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from advisor.facts.datafile import read_yaml
 from advisor.facts.gate import Infixes, infixes, prefixes
 from advisor.facts.places import place_entries
 
@@ -133,6 +132,8 @@ _UNMARKED = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O"})
 
 def unmarked(text: str) -> str:
     """``text`` as typed without accents ("żywo" -> "zywo", "réel" -> "reel"), same length."""
+    if text.isascii():  # most names and patterns: nothing to drop
+        return text
     plain = unicodedata.normalize("NFD", text.translate(_UNMARKED))
     return unicodedata.normalize("NFC", "".join(ch for ch in plain
                                                 if not unicodedata.combining(ch)))
@@ -224,7 +225,7 @@ def _parts(patterns: list[str], where: str
 @lru_cache(maxsize=1)
 def _ranks() -> Mapping[tuple[str, str], int]:
     """(fact, value) -> rank: the order of en.yaml, which every language shares."""
-    data = yaml.safe_load((VOCAB_DIR / "en.yaml").read_text(encoding="utf-8")) or {}
+    data = read_yaml(VOCAB_DIR / "en.yaml") or {}
     ranks: dict[tuple[str, str], int] = {}
     for name, rows in (data.get("facts") or {}).items():
         for rank, row in enumerate(rows):
@@ -259,7 +260,7 @@ def load(lang: str, plain: bool = False) -> Vocabulary:
     every word, name and pattern as typed without accents, for a question typed so
     ("rozpoznawanie twarzy na zywo", "en temps reel")."""
     path = VOCAB_DIR / f"{lang}.yaml"
-    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data: dict[str, Any] = read_yaml(path) or {}
     entries = [*_fact_entries(data, lang, plain), *place_entries(lang, plain)]
     scope: dict[str, tuple[re.Pattern[str], ...]] = {}
     for kind, spec in (data.get("scope") or {}).items():
