@@ -132,6 +132,8 @@ def _vocabularies(detected: language.Detected, also: str | None = None,
         codes.append(other)
     if also and also not in codes:
         codes.append(also)
+    if not detected.supported and vocab.has_pronouns(detected.code):
+        codes.append(detected.code)  # its words for "this service" and its place names
     return [vocab.load(code, plain=plain and code != "en") for code in codes]
 
 

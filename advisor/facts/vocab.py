@@ -254,13 +254,25 @@ def _fact_entries(data: Mapping[str, Any], lang: str, plain: bool) -> Iterable[E
             yield Entry("mask", name, "", 0, parts[0][1], parts=parts)
 
 
+def _unsupported(lang: str) -> dict[str, Any]:
+    """A language with no vocabulary of its own: its words for the product, if any."""
+    words = (read_yaml(VOCAB_DIR / "unsupported.yaml") or {}).get("service_pronoun", {})
+    return {"lang": lang, "cues": {"service_pronoun": {"patterns": list(words.get(lang, ()))}}}
+
+
+def has_pronouns(lang: str) -> bool:
+    """Whether ``lang`` (one the reader has no vocabulary for) has words for the product."""
+    data = read_yaml(VOCAB_DIR / "unsupported.yaml") or {}
+    return lang in data.get("service_pronoun", {})
+
+
 @lru_cache(maxsize=16)
 def load(lang: str, plain: bool = False) -> Vocabulary:
     """The compiled vocabulary of ``lang`` (cached: compiled once per process); ``plain``:
     every word, name and pattern as typed without accents, for a question typed so
     ("rozpoznawanie twarzy na zywo", "en temps reel")."""
     path = VOCAB_DIR / f"{lang}.yaml"
-    data: dict[str, Any] = read_yaml(path) or {}
+    data: dict[str, Any] = read_yaml(path) or {} if path.exists() else _unsupported(lang)
     entries = [*_fact_entries(data, lang, plain), *place_entries(lang, plain)]
     scope: dict[str, tuple[re.Pattern[str], ...]] = {}
     for kind, spec in (data.get("scope") or {}).items():
