@@ -112,6 +112,15 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
         if name in FACT_NAMES:
             facts[name] = _fact(found, now)
 
+    intent: Intent = latest.intent or "assess"
+    # A question in a language the reader cannot read is never out of scope for that alone.
+    if intent == "assess" and not latest.domain and not any(t.reading.domain for t in turns) \
+            and not unsupported:
+        intent = "out_of_scope"
+    if intent == "out_of_scope" and (unsupported or (
+            latest.found and any(t.reading.domain for t in turns[:-1]))):
+        intent = "assess"  # a follow-up that adds a fact to an earlier use is about that use
+
     # Place -> jurisdiction (inferred from the country; open when the places disagree).
     country = merged.get("country")
     if country is not None:
@@ -130,6 +139,15 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
     elif region_words:
         facts["jurisdiction"] = _fact(_Merged([Said("eu", region_words)], region_turn), now)
 
+    # No place named, in a language spoken mostly in the EU: the use is taken to be there,
+    # the stricter reading (the EU AI Act only adds prohibitions), and said so.
+    if "jurisdiction" not in facts and language and intent == "assess" and mostly_eu(language):
+        facts["jurisdiction"] = Fact(value="eu", assumed=True)
+        assumptions.append(
+            f"The question names no place and is written in {_language_name(language)},"
+            " spoken mostly in the EU: the use is taken to be in the EU, so the EU AI Act is"
+            " checked; say where it is if it is elsewhere.")
+
     # Actor: police-like bodies in the US are US police; acting "by or for" them counts.
     place = facts.get("jurisdiction", Fact()).value
     if actor is not None:
@@ -137,7 +155,14 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
         who = _Merged([Said(kind, words)], turn_no)
         chosen = _actor_value(kind, place)
         facts["actor"] = _fact(who, now, value=chosen)
-        if rival is not None and _actor_value(rival.value, place) != chosen:
+        if kind == "police" and place == "unknown" and rival is None:
+            # No place named: a US police department (barred outright by the Microsoft
+            # codes) or another force; neither is assumed, both outcomes are shown.
+            facts["actor"] = _fact(_Merged([Said("us_police", words),
+                                            Said("law_enforcement", words)], turn_no), now)
+            assumptions.append(f"'{words}' could be a police department in the United States"
+                               " or a force elsewhere; the question names no place: say where.")
+        elif rival is not None and _actor_value(rival.value, place) != chosen:
             # "the police or the parks department": which one acts is open, both are shown
             facts["actor"] = _fact(_Merged([Said(chosen, words),
                                             Said(_actor_value(rival.value, place),
@@ -151,15 +176,6 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
             )
     elif agency_words:
         facts["actor"] = Fact.model_validate({"value": "unknown", "from": agency_words})
-
-    intent: Intent = latest.intent or "assess"
-    # A question in a language the reader cannot read is never out of scope for that alone.
-    if intent == "assess" and not latest.domain and not any(t.reading.domain for t in turns) \
-            and not unsupported:
-        intent = "out_of_scope"
-    if intent == "out_of_scope" and (unsupported or (
-            latest.found and any(t.reading.domain for t in turns[:-1]))):
-        intent = "assess"  # a follow-up that adds a fact to an earlier use is about that use
 
     # Service: named, "this" = Azure OpenAI, or open (each service's pack checks it).
     if "service" not in facts:
@@ -205,15 +221,6 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
         assumptions.append(f"'{named_place}' is taken to be a place open to the public; the"
                            " question does not say what kind of place it is: say if the"
                            " public cannot enter it.")
-
-    # No place named, in a language spoken mostly in the EU: the use is taken to be there,
-    # the stricter reading (the EU AI Act only adds prohibitions), and said so.
-    if "jurisdiction" not in facts and language and intent == "assess" and mostly_eu(language):
-        facts["jurisdiction"] = Fact(value="eu", assumed=True)
-        assumptions.append(
-            f"The question names no place and is written in {_language_name(language)},"
-            " spoken mostly in the EU: the use is taken to be in the EU, so the EU AI Act is"
-            " checked; say where it is if it is elsewhere.")
 
     day = as_of
     as_of_source: str | None = None
