@@ -160,7 +160,7 @@ _ASCII_WORD = re.compile(r"(?<![^\W\d_])[A-Za-z]+(?![^\W\d_])")
 _VOCAB_WORD = re.compile(r"[^\W\d_]+")
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=64)
 def _accent_dropped(lang: str) -> frozenset[str]:
     """The words of a language's vocabulary files (words, forms, names) that carry an accent,
     as typed without it ("policia", "reel", "citta"): the ones worth a second look."""

@@ -36,7 +36,7 @@ NAME_PARTICLES: tuple[str, ...] = tuple(str(w) for w in _common()["name_particle
 NOUNS_CAPITALISED: frozenset[str] = frozenset(_common()["nouns_capitalised"])
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=64)
 def mostly_eu(lang: str) -> bool:
     """Whether at least common.yaml's ``eu_speaker_share`` of the people who speak ``lang``
     live in EU member states: babel's (CLDR) share of each territory's population speaking
@@ -62,7 +62,7 @@ def jurisdiction(code: str) -> str:
     return {"GB": "uk", "US": "us"}.get(code, "other")
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=64)
 def _data(lang: str) -> dict[str, Any]:
     path = _DIR / f"{lang}.yaml"
     if not path.exists():
@@ -71,7 +71,7 @@ def _data(lang: str) -> dict[str, Any]:
     return data
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=64)
 def place_names(lang: str) -> Mapping[str, str]:
     """Lower-case place name -> ISO code: babel's territory names in ``lang``, then the file's."""
     from babel import Locale

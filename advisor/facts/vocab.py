@@ -104,7 +104,7 @@ class Vocabulary:
         return by_head, by_run, always
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=64)
 def _forms(lang: str) -> Mapping[str, tuple[str, ...]]:
     path = VOCAB_DIR / "forms" / f"{lang}.json"
     if not path.exists():
@@ -149,7 +149,7 @@ def spelled_out(text: str) -> str:
     return unmarked(text.translate(_SPELLED_OUT))
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=64)
 def _plain_forms(lang: str, fold: str = "unmarked") -> Mapping[str, tuple[str, ...]]:
     plain = spelled_out if fold == "spelled_out" else unmarked
     forms: dict[str, set[str]] = {}
@@ -266,7 +266,7 @@ def has_pronouns(lang: str) -> bool:
     return lang in data.get("service_pronoun", {})
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=64)
 def load(lang: str, plain: bool = False) -> Vocabulary:
     """The compiled vocabulary of ``lang`` (cached: compiled once per process); ``plain``:
     every word, name and pattern as typed without accents, for a question typed so

@@ -81,3 +81,19 @@ def test_conflicting_fact_keeps_both_readings() -> None:
     assert facts.timing.status == "conflicting"
     assert {c.value for c in facts.timing.candidates} == {"real_time", "post"}
     assert all(c.source for c in facts.timing.candidates)
+
+
+def test_every_languages_vocabulary_stays_loaded() -> None:
+    """Every language's vocabulary, with and without accents, fits the cache at once: a
+    question in one language must not evict another's (a reload costs a second)."""
+    from advisor.facts import vocab
+    from advisor.facts.datafile import read_yaml
+
+    unsupported = read_yaml(vocab.VOCAB_DIR / "unsupported.yaml")["service_pronoun"]
+    keys = [(code, plain) for code in (*SUPPORTED, *unsupported) for plain in (False, True)]
+    for key in keys:
+        vocab.load(*key)
+    misses = vocab.load.cache_info().misses
+    for key in keys:
+        vocab.load(*key)
+    assert vocab.load.cache_info().misses == misses
