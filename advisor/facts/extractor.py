@@ -59,7 +59,7 @@ def _extract(question: str, history: Sequence[Mapping[str, object]] | None,
     own = _self_contained(reading, cues) if turns else False
     turns.append(Turn(reading, len(earlier) + 1, self_contained=own))
     return resolve(turns, as_of, today, notices=_notices(detected),
-                   unsupported=not detected.supported, language=detected.code), reading
+                   unsupported=not detected.supported, language=detected), reading
 
 
 def extract_uses(question: str, history: Sequence[Mapping[str, object]] | None = None,

@@ -23,6 +23,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from advisor.facts.language import Detected
 from advisor.facts.places import jurisdiction, mostly_eu
 from advisor.facts.reading import Reading, Said
 from advisor.schema import FACT_NAMES, Fact, Facts, Intent
@@ -63,7 +64,7 @@ def _fact(merged: _Merged, latest: int, value: str | None = None,
 
 def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
             notices: Sequence[str] = (), *, unsupported: bool = False,
-            language: str | None = None) -> Facts:
+            language: Detected | None = None) -> Facts:
     """Facts from the read turns (the last one is the question being asked)."""
     latest_turn = turns[-1]
     if latest_turn.self_contained:
@@ -141,10 +142,11 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
 
     # No place named, in a language spoken mostly in the EU: the use is taken to be there,
     # the stricter reading (the EU AI Act only adds prohibitions), and said so.
-    if "jurisdiction" not in facts and language and intent == "assess" and mostly_eu(language):
+    if "jurisdiction" not in facts and language is not None and intent == "assess" \
+            and mostly_eu(language.code):
         facts["jurisdiction"] = Fact(value="eu", assumed=True)
         assumptions.append(
-            f"The question names no place and is written in {_language_name(language)},"
+            f"The question names no place and is written in {language.name},"
             " spoken mostly in the EU: the use is taken to be in the EU, so the EU AI Act is"
             " checked; say where it is if it is elsewhere.")
 
@@ -235,12 +237,6 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
         as_of=day, as_of_source=as_of_source, intent=intent,
         policies_named=tuple(policies), assumptions=tuple(assumptions),
     )
-
-
-def _language_name(code: str) -> str:
-    from babel import Locale
-
-    return str(Locale("en").languages.get(code, code))
 
 
 def _actor_value(kind: str, place: object) -> str:
