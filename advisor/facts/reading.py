@@ -147,7 +147,9 @@ def _read_open(text: str, view: _View, turn: Reading, name: str) -> None:
         mentions = [m for m in mentions if not any(_part_of(text, part, m) for part in mentions)]
         # "the Questura", "the police station wants": the body that acts, not where it acts
         bodies = view.of("agency", "actor")
-        mentions = [m for m in mentions if not any(m.overlaps(b) for b in bodies)]
+        # (a place word inside the body's name; not words that only contain it, such as "the
+        # border guard ... at the Terespol crossing")
+        mentions = [m for m in mentions if not any(_within(m, b) for b in bodies)]
     for mention in mentions:
         values.setdefault(mention.value, mention)
     if values:

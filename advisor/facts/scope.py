@@ -133,6 +133,11 @@ def _scope(text: str, mention: Mention, clause: tuple[int, int], premise: bool,
         if mention.kind in ("fact", "cue") and _cue_after(
                 text, hi, mention, vocab.scope_patterns("negation_after"), fillers):
             return "negated"
+        # "Police are not involved", "with the gardai nowhere in the picture": the party
+        # named takes no part, so it is not who acts.
+        if (mention.kind == "agency" or mention.kind == "fact" and mention.name == "actor") \
+                and _cue_after(text, hi, mention, vocab.scope_patterns("absent_after"), ()):
+            return "negated"
         if mention.kind in ("place", "agency"):
             party_fillers = vocab.scope_patterns("party_filler")
             # "an Irish vendor": the vendor's place. "a Chicago PD contractor" works for the
