@@ -143,8 +143,9 @@ def _scope(text: str, mention: Mention, clause: tuple[int, int], premise: bool,
             # "an Irish vendor": the vendor's place. "a Chicago PD contractor" works for the
             # police, so the police stay the user (the clauses say "by or for").
             if _cue_before(text, lo, mention, vocab.scope_patterns("other_party"),
-                           party_fillers, _MAX_PARTY_WORDS) or mention.kind == "place" and _cue_after(
-                    text, hi, mention, vocab.scope_patterns("other_party_after"), party_fillers):
+                           party_fillers, _MAX_PARTY_WORDS) or mention.kind == "place" and (
+                    _cue_after(text, hi, mention, vocab.scope_patterns("other_party_after"),
+                               party_fillers)):
                 return "other_party"
             # "the integrator, based in Austin": a comma between the party and its place
             if before_comma is not None and _cue_before(
