@@ -149,8 +149,13 @@ def _unaccented_too(text: str, found: tuple[mentions.Mention, ...],
     typed = {w.lower() for w in _ASCII_WORD.findall(text)}
     if not any(typed & _accent_dropped(v.lang) for v in plain):
         return found  # no word the vocabulary writes with an accent is typed without one
+    # a reading needs one word typed without its accents that is no word of its own as
+    # typed ("piste" is a word, not "pisté"; "nombre" is not "nombré")
+    dropped = frozenset().union(*(_accent_dropped(v.lang) for v in plain))
     extra = [replace(m, words=text[m.start:m.end]) for m in mentions.find(folded, plain)
-             if not any(o.kind == m.kind and o.name == m.name and o.overlaps(m) for o in found)]
+             if not any(o.kind == m.kind and o.name == m.name and o.overlaps(m) for o in found)
+             and (m.kind == "place" or dropped.intersection(
+                 w.lower() for w in _ASCII_WORD.findall(text[m.start:m.end])))]
     if not extra:
         return found
     return tuple(sorted((*found, *extra), key=lambda m: (m.start, -m.end)))
@@ -192,9 +197,13 @@ def _accent_dropped(lang: str) -> frozenset[str]:
     if forms.exists():
         walk(json.loads(forms.read_text(encoding="utf-8")))
     words = {w.lower() for text in texts for w in _VOCAB_WORD.findall(text)}
-    # a folded word that is itself a word of the vocabulary ("des", "que") is read as written
+    clashes: set[str] = set()
+    if forms.exists():
+        clashes = set(json.loads(forms.read_text(encoding="utf-8")).get("clashes", ()))
+    # a folded word that is itself a word of the vocabulary ("des", "que") or of the language
+    # ("piste", "nombre": the forms file's clashes) is read as written
     return frozenset(vocab.unmarked(w) for w in words
-                     if not w.isascii() and len(w) >= 3) - words
+                     if not w.isascii() and len(w) >= 3) - words - clashes
 
 
 #: Characters: a follow-up shorter than this ("E in Svizzera?") is also read in the language of

@@ -65,6 +65,9 @@ def _forms(lang: str, words: set[str]) -> dict[str, list[str]]:
         if key in found:
             found[key].add(str(form).lower())
     out: dict[str, list[str]] = {}
+    _LAST_DICTIONARY.clear()
+    _LAST_DICTIONARY.update(str(k).lower() for k in dictionary)
+    _LAST_DICTIONARY.update(str(v).lower() for v in dictionary.values())
     for word, lemmas in sorted(lemmas_of.items()):
         forms: set[str] = set()
         for lemma in lemmas:
@@ -76,6 +79,20 @@ def _forms(lang: str, words: set[str]) -> dict[str, list[str]]:
     return out
 
 
+_LAST_DICTIONARY: set[str] = set()  # every form and lemma of the last language built
+
+
+def _clashes(words: set[str], forms: dict[str, list[str]]) -> list[str]:
+    """The vocabulary's accented words and forms that, typed without their accents, are
+    other words of the language ("pisté" -> "piste", "nombré" -> "nombre"): such a word
+    typed without accents is read as written, not as the vocabulary's word."""
+    from advisor.facts.vocab import unmarked
+
+    every = set(words) | {f for fs in forms.values() for f in fs}
+    return sorted({unmarked(w) for w in every
+                   if not w.isascii() and unmarked(w) != w and unmarked(w) in _LAST_DICTIONARY})
+
+
 def main(argv: list[str] | None = None) -> int:
     """Rewrite the forms files for the given languages (all supported but English)."""
     langs = argv if argv else [code for code in SUPPORTED if code != "en"]
@@ -83,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         words = vocabulary_words(lang)
         forms = _forms(lang, words)
         path = VOCAB_DIR / "forms" / f"{lang}.json"
-        data = {"words": sorted(words), "forms": forms}  # "words": what it was built from
+        data = {"words": sorted(words), "forms": forms,  # "words": what it was built from
+                "clashes": _clashes(words, forms)}
         path.write_text(json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True) + "\n",
                         encoding="utf-8")
         print(f"{lang}: {len(forms)} words with forms -> {path}")

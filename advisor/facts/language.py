@@ -72,6 +72,27 @@ def _reads_as_english(text: str) -> bool:
     return english >= 2 and english > max(counts.values(), default=0)
 
 
+#: Function words of another supported language that outweigh a trigram "English": product
+#: and brand names ("Rekognition", "Amazon", "VIP", "hotel") tip the detector towards English
+#: in a question whose own grammar words are all Spanish or French.
+_OWN_GRAMMAR = 3
+
+
+def _grammar_language(text: str) -> str | None:
+    """The supported language whose function words the text is made of, when English has
+    fewer than two of them and one other language has at least ``_OWN_GRAMMAR``, more than
+    any other."""
+    words = re.findall(r"[^\W\d_]+", text[:_SAMPLE].lower())
+    counts = {lang: sum(w in vocab for w in words) for lang, vocab in _function_words().items()}
+    if counts.pop("en", 0) >= 2 or not counts:
+        return None
+    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    top, n = ranked[0]
+    if n < _OWN_GRAMMAR or (len(ranked) > 1 and ranked[1][1] == n):
+        return None
+    return top
+
+
 def detect(text: str) -> Detected:
     """The language ``text`` reads as; English when it is too short or unclear to tell."""
     if sum(ch.isalpha() for ch in text) < _MIN_LETTERS or _reads_as_english(text):
@@ -81,6 +102,11 @@ def detect(text: str) -> Detected:
         return ENGLISH
     best = values[0]
     code = best.language.iso_code_639_1.name.lower()
+    if code == "en" and (own := _grammar_language(text)) is not None:
+        best = next((v for v in values if v.language.iso_code_639_1.name.lower() == own), best)
+        code = best.language.iso_code_639_1.name.lower()
+        if code == own:
+            return Detected(code, best.language.name.title(), True, best.value, code)
     if best.value < _MIN_CONFIDENCE and code != "en":
         return ENGLISH
     nearest = next((v.language.iso_code_639_1.name.lower() for v in values

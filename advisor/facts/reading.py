@@ -106,9 +106,15 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     turn = Reading()
     if not text:
         return turn
+    # "the Questura of Venice plans ...", "la comisaría quiere ...": the body that acts, not
+    # where it acts (as for public access below)
+    bodies = view.of("agency", "actor")
     for name in ("service", "camera", "setting", "authorisation", "national_law", "minor",
                  "consent"):
         best = view.best(name)
+        if name == "setting" and best is not None and any(best.overlaps(b) for b in bodies):
+            rest = [m for m in view.of("fact", name) if not any(m.overlaps(b) for b in bodies)]
+            best = min(rest, key=lambda m: (m.rank, m.start, -m.end)) if rest else None
         if best is not None:
             turn.found[name] = [Said(best.value, best.words)]
         elif name in _YES_NO:  # "won't be asked for consent", "kein Richter": the fact is no
@@ -127,6 +133,12 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     _read_actor(text, view, turn)
     mixed = view.cue("mixed_place")
     turn.mixed_place = mixed.words if mixed else None
+    # "where both staff and visitors pass": the question says the place is mixed, so whether
+    # it is publicly accessible stays open, whatever kind of place it is
+    both = view.cue("mixed_access")
+    if both is not None:
+        turn.found.pop("public_access", None)
+        turn.mixed_place = both.words
     if "public_access" not in turn.found and turn.mixed_place is None:  # else it is unused
         turn.named_place = _named_place(text, mentions, view)
     turn.policies = list(dict.fromkeys(m.value for m in view.of("fact", "policy")))

@@ -84,6 +84,11 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
         reading = turn.reading
         for name, said in reading.found.items():
             merged[name] = _Merged(list(said), turn.number)
+        # "and if it only counted them, without recognising anyone?": the new turn rules out
+        # the identification an earlier turn stated; it is not inherited
+        if reading.purpose_blocked and "purpose" not in reading.found and "purpose" in merged \
+                and merged["purpose"].said[0].value in ("identification", "verification"):
+            del merged["purpose"]
         if reading.actor_kind is not None:
             actor = (reading.actor_kind, reading.actor_words or "", turn.number)
             rival = reading.actor_rival

@@ -25,7 +25,8 @@ from advisor.facts.vocab import Vocabulary
 __all__ = ["SCOPED_CUES", "mark"]
 
 #: Cues that describe the use and so can be negated or belong to someone else.
-SCOPED_CUES = frozenset({"camera_or_face", "patrol", "custody", "mixed_place", "agency_word",
+SCOPED_CUES = frozenset({"camera_or_face", "patrol", "custody", "mixed_place", "mixed_access",
+                         "agency_word",
                          "service_pronoun", "camera_words", "face_words", "biometric_any",
                          "purpose_block_id_target", "plates", "purpose_block_id",
                          "access_stated"})
@@ -34,6 +35,9 @@ _BOUNDARY = re.compile(r"[.,;:!?()\[\]\u2014\u2013¿¡]|\s-\s|\"")
 _PROVISION = re.compile(r"\d+(?:\(\w{1,3}\))+")
 _WORD = re.compile(r"[\w'’-]+")
 _MAX_GAP_WORDS = 4
+#: "our vendor is a start-up based in Zurich": a party's place may sit further from the party
+#: than a negated word from its negation, every word between being the party's own.
+_MAX_PARTY_WORDS = 6
 
 
 def _clauses(text: str, vocabularies: Sequence[Vocabulary]) -> list[tuple[int, int]]:
@@ -57,19 +61,20 @@ def _clause_of(clauses: list[tuple[int, int]], start: int) -> int:
     return len(clauses) - 1
 
 
-def _only_fillers(gap: str, fillers: Sequence[re.Pattern[str]]) -> bool:
+def _only_fillers(gap: str, fillers: Sequence[re.Pattern[str]],
+                  most: int = _MAX_GAP_WORDS) -> bool:
     words = _WORD.findall(gap)
-    if len(words) > _MAX_GAP_WORDS:
+    if len(words) > most:
         return False
     return all(any(f.fullmatch(w) for f in fillers) for w in words)
 
 
 def _cue_before(text: str, lo: int, mention: Mention, cues: Sequence[re.Pattern[str]],
-                fillers: Sequence[re.Pattern[str]]) -> bool:
+                fillers: Sequence[re.Pattern[str]], most: int = _MAX_GAP_WORDS) -> bool:
     window = text[lo:mention.start]
     for cue in cues:
         for match in cue.finditer(window):
-            if _only_fillers(window[match.end():], fillers):
+            if _only_fillers(window[match.end():], fillers, most):
                 return True
     return False
 
@@ -143,8 +148,9 @@ def _scope(text: str, mention: Mention, clause: tuple[int, int], premise: bool,
             # "an Irish vendor": the vendor's place. "a Chicago PD contractor" works for the
             # police, so the police stay the user (the clauses say "by or for").
             if _cue_before(text, lo, mention, vocab.scope_patterns("other_party"),
-                           party_fillers) or mention.kind == "place" and _cue_after(
-                    text, hi, mention, vocab.scope_patterns("other_party_after"), party_fillers):
+                           party_fillers, _MAX_PARTY_WORDS) or mention.kind == "place" and (
+                    _cue_after(text, hi, mention, vocab.scope_patterns("other_party_after"),
+                               party_fillers)):
                 return "other_party"
             # "the integrator, based in Austin": a comma between the party and its place
             if before_comma is not None and _cue_before(
