@@ -14,7 +14,12 @@ from functools import lru_cache
 from typing import Literal
 
 from advisor.facts.gate import letters, word_starts
-from advisor.facts.places import MUNICIPALITY, TOWN_LEAD, TOWN_LEAD_ENGLISH
+from advisor.facts.places import (
+    MUNICIPALITY,
+    TOWN_LEAD,
+    TOWN_LEAD_ENGLISH,
+    foreign_noun,
+)
 from advisor.facts.vocab import ANCHORED, Entry, Vocabulary
 
 __all__ = ["Mention", "Scope", "find"]
@@ -298,6 +303,11 @@ def find(text: str, vocabularies: Sequence[Vocabulary]) -> tuple[Mention, ...]:
     found, masks = _raw(text, vocabularies)
     kept = [m for m in found
             if not any(mask.name == m.name and m.overlaps(mask) for mask in masks)]
+    # A city read only from a capital letter, where every noun has one: a noun ("Kita").
+    langs = [v.lang for v in vocabularies if v.lang != "en"]
+    kept = [m for m in kept if not (m.kind == "place" and any(
+        foreign_noun(m.detail, m.value, lang, text[max(0, m.start - 40):m.start])
+        for lang in langs))]
     # A small town's name that is also another place's ("Ontario", "Nederland") is that place.
     named = [m for m in kept if m.kind == "place" and not m.detail.startswith("after")]
     kept = [m for m in kept if not (m.kind == "place" and m.detail.startswith("after")

@@ -371,6 +371,11 @@ def _place_priority(text: str, view: _View, mention: Mention) -> int:
     # that body's country, as a named force's own country is; it outranks a city elsewhere.
     if any(_joined(text, mention, m) for m in view.of("agency", "actor")):
         return 3
+    # "a bank with its seat in Frankfurt": where the body sits, read as where it acts only
+    # when the question names no place of the use ("... its branches in Vienna")
+    before = text[max(0, mention.start - _SEAT_GAP):mention.start]
+    if any(p.search(before) for lang in {m.lang for m in view.all} for p in _seat(lang)):
+        return 1
     # "in Germany" (where the use happens) outranks a nationality ("a German company"), and
     # so does a place named with the client who uses it ("our client, a German retailer").
     return 2 if any(m.end <= mention.start and not text[m.end:mention.start].strip()
@@ -379,6 +384,19 @@ def _place_priority(text: str, view: _View, mention: Mention) -> int:
             text[m.end:mention.start]) for m in view.of("cue", "client_party")) else 1
 
 
+@lru_cache(maxsize=16)
+def _seat(lang: str) -> tuple[re.Pattern[str], ...]:
+    """The language's words for a body's seat (``scope.seat``), read from its file alone: the
+    compiled vocabulary of the other spelling (with or without accents) is not loaded for it."""
+    import yaml
+
+    path = Path(__file__).parent / "vocab" / f"{lang}.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {} if path.exists() else {}
+    spec = (data.get("scope") or {}).get("seat") or {}
+    return tuple(re.compile(str(p), re.IGNORECASE) for p in spec.get("patterns", ()))
+
+
+_SEAT_GAP = 40  # characters: "mit Sitz in", "z siedzibą w"
 _CLIENT_GAP = 60  # characters: "our client, a chain of stores in the north of Germany"
 _SENTENCE_END = re.compile(r"[.;:!?]")
 
