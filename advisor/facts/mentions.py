@@ -20,7 +20,7 @@ from advisor.facts.places import (
     TOWN_LEAD_ENGLISH,
     foreign_noun,
 )
-from advisor.facts.vocab import ANCHORED, Entry, Vocabulary
+from advisor.facts.vocab import ANCHORED, NEAR_MIN, Entry, Vocabulary, near_words
 
 __all__ = ["Mention", "Scope", "find"]
 
@@ -322,5 +322,36 @@ def find(text: str, vocabularies: Sequence[Vocabulary]) -> tuple[Mention, ...]:
             continue
         group.sort(key=lambda m: (m.start, -m.end))
         out.extend(m for i, m in enumerate(group) if not _shadowed(group, i))
+    out += _misspelt(text, vocabularies, kept)
     out.sort(key=lambda m: (m.start, -m.end))  # at one place, the longest reading first
     return tuple(out)
+
+
+_LONG_WORD = re.compile(r"[^\W\d_]{" + str(NEAR_MIN) + r",}")
+_NEAR_WORD_SCORE = 91  # one letter dropped or doubled in 8 or more; one changed in 12 or more
+
+
+def _misspelt(text: str, vocabularies: Sequence[Vocabulary],
+              found: Sequence[Mention]) -> list[Mention]:
+    """A long word nothing reads that is one letter off a one-word fact verb or noun of the
+    question's own language ("herkenen": herkennen), read as that word (rapidfuzz)."""
+    from rapidfuzz import fuzz, process
+
+    out: list[Mention] = []
+    for vocab in vocabularies:
+        if vocab.lang == "en":
+            continue
+        table = near_words(vocab.lang)
+        for match in _LONG_WORD.finditer(text):
+            start, end = match.span()
+            if any(m.start < end and start < m.end for m in found):
+                continue
+            word = match.group(0).lower()
+            rows = [r for r in table.get(word[:1], ()) if abs(len(r[0]) - len(word)) <= 2]
+            hit = process.extractOne(word, [r[0] for r in rows], scorer=fuzz.ratio,
+                                     score_cutoff=_NEAR_WORD_SCORE)
+            if hit is not None:
+                _, name, value, rank = rows[hit[2]]
+                out.append(Mention("fact", name, value, start, end, match.group(0), rank,
+                                   vocab.lang))
+    return out

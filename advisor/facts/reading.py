@@ -201,7 +201,17 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
         turn.found["purpose"] = [Said("non_biometric", plates.words)]
         return
     blocks = view.of("cue", "purpose_block_id")
-    for mention in sorted(view.of("fact", "purpose"), key=lambda m: (m.rank, m.start)):
+    found = sorted(view.of("fact", "purpose"), key=lambda m: (m.rank, m.start))
+    if view.cue("physical_state"):
+        # "pain read from the facial expression": the expression is how pain is read, so it
+        # names no emotion unless a feeling is named too
+        channels = view.of("cue", "expression_channel")
+        through = [m for m in found if m.value == "emotion_inference"
+                   and any(m.overlaps(c) for c in channels)]
+        if through and all(any(m.overlaps(c) for c in channels)
+                           for m in found if m.value == "emotion_inference"):
+            found = [m for m in found if m not in through]
+    for mention in found:
         value = mention.value
         # "without identifying anyone" rules out the identification or verification read
         # from those words; one stated elsewhere ("to identify suspects ... no live

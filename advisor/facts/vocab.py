@@ -29,7 +29,7 @@ import yaml
 from advisor.facts.gate import Infixes, infixes, prefixes
 from advisor.facts.places import place_entries
 
-__all__ = ["VOCAB_DIR", "Entry", "Vocabulary", "load", "phrase_pattern"]
+__all__ = ["NEAR_MIN", "VOCAB_DIR", "Entry", "Vocabulary", "load", "near_words", "phrase_pattern"]
 
 VOCAB_DIR = Path(__file__).parent / "vocab"
 
@@ -251,6 +251,35 @@ def _fact_entries(data: Mapping[str, Any], lang: str, plain: bool) -> Iterable[E
         if patterns:
             parts = _parts(patterns, f"{lang}.yaml masks.{name}")
             yield Entry("mask", name, "", 0, parts[0][1], parts=parts)
+
+
+#: Letters: a word shorter than this is too easily one letter off another word of the language.
+NEAR_MIN = 8
+#: The facts whose one-word vocabulary a misspelt word is read as ("herkenen": herkennen).
+_NEAR_FACTS = ("purpose",)
+
+
+@lru_cache(maxsize=16)
+def near_words(lang: str) -> Mapping[str, tuple[tuple[str, str, str, int], ...]]:
+    """First letter -> (word, fact, value, rank) for the one-word vocabulary of the facts a
+    misspelling is sought for, with their inflected forms, of at least NEAR_MIN letters."""
+    path = VOCAB_DIR / f"{lang}.yaml"
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    ranks = _ranks()
+    forms = _forms(lang)
+    out: dict[str, dict[str, tuple[str, str, str, int]]] = {}
+    for name in _NEAR_FACTS:
+        for order, row in enumerate((data.get("facts") or {}).get(name) or ()):
+            value = str(row["value"])
+            rank = ranks.get((name, value), 100 + order)
+            for phrase in row.get("words", ()) if isinstance(row, dict) else ():
+                word = str(phrase).lower()
+                if " " in word or "*" in word or not word.isalpha():
+                    continue
+                for form in (word, *forms.get(word, ())):
+                    if len(form) >= NEAR_MIN and form.isalpha():
+                        out.setdefault(form[:1], {}).setdefault(form, (form, name, value, rank))
+    return {letter: tuple(rows.values()) for letter, rows in out.items()}
 
 
 @lru_cache(maxsize=16)
