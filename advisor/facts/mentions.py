@@ -157,7 +157,8 @@ def _names(entry: Entry, text: str) -> Iterator[re.Match[str] | _Hit]:
             continue
         start, _, variants = words[i]
         if (start > 0 and (text[start - 1].isalnum() or text[start - 1] in "._")
-                or entry.proper and not text[start].isupper()):  # a proper name is capitalised
+                or entry.proper and not entry.lower
+                and not text[start].isupper()):  # a proper name is capitalised
             continue
         # only n-grams whose first word opens some name, and no longer than the longest such
         span = 0
@@ -167,7 +168,8 @@ def _names(entry: Entry, text: str) -> Iterator[re.Match[str] | _Hit]:
             key = text[start:words[j][1]].lower()
             # "U.S." or "U.S" and "Tallinn's" or "Tallinn": the name without what follows it
             hit = next((k for k in _variants(key) if k in lookup), None)
-            if hit is not None and entry.proper and not _proper_ok(text, start, lookup[hit]):
+            if hit is not None and entry.proper and not _proper_ok(text, start, lookup[hit],
+                                                                   entry.lower):
                 hit = None
             if hit is not None:
                 match = entry.regex.match(text, start, start + len(hit))
@@ -241,9 +243,10 @@ def _first_words(entry: Entry) -> dict[str, int]:
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n(\"“„«]|\s[-–—•*]|^\s*[-–—•*\d.)]+)\s*$")
 
 
-def _proper_ok(text: str, start: int, value: tuple[str, int, str]) -> bool:
-    """A proper name is capitalised, and opens a sentence only when it is a big city's."""
-    if not text[start:start + 1].isupper():
+def _proper_ok(text: str, start: int, value: tuple[str, int, str], lower: bool = False) -> bool:
+    """A proper name is capitalised (or, from a ``lower`` list, right after a word for "in"),
+    and opens a sentence only when it is a big city's."""
+    if not text[start:start + 1].isupper() and not (lower and value[2] == "after-in"):
         return False
     if value[2].startswith("after"):  # a small town: right after a word for its municipality
         before = text[max(0, start - 40):start]

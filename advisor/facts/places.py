@@ -176,13 +176,14 @@ def _town_names() -> tuple[tuple[str, tuple[str, int, str]], ...]:
 
 @lru_cache(maxsize=16)
 def _declined(lang: str) -> dict[str, tuple[str, int, str]]:
-    """The declined forms of the towns of the language's countries and of the EU's cities
+    """The towns of the language's countries and the EU's cities, with their declined forms
     (``declension`` in vocab/places/<lang>.yaml), marked "after-in": read only right after a
-    word for "in"/"from" ("w Sztumie", "we Frankfurcie"). Empty for a language without rules."""
+    word for "in"/"from" ("w Sztumie", "we Frankfurcie"), and then even in lower case ("aus
+    baden-baden", "een supermarkt in eindhoven"). Empty for English (read anywhere)."""
+    if lang == "en":
+        return {}
     rules = [(str(end), [str(f) for f in forms])
              for end, forms in _data(lang).get("declension") or ()]
-    if not rules:
-        return {}
     rules.sort(key=lambda rule: len(rule[0]), reverse=True)
 
     def word_forms(word: str) -> list[str]:
@@ -202,15 +203,15 @@ def _declined(lang: str) -> dict[str, tuple[str, int, str]]:
                   if n in {str(k).lower() for k in _data(lang).get("cities") or {}}})
     out: dict[str, tuple[str, int, str]] = {}
     for name, code in names.items():
-        words = name.split()
-        if not 1 <= len(words) <= 3 or len(name) < 4:
+        words = re.split(r"([ -])", name)  # "Bielsko-Biała": "z Bielska-Białej"
+        if not 1 <= len(words) <= 5 or len(name) < 4:
             continue
         combos = [""]
         for word in words:
-            combos = [f"{c} {f}".strip() for c in combos for f in word_forms(word)]
+            forms = [word] if word in (" ", "-") else word_forms(word)
+            combos = [c + f for c in combos for f in forms]
         for form in combos:
-            if form != name:
-                out.setdefault(form, (code, 0, "after-in"))
+            out.setdefault(form, (code, 0, "after-in"))
     return out
 
 
@@ -250,6 +251,8 @@ def _latin_name(name: str) -> bool:
 
 #: A proper name: capitalised (the look-up of a name entry matches it case-insensitively).
 _PROPER = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ŽŁŚŻŹĆŃ][^\n]*")
+#: A name read in lower case too (a town right after a word for "in": "in gent").
+_ANY_CASE = re.compile(r"[^\W\d_][^\n]*")
 
 
 def place_entries(lang: str, plain: bool = False) -> list[Entry]:
@@ -295,8 +298,9 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
                              names=True, proper=True))
         declined = folded(_declined(lang))
         if declined:
-            entries.append(Entry("place", "country", "", 0, _PROPER, lookup=declined,
-                                 names=True, proper=True))
+            entries.append(Entry("place", "country", "", 0, _ANY_CASE, lookup=declined,
+                                 names=True, proper=True,
+                                 lower=lang in _common()["cities"]["lower_case_towns"]))
     from advisor.facts.vocab import _parts
 
     clouds = [str(p) for p in _common()["cloud_regions"]]

@@ -54,6 +54,8 @@ class Entry:
     #: Proper names (GeoNames cities): read only capitalised, never by a near spelling, and
     #: at the start of a sentence only when marked "big" ("Nice weather" is no city).
     proper: bool = False
+    #: Proper names read in lower case too, right after a word for "in"/"from" ("in gent").
+    lower: bool = False
 
 
 @dataclass(frozen=True)
