@@ -117,7 +117,8 @@ def _world_cities(countries: frozenset[str]) -> tuple[tuple[str, tuple[str, int,
             names.append(name)
         if pop >= rules["alternates_min_population"]:
             names += [a for a in city["alternatenames"] if _latin_name(a)]
-        for found in dict.fromkeys(n for name in names for n in _spelled_suffix(name)):
+        for found in dict.fromkeys(n for name in names
+                                   for n in (_spelled_suffix(name) if "(" in name else (name,))):
             if len(found) >= 4 and found.lower() not in skip:
                 best.setdefault(found.lower(), []).append((pop, code))
     out: list[tuple[str, tuple[str, int, str]]] = []
