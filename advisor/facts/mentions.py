@@ -325,7 +325,7 @@ def find(text: str, vocabularies: Sequence[Vocabulary]) -> tuple[Mention, ...]:
             continue
         group.sort(key=lambda m: (m.start, -m.end))
         out.extend(m for i, m in enumerate(group) if not _shadowed(group, i))
-    out += _misspelt(text, vocabularies, kept)
+    out += _misspelt(text, vocabularies, [*kept, *masks])
     out.sort(key=lambda m: (m.start, -m.end))  # at one place, the longest reading first
     return tuple(out)
 
@@ -347,13 +347,13 @@ def _misspelt(text: str, vocabularies: Sequence[Vocabulary],
         table = near_words(vocab.lang)
         for match in _LONG_WORD.finditer(text):
             start, end = match.span()
-            if any(m.start < end and start < m.end for m in found):
-                continue
+            if any(m.start < end and start < m.end for m in found if m.kind != "cue"):
+                continue  # a word some fact, name or mask reads (a cue's stem may be in a typo)
             word = match.group(0).lower()
             rows = [r for r in table.get(word[:1], ()) if abs(len(r[0]) - len(word)) <= 2]
             hit = process.extractOne(word, [r[0] for r in rows], scorer=fuzz.ratio,
                                      score_cutoff=_NEAR_WORD_SCORE)
-            if hit is not None:
+            if hit is not None and hit[1] < 100:  # the word itself: masked or out of place
                 _, name, value, rank = rows[hit[2]]
                 out.append(Mention("fact", name, value, start, end, match.group(0), rank,
                                    vocab.lang))

@@ -144,14 +144,14 @@ def _read_open(text: str, view: _View, turn: Reading, name: str) -> None:
     if name == "public_access":
         stated = view.of("cue", "access_stated")
         mentions = [m for m in mentions if any(_within(m, c) for c in stated)] or mentions
-        mentions = [m for m in mentions if not any(_part_of(text, part, m) for part in mentions)]
-        # "the Questura", "the police station wants": the body that acts, not where it acts
-        bodies = view.of("agency", "actor")
-        mentions = [m for m in mentions if not any(m.overlaps(b) for b in bodies)]
         # "at the airport, at passport control": the closed area inside is where it happens
         inner = view.of("cue", "inner_area")
         if any(m.value == "no" and any(m.overlaps(c) for c in inner) for m in mentions):
             mentions = [m for m in mentions if m.value == "no"]
+        mentions = [m for m in mentions if not any(_part_of(text, part, m) for part in mentions)]
+        # "the Questura", "the police station wants": the body that acts, not where it acts
+        bodies = view.of("agency", "actor")
+        mentions = [m for m in mentions if not any(m.overlaps(b) for b in bodies)]
     for mention in mentions:
         values.setdefault(mention.value, mention)
     if values:
