@@ -14,8 +14,13 @@ from functools import lru_cache
 from typing import Literal
 
 from advisor.facts.gate import letters, word_starts
-from advisor.facts.places import MUNICIPALITY, TOWN_LEAD, TOWN_LEAD_ENGLISH
-from advisor.facts.vocab import ANCHORED, Entry, Vocabulary
+from advisor.facts.places import (
+    MUNICIPALITY,
+    TOWN_LEAD,
+    TOWN_LEAD_ENGLISH,
+    foreign_noun,
+)
+from advisor.facts.vocab import ANCHORED, NEAR_MIN, Entry, Vocabulary, near_words
 
 __all__ = ["Mention", "Scope", "find"]
 
@@ -152,7 +157,8 @@ def _names(entry: Entry, text: str) -> Iterator[re.Match[str] | _Hit]:
             continue
         start, _, variants = words[i]
         if (start > 0 and (text[start - 1].isalnum() or text[start - 1] in "._")
-                or entry.proper and not text[start].isupper()):  # a proper name is capitalised
+                or entry.proper and not entry.lower
+                and not text[start].isupper()):  # a proper name is capitalised
             continue
         # only n-grams whose first word opens some name, and no longer than the longest such
         span = 0
@@ -162,7 +168,8 @@ def _names(entry: Entry, text: str) -> Iterator[re.Match[str] | _Hit]:
             key = text[start:words[j][1]].lower()
             # "U.S." or "U.S" and "Tallinn's" or "Tallinn": the name without what follows it
             hit = next((k for k in _variants(key) if k in lookup), None)
-            if hit is not None and entry.proper and not _proper_ok(text, start, lookup[hit]):
+            if hit is not None and entry.proper and not _proper_ok(text, start, lookup[hit],
+                                                                   entry.lower):
                 hit = None
             if hit is not None:
                 match = entry.regex.match(text, start, start + len(hit))
@@ -236,9 +243,10 @@ def _first_words(entry: Entry) -> dict[str, int]:
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n(\"“„«]|\s[-–—•*]|^\s*[-–—•*\d.)]+)\s*$")
 
 
-def _proper_ok(text: str, start: int, value: tuple[str, int, str]) -> bool:
-    """A proper name is capitalised, and opens a sentence only when it is a big city's."""
-    if not text[start:start + 1].isupper():
+def _proper_ok(text: str, start: int, value: tuple[str, int, str], lower: bool = False) -> bool:
+    """A proper name is capitalised (or, from a ``lower`` list, right after a word for "in"),
+    and opens a sentence only when it is a big city's."""
+    if not text[start:start + 1].isupper() and not (lower and value[2] == "after-in"):
         return False
     if value[2].startswith("after"):  # a small town: right after a word for its municipality
         before = text[max(0, start - 40):start]
@@ -298,6 +306,11 @@ def find(text: str, vocabularies: Sequence[Vocabulary]) -> tuple[Mention, ...]:
     found, masks = _raw(text, vocabularies)
     kept = [m for m in found
             if not any(mask.name == m.name and m.overlaps(mask) for mask in masks)]
+    # A city read only from a capital letter, where every noun has one: a noun ("Kita").
+    langs = [v.lang for v in vocabularies if v.lang != "en"]
+    kept = [m for m in kept if not (m.kind == "place" and any(
+        foreign_noun(m.detail, m.value, lang, text[max(0, m.start - 40):m.start])
+        for lang in langs))]
     # A small town's name that is also another place's ("Ontario", "Nederland") is that place.
     named = [m for m in kept if m.kind == "place" and not m.detail.startswith("after")]
     kept = [m for m in kept if not (m.kind == "place" and m.detail.startswith("after")
@@ -312,5 +325,36 @@ def find(text: str, vocabularies: Sequence[Vocabulary]) -> tuple[Mention, ...]:
             continue
         group.sort(key=lambda m: (m.start, -m.end))
         out.extend(m for i, m in enumerate(group) if not _shadowed(group, i))
+    out += _misspelt(text, vocabularies, [*kept, *masks])
     out.sort(key=lambda m: (m.start, -m.end))  # at one place, the longest reading first
     return tuple(out)
+
+
+_LONG_WORD = re.compile(r"[^\W\d_]{" + str(NEAR_MIN) + r",}")
+_NEAR_WORD_SCORE = 91  # one letter dropped or doubled in 8 or more; one changed in 12 or more
+
+
+def _misspelt(text: str, vocabularies: Sequence[Vocabulary],
+              found: Sequence[Mention]) -> list[Mention]:
+    """A long word nothing reads that is one letter off a one-word fact verb or noun of the
+    question's own language ("herkenen": herkennen), read as that word (rapidfuzz)."""
+    from rapidfuzz import fuzz, process
+
+    out: list[Mention] = []
+    for vocab in vocabularies:
+        if vocab.lang == "en":
+            continue
+        table = near_words(vocab.lang)
+        for match in _LONG_WORD.finditer(text):
+            start, end = match.span()
+            if any(m.start < end and start < m.end for m in found if m.kind != "cue"):
+                continue  # a word some fact, name or mask reads (a cue's stem may be in a typo)
+            word = match.group(0).lower()
+            rows = [r for r in table.get(word[:1], ()) if abs(len(r[0]) - len(word)) <= 2]
+            hit = process.extractOne(word, [r[0] for r in rows], scorer=fuzz.ratio,
+                                     score_cutoff=_NEAR_WORD_SCORE)
+            if hit is not None and hit[1] < 100:  # the word itself: masked or out of place
+                _, name, value, rank = rows[hit[2]]
+                out.append(Mention("fact", name, value, start, end, match.group(0), rank,
+                                   vocab.lang))
+    return out

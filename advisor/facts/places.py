@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from advisor.facts.vocab import Entry
 
 __all__ = ["EU_MEMBERS", "MUNICIPALITY", "NAME_PARTICLES", "NOUNS_CAPITALISED", "TOWN_LEAD",
-           "TOWN_LEAD_ENGLISH", "jurisdiction", "mostly_eu", "place_entries", "place_names"]
+           "TOWN_LEAD_ENGLISH", "foreign_noun", "jurisdiction", "mostly_eu", "place_entries",
+           "place_names"]
 
 _DIR = Path(__file__).parent / "vocab" / "places"
 
@@ -140,6 +141,7 @@ def _world_cities() -> tuple[tuple[str, tuple[str, int, str]], ...]:
             names.append(name)
         if pop >= rules["alternates_min_population"]:
             names += [a for a in city["alternatenames"] if _latin_name(a)]
+        names = [n for each in names for n in (_spelled_suffix(each) if "(" in each else (each,))]
         # a name with accents is also typed without them ("Lodz", "Malmo", "Liege")
         names += [_folded(n) for n in names if not n.isascii()]
         for found in dict.fromkeys(names):
@@ -154,8 +156,33 @@ def _world_cities() -> tuple[tuple[str, tuple[str, int, str]], ...]:
                      or (c != top_code and jurisdiction(c) == "other")), default=0)
         if rival * rules["ambiguity_ratio"] > top_pop:  # "Valencia": Spain or Venezuela
             continue
-        out.append((name, (top_code, 0, "big" if top_pop >= rules["big_city"] else "")))
+        out.append((name, (top_code, 0, "big" if top_pop >= rules["big_city"] else "city")))
     return tuple(out)
+
+
+#: A city's name with its river or region in brackets ("Halle (Saale)", "Frankfurt (Oder)").
+_BRACKETED = re.compile(r"^(.+?) \((.+)\)$")
+
+
+def _spelled_suffix(name: str) -> list[str]:
+    """A name and the ways its bracketed suffix is written out: "Halle (Saale)" is also
+    "Halle an der Saale", "Halle/Saale", "Halle a.d. Saale" (the base name alone is not added:
+    it may be a common word, "Halle")."""
+    match = _BRACKETED.match(name)
+    if match is None:
+        return [name]
+    base, suffix = match.groups()
+    joins = [str(j) for j in _common()["cities"]["suffix_joins"]]
+    return [name, f"{base}/{suffix}", *(f"{base} {join} {suffix}" for join in joins)]
+
+
+def foreign_noun(mention_detail: str, code: str, lang: str, before: str) -> bool:
+    """True when a city read only because it is capitalised ("Kita", a Tokyo ward) stands in
+    a question whose language capitalises every noun, is no big city, lies in a country that
+    does not speak the language, and follows no word for "in", "from" or "at": the word is
+    more likely a noun of the language ("Kita-Plätze") than a foreign town."""
+    return (lang in NOUNS_CAPITALISED and mention_detail == "city" and not _speaks(code, lang)
+            and TOWN_LEAD.search(before) is None and MUNICIPALITY.search(before) is None)
 
 
 @lru_cache(maxsize=1)
@@ -174,6 +201,47 @@ def _town_names() -> tuple[tuple[str, tuple[str, int, str]], ...]:
                  and not calendar_word(name))
 
 
+@lru_cache(maxsize=64)
+def _declined(lang: str) -> dict[str, tuple[str, int, str]]:
+    """The towns of the language's countries and the EU's cities, with their declined forms
+    (``declension`` in vocab/places/<lang>.yaml), marked "after-in": read only right after a
+    word for "in"/"from" ("w Sztumie", "we Frankfurcie"), and then even in lower case ("aus
+    baden-baden", "een supermarkt in eindhoven"). Empty for English (read anywhere)."""
+    if lang == "en":
+        return {}
+    rules = [(str(end), [str(f) for f in forms])
+             for end, forms in _data(lang).get("declension") or ()]
+    rules.sort(key=lambda rule: len(rule[0]), reverse=True)
+
+    def word_forms(word: str) -> list[str]:
+        for end, forms in rules:
+            if word.endswith(end):
+                return [word] + [word[:len(word) - len(end)] + f for f in forms]
+        return [word]
+
+    towns = _town_names()
+    speaking = {code for code in {row[0] for _, row in towns} if _speaks(code, lang)}
+    names = {name: row[0] for name, row in towns if row[0] in speaking}
+    # the cities of the EU read in the language (a question names a declined city of its own
+    # region far more often than one across the world)
+    names.update({name: row[0] for name, row in _city_names(lang).items()
+                  if row[0] in EU_MEMBERS})
+    names.update({n: c for n, c in place_names(lang).items()
+                  if n in {str(k).lower() for k in _data(lang).get("cities") or {}}})
+    out: dict[str, tuple[str, int, str]] = {}
+    for name, code in names.items():
+        words = re.split(r"([ -])", name)  # "Bielsko-Biała": "z Bielska-Białej"
+        if not 1 <= len(words) <= 5 or len(name) < 4:
+            continue
+        combos = [""]
+        for word in words:
+            forms = [word] if word in (" ", "-") else word_forms(word)
+            combos = [c + f for c in combos for f in forms]
+        for form in combos:
+            out.setdefault(form, (code, 0, "after-in"))
+    return out
+
+
 def _before(words: Iterable[object]) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(str(w)) for w in words)
                       + r")\s*$", re.IGNORECASE)
@@ -186,6 +254,7 @@ TOWN_LEAD = _before(_common()["cities"]["town_lead"])
 TOWN_LEAD_ENGLISH = _before(_common()["cities"]["town_lead_english"])
 
 
+@lru_cache(maxsize=4096)
 def _speaks(code: str, lang: str) -> bool:
     from babel.languages import get_official_languages
 
@@ -221,6 +290,8 @@ def _latin_name(name: str) -> bool:
 
 #: A proper name: capitalised (the look-up of a name entry matches it case-insensitively).
 _PROPER = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ŽŁŚŻŹĆŃ][^\n]*")
+#: A name read in lower case too (a town right after a word for "in": "in gent").
+_ANY_CASE = re.compile(r"[^\W\d_][^\n]*")
 
 
 def place_entries(lang: str, plain: bool = False) -> list[Entry]:
@@ -264,6 +335,11 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
         towns = folded({name: (row[0], row[1], lead[row[0]]) for name, row in _town_names()})
         entries.append(Entry("place", "country", "", 0, _PROPER, lookup=towns,
                              names=True, proper=True))
+        declined = folded(_declined(lang))
+        if declined:
+            entries.append(Entry("place", "country", "", 0, _ANY_CASE, lookup=declined,
+                                 names=True, proper=True,
+                                 lower=lang in _common()["cities"]["lower_case_towns"]))
     from advisor.facts.vocab import _parts
 
     clouds = [str(p) for p in _common()["cloud_regions"]]

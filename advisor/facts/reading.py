@@ -156,6 +156,10 @@ def _read_open(text: str, view: _View, turn: Reading, name: str) -> None:
     if name == "public_access":
         stated = view.of("cue", "access_stated")
         mentions = [m for m in mentions if any(_within(m, c) for c in stated)] or mentions
+        # "at the airport, at passport control": the closed area inside is where it happens
+        inner = view.of("cue", "inner_area")
+        if any(m.value == "no" and any(m.overlaps(c) for c in inner) for m in mentions):
+            mentions = [m for m in mentions if m.value == "no"]
         mentions = [m for m in mentions if not any(_part_of(text, part, m) for part in mentions)]
         # "the Questura", "the police station wants": the body that acts, not where it acts
         bodies = view.of("agency", "actor")
@@ -215,7 +219,17 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
         turn.found["purpose"] = [Said("non_biometric", plates.words)]
         return
     blocks = view.of("cue", "purpose_block_id")
-    for mention in sorted(view.of("fact", "purpose"), key=lambda m: (m.rank, m.start)):
+    found = sorted(view.of("fact", "purpose"), key=lambda m: (m.rank, m.start))
+    if view.cue("physical_state"):
+        # "pain read from the facial expression": the expression is how pain is read, so it
+        # names no emotion unless a feeling is named too
+        channels = view.of("cue", "expression_channel")
+        through = [m for m in found if m.value == "emotion_inference"
+                   and any(m.overlaps(c) for c in channels)]
+        if through and all(any(m.overlaps(c) for c in channels)
+                           for m in found if m.value == "emotion_inference"):
+            found = [m for m in found if m not in through]
+    for mention in found:
         value = mention.value
         # "without identifying anyone" rules out the identification or verification read
         # from those words; one stated elsewhere ("to identify suspects ... no live
@@ -385,6 +399,11 @@ def _place_priority(text: str, view: _View, mention: Mention) -> int:
     # that body's country, as a named force's own country is; it outranks a city elsewhere.
     if any(_joined(text, mention, m) for m in view.of("agency", "actor")):
         return 3
+    # "a bank with its seat in Frankfurt": where the body sits, read as where it acts only
+    # when the question names no place of the use ("... its branches in Vienna")
+    before = text[max(0, mention.start - _SEAT_GAP):mention.start]
+    if any(p.search(before) for lang in {m.lang for m in view.all} for p in _seat(lang)):
+        return 1
     # "in Germany" (where the use happens) outranks a nationality ("a German company"), and
     # so does a place named with the client who uses it ("our client, a German retailer").
     return 2 if any(m.end <= mention.start and not text[m.end:mention.start].strip()
@@ -393,6 +412,19 @@ def _place_priority(text: str, view: _View, mention: Mention) -> int:
             text[m.end:mention.start]) for m in view.of("cue", "client_party")) else 1
 
 
+@lru_cache(maxsize=64)
+def _seat(lang: str) -> tuple[re.Pattern[str], ...]:
+    """The language's words for a body's seat (``scope.seat``), read from its file alone: the
+    compiled vocabulary of the other spelling (with or without accents) is not loaded for it."""
+    from advisor.facts.datafile import read_yaml
+
+    path = Path(__file__).parent / "vocab" / f"{lang}.yaml"
+    data = (read_yaml(path) or {}) if path.exists() else {}
+    spec = (data.get("scope") or {}).get("seat") or {}
+    return tuple(re.compile(str(p), re.IGNORECASE) for p in spec.get("patterns", ()))
+
+
+_SEAT_GAP = 40  # characters: "mit Sitz in", "z siedzibą w"
 _CLIENT_GAP = 60  # characters: "our client, a chain of stores in the north of Germany"
 _SENTENCE_END = re.compile(r"[.;:!?]")
 

@@ -134,8 +134,9 @@ def _scope(text: str, mention: Mention, clause: tuple[int, int], premise: bool,
         if _cue_before(text, lo, mention, vocab.scope_patterns("negation"), fillers):
             return "negated"
         # Negation after the words ("identifizieren ... nicht") is read for what is done, not
-        # for who does it: "die Polizei will nicht warten" does not negate the police.
-        if mention.kind in ("fact", "cue") and _cue_after(
+        # for who does it: "die Polizei will nicht warten" does not negate the police, nor
+        # "die Gemeinde will keine Gesichter speichern" the municipality.
+        if mention.kind in ("fact", "cue") and mention.name != "actor" and _cue_after(
                 text, hi, mention, vocab.scope_patterns("negation_after"), fillers):
             return "negated"
         # "Police are not involved", "with the gardai nowhere in the picture": the party

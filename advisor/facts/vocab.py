@@ -28,7 +28,7 @@ from advisor.facts.datafile import read_yaml
 from advisor.facts.gate import Infixes, infixes, prefixes
 from advisor.facts.places import place_entries
 
-__all__ = ["VOCAB_DIR", "Entry", "Vocabulary", "load", "phrase_pattern"]
+__all__ = ["NEAR_MIN", "VOCAB_DIR", "Entry", "Vocabulary", "load", "near_words", "phrase_pattern"]
 
 VOCAB_DIR = Path(__file__).parent / "vocab"
 
@@ -53,6 +53,8 @@ class Entry:
     #: Proper names (GeoNames cities): read only capitalised, never by a near spelling, and
     #: at the start of a sentence only when marked "big" ("Nice weather" is no city).
     proper: bool = False
+    #: Proper names read in lower case too, right after a word for "in"/"from" ("in gent").
+    lower: bool = False
 
 
 @dataclass(frozen=True)
@@ -264,6 +266,37 @@ def has_pronouns(lang: str) -> bool:
     """Whether ``lang`` (one the reader has no vocabulary for) has words for the product."""
     data = read_yaml(VOCAB_DIR / "unsupported.yaml") or {}
     return lang in data.get("service_pronoun", {})
+
+
+#: Letters: a word shorter than this is too easily one letter off another word of the language.
+NEAR_MIN = 8
+#: The facts whose one-word vocabulary a misspelt word is read as ("herkenen": herkennen).
+_NEAR_FACTS = ("purpose",)
+
+
+@lru_cache(maxsize=64)
+def near_words(lang: str) -> Mapping[str, tuple[tuple[str, str, str, int], ...]]:
+    """First letter -> (word, fact, value, rank) for the one-word vocabulary of the facts a
+    misspelling is sought for, with their inflected forms, of at least NEAR_MIN letters."""
+    path = VOCAB_DIR / f"{lang}.yaml"
+    if not path.exists():  # a language the reader has no vocabulary for
+        return {}
+    data: dict[str, Any] = read_yaml(path) or {}
+    ranks = _ranks()
+    forms = _forms(lang)
+    out: dict[str, dict[str, tuple[str, str, str, int]]] = {}
+    for name in _NEAR_FACTS:
+        for order, row in enumerate((data.get("facts") or {}).get(name) or ()):
+            value = str(row["value"])
+            rank = ranks.get((name, value), 100 + order)
+            for phrase in row.get("words", ()) if isinstance(row, dict) else ():
+                word = str(phrase).lower()
+                if " " in word or "*" in word or not word.isalpha():
+                    continue
+                for form in (word, *forms.get(word, ())):
+                    if len(form) >= NEAR_MIN and form.isalpha():
+                        out.setdefault(form[:1], {}).setdefault(form, (form, name, value, rank))
+    return {letter: tuple(rows.values()) for letter, rows in out.items()}
 
 
 @lru_cache(maxsize=64)
