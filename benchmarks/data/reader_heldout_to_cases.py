@@ -2,6 +2,7 @@
 
     python benchmarks/data/reader_heldout_to_cases.py SET.yaml evals/cases/OUT.yaml [TAG]
 """
+import datetime as dt
 import sys
 
 import yaml
@@ -34,7 +35,7 @@ for it in items:
     case["tags"] = [tag, f"lang-{it['lang']}", *it.get("patterns", [])]
     cases.append(case)
 header = ("# Held-out reader set (issue 9): written before the reader ran on it, scored once on\n"
-          f"# 2026-12-02 ({src}, turned into cases by\n"
+          f"# {dt.datetime.now(dt.UTC).date()} ({src}, turned into cases by\n"
           "# benchmarks/data/reader_heldout_to_cases.py; figures in README), then added here.\n"
           "# Do not edit to make cases pass: fix the reader on other phrasings.\n")
 with open(out, "w") as fh:
