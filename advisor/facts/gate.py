@@ -117,12 +117,14 @@ class Infixes(frozenset[str]):
     inside compounds ("*emotion*" in "Emotionserkennung")."""
 
 
-_STEM_START = re.compile(r"^\(\?<!\\w\)\\w\*")
+#: Any word letters before a stem, after lookbehinds: "(?<!\w)\w*", "(?<!\bim\s)\b\w*".
+_STEM_START = re.compile(r"^(?:\(\?<![^()]*\))*(?:\(\?<!\\w\)|\\b)\\w\*")
 
 
 def infixes(pattern: str) -> Infixes | None:
-    """For a pattern opening with any word letters then a stem ("(?<!\\w)\\w*emotion..."),
-    the lower-case letters (K of them) the stem starts with; otherwise None."""
+    """For a pattern opening with any word letters then a stem ("(?<!\\w)\\w*emotion...",
+    also after lookbehinds), the lower-case letters (K of them) the stem starts with;
+    otherwise None."""
     opening = _STEM_START.match(pattern)
     if opening is None:
         return None
