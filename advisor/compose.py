@@ -398,6 +398,11 @@ def _missing(w: _Writer, missing: Sequence[MissingFact]) -> None:
 
 def _fact_line(name: str, fact: Fact) -> str | None:
     if fact.status == "conflicting" and fact.candidates:
+        sources = {c.source for c in fact.candidates}
+        if len(sources) == 1 and None not in sources:  # one phrase, two readings
+            values = " or ".join(_value(c.value) for c in fact.candidates)
+            return (f"- {name.replace('_', ' ')}: open, \"{sources.pop()}\" reads both ways: "
+                    f"{values}")
         readings = " or ".join(f"{_value(c.value)} (from \"{c.source}\")"
                                for c in fact.candidates)
         return f"- {name.replace('_', ' ')}: open, the question reads both ways: {readings}"

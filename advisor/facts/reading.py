@@ -107,13 +107,20 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     if not text:
         return turn
     # "the Questura of Venice plans ...", "la comisaría quiere ...": the body that acts, not
-    # where it acts (as for public access below)
+    # where it acts (as for public access below). Only a place word within the body's name,
+    # and never "in the wild" ("on highway patrol", "a camera on a moving police van"): that
+    # reading is the stricter one and stays.
     bodies = view.of("agency", "actor")
+
+    def _body_name(m: Mention) -> bool:
+        return m.value != "uncontrolled" and any(
+            b.start <= m.start and m.end <= b.end for b in bodies)
+
     for name in ("service", "camera", "setting", "authorisation", "national_law", "minor",
                  "consent"):
         best = view.best(name)
-        if name == "setting" and best is not None and any(best.overlaps(b) for b in bodies):
-            rest = [m for m in view.of("fact", name) if not any(m.overlaps(b) for b in bodies)]
+        if name == "setting" and best is not None and _body_name(best):
+            rest = [m for m in view.of("fact", name) if not _body_name(m)]
             best = min(rest, key=lambda m: (m.rank, m.start, -m.end)) if rest else None
         if best is not None:
             turn.found[name] = [Said(best.value, best.words)]
