@@ -112,6 +112,8 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     for name in ("service", "camera", "setting", "authorisation", "national_law", "minor",
                  "consent"):
         best = view.best(name)
+        if name == "service" and best is not None:
+            best = _service_used(view) or best
         if name == "setting" and best is not None and any(best.overlaps(b) for b in bodies):
             rest = [m for m in view.of("fact", name) if not any(m.overlaps(b) for b in bodies)]
             best = min(rest, key=lambda m: (m.rank, m.start, -m.end)) if rest else None
@@ -146,6 +148,17 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     turn.domain = bool(view.cue("domain")) or not place_only or turn.actor_kind is not None
     turn.intent = _intent(view, turn) if is_current else None
     return turn
+
+
+def _service_used(view: _View) -> Mention | None:
+    """"Amazon Rekognition ... do the Azure OpenAI rules apply?": a service named only as the
+    name of its rules is not the one used when another service is named."""
+    rules = view.of("cue", "service_as_rule")
+    every = view.of("fact", "service")
+    used = [m for m in every if not any(m.overlaps(r) for r in rules)]
+    if not rules or not used or len(used) == len(every):
+        return None
+    return min(used, key=lambda m: (m.rank, m.start, -m.end))
 
 
 def _read_open(text: str, view: _View, turn: Reading, name: str) -> None:
@@ -256,7 +269,12 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
         turn.practices = _practices(text, view, turn.purpose_blocked)
         return
     task = view.cue("text_task")
-    if task is not None and "biometric_any" not in has:
+    # "write product descriptions from photos of dresses": photos and nothing else biometric
+    stills = view.of("cue", "still_images")
+    bio = view.of("cue", "biometric_any")
+    only_stills = bool(bio) and "biometric_any" not in context and all(
+        any(_within(b, s) for s in stills) for b in bio)
+    if task is not None and ("biometric_any" not in has or only_stills):
         turn.found["purpose"] = [Said("non_biometric", task.words)]
         return
     # A purpose stated in words the vocabulary does not know still blocks the default.
