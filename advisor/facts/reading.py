@@ -467,6 +467,11 @@ def _read_actor(text: str, view: _View, turn: Reading) -> None:
     if best is not None:
         turn.actor_kind, turn.actor_words, turn.actor_detail = best[2], best[3], best[5]
         turn.actor_rival = _rival(text, view, best[2], best[4], best[3])
+        denied = view.cue("le_denied")
+        if turn.actor_rival is None and denied is not None and best[2] != "federal":
+            # "not law enforcement, but the municipal police": the body named and the class
+            # denied disagree, so who acts (in law) stays open
+            turn.actor_rival = Said("government_non_le", denied.words)
         turn.acting_for = any(m.end <= best[4] and best[4] - m.end <= 60
                               for m in view.of("cue", "acting_for")) and bool(
             view.cue("acting_party"))
