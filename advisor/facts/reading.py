@@ -233,6 +233,8 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
         return
     blocks = view.of("cue", "purpose_block_id")
     found = sorted(view.of("fact", "purpose"), key=lambda m: (m.rank, m.start))
+    if view.cue("one_to_many"):  # a search of many faces: identification before verification
+        found.sort(key=lambda m: (m.value == "verification", m.rank, m.start))
     if view.cue("physical_state"):
         # "pain read from the facial expression": the expression is how pain is read, so it
         # names no emotion unless a feeling is named too
