@@ -133,6 +133,7 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     _carried_from_premise(mentions, view, turn)
     _read_place(text, view, turn)
     _read_actor(text, view, turn)
+    _class_asked(mentions, view, turn)
     mixed = view.cue("mixed_place")
     turn.mixed_place = mixed.words if mixed else None
     # "where both staff and visitors pass": the question says the place is mixed, so whether
@@ -489,6 +490,20 @@ def _read_actor(text: str, view: _View, turn: Reading) -> None:
         return
     agency = view.cue("agency_word")
     turn.agency_words = agency.words if agency else None
+
+
+def _class_asked(mentions: Sequence[Mention], view: _View, turn: Reading) -> None:
+    """"A private prison operator ... Do they count as 'police'?": the body named and the class
+    the user asks about disagree; the class is offered as a rival, so who acts stays open."""
+    asked = view.cue("class_question")
+    if asked is None or turn.actor_kind is None or turn.actor_rival is not None:
+        return
+    police = turn.actor_kind in _POLICE_KINDS
+    for m in mentions:
+        if (m.start >= asked.start and m.scope == "premise" and m.name == "actor"
+                and m.kind in ("agency", "fact") and (m.value in _POLICE_KINDS) != police):
+            turn.actor_rival = Said(m.value, m.words)
+            return
 
 
 _OR_GAP = 40  # characters: "the police or the city's parks department"
