@@ -57,6 +57,9 @@ def _extract(question: str, history: Sequence[Mapping[str, object]] | None,
     reading, cues = _read(current, is_current=True, context=context, detected=detected,
                           also=also)
     own = _self_contained(reading, cues) if turns else False
+    if own and context:  # a new question of its own: read without the earlier turns' cues
+        reading, cues = _read(current, is_current=True, context=frozenset(),
+                              detected=detected, also=also)
     turns.append(Turn(reading, len(earlier) + 1, self_contained=own))
     return resolve(turns, as_of, today, notices=_notices(detected),
                    unsupported=not detected.supported, language=detected), reading

@@ -119,6 +119,8 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     for name in ("service", "camera", "setting", "authorisation", "national_law", "minor",
                  "consent"):
         best = view.best(name)
+        if name == "service" and best is not None:
+            best = _service_used(view) or best
         if name == "setting" and best is not None and _body_name(best):
             rest = [m for m in view.of("fact", name) if not _body_name(m)]
             best = min(rest, key=lambda m: (m.rank, m.start, -m.end)) if rest else None
@@ -138,6 +140,7 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     _carried_from_premise(mentions, view, turn)
     _read_place(text, view, turn)
     _read_actor(text, view, turn)
+    _class_asked(mentions, view, turn)
     mixed = view.cue("mixed_place")
     turn.mixed_place = mixed.words if mixed else None
     # "where both staff and visitors pass": the question says the place is mixed, so whether
@@ -153,6 +156,17 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     turn.domain = bool(view.cue("domain")) or not place_only or turn.actor_kind is not None
     turn.intent = _intent(view, turn) if is_current else None
     return turn
+
+
+def _service_used(view: _View) -> Mention | None:
+    """"Amazon Rekognition ... do the Azure OpenAI rules apply?": a service named only as the
+    name of its rules is not the one used when another service is named."""
+    rules = view.of("cue", "service_as_rule")
+    every = view.of("fact", "service")
+    used = [m for m in every if not any(m.overlaps(r) for r in rules)]
+    if not rules or not used or len(used) == len(every):
+        return None
+    return min(used, key=lambda m: (m.rank, m.start, -m.end))
 
 
 def _read_open(text: str, view: _View, turn: Reading, name: str) -> None:
@@ -227,6 +241,8 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
         return
     blocks = view.of("cue", "purpose_block_id")
     found = sorted(view.of("fact", "purpose"), key=lambda m: (m.rank, m.start))
+    if view.cue("one_to_many"):  # a search of many faces: identification before verification
+        found.sort(key=lambda m: (m.value == "verification", m.rank, m.start))
     if view.cue("physical_state"):
         # "pain read from the facial expression": the expression is how pain is read, so it
         # names no emotion unless a feeling is named too
@@ -263,7 +279,12 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
         turn.practices = _practices(text, view, turn.purpose_blocked)
         return
     task = view.cue("text_task")
-    if task is not None and "biometric_any" not in has:
+    # "write product descriptions from photos of dresses": photos and nothing else biometric
+    stills = view.of("cue", "still_images")
+    bio = view.of("cue", "biometric_any")
+    only_stills = bool(bio) and "biometric_any" not in context and all(
+        any(_within(b, s) for s in stills) for b in bio)
+    if task is not None and ("biometric_any" not in has or only_stills):
         turn.found["purpose"] = [Said("non_biometric", task.words)]
         return
     # A purpose stated in words the vocabulary does not know still blocks the default.
@@ -456,6 +477,11 @@ def _read_actor(text: str, view: _View, turn: Reading) -> None:
     if best is not None:
         turn.actor_kind, turn.actor_words, turn.actor_detail = best[2], best[3], best[5]
         turn.actor_rival = _rival(text, view, best[2], best[4], best[3])
+        denied = view.cue("le_denied")
+        if turn.actor_rival is None and denied is not None and best[2] != "federal":
+            # "not law enforcement, but the municipal police": the body named and the class
+            # denied disagree, so who acts (in law) stays open
+            turn.actor_rival = Said("government_non_le", denied.words)
         turn.acting_for = any(m.end <= best[4] and best[4] - m.end <= 60
                               for m in view.of("cue", "acting_for")) and bool(
             view.cue("acting_party"))
@@ -471,6 +497,20 @@ def _read_actor(text: str, view: _View, turn: Reading) -> None:
         return
     agency = view.cue("agency_word")
     turn.agency_words = agency.words if agency else None
+
+
+def _class_asked(mentions: Sequence[Mention], view: _View, turn: Reading) -> None:
+    """"A private prison operator ... Do they count as 'police'?": the body named and the class
+    the user asks about disagree; the class is offered as a rival, so who acts stays open."""
+    asked = view.cue("class_question")
+    if asked is None or turn.actor_kind is None or turn.actor_rival is not None:
+        return
+    police = turn.actor_kind in _POLICE_KINDS
+    for m in mentions:
+        if (m.start >= asked.start and m.scope == "premise" and m.name == "actor"
+                and m.kind in ("agency", "fact") and (m.value in _POLICE_KINDS) != police):
+            turn.actor_rival = Said(m.value, m.words)
+            return
 
 
 _OR_GAP = 40  # characters: "the police or the city's parks department"

@@ -144,6 +144,12 @@ def _scope(text: str, mention: Mention, clause: tuple[int, int], premise: bool,
         if (mention.kind == "agency" or mention.kind == "fact" and mention.name == "actor") \
                 and _cue_after(text, hi, mention, vocab.scope_patterns("absent_after"), ()):
             return "negated"
+        # "before sending the clips to the police": who receives the output does not use it
+        if (mention.kind == "agency" or mention.kind == "fact" and mention.name == "actor") \
+                and _cue_before(text, lo, mention, vocab.scope_patterns("recipient"), ()) \
+                and not any(p.match(text, mention.end) for p in vocab.scope_patterns(
+                    "recipient_acts")):
+            return "other_party"
         if mention.kind in ("place", "agency"):
             party_fillers = vocab.scope_patterns("party_filler")
             # "an Irish vendor": the vendor's place. "a Chicago PD contractor" works for the
