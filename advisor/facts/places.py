@@ -105,13 +105,20 @@ def _alternation(names: Iterable[str]) -> str:
     return "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
 
 
+#: A place name's inflected forms: a noun or adjective has a handful (Polish up to about 20);
+#: a verb's conjugation, which a name may share a lemma with, has dozens.
+_MAX_NAME_FORMS = 30
+
+
 def _inflected(names: Mapping[str, str], lang: str) -> dict[str, str]:
     from advisor.facts.vocab import _forms  # the same generated forms as the vocabulary
 
     forms = _forms(lang)
     out = dict(names)
     for name, code in names.items():
-        if " " not in name:
+        # more forms than a name declines into is a verb's conjugation that shares the
+        # lemma ("irán" -> ir: "van", "iba"; "valais" -> valoir: "vaut"): none is the place
+        if " " not in name and len(forms.get(name, ())) <= _MAX_NAME_FORMS:
             for form in forms.get(name, ()):
                 out.setdefault(form.lower(), code)
     return out

@@ -126,6 +126,9 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
             best = min(rest, key=lambda m: (m.rank, m.start, -m.end)) if rest else None
         if best is not None:
             turn.found[name] = [Said(best.value, best.words)]
+            rival = _service_rival(view, best) if name == "service" else None
+            if rival is not None:  # "Azure AI Face or a Chinese product": which one is open
+                turn.found[name].append(rival)
         elif name in _YES_NO:  # "won't be asked for consent", "kein Richter": the fact is no
             negated = [m for m in mentions if m.kind == "fact" and m.name == name
                        and m.scope == "negated" and m.value == "yes"]
@@ -530,6 +533,26 @@ def _rival(text: str, view: _View, kind: str, start: int, words: str) -> Said | 
                                            for m in view.of("cue", "or_word")):
             return Said(other.value, other.words)
     return None
+
+
+def _service_rival(view: _View, best: Mention) -> Said | None:
+    """Another service offered as an alternative to the chosen one ("either Azure AI Face or
+    a Chinese product", "entre Azure OpenAI et un outil israélien"): which one is used is
+    not said, so the service stays open and every service's policy is checked."""
+    choice = view.of("cue", "service_choice") or view.of("cue", "or_word")
+    for other in view.of("fact", "service"):
+        if other.value == best.value:
+            continue
+        first, second = (best, other) if best.start < other.start else (other, best)
+        lo, hi = first.end, second.start
+        if 0 <= hi - lo <= _OR_GAP and any(
+                lo <= m.start and m.end <= hi or 0 <= first.start - m.end <= _CHOICE_GAP
+                for m in choice):
+            return Said(other.value, other.words)
+    return None
+
+
+_CHOICE_GAP = 12  # characters: "between" right before the first of two services
 
 
 def _intent(view: _View, turn: Reading) -> Intent:
