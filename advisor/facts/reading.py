@@ -428,12 +428,20 @@ def _read_place(text: str, view: _View, turn: Reading) -> None:
 def _place_priority(text: str, view: _View, mention: Mention) -> int:
     # A nationality joined to a police body ("Ukrainian police", "ukrainische Polizei") is
     # that body's country, as a named force's own country is; it outranks a city elsewhere.
-    if any(_joined(text, mention, m) for m in view.of("agency", "actor")):
+    bodies = view.of("agency", "actor")
+    if any(_joined(text, mention, m) for m in bodies):
+        return 3
+    # so is a place named right after the body with only "of" between ("the police of
+    # Houston", "politie van Houston", "policji z Dallas"): the force's own place
+    langs = {m.lang for m in view.all}
+    if any(0 < mention.start - m.end <= _FORCE_GAP and any(
+            p.fullmatch(text[m.end:mention.start]) for lang in langs
+            for p in _scope(lang, "force_place")) for m in bodies):
         return 3
     # "a bank with its seat in Frankfurt": where the body sits, read as where it acts only
     # when the question names no place of the use ("... its branches in Vienna")
     before = text[max(0, mention.start - _SEAT_GAP):mention.start]
-    if any(p.search(before) for lang in {m.lang for m in view.all} for p in _seat(lang)):
+    if any(p.search(before) for lang in langs for p in _scope(lang, "seat")):
         return 1
     # "in Germany" (where the use happens) outranks a nationality ("a German company"), and
     # so does a place named with the client who uses it ("our client, a German retailer").
@@ -444,18 +452,20 @@ def _place_priority(text: str, view: _View, mention: Mention) -> int:
 
 
 @lru_cache(maxsize=64)
-def _seat(lang: str) -> tuple[re.Pattern[str], ...]:
-    """The language's words for a body's seat (``scope.seat``), read from its file alone: the
-    compiled vocabulary of the other spelling (with or without accents) is not loaded for it."""
+def _scope(lang: str, key: str) -> tuple[re.Pattern[str], ...]:
+    """The language's ``scope.<key>`` patterns (a body's seat, a force's place), read from its
+    file alone: the compiled vocabulary of the other spelling (with or without accents) is not
+    loaded for it."""
     from advisor.facts.datafile import read_yaml
 
     path = Path(__file__).parent / "vocab" / f"{lang}.yaml"
     data = (read_yaml(path) or {}) if path.exists() else {}
-    spec = (data.get("scope") or {}).get("seat") or {}
+    spec = (data.get("scope") or {}).get(key) or {}
     return tuple(re.compile(str(p), re.IGNORECASE) for p in spec.get("patterns", ()))
 
 
 _SEAT_GAP = 40  # characters: "mit Sitz in", "z siedzibą w"
+_FORCE_GAP = 16  # characters: " von der Stadt ", " van "
 _CLIENT_GAP = 60  # characters: "our client, a chain of stores in the north of Germany"
 _SENTENCE_END = re.compile(r"[.;:!?]")
 
