@@ -341,16 +341,19 @@ def _misspelt(text: str, vocabularies: Sequence[Vocabulary],
     from rapidfuzz import fuzz, process
 
     out: list[Mention] = []
+    read = [m for m in found if m.kind != "cue"]  # a cue's stem may be in a typo
     for vocab in vocabularies:
         if vocab.lang == "en":
             continue
         table = near_words(vocab.lang)
         for match in _LONG_WORD.finditer(text):
             start, end = match.span()
-            if any(m.start < end and start < m.end for m in found if m.kind != "cue"):
-                continue  # a word some fact, name or mask reads (a cue's stem may be in a typo)
+            if any(m.start < end and start < m.end for m in read):
+                continue  # a word some fact, name or mask reads
             word = match.group(0).lower()
             rows = [r for r in table.get(word[:1], ()) if abs(len(r[0]) - len(word)) <= 2]
+            if not rows:
+                continue
             hit = process.extractOne(word, [r[0] for r in rows], scorer=fuzz.ratio,
                                      score_cutoff=_NEAR_WORD_SCORE)
             if hit is not None and hit[1] < 100:  # the word itself: masked or out of place

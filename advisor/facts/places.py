@@ -233,8 +233,8 @@ def _declined(lang: str) -> dict[str, tuple[str, int, str]]:
     # region far more often than one across the world)
     names.update({name: row[0] for name, row in _city_names(lang).items()
                   if row[0] in EU_MEMBERS})
-    names.update({n: c for n, c in place_names(lang).items()
-                  if n in {str(k).lower() for k in _data(lang).get("cities") or {}}})
+    own_cities = {str(k).lower() for k in _data(lang).get("cities") or {}}
+    names.update({n: c for n, c in place_names(lang).items() if n in own_cities})
     out: dict[str, tuple[str, int, str]] = {}
     for name, code in names.items():
         words = re.split(r"([ -])", name)  # "Bielsko-Biała": "z Bielska-Białej"

@@ -141,12 +141,11 @@ def _scope(text: str, mention: Mention, clause: tuple[int, int], premise: bool,
             return "negated"
         # "Police are not involved", "with the gardai nowhere in the picture": the party
         # named takes no part, so it is not who acts.
-        if (mention.kind == "agency" or mention.kind == "fact" and mention.name == "actor") \
-                and _cue_after(text, hi, mention, vocab.scope_patterns("absent_after"), ()):
+        party = mention.kind == "agency" or mention.kind == "fact" and mention.name == "actor"
+        if party and _cue_after(text, hi, mention, vocab.scope_patterns("absent_after"), ()):
             return "negated"
         # "before sending the clips to the police": who receives the output does not use it
-        if (mention.kind == "agency" or mention.kind == "fact" and mention.name == "actor") \
-                and _cue_before(text, lo, mention, vocab.scope_patterns("recipient"), ()) \
+        if party and _cue_before(text, lo, mention, vocab.scope_patterns("recipient"), ()) \
                 and not any(p.match(text, mention.end) for p in vocab.scope_patterns(
                     "recipient_acts")):
             return "other_party"
