@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -126,7 +126,7 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
             best = min(rest, key=lambda m: (m.rank, m.start, -m.end)) if rest else None
         if best is not None:
             turn.found[name] = [Said(best.value, best.words)]
-            rival = _service_rival(view, best) if name == "service" else None
+            rival = _service_rival(text, view, best) if name == "service" else None
             if rival is not None:  # "Azure AI Face or a Chinese product": which one is open
                 turn.found[name].append(rival)
         elif name in _YES_NO:  # "won't be asked for consent", "kein Richter": the fact is no
@@ -545,16 +545,22 @@ def _rival(text: str, view: _View, kind: str, start: int, words: str) -> Said | 
     return None
 
 
-def _service_rival(view: _View, best: Mention) -> Said | None:
+def _service_rival(text: str, view: _View, best: Mention) -> Said | None:
     """Another service offered as an alternative to the chosen one ("either Azure AI Face or
     a Chinese product", "entre Azure OpenAI et un outil israélien"): which one is used is
     not said, so the service stays open and every service's policy is checked."""
     choice = view.of("cue", "service_choice") or view.of("cue", "or_word")
-    for other in view.of("fact", "service"):
-        if other.value == best.value:
+    # "our in-house model, or this service": "this" (Azure OpenAI) is the other option
+    pronouns = [replace(m, kind="fact", name="service", value="azure_openai")
+                for m in view.of("cue", "service_pronoun")]
+    for other in (*view.of("fact", "service"), *pronouns):
+        if other.value == best.value or other.overlaps(best):
             continue
         first, second = (best, other) if best.start < other.start else (other, best)
         lo, hi = first.end, second.start
+        if other in pronouns and (_SENTENCE_END.search(text[lo:hi]) or not any(
+                lo <= m.start and m.end <= hi for m in choice)):
+            continue  # "... a day or two later. The product runs on Azure AI Face."
         if 0 <= hi - lo <= _OR_GAP and any(
                 lo <= m.start and m.end <= hi or 0 <= first.start - m.end <= _CHOICE_GAP
                 for m in choice):
