@@ -255,6 +255,11 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
         if through and all(any(m.overlaps(c) for c in channels)
                            for m in found if m.value == "emotion_inference"):
             found = [m for m in found if m not in through]
+    contradicted = _contradicted(text, view, [m for m in found if not (
+        m.value in ("identification", "verification") and any(m.overlaps(b) for b in blocks))])
+    if contradicted is not None:
+        turn.found["purpose"] = contradicted
+        return
     for mention in found:
         value = mention.value
         # "without identifying anyone" rules out the identification or verification read
@@ -295,6 +300,34 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
     turn.purpose_stated = stated.words if stated is not None else None
     # "without identifying anyone" and nothing else: no purpose is assumed either.
     turn.camera_or_face = "camera_or_face" in has and not turn.purpose_blocked
+
+
+_ONLY_WORDS = 5  # words between "only" and the purpose it limits ("only want to blur"; German
+#: puts the verb last: "nur Gesichter in den Videos verpixeln")
+_ONLY_BREAK = re.compile(r"[.;,:!?]")
+
+
+def _contradicted(text: str, view: _View, found: list[Mention]) -> list[Said] | None:
+    """"It would only detect faces ..., then recognise returning visitors": a purpose said to
+    be the only one, and another purpose stated beside it. The question contradicts itself,
+    so the purpose stays open (both readings shown), neither the milder nor the stricter."""
+    only = view.of("cue", "purpose_only")
+    if not only or len({m.value for m in found}) < 2:
+        return None
+    limited = [m for m in found if any(
+        c.end <= m.start and len(text[c.end:m.start].split()) <= _ONLY_WORDS
+        and not _ONLY_BREAK.search(text[c.end:m.start]) for c in only)]
+    if not limited:
+        return None
+    kept = limited[0]
+    # stated after it as a further step ("..., then recognise", "and flag", "; afterwards"),
+    # not the same use named twice ("compare a selfie with the ID photo ... only 1:1")
+    steps = view.of("cue", "further_step")
+    other = next((m for m in found if m.value != kept.value and m.start >= kept.end
+                  and any(kept.end <= c.start and c.end <= m.start for c in steps)), None)
+    if other is None:
+        return None
+    return [Said(other.value, other.words), Said(kept.value, kept.words)]
 
 
 #: Practices that, stated beside scraping, are a second use: building the face database is
@@ -413,6 +446,7 @@ def _read_place(text: str, view: _View, turn: Reading) -> None:
         elif mention.detail == "EU":
             turn.region_words = turn.region_words or mention.words
     if candidates:
+        candidates = _alternatives_alike(text, view, candidates)
         candidates.sort(key=lambda item: (-item[0], item[1]))
         top = candidates[0][0]
         best = [c for c in candidates if c[0] == top]
@@ -423,6 +457,31 @@ def _read_place(text: str, view: _View, turn: Reading) -> None:
     region = view.of("place", "region")
     if region:
         turn.region_words = region[0].words
+
+
+_PLACE_OR_GAP = 16  # characters: " or in ", ", or maybe "
+
+
+def _alternatives_alike(text: str, view: _View,
+                        candidates: list[tuple[int, int, str, str]]) -> list[
+                            tuple[int, int, str, str]]:
+    """"either in Sweden or Norway", "Geneva or Lyon": places offered as alternatives weigh
+    alike, so where the use is stays open when their countries differ."""
+    ors = view.of("cue", "or_word")
+    if not ors:
+        return candidates
+    out = list(candidates)
+    for i, (pri_a, start_a, _, words_a) in enumerate(candidates):
+        for j, (pri_b, start_b, _, _) in enumerate(candidates):
+            lo = start_a + len(words_a)
+            if pri_b == pri_a or not 0 < start_b - lo <= _PLACE_OR_GAP or _SENTENCE_END.search(
+                    text[lo:start_b]):
+                continue
+            if any(lo <= m.start and m.end <= start_b for m in ors):
+                top = max(pri_a, pri_b)
+                out[i] = (top, *out[i][1:])
+                out[j] = (top, *out[j][1:])
+    return out
 
 
 def _place_priority(text: str, view: _View, mention: Mention) -> int:

@@ -157,6 +157,10 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
 
     # Actor: police-like bodies in the US are US police; acting "by or for" them counts.
     place = facts.get("jurisdiction", Fact()).value
+    # "either in Sweden or Norway": where is open, but no candidate is the US
+    candidates = facts.get("jurisdiction", Fact()).candidates
+    if place == "unknown" and candidates and all(c.value != "us" for c in candidates):
+        place = "not_us"
     if actor is not None:
         kind, words, turn_no = actor
         who = _Merged([Said(kind, words)], turn_no)
