@@ -158,6 +158,11 @@ def _scope(text: str, mention: Mention, clause: tuple[int, int], premise: bool,
                     _cue_after(text, hi, mention, vocab.scope_patterns("other_party_after"),
                                party_fillers)):
                 return "other_party"
+            # "Chinese software", "an Israeli face recognition system": a nationality (not a
+            # city: "the Rome cameras" are where the use is) naming where a product comes from
+            if mention.kind == "place" and mention.rank != 0 and _cue_after(
+                    text, hi, mention, vocab.scope_patterns("origin_after"), ()):
+                return "other_party"
             # "the integrator, based in Austin": a comma between the party and its place
             if before_comma is not None and _cue_before(
                     text, before_comma, mention, vocab.scope_patterns("other_party"),
