@@ -19,9 +19,11 @@ except ImportError:  # pragma: no cover - older Pythons
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _p  # type: ignore[no-redef]
 
-__all__ = ["K", "Infixes", "infixes", "letters", "prefixes", "union", "word_starts"]
+__all__ = ["K", "K_STEM", "Infixes", "infixes", "letters", "prefixes", "union", "word_heads",
+           "word_starts"]
 
-K = 3  # prefix length the gate compares
+K = 6  # letters of a word start the gate compares
+K_STEM = 3  # letters of a stem inside a word the gate compares (every run of them is kept)
 _MAX = 4000  # more prefixes than this: not worth gating
 _BOUNDARY_START = re.compile(
     r"^(?:\(\?<![^()]*\))*(?:\\b|\(\?<!\\w\)|\(\?<!\[\\w\.\]\)|\(\?<!\[\\w\]\))")
@@ -32,12 +34,13 @@ class _Open(Exception):
 
 
 def _literal(items: list[tuple[object, object]]) -> bool:
-    """True when ``items`` consume only literal letters (in groups and branches)."""
+    """True when ``items`` consume only literal letters or whitespace (in groups and branches)."""
     for op, av in items:
         if op is _c.LITERAL:
             continue
         if op is _c.IN:
-            if any(kind is not _c.LITERAL for kind, _ in av):  # type: ignore[attr-defined]
+            if not _is_space(op, av) and any(
+                    kind is not _c.LITERAL for kind, _ in av):  # type: ignore[attr-defined]
                 return False
         elif op is _c.SUBPATTERN:
             if not _literal(list(av[-1])):  # type: ignore[index]
@@ -53,43 +56,71 @@ def _literal(items: list[tuple[object, object]]) -> bool:
     return True
 
 
-def _walk(items: list[tuple[object, object]], acc: set[str]) -> set[str]:
-    """Prefixes after ``items`` given partial prefixes ``acc`` (complete ones have K chars)."""
+def _add(prefix: str, char: str) -> str:
+    """``prefix`` and one more matched character, as word_starts writes the text: lower
+    case, and any run of whitespace as one space."""
+    if char.isspace():
+        return prefix if prefix.endswith(" ") else prefix + " "
+    return prefix + char.lower()
+
+
+def _is_space(op: object, av: object) -> bool:
+    r"""True for "\s": any one whitespace character."""
+    return op is _c.IN and av == [(_c.CATEGORY, _c.CATEGORY_SPACE)]
+
+
+def _spaces(av: object) -> bool:
+    r"""True for the repeat of "\s+", "\s*", "\s{1,3}" (runs of whitespace)."""
+    item = list(av[2])  # type: ignore[index]
+    return len(item) == 1 and _is_space(*item[0])
+
+
+def _walk(items: list[tuple[object, object]], acc: set[str], k: int) -> set[str]:
+    """Prefixes after ``items`` given partial prefixes ``acc`` (complete ones have k chars)."""
     for index, (op, av) in enumerate(items):
-        todo = {a for a in acc if len(a) < K}
+        todo = {a for a in acc if len(a) < k}
         if not todo:
             return acc
         done = acc - todo
         if op is _c.AT or op is _c.ASSERT_NOT or op is _c.ASSERT:
             continue
         if op is _c.LITERAL:
-            acc = done | {a + chr(av).lower() for a in todo}  # type: ignore[arg-type]
+            acc = done | {_add(a, chr(av)) for a in todo}  # type: ignore[arg-type]
+        elif _is_space(op, av):
+            acc = done | {_add(a, " ") for a in todo}
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and _spaces(av):
+            # "\s+", "\s*": word_starts reads every run of spaces as one space
+            spaced = {_add(a, " ") for a in todo}
+            if av[0] == 0:  # type: ignore[index]
+                rest = items[index + 1:]
+                return done | _walk(rest, spaced, k) | _walk(rest, set(todo), k)
+            acc = done | spaced
         elif op is _c.IN:
             chars = []
             for kind, value in av:  # type: ignore[attr-defined]
                 if kind is not _c.LITERAL:
                     return done | todo  # a class such as [\s-]: the prefix ends here
-                chars.append(chr(value).lower())
-            acc = done | {a + ch for a in todo for ch in chars}
+                chars.append(chr(value))
+            acc = done | {_add(a, ch) for a in todo for ch in chars}
         elif op is _c.BRANCH:
             rest = items[index + 1:]
             out = set(done)
             for alt in av[1]:  # type: ignore[index]
-                out |= _walk(list(alt) + rest, set(todo))
+                out |= _walk(list(alt) + rest, set(todo), k)
             return out
         elif op is _c.SUBPATTERN:
             rest = items[index + 1:]
-            return done | _walk(list(av[-1]) + rest, set(todo))  # type: ignore[index]
+            return done | _walk(list(av[-1]) + rest, set(todo), k)  # type: ignore[index]
         elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
             low: int = av[0]  # type: ignore[index]
             item: list[tuple[object, object]] = list(av[2])  # type: ignore[index]
             rest = items[index + 1:]
-            if not _literal(item):
-                return done | todo  # "\w*", "\s+": the prefix ends here
-            once = _walk(item, set(todo))
+            once = _walk(item, set(todo), k)
+            if not _literal(item):  # "(?:the\s+)?", "\w*": the prefix ends inside the item
+                return done | once | (_walk(rest, set(todo), k) if low == 0 else set())
             if low == 0:
-                return done | _walk(rest, set(todo)) | {p for p in once if len(p) == K} | (
-                    _walk(rest, {p for p in once if len(p) < K}) if rest else set())
+                return done | _walk(rest, set(todo), k) | {p for p in once if len(p) == k} | (
+                    _walk(rest, {p for p in once if len(p) < k}, k) if rest else set())
             return done | once  # prefixes of the first repetition suffice
         else:
             return done | todo  # \w, ., \s: the prefix ends here
@@ -98,13 +129,13 @@ def _walk(items: list[tuple[object, object]], acc: set[str]) -> set[str]:
     return acc
 
 
-def prefixes(pattern: str) -> frozenset[str] | None:
-    """The lower-case prefixes (at most K letters) every match starts with, or None."""
+def prefixes(pattern: str, k: int = K) -> frozenset[str] | None:
+    """The lower-case prefixes (at most k letters) every match starts with, or None."""
     if not _BOUNDARY_START.match(pattern):
         return None
     try:
         parsed = _p.parse(pattern, re.IGNORECASE)
-        found = _walk(list(parsed), {""})
+        found = _walk(list(parsed), {""}, k)
     except (_Open, re.error, TypeError, ValueError):
         return None
     if not found or any(not p for p in found) or len(found) > _MAX:
@@ -123,33 +154,52 @@ _STEM_START = re.compile(r"^(?:\(\?<![^()]*\))*(?:\(\?<!\\w\)|\\b)\\w\*")
 
 def infixes(pattern: str) -> Infixes | None:
     """For a pattern opening with any word letters then a stem ("(?<!\\w)\\w*emotion...",
-    also after lookbehinds), the lower-case letters (K of them) the stem starts with;
-    otherwise None."""
+    also after lookbehinds), the lower-case letters (K_STEM of them) the stem starts with;
+    otherwise None (also for a stem shorter than that: ``letters`` holds runs of K_STEM)."""
     opening = _STEM_START.match(pattern)
     if opening is None:
         return None
-    found = prefixes(r"(?<!\w)" + pattern[opening.end():])
-    return None if found is None else Infixes(found)
+    found = prefixes(r"(?<!\w)" + pattern[opening.end():], K_STEM)
+    if found is None or any(len(p) != K_STEM for p in found):
+        return None
+    return Infixes(found)
 
 
 def letters(text: str) -> frozenset[str]:
-    """Every run of K characters of ``text`` (lower case), for the Infixes gates."""
+    """Every run of K_STEM characters of ``text`` (lower case), for the Infixes gates."""
     lower = text.lower()
-    return frozenset(lower[i:i + K] for i in range(len(lower) - K + 1))
+    return frozenset(lower[i:i + K_STEM] for i in range(len(lower) - K_STEM + 1))
 
 
 _WORD_START = re.compile(r"(?<!\w)\w")
 
 
-def word_starts(text: str) -> dict[str, tuple[int, ...]]:
-    """Every prefix of 1 to K characters of the words of ``text`` (lower case), with the
-    places in ``text`` where a word starts that way."""
-    out: dict[str, list[int]] = {}
+_SPACE_RUN = re.compile(r"\s+")
+
+
+def word_heads(text: str) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """Where each word of ``text`` starts, with its prefixes of 1 to K characters (lower
+    case, every run of whitespace read as one space, so "in  public" starts "in pu")."""
+    flat = _SPACE_RUN.sub(" ", text)
+    runs = [(m.end(), m.end() - m.start() - 1) for m in _SPACE_RUN.finditer(text)]
+    out: list[tuple[int, tuple[str, ...]]] = []
+    removed = run = 0  # characters the runs before i lost; the next run to count
     for match in _WORD_START.finditer(text):
         i = match.start()
-        head = text[i:i + K].lower()
-        for n in range(1, len(head) + 1):
-            out.setdefault(head[:n], []).append(i)
+        while run < len(runs) and runs[run][0] <= i:
+            removed += runs[run][1]
+            run += 1
+        head = flat[i - removed:i - removed + K].lower()
+        out.append((i, tuple(head[:n] for n in range(1, len(head) + 1))))
+    return tuple(out)
+
+
+def word_starts(text: str) -> dict[str, tuple[int, ...]]:
+    """Every word prefix of ``text`` (see word_heads) with the places words start so."""
+    out: dict[str, list[int]] = {}
+    for i, heads in word_heads(text):
+        for head in heads:
+            out.setdefault(head, []).append(i)
     return {prefix: tuple(at) for prefix, at in out.items()}
 
 

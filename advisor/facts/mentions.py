@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from advisor.facts.gate import letters, word_starts
+from advisor.facts.gate import letters, word_heads
 from advisor.facts.places import (
     MUNICIPALITY,
     TOWN_LEAD,
@@ -60,30 +60,65 @@ def _raw(text: str, vocabularies: Iterable[Vocabulary]) -> tuple[list[Mention], 
     near: list[Mention] = []
     scan = _Scan(text)
     for vocab in vocabularies:
-        for e, p, where in vocab.parts_for(scan.starts, scan.runs):
-            entry = vocab.entries[e]
-            for match in (_matches(entry, p, scan) if where is None
-                          else _tried(entry.parts[p][1], text, where)):
-                words = match.group(0)
-                stripped = words.strip()
-                if not stripped:
-                    continue
-                start = match.start() + (len(words) - len(words.lstrip()))
-                value, rank, detail = entry.value, entry.rank, entry.detail
-                if entry.lookup is not None:
-                    key = match.key if isinstance(match, _Hit) else stripped.lower()
-                    value, rank, detail = entry.lookup[key]
-                mention = Mention(entry.kind, entry.name, value, start,
-                                  start + len(stripped), stripped, rank, vocab.lang, detail)
-                if isinstance(match, _Hit):  # a near spelling: kept below, if nothing is read
-                    near.append(mention)
-                    continue
-                (masks if entry.kind == "mask" else found).append(mention)
+        where = vocab.index.where
+        for pid, match in _hits(vocab, scan):
+            entry = vocab.entries[where[pid][0]]
+            words = match.group(0)
+            stripped = words.strip()
+            if not stripped:
+                continue
+            start = match.start() + (len(words) - len(words.lstrip()))
+            value, rank, detail = entry.value, entry.rank, entry.detail
+            if entry.lookup is not None:
+                key = match.key if isinstance(match, _Hit) else stripped.lower()
+                value, rank, detail = entry.lookup[key]
+            mention = Mention(entry.kind, entry.name, value, start,
+                              start + len(stripped), stripped, rank, vocab.lang, detail)
+            if isinstance(match, _Hit):  # a near spelling: kept below, if nothing is read
+                near.append(mention)
+                continue
+            (masks if entry.kind == "mask" else found).append(mention)
     # A near spelling never outweighs a name another vocabulary reads as written there
     # (Spanish "Granada" is no misspelt "Grenada", "Policía" no misspelt "policja").
     found += [m for m in near if not any(
         o.kind == m.kind and o.name == m.name and o.overlaps(m) for o in found)]
     return found, masks
+
+
+def _hits(vocab: Vocabulary, scan: _Scan) -> list[tuple[int, re.Match[str] | _Hit]]:
+    """Every match of every part of ``vocab`` in the text, as (part number, match), in
+    vocabulary order, each part's matches left to right as finditer finds them (no overlaps).
+
+    A gated part is tried only where a word starts as its gate says (one pass over the
+    words); the others (name lists, anchored parts, stems the text holds, parts with no
+    gate) are scanned whole."""
+    index = vocab.index
+    text = scan.text
+    by_head, regexes = index.by_head, index.regexes
+    hits: list[tuple[int, re.Match[str] | _Hit]] = []
+    ends: dict[int, int] = {}  # part -> where its last match ended
+    tried: dict[int, int] = {}  # part -> the last place it was tried
+    for at, heads in scan.heads:
+        for head in heads:  # shortest first
+            pids = by_head.get(head)
+            if pids is None:
+                break  # no gate starts so, nor with any longer head of this word
+            for pid in pids:
+                if ends.get(pid, 0) > at or tried.get(pid) == at:
+                    continue
+                tried[pid] = at
+                match = regexes[pid].match(text, at)
+                if match is not None:
+                    ends[pid] = max(match.end(), at + 1)
+                    hits.append((pid, match))
+    whole = set(index.always)
+    for run in scan.runs:
+        whole.update(index.by_run.get(run, ()))
+    for pid in whole:
+        e, p = index.where[pid]
+        hits += [(pid, match) for match in _matches(vocab.entries[e], p, scan)]
+    hits.sort(key=lambda hit: hit[0])  # stable: each part's matches stay left to right
+    return hits
 
 
 @dataclass(frozen=True)
@@ -102,11 +137,11 @@ class _Hit:
 
 
 class _Scan:
-    """A text with what the gates ask of it, worked out once for every entry."""
+    """A text with what the gates ask of it, worked out once for every vocabulary."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = word_starts(text)  # word prefix -> where words start so
+        self.heads = word_heads(text)  # where each word starts, with its prefixes
         self.runs = letters(text)
 
 
@@ -121,18 +156,6 @@ def _matches(entry: Entry, part: int, scan: _Scan) -> Sequence[re.Match[str] | _
         match = regex.match(text)
         return [] if match is None else [match]
     return list(regex.finditer(text))
-
-
-def _tried(regex: re.Pattern[str], text: str, where: list[int]) -> list[re.Match[str]]:
-    """Matches tried only where a word starts the way every match must (as finditer would
-    find them: left to right, no overlaps)."""
-    found: list[re.Match[str]] = []
-    end = 0
-    for at in where:
-        if at >= end and (match := regex.match(text, at)) is not None:
-            end = max(match.end(), at + 1)
-            found.append(match)
-    return found
 
 
 _NAME_WORD = re.compile(r"[\w'’]+(?:[.\-/][\w'’]+)*\.?")
