@@ -19,8 +19,8 @@ except ImportError:  # pragma: no cover - older Pythons
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _p  # type: ignore[no-redef]
 
-__all__ = ["K", "K_STEM", "Infixes", "infixes", "letters", "prefixes", "union", "word_heads",
-           "word_starts"]
+__all__ = ["K", "K_STEM", "Infixes", "infixes", "letters", "prefixes", "runs", "union",
+           "word_heads", "word_starts"]
 
 K = 6  # letters of a word start the gate compares
 K_STEM = 3  # letters of a stem inside a word the gate compares (every run of them is kept)
@@ -163,6 +163,40 @@ def infixes(pattern: str) -> Infixes | None:
     if found is None or any(len(p) != K_STEM for p in found):
         return None
     return Infixes(found)
+
+
+def runs(pattern: str) -> Infixes | None:
+    """For a pattern neither gate above fits ("\\b(?:[\\w-]+'s\\s+own\\s+)?security\\s+staff"),
+    the letters (K_STEM of them) one of which every match holds somewhere: those a stretch
+    of the pattern that every match ends with starts with ("sec"); otherwise None."""
+    try:
+        found = _runs(list(_p.parse(pattern, re.IGNORECASE)))
+    except (_Open, re.error, TypeError, ValueError):
+        return None
+    return None if found is None else Infixes(found)
+
+
+def _runs(items: list[tuple[object, object]]) -> set[str] | None:
+    while len(items) == 1 and items[0][0] is _c.SUBPATTERN:  # "(?:...)" around it all
+        items = list(items[0][1][-1])  # type: ignore[index]
+    if len(items) == 1 and items[0][0] is _c.BRANCH:  # one of several: any of theirs
+        out: set[str] = set()
+        for alternative in items[0][1][1]:  # type: ignore[index]
+            found = _runs(list(alternative))
+            if found is None:
+                return None
+            out |= found
+        return out
+    for j, (op, _) in enumerate(items):
+        found = _walk(items[j:], {""}, K_STEM)
+        if found and len(found) <= _MAX and all(
+                len(p) == K_STEM and " " not in p for p in found):
+            return found
+        if op is _c.SUBPATTERN or op is _c.BRANCH:  # a group every match holds
+            inner = _runs([items[j]])
+            if inner is not None:
+                return inner
+    return None
 
 
 def letters(text: str) -> frozenset[str]:

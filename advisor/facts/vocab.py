@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.facts.datafile import read_yaml
-from advisor.facts.gate import Infixes, infixes, prefixes
+from advisor.facts.gate import Infixes, infixes, prefixes, runs, union
 from advisor.facts.places import place_entries
 
 __all__ = ["NEAR_MIN", "VOCAB_DIR", "Entry", "PartsIndex", "Vocabulary", "load", "near_words",
@@ -217,7 +217,8 @@ ANCHORED: frozenset[str] = frozenset({"^"})
 
 def _parts(patterns: list[str], where: str
            ) -> tuple[tuple[frozenset[str] | None, re.Pattern[str]], ...]:
-    """Each pattern with its gate; the anchored and the ungated ones joined, one pass each."""
+    """Each pattern with its gate; the anchored and the ungated ones joined, one pass each
+    (the ungated ones scanned only when the text holds letters one of them must hold)."""
     gated = [(prefixes(p) or infixes(p), p) for p in patterns]
     out: list[tuple[frozenset[str] | None, re.Pattern[str]]] = [
         (gate, _compile(p, where)) for gate, p in gated if gate is not None]
@@ -226,7 +227,8 @@ def _parts(patterns: list[str], where: str
     if anchored:
         out.append((ANCHORED, _joined(anchored, where)))
     if open_:
-        out.append((None, _joined(open_, where)))
+        held = union(runs(p) for p in open_)
+        out.append((None if held is None else Infixes(held), _joined(open_, where)))
     return tuple(out)
 
 

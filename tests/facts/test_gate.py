@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from advisor.facts import mentions, vocab
-from advisor.facts.gate import infixes, prefixes, word_starts
+from advisor.facts.gate import infixes, prefixes, runs, word_starts
 from advisor.facts.language import SUPPORTED
 
 _QUESTIONS = [
@@ -74,6 +74,26 @@ def test_whitespace_runs_and_line_breaks_do_not_hide_a_match() -> None:
                   vocabulary.entries[vocabulary.index.where[pid][0]].value)
                  for pid, _ in mentions._hits(vocabulary, scan)}
         assert ("setting", "uncontrolled") in found, question
+
+
+@pytest.mark.parametrize(("pattern", "expected"), [
+    (r"\b(?:[\w-]+['’]s\s+own\s+)?security\s+staff", {"sec"}),
+    (r"\b(?:\w+\s+)?(?:days?|weeks?)\s+after\b", {"day", "wee"}),
+    (r"(?:^|[.!?]\s*)(?:publicly|open)\s+to", {"pub", "ope"}),
+    (r"\b(?:\w*bahnhof\w*|gare)\b", {"bah", "gar"}),  # a group every match holds
+    (r"(?:\(\s*not\s+microsoft|\bnothing\s+from)", {"not"}),  # every alternative's
+])
+def test_runs_name_letters_every_match_holds(pattern: str, expected: set[str]) -> None:
+    assert runs(pattern) == expected
+    text = {"sec": "our own security staff", "day": "two days after"}.get(min(expected))
+    if text is not None:  # and a match does hold one of them
+        match = re.search(pattern, text, re.I)
+        assert match is not None and any(r in match.group(0).lower() for r in expected)
+
+
+@pytest.mark.parametrize("pattern", [r"\b\w+\s+\w+", r"(?:^|\()\s*live\b|\bx\w*"])
+def test_runs_are_none_when_some_match_may_hold_no_fixed_letters(pattern: str) -> None:
+    assert runs(pattern) is None
 
 
 def test_word_starts_are_lower_case_prefixes() -> None:
