@@ -96,24 +96,19 @@ def _hits(vocab: Vocabulary, scan: _Scan) -> list[tuple[int, re.Match[str] | _Hi
     text = scan.text
     by_head, regexes = index.by_head, index.regexes
     hits: list[tuple[int, re.Match[str] | _Hit]] = []
-    ends: dict[int, int] = {}  # part -> where its last match ended
-    tried: dict[int, int] = {}  # part -> the last place it was tried
+    ends = [0] * len(regexes)  # part -> where its last match ended
     for at, heads in scan.heads:
-        for head in heads:  # shortest first
+        for head in heads:  # shortest first; a part is filed under one head of a word
             pids = by_head.get(head)
             if pids is None:
                 break  # no gate starts so, nor with any longer head of this word
             for pid in pids:
-                if ends.get(pid, 0) > at or tried.get(pid) == at:
-                    continue
-                tried[pid] = at
-                match = regexes[pid].match(text, at)
-                if match is not None:
+                if ends[pid] <= at and (match := regexes[pid].match(text, at)) is not None:
                     ends[pid] = max(match.end(), at + 1)
                     hits.append((pid, match))
     whole = set(index.always)
-    for run in scan.runs:
-        whole.update(index.by_run.get(run, ()))
+    for run in scan.runs.intersection(index.by_run):
+        whole.update(index.by_run[run])
     for pid in whole:
         e, p = index.where[pid]
         hits += [(pid, match) for match in _matches(vocab.entries[e], p, scan)]

@@ -85,10 +85,13 @@ class Vocabulary:
                 regexes.append(regex)
                 if gate is None or gate is ANCHORED:
                     always.append(pid)
-                else:
-                    index = by_run if isinstance(gate, Infixes) else by_head
+                elif isinstance(gate, Infixes):
                     for letters in gate:
-                        index.setdefault(letters, []).append(pid)
+                        by_run.setdefault(letters, []).append(pid)
+                else:  # "in" opens wherever "in pub" does: a part is filed once per word
+                    for letters in gate:
+                        if not any(letters[:n] in gate for n in range(1, len(letters))):
+                            by_head.setdefault(letters, []).append(pid)
         # every shorter start of a gate too (no parts): a word's prefixes are looked up
         # from the shortest, and the look-up stops at the first that opens no gate
         heads: dict[str, tuple[int, ...]] = {
