@@ -19,11 +19,12 @@ except ImportError:  # pragma: no cover - older Pythons
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _p  # type: ignore[no-redef]
 
-__all__ = ["K", "K_STEM", "Infixes", "infixes", "letters", "prefixes", "runs", "union",
+__all__ = ["K", "K_STEM", "STEM_MIN", "Infixes", "infixes", "letters", "prefixes", "runs", "union",
            "word_heads", "word_starts"]
 
 K = 6  # letters of a word start the gate compares
-K_STEM = 3  # letters of a stem inside a word the gate compares (every run of them is kept)
+K_STEM = 5  # letters of a stem inside a word the gate compares, at most
+STEM_MIN = 3  # and at least: ``letters`` keeps every run of STEM_MIN to K_STEM characters
 _MAX = 4000  # more prefixes than this: not worth gating
 _BOUNDARY_START = re.compile(
     r"^(?:\(\?<![^()]*\))*(?:\\b|\(\?<!\\w\)|\(\?<!\[\\w\.\]\)|\(\?<!\[\\w\]\))")
@@ -154,21 +155,20 @@ _STEM_START = re.compile(r"^(?:\(\?<![^()]*\))*(?:\(\?<!\\w\)|\\b)\\w\*")
 
 def infixes(pattern: str) -> Infixes | None:
     """For a pattern opening with any word letters then a stem ("(?<!\\w)\\w*emotion...",
-    also after lookbehinds), the lower-case letters (K_STEM of them) the stem starts with;
-    otherwise None (also for a stem shorter than that: ``letters`` holds runs of K_STEM)."""
+    also after lookbehinds), the lower-case letters (STEM_MIN to K_STEM of them) the stem
+    starts with; otherwise None (also for a shorter stem: ``letters`` holds no such runs)."""
     opening = _STEM_START.match(pattern)
     if opening is None:
         return None
     found = prefixes(r"(?<!\w)" + pattern[opening.end():], K_STEM)
-    if found is None or any(len(p) != K_STEM for p in found):
-        return None
-    return Infixes(found)
+    return None if found is None else _stems(found)
 
 
 def runs(pattern: str) -> Infixes | None:
     """For a pattern neither gate above fits ("\\b(?:[\\w-]+'s\\s+own\\s+)?security\\s+staff"),
-    the letters (K_STEM of them) one of which every match holds somewhere: those a stretch
-    of the pattern that every match ends with starts with ("sec"); otherwise None."""
+    the letters (STEM_MIN to K_STEM of them) one of which every match holds somewhere:
+    those a stretch of the pattern that every match ends with starts with ("secur");
+    otherwise None."""
     try:
         found = _runs(list(_p.parse(pattern, re.IGNORECASE)))
     except (_Open, re.error, TypeError, ValueError):
@@ -176,7 +176,7 @@ def runs(pattern: str) -> Infixes | None:
     return None if found is None else Infixes(found)
 
 
-def _runs(items: list[tuple[object, object]]) -> set[str] | None:
+def _runs(items: list[tuple[object, object]]) -> frozenset[str] | None:
     while len(items) == 1 and items[0][0] is _c.SUBPATTERN:  # "(?:...)" around it all
         items = list(items[0][1][-1])  # type: ignore[index]
     if len(items) == 1 and items[0][0] is _c.BRANCH:  # one of several: any of theirs
@@ -186,11 +186,10 @@ def _runs(items: list[tuple[object, object]]) -> set[str] | None:
             if found is None:
                 return None
             out |= found
-        return out
+        return frozenset(out)
     for j, (op, _) in enumerate(items):
-        found = _walk(items[j:], {""}, K_STEM)
-        if found and len(found) <= _MAX and all(
-                len(p) == K_STEM and " " not in p for p in found):
+        found = _stems(_walk(items[j:], {""}, K_STEM))
+        if found is not None and len(found) <= _MAX:
             return found
         if op is _c.SUBPATTERN or op is _c.BRANCH:  # a group every match holds
             inner = _runs([items[j]])
@@ -199,10 +198,21 @@ def _runs(items: list[tuple[object, object]]) -> set[str] | None:
     return None
 
 
+def _stems(found: set[str] | frozenset[str]) -> Infixes | None:
+    """Prefixes as letter runs ``letters`` keeps: each cut at its first space (runs hold
+    none), every one at least STEM_MIN long; otherwise None."""
+    cut = {p.split(" ", 1)[0] for p in found}
+    if not cut or any(len(p) < STEM_MIN for p in cut):
+        return None
+    return Infixes(cut)
+
+
 def letters(text: str) -> frozenset[str]:
-    """Every run of K_STEM characters of ``text`` (lower case), for the Infixes gates."""
+    """Every run of STEM_MIN to K_STEM characters of ``text`` (lower case), for the Infixes
+    gates."""
     lower = text.lower()
-    return frozenset(lower[i:i + K_STEM] for i in range(len(lower) - K_STEM + 1))
+    return frozenset(lower[i:i + n] for n in range(STEM_MIN, K_STEM + 1)
+                     for i in range(len(lower) - n + 1))
 
 
 _WORD_START = re.compile(r"(?<!\w)\w")
