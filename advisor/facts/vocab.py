@@ -71,6 +71,12 @@ class Vocabulary:
         return self.scope.get(kind, ())
 
     @cached_property
+    def scope_gates(self) -> Mapping[str, frozenset[str] | None]:
+        """Scope kind -> the word starts one of its matches must open with (None: any)."""
+        return {kind: union(prefixes(p.pattern) for p in patterns)
+                for kind, patterns in self.scope.items()}
+
+    @cached_property
     def index(self) -> PartsIndex:
         """Every part of every entry numbered in vocabulary order, filed by its gate."""
         where: list[tuple[int, int]] = []
@@ -323,7 +329,7 @@ def load(lang: str, plain: bool = False) -> Vocabulary:
         scope[kind] = tuple(_compile(p, f"{lang}.yaml scope.{kind}")
                             for p in _patterns(spec, lang, plain))
     vocabulary = Vocabulary(lang, tuple(entries), scope)
-    _ = vocabulary.index  # build the parts index now, not on the first question
+    _ = vocabulary.index, vocabulary.scope_gates  # now, not on the first question
     # The tables (GeoNames cities above all) live as long as the process: keep them out of
     # the cyclic garbage collector's full passes, which would otherwise rescan them all
     # (100 ms and more) every so often, in the middle of some question's reading.

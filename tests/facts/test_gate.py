@@ -102,3 +102,23 @@ def test_word_starts_are_lower_case_prefixes() -> None:
     assert {"l", "li", "liv", "live c", "cctv a", "at kö", "kö", "köl", "hbf"} <= starts.keys()
     assert not any(re.search(r"[A-Z]", s) for s in starts)
     assert starts["kö"] == (14,) and starts["l"] == (0,)
+
+
+@pytest.mark.parametrize("lang", SUPPORTED)
+def test_a_scope_cue_is_skipped_only_where_it_cannot_match(lang: str) -> None:
+    """Scope cues (negation, other party, ...) are scanned in a window only when its gate
+    says one may match there: wherever it says none can, scanning finds none."""
+    from advisor.facts.scope import _Cues
+
+    vocabulary = vocab.load(lang)
+    for question in _QUESTIONS[::3]:
+        cues = _Cues(question)
+        starts = [0, *(m.start() for m in re.finditer(r"[\s.,;:!?()]", question))]
+        ends = [m.start() for m in re.finditer(r"\b\w", question)] + [len(question)]
+        for kind in vocabulary.scope:
+            patterns, where = cues.get(vocabulary, kind)
+            for lo in starts:
+                for hi in (e for e in ends if e > lo):
+                    if not cues.maybe(where, lo, hi):
+                        window = question[lo:hi]
+                        assert not any(p.search(window) for p in patterns), (kind, window)
