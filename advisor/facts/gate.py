@@ -1,10 +1,17 @@
-"""Cheap pre-checks for vocabulary patterns: the letters a match must start with.
+"""Cheap pre-checks for vocabulary patterns: the letters a match must start with or hold.
 
 Most entries never match a given question, yet scanning a whole question with a large
 alternation costs far more than asking "does any word of the question start with 'ident'?".
-For each pattern that starts at a word boundary, the literal prefixes a match must begin
-with (up to ``_K`` letters) are read from the compiled pattern; at run time an entry is
-scanned only when one of its prefixes begins some word of the text.
+Three gates are read from a compiled pattern:
+- ``prefixes``: for a pattern that starts at a word boundary, the literal letters (up to K,
+  any run of whitespace read as one space) a match begins with; the pattern is tried only
+  where a word of the text starts so (``word_heads``);
+- ``infixes``: for a stem inside compounds ("\\w*bahnhof"), the letters the stem starts
+  with; tried only where a word holding them starts;
+- ``runs``: for any other pattern, letters every match holds somewhere; the text is scanned
+  whole only when it holds them.
+A pattern with none of the three is scanned whole on every text. tests/facts/test_gate.py
+checks on real questions that no gate ever hides a match.
 """
 
 from __future__ import annotations
@@ -19,12 +26,12 @@ except ImportError:  # pragma: no cover - older Pythons
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _p  # type: ignore[no-redef]
 
-__all__ = ["K", "K_STEM", "STEM_MIN", "Infixes", "infixes", "letters", "prefixes", "runs", "union",
-           "word_heads", "word_starts"]
+__all__ = ["K", "K_STEM", "STEM_MIN", "Held", "Infixes", "infixes", "prefixes", "runs",
+           "union", "word_heads", "word_starts"]
 
 K = 6  # letters of a word start the gate compares
 K_STEM = 5  # letters of a stem inside a word the gate compares, at most
-STEM_MIN = 3  # and at least: ``letters`` keeps every run of STEM_MIN to K_STEM characters
+STEM_MIN = 3  # and at least
 _MAX = 4000  # more prefixes than this: not worth gating
 _BOUNDARY_START = re.compile(
     r"^(?:\(\?<![^()]*\))*(?:\\b|\(\?<!\\w\)|\(\?<!\[\\w\.\]\)|\(\?<!\[\\w\]\))")
@@ -145,8 +152,13 @@ def prefixes(pattern: str, k: int = K) -> frozenset[str] | None:
 
 
 class Infixes(frozenset[str]):
-    """A gate of letters a match must contain somewhere, not start a word with: a stem
-    inside compounds ("*emotion*" in "Emotionserkennung")."""
+    """A gate of letters a stem inside a word starts with ("*emotion*" in
+    "Emotionserkennung"): a match starts where a word holding one of them starts."""
+
+
+class Held(frozenset[str]):
+    """A gate of letters a match holds somewhere: the text is scanned whole when it holds
+    one of them."""
 
 
 #: Any word letters before a stem, after lookbehinds: "(?<!\w)\w*", "(?<!\bim\s)\b\w*".
@@ -155,16 +167,17 @@ _STEM_START = re.compile(r"^(?:\(\?<![^()]*\))*(?:\(\?<!\\w\)|\\b)\\w\*")
 
 def infixes(pattern: str) -> Infixes | None:
     """For a pattern opening with any word letters then a stem ("(?<!\\w)\\w*emotion...",
-    also after lookbehinds), the lower-case letters (STEM_MIN to K_STEM of them) the stem
-    starts with; otherwise None (also for a shorter stem: ``letters`` holds no such runs)."""
+    also after lookbehinds), the lower-case letters (STEM_MIN to K_STEM of them, within
+    the word) the stem starts with; otherwise None (also for a shorter stem)."""
     opening = _STEM_START.match(pattern)
     if opening is None:
         return None
     found = prefixes(r"(?<!\w)" + pattern[opening.end():], K_STEM)
-    return None if found is None else _stems(found)
+    cut = None if found is None else _stems(found)
+    return None if cut is None else Infixes(cut)
 
 
-def runs(pattern: str) -> Infixes | None:
+def runs(pattern: str) -> Held | None:
     """For a pattern neither gate above fits ("\\b(?:[\\w-]+'s\\s+own\\s+)?security\\s+staff"),
     the letters (STEM_MIN to K_STEM of them) one of which every match holds somewhere:
     those a stretch of the pattern that every match ends with starts with ("secur");
@@ -173,7 +186,7 @@ def runs(pattern: str) -> Infixes | None:
         found = _runs(list(_p.parse(pattern, re.IGNORECASE)))
     except (_Open, re.error, TypeError, ValueError):
         return None
-    return None if found is None else Infixes(found)
+    return None if found is None else Held(found)
 
 
 def _runs(items: list[tuple[object, object]]) -> frozenset[str] | None:
@@ -198,21 +211,16 @@ def _runs(items: list[tuple[object, object]]) -> frozenset[str] | None:
     return None
 
 
-def _stems(found: set[str] | frozenset[str]) -> Infixes | None:
-    """Prefixes as letter runs ``letters`` keeps: each cut at its first space (runs hold
-    none), every one at least STEM_MIN long; otherwise None."""
-    cut = {p.split(" ", 1)[0] for p in found}
+_NOT_WORD = re.compile(r"\W")
+
+
+def _stems(found: set[str] | frozenset[str]) -> frozenset[str] | None:
+    """Prefixes as letters within one word: each cut where a word ends (at a space, a
+    hyphen, an apostrophe), every one at least STEM_MIN long; otherwise None."""
+    cut = {_NOT_WORD.split(p, 1)[0] for p in found}
     if not cut or any(len(p) < STEM_MIN for p in cut):
         return None
-    return Infixes(cut)
-
-
-def letters(text: str) -> frozenset[str]:
-    """Every run of STEM_MIN to K_STEM characters of ``text`` (lower case), for the Infixes
-    gates."""
-    lower = text.lower()
-    return frozenset(lower[i:i + n] for n in range(STEM_MIN, K_STEM + 1)
-                     for i in range(len(lower) - n + 1))
+    return frozenset(cut)
 
 
 _WORD_START = re.compile(r"(?<!\w)\w")
@@ -221,29 +229,29 @@ _WORD_START = re.compile(r"(?<!\w)\w")
 _SPACE_RUN = re.compile(r"\s+")
 
 
-def word_heads(text: str) -> tuple[tuple[int, tuple[str, ...]], ...]:
-    """Where each word of ``text`` starts, with its prefixes of 1 to K characters (lower
-    case, every run of whitespace read as one space, so "in  public" starts "in pu")."""
+def word_heads(text: str) -> tuple[tuple[int, str], ...]:
+    """Where each word of ``text`` starts, with its first K characters (lower case, every
+    run of whitespace read as one space, so "in  public" starts "in pu"): every prefix of
+    that head is a prefix the word starts with."""
     flat = _SPACE_RUN.sub(" ", text)
     runs = [(m.end(), m.end() - m.start() - 1) for m in _SPACE_RUN.finditer(text)]
-    out: list[tuple[int, tuple[str, ...]]] = []
+    out: list[tuple[int, str]] = []
     removed = run = 0  # characters the runs before i lost; the next run to count
     for match in _WORD_START.finditer(text):
         i = match.start()
         while run < len(runs) and runs[run][0] <= i:
             removed += runs[run][1]
             run += 1
-        head = flat[i - removed:i - removed + K].lower()
-        out.append((i, tuple(head[:n] for n in range(1, len(head) + 1))))
+        out.append((i, flat[i - removed:i - removed + K].lower()))
     return tuple(out)
 
 
 def word_starts(text: str) -> dict[str, tuple[int, ...]]:
     """Every word prefix of ``text`` (see word_heads) with the places words start so."""
     out: dict[str, list[int]] = {}
-    for i, heads in word_heads(text):
-        for head in heads:
-            out.setdefault(head, []).append(i)
+    for i, head in word_heads(text):
+        for n in range(1, len(head) + 1):
+            out.setdefault(head[:n], []).append(i)
     return {prefix: tuple(at) for prefix, at in out.items()}
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from advisor.facts.gate import letters, word_heads
+from advisor.facts.gate import word_heads
 from advisor.facts.places import (
     MUNICIPALITY,
     TOWN_LEAD,
@@ -97,18 +97,27 @@ def _hits(vocab: Vocabulary, scan: _Scan) -> list[tuple[int, re.Match[str] | _Hi
     by_head, regexes = index.by_head, index.regexes
     hits: list[tuple[int, re.Match[str] | _Hit]] = []
     ends = [0] * len(regexes)  # part -> where its last match ended
-    for at, heads in scan.heads:
-        for head in heads:  # shortest first; a part is filed under one head of a word
-            pids = by_head.get(head)
+    for at, head in scan.heads:
+        for n in range(1, len(head) + 1):  # a part is filed under one prefix of a word
+            pids = by_head.get(head[:n])
             if pids is None:
-                break  # no gate starts so, nor with any longer head of this word
+                break  # no gate starts so, nor with any longer prefix of this word
             for pid in pids:
                 if ends[pid] <= at and (match := regexes[pid].match(text, at)) is not None:
                     ends[pid] = max(match.end(), at + 1)
                     hits.append((pid, match))
+    stems: dict[int, set[int]] = {}  # part -> where a word holding its stem starts
+    for run, pids in index.by_run.items():
+        if run in scan.lower:
+            holding = scan.words_holding(run)
+            for pid in pids:
+                stems.setdefault(pid, set()).update(holding)
+    for pid, starts in stems.items():
+        hits += [(pid, match) for match in _tried(regexes[pid], text, sorted(starts))]
     whole = set(index.always)
-    for run in scan.runs.intersection(index.by_run):
-        whole.update(index.by_run[run])
+    for run, pids in index.by_held.items():
+        if run in scan.lower:
+            whole.update(pids)
     for pid in whole:
         e, p = index.where[pid]
         hits += [(pid, match) for match in _matches(vocab.entries[e], p, scan)]
@@ -136,8 +145,30 @@ class _Scan:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.heads = word_heads(text)  # where each word starts, with its prefixes
-        self.runs = letters(text)
+        self.lower = text.lower()
+        self.heads = word_heads(text)  # where each word starts, with its first letters
+        self._words: list[tuple[int, str]] | None = None
+
+    def words_holding(self, letters: str) -> list[int]:
+        """Where the words (runs of word characters) holding ``letters`` start."""
+        if self._words is None:
+            self._words = [(m.start(), m.group(0).lower()) for m in _WORD.finditer(self.text)]
+        return [start for start, word in self._words if letters in word]
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _tried(regex: re.Pattern[str], text: str, where: list[int]) -> list[re.Match[str]]:
+    """Matches tried only where ``where`` says one may start (as finditer would find them:
+    left to right, no overlaps)."""
+    found: list[re.Match[str]] = []
+    end = 0
+    for at in where:
+        if at >= end and (match := regex.match(text, at)) is not None:
+            end = max(match.end(), at + 1)
+            found.append(match)
+    return found
 
 
 def _matches(entry: Entry, part: int, scan: _Scan) -> Sequence[re.Match[str] | _Hit]:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.facts.datafile import read_yaml
-from advisor.facts.gate import Infixes, infixes, prefixes, runs, union
+from advisor.facts.gate import Held, Infixes, infixes, prefixes, runs, union
 from advisor.facts.places import place_entries
 
 __all__ = ["NEAR_MIN", "VOCAB_DIR", "Entry", "PartsIndex", "Vocabulary", "load", "near_words",
@@ -83,6 +83,7 @@ class Vocabulary:
         regexes: list[re.Pattern[str]] = []
         by_head: dict[str, list[int]] = {}
         by_run: dict[str, list[int]] = {}
+        by_held: dict[str, list[int]] = {}
         always: list[int] = []
         for e, entry in enumerate(self.entries):
             for p, (gate, regex) in enumerate(entry.parts or ((None, entry.regex),)):
@@ -91,9 +92,10 @@ class Vocabulary:
                 regexes.append(regex)
                 if gate is None or gate is ANCHORED:
                     always.append(pid)
-                elif isinstance(gate, Infixes):
+                elif isinstance(gate, (Infixes, Held)):
+                    index = by_run if isinstance(gate, Infixes) else by_held
                     for letters in gate:
-                        by_run.setdefault(letters, []).append(pid)
+                        index.setdefault(letters, []).append(pid)
                 else:  # "in" opens wherever "in pub" does: a part is filed once per word
                     for letters in gate:
                         if not any(letters[:n] in gate for n in range(1, len(letters))):
@@ -104,7 +106,8 @@ class Vocabulary:
             head[:n]: () for head in by_head for n in range(1, len(head))}
         heads.update((head, tuple(pids)) for head, pids in by_head.items())
         return PartsIndex(tuple(where), tuple(regexes), heads,
-                          {run: tuple(pids) for run, pids in by_run.items()}, tuple(always))
+                          {run: tuple(pids) for run, pids in by_run.items()},
+                          {run: tuple(pids) for run, pids in by_held.items()}, tuple(always))
 
 
 @dataclass(frozen=True)
@@ -116,8 +119,10 @@ class PartsIndex:
     #: word start (gate.word_heads) -> the parts a match of which may start there; also
     #: every shorter start of a gate, with no parts of its own
     by_head: Mapping[str, tuple[int, ...]]
-    #: letter run (gate.letters) -> the parts with a stem starting so, scanned whole
+    #: letters -> the parts with a stem starting so, tried where a word holding them starts
     by_run: Mapping[str, tuple[int, ...]]
+    #: letters -> the parts every match of which holds them, scanned whole when the text does
+    by_held: Mapping[str, tuple[int, ...]]
     always: tuple[int, ...]  # parts scanned whole on every text (no gate, or anchored)
 
 
@@ -237,7 +242,7 @@ def _parts(patterns: list[str], where: str
         out.append((ANCHORED, _joined(anchored, where)))
     if open_:
         held = union(runs(p) for p in open_)
-        out.append((None if held is None else Infixes(held), _joined(open_, where)))
+        out.append((None if held is None else Held(held), _joined(open_, where)))
     return tuple(out)
 
 
