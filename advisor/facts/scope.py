@@ -98,10 +98,16 @@ class _Cues:
     def maybe(self, where: tuple[int, ...] | None, lo: int, hi: int) -> bool:
         """False when no cue can match in text[lo:hi]: no word there starts as one must, and
         the window does not open inside a word (where a cut word reads as a word start)."""
-        if where is None or self.text[lo:lo + 1].isalnum() or self.text[lo:lo + 1] == "_":
+        if where is None or 0 < lo < len(self.text) and _word_char(self.text[lo - 1]) \
+                and _word_char(self.text[lo]):
             return True
         i = bisect_left(where, lo)
         return i < len(where) and where[i] < hi
+
+
+def _word_char(char: str) -> bool:
+    """What ``\\w`` matches."""
+    return char.isalnum() or char == "_"
 
 
 def _cue_before(cues: _Cues, vocab: Vocabulary, kind: str, lo: int, mention: Mention,

@@ -113,7 +113,8 @@ def test_a_scope_cue_is_skipped_only_where_it_cannot_match(lang: str) -> None:
     vocabulary = vocab.load(lang)
     for question in _QUESTIONS[::3]:
         cues = _Cues(question)
-        starts = [0, *(m.start() for m in re.finditer(r"[\s.,;:!?()]", question))]
+        starts = sorted({*range(0, len(question), 7),  # some inside a word, too
+                         *(m.start() for m in re.finditer(r"[\s.,;:!?()]", question))})
         ends = [m.start() for m in re.finditer(r"\b\w", question)] + [len(question)]
         for kind in vocabulary.scope:
             patterns, where = cues.get(vocabulary, kind)
