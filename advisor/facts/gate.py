@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 try:  # Python 3.11+
     import re._constants as _c
@@ -229,6 +230,7 @@ _WORD_START = re.compile(r"(?<!\w)\w")
 _SPACE_RUN = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=8)  # the vocabularies and the scope cues of one reading share them
 def word_heads(text: str) -> tuple[tuple[int, str], ...]:
     """Where each word of ``text`` starts, with its first K characters (lower case, every
     run of whitespace read as one space, so "in  public" starts "in pu"): every prefix of

@@ -266,6 +266,7 @@ def _word_index(text: str) -> tuple[dict[str, list[int]], tuple[int, ...]]:
     return keys, tuple(capitalised)
 
 
+@lru_cache(maxsize=4096)  # the same words are looked up in every name list
 def _variants(key: str) -> tuple[str, ...]:
     """A looked-up key as written, without a final full stop, without a possessive, and
     without what a hyphen joins to it ("Amsterdam-based": the place is Amsterdam)."""
