@@ -244,7 +244,9 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
         return
     blocks = view.of("cue", "purpose_block_id")
     found = sorted(view.of("fact", "purpose"), key=lambda m: (m.rank, m.start))
-    if view.cue("one_to_many"):  # a search of many faces: identification before verification
+    if view.cue("one_to_many") or _identify_written(view, found, blocks):
+        # a search of many faces, or "identify" written out beside a verification word
+        # ("verify staff and identify visitors"): identification before verification
         found.sort(key=lambda m: (m.value == "verification", m.rank, m.start))
     if view.cue("physical_state"):
         # "pain read from the facial expression": the expression is how pain is read, so it
@@ -295,6 +297,20 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
     turn.purpose_stated = stated.words if stated is not None else None
     # "without identifying anyone" and nothing else: no purpose is assumed either.
     turn.camera_or_face = "camera_or_face" in has and not turn.purpose_blocked
+
+
+def _identify_written(view: _View, found: Sequence[Mention],
+                      blocks: Sequence[Mention]) -> bool:
+    """The language's word for "identify" written out (``id_explicit``), read as an in-scope
+    identification that is no part of a verification reading: identification is named
+    explicitly, so a verification word elsewhere does not outrank it."""
+    checks = [m for m in found if m.value == "verification"]
+    if not checks:
+        return False
+    named = view.of("cue", "id_explicit")
+    return any(m.value == "identification" and any(m.overlaps(c) for c in named)
+               and not any(m.overlaps(v) for v in checks)
+               and not any(m.overlaps(b) for b in blocks) for m in found)
 
 
 #: Practices that, stated beside scraping, are a second use: building the face database is
