@@ -142,7 +142,7 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     _read_purpose(text, view, turn, context_cues)
     _carried_from_premise(mentions, view, turn)
     _read_place(text, view, turn)
-    _read_actor(text, view, turn)
+    _read_actor(text, view, turn, mentions)
     _class_asked(mentions, view, turn)
     mixed = view.cue("mixed_place")
     turn.mixed_place = mixed.words if mixed else None
@@ -493,7 +493,8 @@ def _joined(text: str, a: Mention, b: Mention) -> bool:
     return b.end <= a.start and not text[b.end:a.start].strip()
 
 
-def _read_actor(text: str, view: _View, turn: Reading) -> None:
+def _read_actor(text: str, view: _View, turn: Reading,
+                mentions: Sequence[Mention] = ()) -> None:
     best: tuple[int, int, str, str, int, str] | None = None
     for mention in view.of("agency", "actor"):
         key = (_ACTOR_RANK[mention.value], -len(mention.words), mention.value, mention.words,
@@ -503,6 +504,19 @@ def _read_actor(text: str, view: _View, turn: Reading) -> None:
     force = view.cue("police_force")
     if force is not None and (best is None or best[0] > 1):
         best = (1, 0, "police", force.words, force.start, "")
+    doubted = best is not None and any(
+        0 <= best[4] - c.end <= _DOUBT_GAP and not _SENTENCE_END.search(text[c.end:best[4]])
+        for c in view.of("cue", "actor_doubt"))
+    if best is not None and doubted:
+        # "(not clear whether it acts for the police)": the police are in doubt; the body
+        # named beside them, if any, is the other reading, else who acts is open
+        other = view.best("actor")
+        if other is None:
+            turn.agency_words = best[3]
+            return
+        turn.actor_kind, turn.actor_words = other.value, other.words
+        turn.actor_rival = Said(best[2], best[3])
+        return
     if best is not None:
         turn.actor_kind, turn.actor_words, turn.actor_detail = best[2], best[3], best[5]
         turn.actor_rival = _rival(text, view, best[2], best[4], best[3])
@@ -526,6 +540,11 @@ def _read_actor(text: str, view: _View, turn: Reading) -> None:
         return
     agency = view.cue("agency_word")
     turn.agency_words = agency.words if agency else None
+    if agency is not None and any(m.kind == "agency" and m.scope == "negated"
+                                  and m.value in _POLICE_KINDS for m in mentions):
+        # "a public agency (not police)", "un ente, non di polizia": a public body whose
+        # police nature the question denies
+        turn.actor_kind, turn.actor_words = "government_non_le", agency.words
 
 
 def _class_asked(mentions: Sequence[Mention], view: _View, turn: Reading) -> None:
@@ -542,6 +561,7 @@ def _class_asked(mentions: Sequence[Mention], view: _View, turn: Reading) -> Non
             return
 
 
+_DOUBT_GAP = 60  # characters: "no está claro si actúa por encargo de la policía"
 _OR_GAP = 40  # characters: "the police or the city's parks department"
 _POLICE_KINDS = frozenset(_ACTOR_RANK)
 
