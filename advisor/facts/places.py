@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from advisor.facts.vocab import Entry
 
 __all__ = ["EU_MEMBERS", "EU_TERRITORIES", "MUNICIPALITY", "NAME_PARTICLES",
-           "NOUNS_CAPITALISED", "TOWN_LEAD", "TOWN_LEAD_ENGLISH", "foreign_noun", "jurisdiction", "mostly_eu", "place_entries",
-           "place_names"]
+           "NOUNS_CAPITALISED", "TOWN_LEAD", "TOWN_LEAD_ENGLISH", "foreign_noun", "jurisdiction",
+           "mostly_eu", "place_entries", "place_names"]
 
 _DIR = Path(__file__).parent / "vocab" / "places"
 
