@@ -126,7 +126,8 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
             best = min(rest, key=lambda m: (m.rank, m.start, -m.end)) if rest else None
         if best is not None:
             turn.found[name] = [Said(best.value, best.words)]
-            rival = _service_rival(view, best) if name == "service" else None
+            rival = _service_rival(view, best) if name == "service" else (
+                _camera_rival(view, best) if name == "camera" else None)
             if rival is not None:  # "Azure AI Face or a Chinese product": which one is open
                 turn.found[name].append(rival)
         elif name in _YES_NO:  # "won't be asked for consent", "kein Richter": the fact is no
@@ -257,6 +258,10 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
         if through and all(any(m.overlaps(c) for c in channels)
                            for m in found if m.value == "emotion_inference"):
             found = [m for m in found if m not in through]
+    doubted = _doubted(view, found, blocks)
+    if doubted is not None:  # "'only detect faces' ... but 'recognise visitors': which is it?"
+        turn.found["purpose"] = doubted
+        return
     for mention in found:
         value = mention.value
         # "without identifying anyone" rules out the identification or verification read
@@ -311,6 +316,29 @@ def _identify_written(view: _View, found: Sequence[Mention],
     return any(m.value == "identification" and any(m.overlaps(c) for c in named)
                and not any(m.overlaps(v) for v in checks)
                and not any(m.overlaps(b) for b in blocks) for m in found)
+
+
+#: Purposes that tell who someone is, and purposes that tell no one apart.
+_IDENTIFYING = frozenset({"identification", "verification", "surveillance"})
+_NOT_IDENTIFYING = frozenset({"detection_or_redaction", "non_biometric"})
+
+
+def _doubted(view: _View, found: Sequence[Mention],
+             blocks: Sequence[Mention]) -> list[Said] | None:
+    """The user says the purposes they quote disagree ("'only detect faces' ... then 'recognise
+    visitors from a list'. Which is it?"): one that identifies and one that does not are both
+    kept, so the purpose is open and each outcome is shown. Without such words the stricter
+    reading stands."""
+    if view.cue("purpose_doubt") is None:
+        return None
+    kept = [m for m in found
+            if not (m.value in _IDENTIFYING and any(m.overlaps(b) for b in blocks))]
+    who = next((m for m in kept if m.value in _IDENTIFYING), None)
+    other = next((m for m in kept if m.value in _NOT_IDENTIFYING), None)
+    if who is None or other is None:
+        return None
+    first, second = sorted((who, other), key=lambda m: m.start)
+    return [Said(first.value, first.words), Said(second.value, second.words)]
 
 
 #: Practices that, stated beside scraping, are a second use: building the face database is
@@ -599,6 +627,24 @@ def _service_rival(view: _View, best: Mention) -> Said | None:
 
 
 _CHOICE_GAP = 12  # characters: "between" right before the first of two services
+
+#: Camera kinds the law-enforcement clauses treat alike (a mobile camera).
+_MOBILE = frozenset({"body_worn", "dash", "other_mobile"})
+
+
+def _camera_rival(view: _View, best: Mention) -> Said | None:
+    """A fixed camera and a mobile one offered as alternatives ("a drone or a fixed camera on
+    the tower, not decided yet"): which one is used is open, so both outcomes are shown. Two
+    mobile kinds ("bodycams or dashcams") decide the same way: the first reading stands."""
+    for other in view.of("fact", "camera"):
+        if (other.value in _MOBILE) == (best.value in _MOBILE):
+            continue
+        first, second = (best, other) if best.start < other.start else (other, best)
+        lo, hi = first.end, second.start
+        if 0 <= hi - lo <= _OR_GAP and any(lo <= m.start and m.end <= hi
+                                           for m in view.of("cue", "or_word")):
+            return Said(other.value, other.words)
+    return None
 
 
 def _intent(view: _View, turn: Reading) -> Intent:

@@ -211,6 +211,29 @@ def _scope(cues: _Cues, mention: Mention, clause: tuple[int, int], premise: bool
     return "use"
 
 
+def _listed(text: str, mention: Mention, out: Sequence[Mention],
+            vocabularies: Sequence[Vocabulary]) -> bool:
+    """A mention right after a negated mention of the same reading, with only a comma or a word
+    that joins list items between ("not by origin, religion or the like", "nicht nach Herkunft
+    oder Religion"): one more item of the negated list (the language's ``list_joiner``)."""
+    before = [o for o in out if o.kind == mention.kind and o.name == mention.name
+              and o.value == mention.value
+              and o.end <= mention.start and mention.start - o.end <= _LIST_GAP]
+    if not before or before[-1].scope != "negated":
+        return False
+    gap = text[before[-1].end:mention.start]
+    if not gap.strip(" ,"):
+        return bool(gap.strip())  # "A, B" (a comma), not "A B"
+    for vocab in vocabularies:
+        joiners = vocab.scope_patterns("list_joiner")
+        if joiners and _only_fillers(gap, joiners, 1) and gap.count(",") <= 1:
+            return True
+    return False
+
+
+_LIST_GAP = 16  # characters: ", oder ", " lub "
+
+
 def mark(text: str, mentions: Sequence[Mention],
          vocabularies: Sequence[Vocabulary]) -> tuple[Mention, ...]:
     """The mentions with their scope set; cues about intent and policy names stay in scope."""
@@ -231,6 +254,9 @@ def mark(text: str, mentions: Sequence[Mention],
         comma = index >= 2 and text[slice(*clauses[index - 1])].strip() == ","
         scope = _scope(cues, mention, clauses[index], premise, vocabularies,
                        clauses[index - 2][0] if comma else None)
+        # "nicht nach Herkunft, Religion oder Ähnlichem": the next item of a negated list
+        if scope == "use" and _listed(text, mention, out, vocabularies):
+            scope = "negated"
         # "Austin, Texas": a place in apposition to the place before it shares its scope
         last = out[-1] if out else None
         if (scope == "use" and mention.kind == "place" and last is not None
