@@ -17,7 +17,7 @@ from collections.abc import Mapping
 import pycountry
 
 from advisor.errors import InputError
-from advisor.facts.places import EU_MEMBERS
+from advisor.facts.places import jurisdiction
 from advisor.schema import FACT_NAMES, FACT_VALUES, Fact, Facts
 
 __all__ = ["CONFIRMED_SOURCE", "apply_confirmed", "jurisdiction_of", "parse_confirmed"]
@@ -82,10 +82,7 @@ def _country(value: object) -> str:
 
 def jurisdiction_of(country: str) -> str:
     """The jurisdiction of an ISO alpha-2 country code: eu, uk, us or other."""
-    code = country.upper()
-    if code in EU_MEMBERS:
-        return "eu"
-    return {"GB": "uk", "US": "us"}.get(code, "other")
+    return jurisdiction(country.upper())
 
 
 def _confirmed(value: str) -> Fact:

@@ -1,16 +1,24 @@
-"""Cheap pre-checks for vocabulary patterns: the letters a match must start with.
+"""Cheap pre-checks for vocabulary patterns: the letters a match must start with or hold.
 
 Most entries never match a given question, yet scanning a whole question with a large
 alternation costs far more than asking "does any word of the question start with 'ident'?".
-For each pattern that starts at a word boundary, the literal prefixes a match must begin
-with (up to ``_K`` letters) are read from the compiled pattern; at run time an entry is
-scanned only when one of its prefixes begins some word of the text.
+Three gates are read from a compiled pattern:
+- ``prefixes``: for a pattern that starts at a word boundary, the literal letters (up to K,
+  any run of whitespace read as one space) a match begins with; the pattern is tried only
+  where a word of the text starts so (``word_heads``);
+- ``infixes``: for a stem inside compounds ("\\w*bahnhof"), the letters the stem starts
+  with; tried only where a word holding them starts;
+- ``runs``: for any other pattern, letters every match holds somewhere; the text is scanned
+  whole only when it holds them.
+A pattern with none of the three is scanned whole on every text. tests/facts/test_gate.py
+checks on real questions that no gate ever hides a match.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 try:  # Python 3.11+
     import re._constants as _c
@@ -19,9 +27,12 @@ except ImportError:  # pragma: no cover - older Pythons
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _p  # type: ignore[no-redef]
 
-__all__ = ["K", "Infixes", "infixes", "letters", "prefixes", "union", "word_starts"]
+__all__ = ["K", "K_STEM", "STEM_MIN", "Held", "Infixes", "infixes", "prefixes", "runs",
+           "union", "word_heads", "word_starts"]
 
-K = 3  # prefix length the gate compares
+K = 6  # letters of a word start the gate compares
+K_STEM = 5  # letters of a stem inside a word the gate compares, at most
+STEM_MIN = 3  # and at least
 _MAX = 4000  # more prefixes than this: not worth gating
 _BOUNDARY_START = re.compile(
     r"^(?:\(\?<![^()]*\))*(?:\\b|\(\?<!\\w\)|\(\?<!\[\\w\.\]\)|\(\?<!\[\\w\]\))")
@@ -32,12 +43,13 @@ class _Open(Exception):
 
 
 def _literal(items: list[tuple[object, object]]) -> bool:
-    """True when ``items`` consume only literal letters (in groups and branches)."""
+    """True when ``items`` consume only literal letters or whitespace (in groups and branches)."""
     for op, av in items:
         if op is _c.LITERAL:
             continue
         if op is _c.IN:
-            if any(kind is not _c.LITERAL for kind, _ in av):  # type: ignore[attr-defined]
+            if not _is_space(op, av) and any(
+                    kind is not _c.LITERAL for kind, _ in av):  # type: ignore[attr-defined]
                 return False
         elif op is _c.SUBPATTERN:
             if not _literal(list(av[-1])):  # type: ignore[index]
@@ -53,43 +65,71 @@ def _literal(items: list[tuple[object, object]]) -> bool:
     return True
 
 
-def _walk(items: list[tuple[object, object]], acc: set[str]) -> set[str]:
-    """Prefixes after ``items`` given partial prefixes ``acc`` (complete ones have K chars)."""
+def _add(prefix: str, char: str) -> str:
+    """``prefix`` and one more matched character, as word_starts writes the text: lower
+    case, and any run of whitespace as one space."""
+    if char.isspace():
+        return prefix if prefix.endswith(" ") else prefix + " "
+    return prefix + char.lower()
+
+
+def _is_space(op: object, av: object) -> bool:
+    r"""True for "\s": any one whitespace character."""
+    return op is _c.IN and av == [(_c.CATEGORY, _c.CATEGORY_SPACE)]
+
+
+def _spaces(av: object) -> bool:
+    r"""True for the repeat of "\s+", "\s*", "\s{1,3}" (runs of whitespace)."""
+    item = list(av[2])  # type: ignore[index]
+    return len(item) == 1 and _is_space(*item[0])
+
+
+def _walk(items: list[tuple[object, object]], acc: set[str], k: int) -> set[str]:
+    """Prefixes after ``items`` given partial prefixes ``acc`` (complete ones have k chars)."""
     for index, (op, av) in enumerate(items):
-        todo = {a for a in acc if len(a) < K}
+        todo = {a for a in acc if len(a) < k}
         if not todo:
             return acc
         done = acc - todo
         if op is _c.AT or op is _c.ASSERT_NOT or op is _c.ASSERT:
             continue
         if op is _c.LITERAL:
-            acc = done | {a + chr(av).lower() for a in todo}  # type: ignore[arg-type]
+            acc = done | {_add(a, chr(av)) for a in todo}  # type: ignore[arg-type]
+        elif _is_space(op, av):
+            acc = done | {_add(a, " ") for a in todo}
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and _spaces(av):
+            # "\s+", "\s*": word_starts reads every run of spaces as one space
+            spaced = {_add(a, " ") for a in todo}
+            if av[0] == 0:  # type: ignore[index]
+                rest = items[index + 1:]
+                return done | _walk(rest, spaced, k) | _walk(rest, set(todo), k)
+            acc = done | spaced
         elif op is _c.IN:
             chars = []
             for kind, value in av:  # type: ignore[attr-defined]
                 if kind is not _c.LITERAL:
                     return done | todo  # a class such as [\s-]: the prefix ends here
-                chars.append(chr(value).lower())
-            acc = done | {a + ch for a in todo for ch in chars}
+                chars.append(chr(value))
+            acc = done | {_add(a, ch) for a in todo for ch in chars}
         elif op is _c.BRANCH:
             rest = items[index + 1:]
             out = set(done)
             for alt in av[1]:  # type: ignore[index]
-                out |= _walk(list(alt) + rest, set(todo))
+                out |= _walk(list(alt) + rest, set(todo), k)
             return out
         elif op is _c.SUBPATTERN:
             rest = items[index + 1:]
-            return done | _walk(list(av[-1]) + rest, set(todo))  # type: ignore[index]
+            return done | _walk(list(av[-1]) + rest, set(todo), k)  # type: ignore[index]
         elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
             low: int = av[0]  # type: ignore[index]
             item: list[tuple[object, object]] = list(av[2])  # type: ignore[index]
             rest = items[index + 1:]
-            if not _literal(item):
-                return done | todo  # "\w*", "\s+": the prefix ends here
-            once = _walk(item, set(todo))
+            once = _walk(item, set(todo), k)
+            if not _literal(item):  # "(?:the\s+)?", "\w*": the prefix ends inside the item
+                return done | once | (_walk(rest, set(todo), k) if low == 0 else set())
             if low == 0:
-                return done | _walk(rest, set(todo)) | {p for p in once if len(p) == K} | (
-                    _walk(rest, {p for p in once if len(p) < K}) if rest else set())
+                return done | _walk(rest, set(todo), k) | {p for p in once if len(p) == k} | (
+                    _walk(rest, {p for p in once if len(p) < k}, k) if rest else set())
             return done | once  # prefixes of the first repetition suffice
         else:
             return done | todo  # \w, ., \s: the prefix ends here
@@ -98,13 +138,13 @@ def _walk(items: list[tuple[object, object]], acc: set[str]) -> set[str]:
     return acc
 
 
-def prefixes(pattern: str) -> frozenset[str] | None:
-    """The lower-case prefixes (at most K letters) every match starts with, or None."""
+def prefixes(pattern: str, k: int = K) -> frozenset[str] | None:
+    """The lower-case prefixes (at most k letters) every match starts with, or None."""
     if not _BOUNDARY_START.match(pattern):
         return None
     try:
         parsed = _p.parse(pattern, re.IGNORECASE)
-        found = _walk(list(parsed), {""})
+        found = _walk(list(parsed), {""}, k)
     except (_Open, re.error, TypeError, ValueError):
         return None
     if not found or any(not p for p in found) or len(found) > _MAX:
@@ -113,8 +153,13 @@ def prefixes(pattern: str) -> frozenset[str] | None:
 
 
 class Infixes(frozenset[str]):
-    """A gate of letters a match must contain somewhere, not start a word with: a stem
-    inside compounds ("*emotion*" in "Emotionserkennung")."""
+    """A gate of letters a stem inside a word starts with ("*emotion*" in
+    "Emotionserkennung"): a match starts where a word holding one of them starts."""
+
+
+class Held(frozenset[str]):
+    """A gate of letters a match holds somewhere: the text is scanned whole when it holds
+    one of them."""
 
 
 #: Any word letters before a stem, after lookbehinds: "(?<!\w)\w*", "(?<!\bim\s)\b\w*".
@@ -123,31 +168,90 @@ _STEM_START = re.compile(r"^(?:\(\?<![^()]*\))*(?:\(\?<!\\w\)|\\b)\\w\*")
 
 def infixes(pattern: str) -> Infixes | None:
     """For a pattern opening with any word letters then a stem ("(?<!\\w)\\w*emotion...",
-    also after lookbehinds), the lower-case letters (K of them) the stem starts with;
-    otherwise None."""
+    also after lookbehinds), the lower-case letters (STEM_MIN to K_STEM of them, within
+    the word) the stem starts with; otherwise None (also for a shorter stem)."""
     opening = _STEM_START.match(pattern)
     if opening is None:
         return None
-    found = prefixes(r"(?<!\w)" + pattern[opening.end():])
-    return None if found is None else Infixes(found)
+    found = prefixes(r"(?<!\w)" + pattern[opening.end():], K_STEM)
+    cut = None if found is None else _stems(found)
+    return None if cut is None else Infixes(cut)
 
 
-def letters(text: str) -> frozenset[str]:
-    """Every run of K characters of ``text`` (lower case), for the Infixes gates."""
-    lower = text.lower()
-    return frozenset(lower[i:i + K] for i in range(len(lower) - K + 1))
+def runs(pattern: str) -> Held | None:
+    """For a pattern neither gate above fits ("\\b(?:[\\w-]+'s\\s+own\\s+)?security\\s+staff"),
+    the letters (STEM_MIN to K_STEM of them) one of which every match holds somewhere:
+    those a stretch of the pattern that every match ends with starts with ("secur");
+    otherwise None."""
+    try:
+        found = _runs(list(_p.parse(pattern, re.IGNORECASE)))
+    except (_Open, re.error, TypeError, ValueError):
+        return None
+    return None if found is None else Held(found)
+
+
+def _runs(items: list[tuple[object, object]]) -> frozenset[str] | None:
+    while len(items) == 1 and items[0][0] is _c.SUBPATTERN:  # "(?:...)" around it all
+        items = list(items[0][1][-1])  # type: ignore[index]
+    if len(items) == 1 and items[0][0] is _c.BRANCH:  # one of several: any of theirs
+        out: set[str] = set()
+        for alternative in items[0][1][1]:  # type: ignore[index]
+            found = _runs(list(alternative))
+            if found is None:
+                return None
+            out |= found
+        return frozenset(out)
+    for j, (op, _) in enumerate(items):
+        found = _stems(_walk(items[j:], {""}, K_STEM))
+        if found is not None and len(found) <= _MAX:
+            return found
+        if op is _c.SUBPATTERN or op is _c.BRANCH:  # a group every match holds
+            inner = _runs([items[j]])
+            if inner is not None:
+                return inner
+    return None
+
+
+_NOT_WORD = re.compile(r"\W")
+
+
+def _stems(found: set[str] | frozenset[str]) -> frozenset[str] | None:
+    """Prefixes as letters within one word: each cut where a word ends (at a space, a
+    hyphen, an apostrophe), every one at least STEM_MIN long; otherwise None."""
+    cut = {_NOT_WORD.split(p, 1)[0] for p in found}
+    if not cut or any(len(p) < STEM_MIN for p in cut):
+        return None
+    return frozenset(cut)
 
 
 _WORD_START = re.compile(r"(?<!\w)\w")
 
 
-def word_starts(text: str) -> dict[str, tuple[int, ...]]:
-    """Every prefix of 1 to K characters of the words of ``text`` (lower case), with the
-    places in ``text`` where a word starts that way."""
-    out: dict[str, list[int]] = {}
+_SPACE_RUN = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=8)  # the vocabularies and the scope cues of one reading share them
+def word_heads(text: str) -> tuple[tuple[int, str], ...]:
+    """Where each word of ``text`` starts, with its first K characters (lower case, every
+    run of whitespace read as one space, so "in  public" starts "in pu"): every prefix of
+    that head is a prefix the word starts with."""
+    flat = _SPACE_RUN.sub(" ", text)
+    runs = [(m.end(), m.end() - m.start() - 1) for m in _SPACE_RUN.finditer(text)]
+    out: list[tuple[int, str]] = []
+    removed = run = 0  # characters the runs before i lost; the next run to count
     for match in _WORD_START.finditer(text):
         i = match.start()
-        head = text[i:i + K].lower()
+        while run < len(runs) and runs[run][0] <= i:
+            removed += runs[run][1]
+            run += 1
+        out.append((i, flat[i - removed:i - removed + K].lower()))
+    return tuple(out)
+
+
+def word_starts(text: str) -> dict[str, tuple[int, ...]]:
+    """Every word prefix of ``text`` (see word_heads) with the places words start so."""
+    out: dict[str, list[int]] = {}
+    for i, head in word_heads(text):
         for n in range(1, len(head) + 1):
             out.setdefault(head[:n], []).append(i)
     return {prefix: tuple(at) for prefix, at in out.items()}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from advisor.facts.gate import letters, word_starts
+from advisor.facts.gate import word_heads
 from advisor.facts.places import (
     MUNICIPALITY,
     TOWN_LEAD,
@@ -60,30 +60,69 @@ def _raw(text: str, vocabularies: Iterable[Vocabulary]) -> tuple[list[Mention], 
     near: list[Mention] = []
     scan = _Scan(text)
     for vocab in vocabularies:
-        for e, p, where in vocab.parts_for(scan.starts, scan.runs):
-            entry = vocab.entries[e]
-            for match in (_matches(entry, p, scan) if where is None
-                          else _tried(entry.parts[p][1], text, where)):
-                words = match.group(0)
-                stripped = words.strip()
-                if not stripped:
-                    continue
-                start = match.start() + (len(words) - len(words.lstrip()))
-                value, rank, detail = entry.value, entry.rank, entry.detail
-                if entry.lookup is not None:
-                    key = match.key if isinstance(match, _Hit) else stripped.lower()
-                    value, rank, detail = entry.lookup[key]
-                mention = Mention(entry.kind, entry.name, value, start,
-                                  start + len(stripped), stripped, rank, vocab.lang, detail)
-                if isinstance(match, _Hit):  # a near spelling: kept below, if nothing is read
-                    near.append(mention)
-                    continue
-                (masks if entry.kind == "mask" else found).append(mention)
+        where = vocab.index.where
+        for pid, match in _hits(vocab, scan):
+            entry = vocab.entries[where[pid][0]]
+            words = match.group(0)
+            stripped = words.strip()
+            if not stripped:
+                continue
+            start = match.start() + (len(words) - len(words.lstrip()))
+            value, rank, detail = entry.value, entry.rank, entry.detail
+            if entry.lookup is not None:
+                key = match.key if isinstance(match, _Hit) else stripped.lower()
+                value, rank, detail = entry.lookup[key]
+            mention = Mention(entry.kind, entry.name, value, start,
+                              start + len(stripped), stripped, rank, vocab.lang, detail)
+            if isinstance(match, _Hit):  # a near spelling: kept below, if nothing is read
+                near.append(mention)
+                continue
+            (masks if entry.kind == "mask" else found).append(mention)
     # A near spelling never outweighs a name another vocabulary reads as written there
     # (Spanish "Granada" is no misspelt "Grenada", "Policía" no misspelt "policja").
     found += [m for m in near if not any(
         o.kind == m.kind and o.name == m.name and o.overlaps(m) for o in found)]
     return found, masks
+
+
+def _hits(vocab: Vocabulary, scan: _Scan) -> list[tuple[int, re.Match[str] | _Hit]]:
+    """Every match of every part of ``vocab`` in the text, as (part number, match), in
+    vocabulary order, each part's matches left to right as finditer finds them (no overlaps).
+
+    A gated part is tried only where a word starts as its gate says (one pass over the
+    words); the others (name lists, anchored parts, stems the text holds, parts with no
+    gate) are scanned whole."""
+    index = vocab.index
+    text = scan.text
+    by_head, regexes = index.by_head, index.regexes
+    hits: list[tuple[int, re.Match[str] | _Hit]] = []
+    ends = [0] * len(regexes)  # part -> where its last match ended
+    for at, head in scan.heads:
+        for n in range(1, len(head) + 1):  # a part is filed under one prefix of a word
+            pids = by_head.get(head[:n])
+            if pids is None:
+                break  # no gate starts so, nor with any longer prefix of this word
+            for pid in pids:
+                if ends[pid] <= at and (match := regexes[pid].match(text, at)) is not None:
+                    ends[pid] = max(match.end(), at + 1)
+                    hits.append((pid, match))
+    stems: dict[int, set[int]] = {}  # part -> where a word holding its stem starts
+    for run, pids in index.by_run.items():
+        if run in scan.lower:
+            holding = scan.words_holding(run)
+            for pid in pids:
+                stems.setdefault(pid, set()).update(holding)
+    for pid, starts in stems.items():
+        hits += [(pid, match) for match in _tried(regexes[pid], text, sorted(starts))]
+    whole = set(index.always)
+    for run, pids in index.by_held.items():
+        if run in scan.lower:
+            whole.update(pids)
+    for pid in whole:
+        e, p = index.where[pid]
+        hits += [(pid, match) for match in _matches(vocab.entries[e], p, scan)]
+    hits.sort(key=lambda hit: hit[0])  # stable: each part's matches stay left to right
+    return hits
 
 
 @dataclass(frozen=True)
@@ -102,12 +141,34 @@ class _Hit:
 
 
 class _Scan:
-    """A text with what the gates ask of it, worked out once for every entry."""
+    """A text with what the gates ask of it, worked out once for every vocabulary."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = word_starts(text)  # word prefix -> where words start so
-        self.runs = letters(text)
+        self.lower = text.lower()
+        self.heads = word_heads(text)  # where each word starts, with its first letters
+        self._words: list[tuple[int, str]] | None = None
+
+    def words_holding(self, letters: str) -> list[int]:
+        """Where the words (runs of word characters) holding ``letters`` start."""
+        if self._words is None:
+            self._words = [(m.start(), m.group(0).lower()) for m in _WORD.finditer(self.text)]
+        return [start for start, word in self._words if letters in word]
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _tried(regex: re.Pattern[str], text: str, where: list[int]) -> list[re.Match[str]]:
+    """Matches tried only where ``where`` says one may start (as finditer would find them:
+    left to right, no overlaps)."""
+    found: list[re.Match[str]] = []
+    end = 0
+    for at in where:
+        if at >= end and (match := regex.match(text, at)) is not None:
+            end = max(match.end(), at + 1)
+            found.append(match)
+    return found
 
 
 def _matches(entry: Entry, part: int, scan: _Scan) -> Sequence[re.Match[str] | _Hit]:
@@ -121,18 +182,6 @@ def _matches(entry: Entry, part: int, scan: _Scan) -> Sequence[re.Match[str] | _
         match = regex.match(text)
         return [] if match is None else [match]
     return list(regex.finditer(text))
-
-
-def _tried(regex: re.Pattern[str], text: str, where: list[int]) -> list[re.Match[str]]:
-    """Matches tried only where a word starts the way every match must (as finditer would
-    find them: left to right, no overlaps)."""
-    found: list[re.Match[str]] = []
-    end = 0
-    for at in where:
-        if at >= end and (match := regex.match(text, at)) is not None:
-            end = max(match.end(), at + 1)
-            found.append(match)
-    return found
 
 
 _NAME_WORD = re.compile(r"[\w'’]+(?:[.\-/][\w'’]+)*\.?")
@@ -217,6 +266,7 @@ def _word_index(text: str) -> tuple[dict[str, list[int]], tuple[int, ...]]:
     return keys, tuple(capitalised)
 
 
+@lru_cache(maxsize=4096)  # the same words are looked up in every name list
 def _variants(key: str) -> tuple[str, ...]:
     """A looked-up key as written, without a final full stop, without a possessive, and
     without what a hyphen joins to it ("Amsterdam-based": the place is Amsterdam)."""

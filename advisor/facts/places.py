@@ -18,9 +18,9 @@ from advisor.facts.datafile import read_yaml
 if TYPE_CHECKING:
     from advisor.facts.vocab import Entry
 
-__all__ = ["EU_MEMBERS", "MUNICIPALITY", "NAME_PARTICLES", "NOUNS_CAPITALISED", "TOWN_LEAD",
-           "TOWN_LEAD_ENGLISH", "foreign_noun", "jurisdiction", "mostly_eu", "place_entries",
-           "place_names"]
+__all__ = ["EU_MEMBERS", "EU_TERRITORIES", "MUNICIPALITY", "NAME_PARTICLES",
+           "NOUNS_CAPITALISED", "TOWN_LEAD", "TOWN_LEAD_ENGLISH", "foreign_noun", "jurisdiction",
+           "mostly_eu", "place_entries", "place_names"]
 
 _DIR = Path(__file__).parent / "vocab" / "places"
 
@@ -32,6 +32,8 @@ def _common() -> dict[str, Any]:
 
 
 EU_MEMBERS: frozenset[str] = frozenset(_common()["eu_members"])
+#: Territories with their own code inside a member state and the EU (Réunion, the Canaries).
+EU_TERRITORIES: frozenset[str] = frozenset(_common()["eu_territories"])
 #: The small words inside a place's proper name ("Puerta del Sol", "Place de la Concorde").
 NAME_PARTICLES: tuple[str, ...] = tuple(str(w) for w in _common()["name_particles"])
 #: Languages that capitalise every noun: a capitalised word alone is no sign of a name there.
@@ -59,7 +61,7 @@ def mostly_eu(lang: str) -> bool:
 
 def jurisdiction(code: str) -> str:
     """The jurisdiction value of an ISO 3166-1 alpha-2 code: eu, uk, us or other."""
-    if code in EU_MEMBERS:
+    if code in EU_MEMBERS or code in EU_TERRITORIES:
         return "eu"
     return {"GB": "uk", "US": "us"}.get(code, "other")
 

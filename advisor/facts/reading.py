@@ -126,7 +126,8 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
             best = min(rest, key=lambda m: (m.rank, m.start, -m.end)) if rest else None
         if best is not None:
             turn.found[name] = [Said(best.value, best.words)]
-            rival = _service_rival(text, view, best) if name == "service" else None
+            rival = _service_rival(text, view, best) if name == "service" else (
+                _camera_rival(view, best) if name == "camera" else None)
             if rival is not None:  # "Azure AI Face or a Chinese product": which one is open
                 turn.found[name].append(rival)
         elif name in _YES_NO:  # "won't be asked for consent", "kein Richter": the fact is no
@@ -142,7 +143,7 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     _read_purpose(text, view, turn, context_cues)
     _carried_from_premise(mentions, view, turn)
     _read_place(text, view, turn)
-    _read_actor(text, view, turn)
+    _read_actor(text, view, turn, mentions)
     _class_asked(mentions, view, turn)
     mixed = view.cue("mixed_place")
     turn.mixed_place = mixed.words if mixed else None
@@ -244,7 +245,9 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
         return
     blocks = view.of("cue", "purpose_block_id")
     found = sorted(view.of("fact", "purpose"), key=lambda m: (m.rank, m.start))
-    if view.cue("one_to_many"):  # a search of many faces: identification before verification
+    if view.cue("one_to_many") or _identify_written(view, found, blocks):
+        # a search of many faces, or "identify" written out beside a verification word
+        # ("verify staff and identify visitors"): identification before verification
         found.sort(key=lambda m: (m.value == "verification", m.rank, m.start))
     if view.cue("physical_state"):
         # "pain read from the facial expression": the expression is how pain is read, so it
@@ -255,6 +258,10 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
         if through and all(any(m.overlaps(c) for c in channels)
                            for m in found if m.value == "emotion_inference"):
             found = [m for m in found if m not in through]
+    doubted = _doubted(view, found, blocks)
+    if doubted is not None:  # "'only detect faces' ... but 'recognise visitors': which is it?"
+        turn.found["purpose"] = doubted
+        return
     contradicted = _contradicted(text, view, [m for m in found if not (
         m.value in ("identification", "verification") and any(m.overlaps(b) for b in blocks))])
     if contradicted is not None:
@@ -300,6 +307,43 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
     turn.purpose_stated = stated.words if stated is not None else None
     # "without identifying anyone" and nothing else: no purpose is assumed either.
     turn.camera_or_face = "camera_or_face" in has and not turn.purpose_blocked
+
+
+def _identify_written(view: _View, found: Sequence[Mention],
+                      blocks: Sequence[Mention]) -> bool:
+    """The language's word for "identify" written out (``id_explicit``), read as an in-scope
+    identification that is no part of a verification reading: identification is named
+    explicitly, so a verification word elsewhere does not outrank it."""
+    checks = [m for m in found if m.value == "verification"]
+    if not checks:
+        return False
+    named = view.of("cue", "id_explicit")
+    return any(m.value == "identification" and any(m.overlaps(c) for c in named)
+               and not any(m.overlaps(v) for v in checks)
+               and not any(m.overlaps(b) for b in blocks) for m in found)
+
+
+#: Purposes that tell who someone is, and purposes that tell no one apart.
+_IDENTIFYING = frozenset({"identification", "verification", "surveillance"})
+_NOT_IDENTIFYING = frozenset({"detection_or_redaction", "non_biometric"})
+
+
+def _doubted(view: _View, found: Sequence[Mention],
+             blocks: Sequence[Mention]) -> list[Said] | None:
+    """The user says the purposes they quote disagree ("'only detect faces' ... then 'recognise
+    visitors from a list'. Which is it?"): one that identifies and one that does not are both
+    kept, so the purpose is open and each outcome is shown. Without such words the stricter
+    reading stands."""
+    if view.cue("purpose_doubt") is None:
+        return None
+    kept = [m for m in found
+            if not (m.value in _IDENTIFYING and any(m.overlaps(b) for b in blocks))]
+    who = next((m for m in kept if m.value in _IDENTIFYING), None)
+    other = next((m for m in kept if m.value in _NOT_IDENTIFYING), None)
+    if who is None or other is None:
+        return None
+    first, second = sorted((who, other), key=lambda m: m.start)
+    return [Said(first.value, first.words), Said(second.value, second.words)]
 
 
 _ONLY_WORDS = 5  # words between "only" and the purpose it limits ("only want to blur"; German
@@ -536,7 +580,8 @@ def _joined(text: str, a: Mention, b: Mention) -> bool:
     return b.end <= a.start and not text[b.end:a.start].strip()
 
 
-def _read_actor(text: str, view: _View, turn: Reading) -> None:
+def _read_actor(text: str, view: _View, turn: Reading,
+                mentions: Sequence[Mention] = ()) -> None:
     best: tuple[int, int, str, str, int, str] | None = None
     for mention in view.of("agency", "actor"):
         key = (_ACTOR_RANK[mention.value], -len(mention.words), mention.value, mention.words,
@@ -546,6 +591,19 @@ def _read_actor(text: str, view: _View, turn: Reading) -> None:
     force = view.cue("police_force")
     if force is not None and (best is None or best[0] > 1):
         best = (1, 0, "police", force.words, force.start, "")
+    doubted = best is not None and any(
+        0 <= best[4] - c.end <= _DOUBT_GAP and not _SENTENCE_END.search(text[c.end:best[4]])
+        for c in view.of("cue", "actor_doubt"))
+    if best is not None and doubted:
+        # "(not clear whether it acts for the police)": the police are in doubt; the body
+        # named beside them, if any, is the other reading, else who acts is open
+        other = view.best("actor")
+        if other is None:
+            turn.agency_words = best[3]
+            return
+        turn.actor_kind, turn.actor_words = other.value, other.words
+        turn.actor_rival = Said(best[2], best[3])
+        return
     if best is not None:
         turn.actor_kind, turn.actor_words, turn.actor_detail = best[2], best[3], best[5]
         turn.actor_rival = _rival(text, view, best[2], best[4], best[3])
@@ -569,6 +627,11 @@ def _read_actor(text: str, view: _View, turn: Reading) -> None:
         return
     agency = view.cue("agency_word")
     turn.agency_words = agency.words if agency else None
+    if agency is not None and any(m.kind == "agency" and m.scope == "negated"
+                                  and m.value in _POLICE_KINDS for m in mentions):
+        # "a public agency (not police)", "un ente, non di polizia": a public body whose
+        # police nature the question denies
+        turn.actor_kind, turn.actor_words = "government_non_le", agency.words
 
 
 def _class_asked(mentions: Sequence[Mention], view: _View, turn: Reading) -> None:
@@ -585,6 +648,7 @@ def _class_asked(mentions: Sequence[Mention], view: _View, turn: Reading) -> Non
             return
 
 
+_DOUBT_GAP = 60  # characters: "no está claro si actúa por encargo de la policía"
 _OR_GAP = 40  # characters: "the police or the city's parks department"
 _POLICE_KINDS = frozenset(_ACTOR_RANK)
 
@@ -628,6 +692,24 @@ def _service_rival(text: str, view: _View, best: Mention) -> Said | None:
 
 
 _CHOICE_GAP = 12  # characters: "between" right before the first of two services
+
+#: Camera kinds the law-enforcement clauses treat alike (a mobile camera).
+_MOBILE = frozenset({"body_worn", "dash", "other_mobile"})
+
+
+def _camera_rival(view: _View, best: Mention) -> Said | None:
+    """A fixed camera and a mobile one offered as alternatives ("a drone or a fixed camera on
+    the tower, not decided yet"): which one is used is open, so both outcomes are shown. Two
+    mobile kinds ("bodycams or dashcams") decide the same way: the first reading stands."""
+    for other in view.of("fact", "camera"):
+        if (other.value in _MOBILE) == (best.value in _MOBILE):
+            continue
+        first, second = (best, other) if best.start < other.start else (other, best)
+        lo, hi = first.end, second.start
+        if 0 <= hi - lo <= _OR_GAP and any(lo <= m.start and m.end <= hi
+                                           for m in view.of("cue", "or_word")):
+            return Said(other.value, other.words)
+    return None
 
 
 def _intent(view: _View, turn: Reading) -> Intent:

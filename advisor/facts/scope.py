@@ -16,9 +16,11 @@ The words for each test are per language in the vocabulary files (``scope``).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import replace
 
+from advisor.facts.gate import word_starts
 from advisor.facts.mentions import Mention, Scope
 from advisor.facts.vocab import Vocabulary
 
@@ -69,20 +71,65 @@ def _only_fillers(gap: str, fillers: Sequence[re.Pattern[str]],
     return all(any(f.fullmatch(w) for f in fillers) for w in words)
 
 
-def _cue_before(text: str, lo: int, mention: Mention, cues: Sequence[re.Pattern[str]],
+class _Cues:
+    """A text's scope cues of one kind, tried in a window only when some word there starts
+    as one of them must (the kind's gate, see gate.prefixes)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._starts: dict[str, tuple[int, ...]] | None = None
+        self._where: dict[tuple[int, str], tuple[int, ...] | None] = {}
+
+    def get(self, vocab: Vocabulary, kind: str) -> tuple[Sequence[re.Pattern[str]],
+                                                         tuple[int, ...] | None]:
+        """The kind's patterns and where in the text a match of one may start (None: anywhere)."""
+        key = (id(vocab), kind)
+        if key not in self._where:
+            gate = vocab.scope_gates.get(kind)
+            if gate is None:
+                self._where[key] = None
+            else:
+                if self._starts is None:
+                    self._starts = word_starts(self.text)
+                self._where[key] = tuple(sorted({i for head in gate
+                                                 for i in self._starts.get(head, ())}))
+        return vocab.scope_patterns(kind), self._where[key]
+
+    def maybe(self, where: tuple[int, ...] | None, lo: int, hi: int) -> bool:
+        """False when no cue can match in text[lo:hi]: no word there starts as one must, and
+        the window does not open inside a word (where a cut word reads as a word start)."""
+        if where is None or 0 < lo < len(self.text) and _word_char(self.text[lo - 1]) \
+                and _word_char(self.text[lo]):
+            return True
+        i = bisect_left(where, lo)
+        return i < len(where) and where[i] < hi
+
+
+def _word_char(char: str) -> bool:
+    """What ``\\w`` matches."""
+    return char.isalnum() or char == "_"
+
+
+def _cue_before(cues: _Cues, vocab: Vocabulary, kind: str, lo: int, mention: Mention,
                 fillers: Sequence[re.Pattern[str]], most: int = _MAX_GAP_WORDS) -> bool:
-    window = text[lo:mention.start]
-    for cue in cues:
+    patterns, where = cues.get(vocab, kind)
+    if not patterns or not cues.maybe(where, lo, mention.start):
+        return False
+    window = cues.text[lo:mention.start]
+    for cue in patterns:
         for match in cue.finditer(window):
             if _only_fillers(window[match.end():], fillers, most):
                 return True
     return False
 
 
-def _cue_after(text: str, hi: int, mention: Mention, cues: Sequence[re.Pattern[str]],
+def _cue_after(cues: _Cues, vocab: Vocabulary, kind: str, hi: int, mention: Mention,
                fillers: Sequence[re.Pattern[str]]) -> bool:
-    window = text[mention.end:hi]
-    for cue in cues:
+    patterns, where = cues.get(vocab, kind)
+    if not patterns or not cues.maybe(where, mention.end, hi):
+        return False
+    window = cues.text[mention.end:hi]
+    for cue in patterns:
         for match in cue.finditer(window):
             if _only_fillers(window[:match.start()], fillers):
                 return True
@@ -123,7 +170,7 @@ def _label_first(text: str, clause: str, end: int) -> bool:
             and len(_WORD.findall(clause)) <= _LABEL_FIRST_WORDS)
 
 
-def _scope(text: str, mention: Mention, clause: tuple[int, int], premise: bool,
+def _scope(cues: _Cues, mention: Mention, clause: tuple[int, int], premise: bool,
            vocabularies: Sequence[Vocabulary], previous: int | None = None) -> Scope:
     if premise:
         return "premise"
@@ -131,44 +178,65 @@ def _scope(text: str, mention: Mention, clause: tuple[int, int], premise: bool,
     before_comma = previous  # the clause before a comma that opens this one
     for vocab in vocabularies:
         fillers = vocab.scope_patterns("filler")
-        if _cue_before(text, lo, mention, vocab.scope_patterns("negation"), fillers):
+        if _cue_before(cues, vocab, "negation", lo, mention, fillers):
             return "negated"
         # Negation after the words ("identifizieren ... nicht") is read for what is done, not
         # for who does it: "die Polizei will nicht warten" does not negate the police, nor
         # "die Gemeinde will keine Gesichter speichern" the municipality.
         if mention.kind in ("fact", "cue") and mention.name != "actor" and _cue_after(
-                text, hi, mention, vocab.scope_patterns("negation_after"), fillers):
+                cues, vocab, "negation_after", hi, mention, fillers):
             return "negated"
         # "Police are not involved", "with the gardai nowhere in the picture": the party
         # named takes no part, so it is not who acts.
         party = mention.kind == "agency" or mention.kind == "fact" and mention.name == "actor"
-        if party and _cue_after(text, hi, mention, vocab.scope_patterns("absent_after"), ()):
+        if party and _cue_after(cues, vocab, "absent_after", hi, mention, ()):
             return "negated"
         # "before sending the clips to the police": who receives the output does not use it
-        if party and _cue_before(text, lo, mention, vocab.scope_patterns("recipient"), ()) \
-                and not any(p.match(text, mention.end) for p in vocab.scope_patterns(
+        if party and _cue_before(cues, vocab, "recipient", lo, mention, ()) \
+                and not any(p.match(cues.text, mention.end) for p in vocab.scope_patterns(
                     "recipient_acts")):
             return "other_party"
         if mention.kind in ("place", "agency"):
             party_fillers = vocab.scope_patterns("party_filler")
             # "an Irish vendor": the vendor's place. "a Chicago PD contractor" works for the
             # police, so the police stay the user (the clauses say "by or for").
-            if _cue_before(text, lo, mention, vocab.scope_patterns("other_party"),
-                           party_fillers, _MAX_PARTY_WORDS) or mention.kind == "place" and (
-                    _cue_after(text, hi, mention, vocab.scope_patterns("other_party_after"),
-                               party_fillers)):
+            if _cue_before(cues, vocab, "other_party", lo, mention, party_fillers,
+                           _MAX_PARTY_WORDS) or mention.kind == "place" and (
+                    _cue_after(cues, vocab, "other_party_after", hi, mention, party_fillers)):
                 return "other_party"
             # "Chinese software", "an Israeli face recognition system": a nationality (not a
             # city: "the Rome cameras" are where the use is) naming where a product comes from
             if mention.kind == "place" and mention.rank != 0 and _cue_after(
-                    text, hi, mention, vocab.scope_patterns("origin_after"), ()):
+                    cues, vocab, "origin_after", hi, mention, ()):
                 return "other_party"
             # "the integrator, based in Austin": a comma between the party and its place
             if before_comma is not None and _cue_before(
-                    text, before_comma, mention, vocab.scope_patterns("other_party"),
-                    party_fillers):
+                    cues, vocab, "other_party", before_comma, mention, party_fillers):
                 return "other_party"
     return "use"
+
+
+def _listed(text: str, mention: Mention, out: Sequence[Mention],
+            vocabularies: Sequence[Vocabulary]) -> bool:
+    """A mention right after a negated mention of the same reading, with only a comma or a word
+    that joins list items between ("not by origin, religion or the like", "nicht nach Herkunft
+    oder Religion"): one more item of the negated list (the language's ``list_joiner``)."""
+    before = [o for o in out if o.kind == mention.kind and o.name == mention.name
+              and o.value == mention.value
+              and o.end <= mention.start and mention.start - o.end <= _LIST_GAP]
+    if not before or before[-1].scope != "negated":
+        return False
+    gap = text[before[-1].end:mention.start]
+    if not gap.strip(" ,"):
+        return bool(gap.strip())  # "A, B" (a comma), not "A B"
+    for vocab in vocabularies:
+        joiners = vocab.scope_patterns("list_joiner")
+        if joiners and _only_fillers(gap, joiners, 1) and gap.count(",") <= 1:
+            return True
+    return False
+
+
+_LIST_GAP = 16  # characters: ", oder ", " lub "
 
 
 def mark(text: str, mentions: Sequence[Mention],
@@ -180,6 +248,7 @@ def mark(text: str, mentions: Sequence[Mention],
              for pattern in vocab.scope_patterns("premise_span")
              for match in pattern.finditer(text)]
     out: list[Mention] = []
+    cues = _Cues(text)
     for mention in mentions:
         if mention.kind == "cue" and mention.name not in SCOPED_CUES or mention.name == "policy":
             out.append(mention)
@@ -188,8 +257,11 @@ def mark(text: str, mentions: Sequence[Mention],
         premise = index in premises or any(a <= mention.start and mention.end <= b
                                            for a, b in spans)
         comma = index >= 2 and text[slice(*clauses[index - 1])].strip() == ","
-        scope = _scope(text, mention, clauses[index], premise, vocabularies,
+        scope = _scope(cues, mention, clauses[index], premise, vocabularies,
                        clauses[index - 2][0] if comma else None)
+        # "nicht nach Herkunft, Religion oder Ähnlichem": the next item of a negated list
+        if scope == "use" and _listed(text, mention, out, vocabularies):
+            scope = "negated"
         # "Austin, Texas": a place in apposition to the place before it shares its scope
         last = out[-1] if out else None
         if (scope == "use" and mention.kind == "place" and last is not None

@@ -25,10 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from advisor.facts.datafile import read_yaml
-from advisor.facts.gate import Infixes, infixes, prefixes
+from advisor.facts.gate import Held, Infixes, infixes, prefixes, runs, union
 from advisor.facts.places import place_entries
 
-__all__ = ["NEAR_MIN", "VOCAB_DIR", "Entry", "Vocabulary", "load", "near_words", "phrase_pattern"]
+__all__ = ["NEAR_MIN", "VOCAB_DIR", "Entry", "PartsIndex", "Vocabulary", "load", "near_words",
+           "phrase_pattern"]
 
 VOCAB_DIR = Path(__file__).parent / "vocab"
 
@@ -69,41 +70,60 @@ class Vocabulary:
         """The patterns of one scope kind (empty when the language has none)."""
         return self.scope.get(kind, ())
 
-    def parts_for(self, starts: Mapping[str, tuple[int, ...]], runs: Iterable[str]
-                  ) -> list[tuple[int, int, list[int] | None]]:
-        """The (entry, part, where) worth trying on a text whose words start as ``starts``
-        says and which holds the letter runs ``runs`` (see gate.word_starts, gate.letters),
-        in vocabulary order: every part whose word-start gate one of them opens, with the
-        places a match may start; every part whose stem gate the text holds, and every part
-        with no gate (where: None, scanned whole)."""
-        by_head, by_run, always = self._parts_index
-        chosen: dict[tuple[int, int], set[int]] = {}
-        for head, at in starts.items():
-            for key in by_head.get(head, ()):
-                chosen.setdefault(key, set()).update(at)
-        whole = set(always)
-        for run in runs:
-            whole.update(by_run.get(run, ()))
-        out: list[tuple[int, int, list[int] | None]] = [(e, p, None) for e, p in whole]
-        out += [(e, p, sorted(at)) for (e, p), at in chosen.items()]
-        out.sort(key=lambda item: (item[0], item[1]))
-        return out
+    @cached_property
+    def scope_gates(self) -> Mapping[str, frozenset[str] | None]:
+        """Scope kind -> the word starts one of its matches must open with (None: any)."""
+        return {kind: union(prefixes(p.pattern) for p in patterns)
+                for kind, patterns in self.scope.items()}
 
     @cached_property
-    def _parts_index(self) -> tuple[dict[str, list[tuple[int, int]]],
-                                    dict[str, list[tuple[int, int]]], list[tuple[int, int]]]:
-        by_head: dict[str, list[tuple[int, int]]] = {}
-        by_run: dict[str, list[tuple[int, int]]] = {}
-        always: list[tuple[int, int]] = []
+    def index(self) -> PartsIndex:
+        """Every part of every entry numbered in vocabulary order, filed by its gate."""
+        where: list[tuple[int, int]] = []
+        regexes: list[re.Pattern[str]] = []
+        by_head: dict[str, list[int]] = {}
+        by_run: dict[str, list[int]] = {}
+        by_held: dict[str, list[int]] = {}
+        always: list[int] = []
         for e, entry in enumerate(self.entries):
-            for p, (gate, _) in enumerate(entry.parts or ((None, entry.regex),)):
+            for p, (gate, regex) in enumerate(entry.parts or ((None, entry.regex),)):
+                pid = len(where)
+                where.append((e, p))
+                regexes.append(regex)
                 if gate is None or gate is ANCHORED:
-                    always.append((e, p))
-                else:
-                    index = by_run if isinstance(gate, Infixes) else by_head
+                    always.append(pid)
+                elif isinstance(gate, (Infixes, Held)):
+                    index = by_run if isinstance(gate, Infixes) else by_held
                     for letters in gate:
-                        index.setdefault(letters, []).append((e, p))
-        return by_head, by_run, always
+                        index.setdefault(letters, []).append(pid)
+                else:  # "in" opens wherever "in pub" does: a part is filed once per word
+                    for letters in gate:
+                        if not any(letters[:n] in gate for n in range(1, len(letters))):
+                            by_head.setdefault(letters, []).append(pid)
+        # every shorter start of a gate too (no parts): a word's prefixes are looked up
+        # from the shortest, and the look-up stops at the first that opens no gate
+        heads: dict[str, tuple[int, ...]] = {
+            head[:n]: () for head in by_head for n in range(1, len(head))}
+        heads.update((head, tuple(pids)) for head, pids in by_head.items())
+        return PartsIndex(tuple(where), tuple(regexes), heads,
+                          {run: tuple(pids) for run, pids in by_run.items()},
+                          {run: tuple(pids) for run, pids in by_held.items()}, tuple(always))
+
+
+@dataclass(frozen=True)
+class PartsIndex:
+    """A vocabulary's parts (an entry's patterns one by one), numbered in vocabulary order."""
+
+    where: tuple[tuple[int, int], ...]  # part number -> (entry, part of the entry)
+    regexes: tuple[re.Pattern[str], ...]  # part number -> its pattern
+    #: word start (gate.word_heads) -> the parts a match of which may start there; also
+    #: every shorter start of a gate, with no parts of its own
+    by_head: Mapping[str, tuple[int, ...]]
+    #: letters -> the parts with a stem starting so, tried where a word holding them starts
+    by_run: Mapping[str, tuple[int, ...]]
+    #: letters -> the parts every match of which holds them, scanned whole when the text does
+    by_held: Mapping[str, tuple[int, ...]]
+    always: tuple[int, ...]  # parts scanned whole on every text (no gate, or anchored)
 
 
 @lru_cache(maxsize=64)
@@ -211,7 +231,8 @@ ANCHORED: frozenset[str] = frozenset({"^"})
 
 def _parts(patterns: list[str], where: str
            ) -> tuple[tuple[frozenset[str] | None, re.Pattern[str]], ...]:
-    """Each pattern with its gate; the anchored and the ungated ones joined, one pass each."""
+    """Each pattern with its gate; the anchored and the ungated ones joined, one pass each
+    (the ungated ones scanned only when the text holds letters one of them must hold)."""
     gated = [(prefixes(p) or infixes(p), p) for p in patterns]
     out: list[tuple[frozenset[str] | None, re.Pattern[str]]] = [
         (gate, _compile(p, where)) for gate, p in gated if gate is not None]
@@ -220,7 +241,8 @@ def _parts(patterns: list[str], where: str
     if anchored:
         out.append((ANCHORED, _joined(anchored, where)))
     if open_:
-        out.append((None, _joined(open_, where)))
+        held = union(runs(p) for p in open_)
+        out.append((None if held is None else Held(held), _joined(open_, where)))
     return tuple(out)
 
 
@@ -312,7 +334,7 @@ def load(lang: str, plain: bool = False) -> Vocabulary:
         scope[kind] = tuple(_compile(p, f"{lang}.yaml scope.{kind}")
                             for p in _patterns(spec, lang, plain))
     vocabulary = Vocabulary(lang, tuple(entries), scope)
-    vocabulary.parts_for({}, ())  # build the parts index now, not on the first question
+    _ = vocabulary.index, vocabulary.scope_gates  # now, not on the first question
     # The tables (GeoNames cities above all) live as long as the process: keep them out of
     # the cyclic garbage collector's full passes, which would otherwise rescan them all
     # (100 ms and more) every so often, in the middle of some question's reading.

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from advisor.facts import mentions, vocab
-from advisor.facts.gate import infixes, prefixes, word_starts
+from advisor.facts.gate import infixes, prefixes, runs, word_starts
 from advisor.facts.language import SUPPORTED
 
 _QUESTIONS = [
@@ -21,12 +21,16 @@ _QUESTIONS = [
 
 
 @pytest.mark.parametrize(("pattern", "expected"), [
-    (r"\bscrap(?:e|es|ed|ing)\b", {"scr"}),
-    (r"\b(?:images|photos)\s+from", {"ima", "pho"}),
-    (r"\bsocial(?:ly)?[- ]scor\w*", {"soc"}),
-    (r"\b(?:un)?focus", {"unf", "foc"}),
-    (r"\bin\s+public\b", {"in"}),
-    (r"(?<!police\s)\bstations?\b", {"sta"}),
+    (r"\bscrap(?:e|es|ed|ing)\b", {"scrape", "scrapi"}),
+    (r"\b(?:images|photos)\s+from", {"images", "photos"}),
+    (r"\bsocial(?:ly)?[- ]scor\w*", {"social"}),
+    (r"\b(?:un)?focus", {"unfocu", "focus"}),
+    (r"\bin\s+public\b", {"in pub"}),  # any run of whitespace reads as one space
+    (r"\bin\s*pub", {"in pub", "inpub"}),
+    (r"(?<!police\s)\bstations?\b", {"statio"}),
+    (r"\b(?:the\s+)?public\s+(?:can|may)", {"the pu", "public"}),  # an optional word
+    (r"\b(?:how\s+)?likely\s+to", {"how li", "likely"}),
+    (r"\bno[\s-]+one", {"no"}),  # a class of space and hyphen: the prefix ends there
 ])
 def test_prefixes(pattern: str, expected: set[str]) -> None:
     assert prefixes(pattern) == expected
@@ -39,7 +43,8 @@ def test_patterns_that_cannot_be_gated_are_always_scanned(pattern: str) -> None:
 
 
 def test_a_stem_inside_compounds_is_gated_by_the_letters_it_starts_with() -> None:
-    assert infixes(r"(?<!\w)\w*bahnhof\w*(?!\w)") == {"bah"}
+    assert infixes(r"(?<!\w)\w*bahnhof\w*(?!\w)") == {"bahnh"}
+    assert infixes(r"(?<!\w)\w*ai\w*") is None  # too short a stem to gate
     assert infixes(r"\bbahnhof") is None
 
 
@@ -49,27 +54,72 @@ def test_gated_scanning_finds_what_scanning_everything_finds(lang: str, plain: b
     """Every part of every entry, tried only where its gate says, matches exactly where a
     plain scan of the whole question matches it (also in the vocabulary without accents)."""
     vocabulary = vocab.load(lang, plain=plain)
+    index = vocabulary.index
     for question in (vocab.unmarked(q) for q in _QUESTIONS) if plain else _QUESTIONS:
-        scan = mentions._Scan(question)
-        tried = {(e, p): where for e, p, where in vocabulary.parts_for(scan.starts, scan.runs)}
-        for e, entry in enumerate(vocabulary.entries):
-            if entry.names:
+        got: dict[int, list[tuple[int, int]]] = {}
+        for pid, match in mentions._hits(vocabulary, mentions._Scan(question)):
+            got.setdefault(pid, []).append((match.start(), match.start() + len(match.group(0))))
+        for pid, (e, _) in enumerate(index.where):
+            if vocabulary.entries[e].names:
                 continue
-            for p, (_, regex) in enumerate(entry.parts or ((None, entry.regex),)):
-                expected = [m.span() for m in regex.finditer(question)]
-                if (e, p) not in tried:
-                    got = []
-                elif tried[(e, p)] is None:
-                    got = [m.span() for m in mentions._matches(entry, p, scan)]
-                else:
-                    got = [m.span() for m in mentions._tried(regex, question, tried[(e, p)])]
-                assert got == expected, (regex.pattern, question)
-                if tried.get((e, p)) is not None:  # the index and the gate agree
-                    assert got == [m.span() for m in mentions._matches(entry, p, scan)]
+            expected = [m.span() for m in index.regexes[pid].finditer(question)]
+            assert got.get(pid, []) == expected, (index.regexes[pid].pattern, question)
+
+
+def test_whitespace_runs_and_line_breaks_do_not_hide_a_match() -> None:
+    """A gate written for "in public" still opens on "in   public" and "in\npublic"."""
+    vocabulary = vocab.load("en")
+    for question in ("We film people in   public.", "We film people in\n\tpublic."):
+        scan = mentions._Scan(question)
+        found = {(vocabulary.entries[vocabulary.index.where[pid][0]].name,
+                  vocabulary.entries[vocabulary.index.where[pid][0]].value)
+                 for pid, _ in mentions._hits(vocabulary, scan)}
+        assert ("setting", "uncontrolled") in found, question
+
+
+@pytest.mark.parametrize(("pattern", "expected"), [
+    (r"\b(?:[\w-]+['’]s\s+own\s+)?security\s+staff", {"secur"}),
+    (r"\b(?:\w+\s+)?(?:days?|weeks?)\s+after\b", {"day", "days", "week", "weeks"}),
+    (r"(?:^|[.!?]\s*)(?:publicly|open)\s+to", {"publi", "open"}),  # cut at the space
+    (r"\b(?:\w*bahnhof\w*|gare)\b", {"bahnh", "gare"}),  # a group every match holds
+    (r"(?:\(\s*not\s+microsoft|\bnothing\s+from)", {"not", "nothi"}),  # each alternative's
+])
+def test_runs_name_letters_every_match_holds(pattern: str, expected: set[str]) -> None:
+    assert runs(pattern) == expected
+    text = {"secur": "our own security staff", "day": "two days after"}.get(min(expected))
+    if text is not None:  # and a match does hold one of them
+        match = re.search(pattern, text, re.I)
+        assert match is not None and any(r in match.group(0).lower() for r in expected)
+
+
+@pytest.mark.parametrize("pattern", [r"\b\w+\s+\w+", r"(?:^|\()\s*live\b|\bx\w*"])
+def test_runs_are_none_when_some_match_may_hold_no_fixed_letters(pattern: str) -> None:
+    assert runs(pattern) is None
 
 
 def test_word_starts_are_lower_case_prefixes() -> None:
-    starts = word_starts("Live CCTV at Köln Hbf")
-    assert {"l", "li", "liv", "cct", "at", "kö", "köl", "hbf"} <= starts.keys()
+    starts = word_starts("Live CCTV at  Köln Hbf")
+    assert {"l", "li", "liv", "live c", "cctv a", "at kö", "kö", "köl", "hbf"} <= starts.keys()
     assert not any(re.search(r"[A-Z]", s) for s in starts)
-    assert starts["kö"] == (13,) and starts["l"] == (0,)
+    assert starts["kö"] == (14,) and starts["l"] == (0,)
+
+
+@pytest.mark.parametrize("lang", SUPPORTED)
+def test_a_scope_cue_is_skipped_only_where_it_cannot_match(lang: str) -> None:
+    """Scope cues (negation, other party, ...) are scanned in a window only when its gate
+    says one may match there: wherever it says none can, scanning finds none."""
+    from advisor.facts.scope import _Cues
+
+    vocabulary = vocab.load(lang)
+    for question in _QUESTIONS[::3]:
+        cues = _Cues(question)
+        starts = sorted({*range(0, len(question), 7),  # some inside a word, too
+                         *(m.start() for m in re.finditer(r"[\s.,;:!?()]", question))})
+        ends = [m.start() for m in re.finditer(r"\b\w", question)] + [len(question)]
+        for kind in vocabulary.scope:
+            patterns, where = cues.get(vocabulary, kind)
+            for lo in starts:
+                for hi in (e for e in ends if e > lo):
+                    if not cues.maybe(where, lo, hi):
+                        window = question[lo:hi]
+                        assert not any(p.search(window) for p in patterns), (kind, window)
