@@ -124,6 +124,10 @@ def _clean(text: object) -> str:
 
 def _vocabularies(detected: language.Detected, also: str | None = None,
                   plain: bool = False) -> list[vocab.Vocabulary]:
+    return [vocab.load(code, plain=plain and code != "en") for code in _codes(detected, also)]
+
+
+def _codes(detected: language.Detected, also: str | None) -> list[str]:
     # English always (service names, "GPT-4", English words in any question), then the
     # question's own language, or the nearest supported one when its own has no vocabulary;
     # ``also``: the conversation's language, for a follow-up too short to tell its own;
@@ -137,7 +141,7 @@ def _vocabularies(detected: language.Detected, also: str | None = None,
         codes.append(also)
     if not detected.supported and vocab.has_pronouns(detected.code):
         codes.append(detected.code)  # its words for "this service" and its place names
-    return [vocab.load(code, plain=plain and code != "en") for code in codes]
+    return codes
 
 
 def _unaccented_too(text: str, found: tuple[mentions.Mention, ...],
@@ -148,13 +152,14 @@ def _unaccented_too(text: str, found: tuple[mentions.Mention, ...],
     folded = vocab.unmarked(text)
     if len(folded) != len(text):
         return found
-    plain = [v for v in _vocabularies(detected, also, plain=True) if v.lang != "en"]
+    langs = [code for code in _codes(detected, also) if code != "en"]
     typed = {w.lower() for w in _ASCII_WORD.findall(text)}
-    if not any(typed & _accent_dropped(v.lang) for v in plain):
+    if not any(typed & _accent_dropped(lang) for lang in langs):
         return found  # no word the vocabulary writes with an accent is typed without one
+    plain = [vocab.load(lang, plain=True) for lang in langs]  # compiled only when needed
     # a reading needs one word typed without its accents that is no word of its own as
     # typed ("piste" is a word, not "pisté"; "nombre" is not "nombré")
-    dropped = frozenset().union(*(_accent_dropped(v.lang) for v in plain))
+    dropped = frozenset().union(*(_accent_dropped(lang) for lang in langs))
     extra = [replace(m, words=text[m.start:m.end]) for m in mentions.find(folded, plain)
              if not any(o.kind == m.kind and o.name == m.name and o.overlaps(m) for o in found)
              and (m.kind == "place" or dropped.intersection(
