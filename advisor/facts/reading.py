@@ -18,7 +18,7 @@ from pathlib import Path
 from advisor.facts.dates import calendar_word
 from advisor.facts.mentions import Mention
 from advisor.facts.places import NAME_PARTICLES, NOUNS_CAPITALISED, jurisdiction
-from advisor.facts.vocab import load
+from advisor.facts.vocab import load, rank
 from advisor.schema import Intent
 
 __all__ = ["CONFLICT_FACTS", "Reading", "Said", "read_turn"]
@@ -244,7 +244,8 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
         turn.found["purpose"] = [Said("non_biometric", plates.words)]
         return
     blocks = view.of("cue", "purpose_block_id")
-    found = sorted(view.of("fact", "purpose"), key=lambda m: (m.rank, m.start))
+    found = sorted([*view.of("fact", "purpose"), *_scored_for_harm(text, view)],
+                   key=lambda m: (m.rank, m.start))
     if view.cue("one_to_many") or _identify_written(view, found, blocks):
         # a search of many faces, or "identify" written out beside a verification word
         # ("verify staff and identify visitors"): identification before verification
@@ -307,6 +308,24 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
     turn.purpose_stated = stated.words if stated is not None else None
     # "without identifying anyone" and nothing else: no purpose is assumed either.
     turn.camera_or_face = "camera_or_face" in has and not turn.purpose_blocked
+
+
+_SENTENCE_END = re.compile(r"[.!?;]")
+
+
+def _scored_for_harm(text: str, view: _View) -> list[Mention]:
+    """Social scoring said in substance: people rated, scored or ranked (``rates_people``)
+    and a detriment in the same sentence (``detriment``: sanctions, higher premiums, cut
+    benefits, priority for checks), read as a social scoring mention on the rating's words."""
+    if any(m.value == "social_scoring" for m in view.of("fact", "purpose")):
+        return []
+    for rating in view.of("cue", "rates_people"):
+        for harm in view.of("cue", "detriment"):
+            first, second = sorted((rating, harm), key=lambda m: m.start)
+            if not _SENTENCE_END.search(text, first.end, max(first.end, second.start)):
+                return [replace(rating, kind="fact", name="purpose", value="social_scoring",
+                                rank=rank("purpose", "social_scoring"))]
+    return []
 
 
 def _identify_written(view: _View, found: Sequence[Mention],

@@ -29,7 +29,7 @@ from advisor.facts.gate import Held, Infixes, infixes, prefixes, runs, union
 from advisor.facts.places import place_entries
 
 __all__ = ["NEAR_MIN", "VOCAB_DIR", "Entry", "PartsIndex", "Vocabulary", "load", "near_words",
-           "phrase_pattern"]
+           "phrase_pattern", "rank"]
 
 VOCAB_DIR = Path(__file__).parent / "vocab"
 
@@ -255,6 +255,11 @@ def _ranks() -> Mapping[tuple[str, str], int]:
         for rank, row in enumerate(rows):
             ranks.setdefault((name, str(row["value"])), rank)
     return ranks
+
+
+def rank(name: str, value: str) -> int:
+    """The resolve rank of ``name`` = ``value`` (en.yaml's order; lower is read first)."""
+    return _ranks().get((name, value), 100)
 
 
 def _fact_entries(data: Mapping[str, Any], lang: str, plain: bool) -> Iterable[Entry]:
