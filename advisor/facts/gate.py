@@ -27,7 +27,7 @@ except ImportError:  # pragma: no cover - older Pythons
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _p  # type: ignore[no-redef]
 
-__all__ = ["K", "K_STEM", "STEM_MIN", "Held", "Infixes", "infixes", "prefixes", "runs",
+__all__ = ["K", "K_STEM", "STEM_MIN", "Held", "Infixes", "fold", "infixes", "prefixes", "runs",
            "union", "word_heads", "word_starts"]
 
 K = 6  # letters of a word start the gate compares
@@ -36,6 +36,9 @@ STEM_MIN = 3  # and at least
 _MAX = 4000  # more prefixes than this: not worth gating
 _BOUNDARY_START = re.compile(
     r"^(?:\(\?<![^()]*\))*(?:\\b|\(\?<!\\w\)|\(\?<!\[\\w\.\]\)|\(\?<!\[\\w\]\))")
+
+
+_WORD_CHAR = re.compile(r"\w")
 
 
 class _Open(Exception):
@@ -58,11 +61,22 @@ def _literal(items: list[tuple[object, object]]) -> bool:
             if not all(_literal(list(alt)) for alt in av[1]):  # type: ignore[index]
                 return False
         elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
-            if not _literal(list(av[2])):  # type: ignore[index]
+            # a group that may repeat ("(?:ab)*", "x{2}") is walked only once: not literal
+            if not _literal(list(av[2])) or av[1] > 1 and not _spaces(av):  # type: ignore[index]
                 return False
         else:
             return False
     return True
+
+
+#: Letters a case-insensitive pattern matches as "i" or "s" but str.lower() leaves alone or
+#: lengthens ("İ" lowers to two characters): folded one for one, so offsets stay put.
+_FOLD = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
+
+
+def fold(text: str) -> str:
+    """``text`` in lower case as the gates compare it, same length as ``text``."""
+    return text.translate(_FOLD).lower()
 
 
 def _add(prefix: str, char: str) -> str:
@@ -70,7 +84,7 @@ def _add(prefix: str, char: str) -> str:
     case, and any run of whitespace as one space."""
     if char.isspace():
         return prefix if prefix.endswith(" ") else prefix + " "
-    return prefix + char.lower()
+    return prefix + fold(char)
 
 
 def _is_space(op: object, av: object) -> bool:
@@ -125,7 +139,7 @@ def _walk(items: list[tuple[object, object]], acc: set[str], k: int) -> set[str]
             item: list[tuple[object, object]] = list(av[2])  # type: ignore[index]
             rest = items[index + 1:]
             once = _walk(item, set(todo), k)
-            if not _literal(item):  # "(?:the\s+)?", "\w*": the prefix ends inside the item
+            if not _literal([(op, av)]):  # "\w*", "(?:ab)*": the prefix ends inside the item
                 return done | once | (_walk(rest, set(todo), k) if low == 0 else set())
             if low == 0:
                 return done | _walk(rest, set(todo), k) | {p for p in once if len(p) == k} | (
@@ -147,7 +161,8 @@ def prefixes(pattern: str, k: int = K) -> frozenset[str] | None:
         found = _walk(list(parsed), {""}, k)
     except (_Open, re.error, TypeError, ValueError):
         return None
-    if not found or any(not p for p in found) or len(found) > _MAX:
+    # a word start is a word character: a prefix opening with "'" ("'s", "'n") never opens
+    if not found or any(not p or not _WORD_CHAR.match(p) for p in found) or len(found) > _MAX:
         return None
     return frozenset(found)
 
@@ -244,7 +259,7 @@ def word_heads(text: str) -> tuple[tuple[int, str], ...]:
         while run < len(runs) and runs[run][0] <= i:
             removed += runs[run][1]
             run += 1
-        out.append((i, flat[i - removed:i - removed + K].lower()))
+        out.append((i, fold(flat[i - removed:i - removed + K])))
     return tuple(out)
 
 

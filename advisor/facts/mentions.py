@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from advisor.facts.gate import word_heads
+from advisor.facts.gate import fold, word_heads
 from advisor.facts.places import (
     MUNICIPALITY,
     TOWN_LEAD,
@@ -70,7 +70,9 @@ def _raw(text: str, vocabularies: Iterable[Vocabulary]) -> tuple[list[Mention], 
             start = match.start() + (len(words) - len(words.lstrip()))
             value, rank, detail = entry.value, entry.rank, entry.detail
             if entry.lookup is not None:
-                key = match.key if isinstance(match, _Hit) else stripped.lower()
+                key = match.key if isinstance(match, _Hit) else fold(stripped)
+                if key not in entry.lookup:  # "Polİce": matched case-insensitively, no name
+                    continue
                 value, rank, detail = entry.lookup[key]
             mention = Mention(entry.kind, entry.name, value, start,
                               start + len(stripped), stripped, rank, vocab.lang, detail)
@@ -145,14 +147,14 @@ class _Scan:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.lower = text.lower()
+        self.lower = fold(text)
         self.heads = word_heads(text)  # where each word starts, with its first letters
         self._words: list[tuple[int, str]] | None = None
 
     def words_holding(self, letters: str) -> list[int]:
         """Where the words (runs of word characters) holding ``letters`` start."""
         if self._words is None:
-            self._words = [(m.start(), m.group(0).lower()) for m in _WORD.finditer(self.text)]
+            self._words = [(m.start(), fold(m.group(0))) for m in _WORD.finditer(self.text)]
         return [start for start, word in self._words if letters in word]
 
 

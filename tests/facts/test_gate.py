@@ -123,3 +123,52 @@ def test_a_scope_cue_is_skipped_only_where_it_cannot_match(lang: str) -> None:
                     if not cues.maybe(where, lo, hi):
                         window = question[lo:hi]
                         assert not any(p.search(window) for p in patterns), (kind, window)
+
+
+@pytest.mark.parametrize(("pattern", "expected"), [
+    (r"\b(?:ab)*cd", {"ab", "cd"}),  # a group that may repeat is walked once: "ababcd"
+    (r"\b(?:x{2})?yz", {"x", "yz"}),
+    (r"\b(?:al+)?ert", {"al", "ert"}),
+])
+def test_a_repeating_group_cuts_the_prefix(pattern: str, expected: set[str]) -> None:
+    assert prefixes(pattern) == expected
+
+
+def test_a_form_opening_with_an_apostrophe_is_not_gated_by_word_starts() -> None:
+    """"'s", "'n" (Dutch, Italian forms) start with no word character: never a word start."""
+    assert prefixes(r"(?<!\w)(?:'n|in)[\s\-]+diretta") is None
+    vocabulary = vocab.load("nl")
+    question = "De gemeente filmt het plein en bekijkt de beelden 's volgende dag."
+    got = {pid for pid, _ in mentions._hits(vocabulary, mentions._Scan(question))}
+    for pid, regex in enumerate(vocabulary.index.regexes):
+        if regex.search(question) and not vocabulary.entries[vocabulary.index.where[pid][0]].names:
+            assert pid in got, regex.pattern
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "pl"])
+def test_dotted_and_dotless_i_and_long_s_do_not_hide_a_match(lang: str) -> None:
+    """"İ", "ı" and "ſ" match "i" and "s" case-insensitively though str.lower() keeps or
+    lengthens them: the gates fold them first."""
+    vocabulary = vocab.load(lang)
+    index = vocabulary.index
+    for question in ("We film the square wİthout identifyıng anyone; ſend officers.",
+                     "CAN A SHOP İN PARİS USE LİVE FACE İDENTİFİCATİON?",
+                     "Darf die Bundespolizeİ Gesichtserkennung nutzen? Dane BİometryczNe."):
+        got: dict[int, list[tuple[int, int]]] = {}
+        for pid, match in mentions._hits(vocabulary, mentions._Scan(question)):
+            got.setdefault(pid, []).append((match.start(), match.start() + len(match.group(0))))
+        for pid, (e, _) in enumerate(index.where):
+            if not vocabulary.entries[e].names:
+                expected = [m.span() for m in index.regexes[pid].finditer(question)]
+                assert got.get(pid, []) == expected, (index.regexes[pid].pattern, question)
+
+
+def test_a_name_matched_case_insensitively_but_not_listed_does_not_crash() -> None:
+    import datetime as dt
+
+    from advisor.facts import extract_facts
+
+    for question in ("Can the Metropolitan Polİce use live facial recognition?",
+                     "Darf die Bundespolizeİ Gesichtserkennung nutzen?",
+                     "Can the Federal Bureau of Investigatıon use it?"):
+        extract_facts(question, today=dt.date(2026, 12, 3))  # no KeyError
