@@ -310,9 +310,6 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
     turn.camera_or_face = "camera_or_face" in has and not turn.purpose_blocked
 
 
-_SENTENCE_END = re.compile(r"[.!?;]")
-
-
 def _scored_for_harm(text: str, view: _View) -> list[Mention]:
     """Social scoring said in substance: people rated, scored or ranked (``rates_people``)
     and a detriment in the same sentence (``detriment``: sanctions, higher premiums, cut
@@ -540,7 +537,7 @@ def _alternatives_alike(text: str, view: _View,
             if pri_b == pri_a or not 0 < start_b - lo <= _PLACE_OR_GAP or _SENTENCE_END.search(
                     text[lo:start_b]):
                 continue
-            if any(lo <= m.start and m.end <= start_b for m in ors):
+            if _between(ors, lo, start_b):
                 top = max(pri_a, pri_b)
                 out[i] = (top, *out[i][1:])
                 out[j] = (top, *out[j][1:])
@@ -681,8 +678,7 @@ def _rival(text: str, view: _View, kind: str, start: int, words: str) -> Said | 
               if (m.value in _POLICE_KINDS) != police or (not police and m.value != kind)]
     for other in others:
         lo, hi = (end, other.start) if other.start >= end else (other.end, start)
-        if 0 <= hi - lo <= _OR_GAP and any(lo <= m.start and m.end <= hi
-                                           for m in view.of("cue", "or_word")):
+        if 0 <= hi - lo <= _OR_GAP and _between(view.of("cue", "or_word"), lo, hi):
             return Said(other.value, other.words)
     return None
 
@@ -700,8 +696,8 @@ def _service_rival(text: str, view: _View, best: Mention) -> Said | None:
             continue
         first, second = (best, other) if best.start < other.start else (other, best)
         lo, hi = first.end, second.start
-        if other in pronouns and (_SENTENCE_END.search(text[lo:hi]) or not any(
-                lo <= m.start and m.end <= hi for m in choice)):
+        if other in pronouns and (_SENTENCE_END.search(text[lo:hi])
+                                  or not _between(choice, lo, hi)):
             continue  # "... a day or two later. The product runs on Azure AI Face."
         if 0 <= hi - lo <= _OR_GAP and any(
                 lo <= m.start and m.end <= hi or 0 <= first.start - m.end <= _CHOICE_GAP
@@ -711,6 +707,11 @@ def _service_rival(text: str, view: _View, best: Mention) -> Said | None:
 
 
 _CHOICE_GAP = 12  # characters: "between" right before the first of two services
+
+
+def _between(marks: Iterable[Mention], lo: int, hi: int) -> bool:
+    """True when one of ``marks`` lies wholly within text[lo:hi]."""
+    return any(lo <= m.start and m.end <= hi for m in marks)
 
 #: Camera kinds the law-enforcement clauses treat alike (a mobile camera).
 _MOBILE = frozenset({"body_worn", "dash", "other_mobile"})
@@ -725,8 +726,7 @@ def _camera_rival(view: _View, best: Mention) -> Said | None:
             continue
         first, second = (best, other) if best.start < other.start else (other, best)
         lo, hi = first.end, second.start
-        if 0 <= hi - lo <= _OR_GAP and any(lo <= m.start and m.end <= hi
-                                           for m in view.of("cue", "or_word")):
+        if 0 <= hi - lo <= _OR_GAP and _between(view.of("cue", "or_word"), lo, hi):
             return Said(other.value, other.words)
     return None
 
