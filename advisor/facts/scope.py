@@ -9,7 +9,9 @@ A mention is out of scope when it is
   ("... is that banned emotion recognition?"), or the words naming a rule the question leans
   on ("... given the police ban?");
 - another party's: a place or body attached to a vendor, supplier or host ("a vendor in
-  Ireland", "hosted in Sweden", "an Irish supplier").
+  Ireland", "hosted in Sweden", "an Irish supplier"), or to the one asking, a unit of the
+  user's own organisation ("our Singapore office asks whether ...": the office and its
+  place are the asker's, not the use's).
 The words for each test are per language in the vocabulary files (``scope``).
 """
 
@@ -239,6 +241,23 @@ def _listed(text: str, mention: Mention, out: Sequence[Mention],
 _LIST_GAP = 16  # characters: ", oder ", " lub "
 
 
+def _asker_spans(cues: _Cues, vocabularies: Sequence[Vocabulary]) -> list[tuple[int, int]]:
+    """Where the question names who asks it, from the start of the sentence to the asking
+    words ("A colleague in our Toronto office wants to know if"): the language's ``asker``
+    words, a unit of the user's own organisation followed by a verb of asking."""
+    text = cues.text
+    spans: list[tuple[int, int]] = []
+    for vocab in vocabularies:
+        patterns, where = cues.get(vocab, "asker")
+        for pattern in patterns:
+            found = pattern.finditer(text) if where is None else (
+                m for at in where if (m := pattern.match(text, at)) is not None)
+            for match in found:
+                start = max(text.rfind(end, 0, match.start()) for end in ".!?\n") + 1
+                spans.append((start, match.end()))
+    return spans
+
+
 def mark(text: str, mentions: Sequence[Mention],
          vocabularies: Sequence[Vocabulary]) -> tuple[Mention, ...]:
     """The mentions with their scope set; cues about intent and policy names stay in scope."""
@@ -249,6 +268,7 @@ def mark(text: str, mentions: Sequence[Mention],
              for match in pattern.finditer(text)]
     out: list[Mention] = []
     cues = _Cues(text)
+    askers = _asker_spans(cues, vocabularies)
     for mention in mentions:
         if mention.kind == "cue" and mention.name not in SCOPED_CUES or mention.name == "policy":
             out.append(mention)
@@ -259,6 +279,9 @@ def mark(text: str, mentions: Sequence[Mention],
         comma = index >= 2 and text[slice(*clauses[index - 1])].strip() == ","
         scope = _scope(cues, mention, clauses[index], premise, vocabularies,
                        clauses[index - 2][0] if comma else None)
+        if scope == "use" and mention.name != "service" and any(
+                a <= mention.start and mention.end <= b for a, b in askers):
+            scope = "other_party"
         # "nicht nach Herkunft, Religion oder Ähnlichem": the next item of a negated list
         if scope == "use" and _listed(text, mention, out, vocabularies):
             scope = "negated"
