@@ -79,13 +79,16 @@ def extract_uses(question: str, history: Sequence[Mapping[str, object]] | None =
     detected = language.detect(cleaned)
     uses = [(item, _extract(text, history, as_of, today, detected)[0]) for item, text in parts]
     # who, where and which service, said once for all uses ("(1) ... with Azure OpenAI,
-    # (2) later the same bodycams"): a use that does not say its own takes the question's
+    # (2) later the same bodycams"): a use that does not say its own takes the question's;
+    # one that says nothing of it also takes what the question leads to assuming ("... All
+    # with this.": Azure OpenAI)
     whole = _extract(question, history, as_of, today, detected)[0]
     shared = {name: getattr(whole, name) for name in _SHARED
-              if getattr(whole, name).status in ("stated", "inferred")}
+              if getattr(whole, name).status in ("stated", "inferred", "assumed")}
     return [(item, facts.model_copy(update={
         name: fact for name, fact in shared.items()
-        if getattr(facts, name).status in ("unknown", "assumed")})) for item, facts in uses]
+        if getattr(facts, name).status == "unknown" or getattr(facts, name).status == "assumed"
+        and fact.status != "assumed"})) for item, facts in uses]
 
 
 #: Facts a listed use takes from the whole question when it does not state them itself.

@@ -1,13 +1,20 @@
 """Several uses in one question: "(1) draft reports, (2) later maybe live dash-cam matching".
 
-A question that lists its uses with markers ("(1)", "2)", "3.", "a)", "(ii)") is split into one
-text per use: the words before the first marker (who, where, which service) followed by
-that use's own words, so each use is read, and judged, on its own.
+A question that lists its uses with markers ("(1)", "2)", "3.", "a)", "(ii)") or with ordinal
+words where a clause starts ("first, ... second, ...", "erstens ... zweitens", "po pierwsze ...
+po drugie"; the words per language are data: vocab/uses.yaml) is split into one text per use:
+the words before the first marker (who, where, which service) followed by that use's own
+words, so each use is read, and judged, on its own.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+from advisor.facts.datafile import read_yaml
 
 __all__ = ["split_uses"]
 
@@ -17,15 +24,19 @@ _MARKER = re.compile(r"(?:(?<=\s)|^)(?:\(?(?:[1-9]|[a-h]|i{1,3}|iv|v)\)|[1-9]\.(
 
 def split_uses(text: str) -> list[tuple[str, str]]:
     """(the use's own words, the text to read for it) per listed use; [] when none is listed."""
-    marks = list(_MARKER.finditer(text))
+    marks: list[re.Match[str]] = list(_MARKER.finditer(text))
     labels = [m.group(0).strip("().: \t").lower() for m in marks]
     if len(marks) < 2 or not _in_sequence(labels):
-        return []
+        marks = _ordinal_marks(text)
+        if len(marks) < 2:
+            return []
     preamble = text[:marks[0].start()].strip()
     out: list[tuple[str, str]] = []
     for i, mark in enumerate(marks):
         end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
         item = text[mark.end():end].strip().rstrip(",;").strip()
+        if len(item.split()) < 2:
+            return []  # "first and second floor": no use said between the words
         out.append((item, f"{preamble} {item}".strip()))
     return out
 
@@ -39,3 +50,42 @@ def _in_sequence(labels: list[str]) -> bool:
             return labels[:5] == ["i", "ii", "iii", "iv", "v"][:len(labels)]
         return "".join(labels) == sequence[:len(labels)]
     return False
+
+
+def _ordinal_marks(text: str) -> list[re.Match[str]]:
+    """The ordinal words that list uses in one language, in sequence from the first ("first,
+    ... second, ... third"); [] when no language lists two."""
+    for lang, (regex, rank) in _ordinals().items():
+        found: list[re.Match[str]] = []
+        for match in regex.finditer(text):
+            said = match.groupdict()
+            word = " ".join((said.get("start") or said.get("any") or "").lower().split())
+            if rank.get((lang, word)) == len(found):
+                found.append(match)
+        if len(found) >= 2:
+            return found
+    return []
+
+
+@lru_cache(maxsize=1)
+def _ordinals() -> dict[str, tuple[re.Pattern[str], dict[tuple[str, str], int]]]:
+    data = read_yaml(Path(__file__).parent / "vocab" / "uses.yaml")
+    out: dict[str, tuple[re.Pattern[str], dict[tuple[str, str], int]]] = {}
+    for lang, positions in data["ordinals"].items():
+        rank = {(lang, str(word).lower()): i for i, words in enumerate(positions)
+                for word in words}
+        ambiguous = {str(word).lower() for word in data["ambiguous"].get(lang, ())}
+        joiners = "|".join(re.escape(str(j)) for j in data["joiners"].get(lang, ()))
+        where = rf"(?:^|(?<=[.;:!?,(])|\b(?:{joiners})\b)" if joiners else r"(?:^|(?<=[.;:!?,(]))"
+        clear = _alternatives(word for _, word in rank if word not in ambiguous)
+        starts = rf"{where}\s*(?P<start>{_alternatives(ambiguous)})" if ambiguous else None
+        anywhere = rf"(?<![\w'’-])(?P<any>{clear})" if clear else None
+        either = "|".join(f"(?:{p})" for p in (starts, anywhere) if p)
+        out[lang] = (re.compile(rf"(?:{either})(?![\w'’-])[\s,:]*", re.IGNORECASE), rank)
+    return out
+
+
+def _alternatives(words: Iterable[str]) -> str:
+    """Longest first, so "first of all" is tried before "first"; spaces match any run."""
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+")
+                    for w in sorted(words, key=len, reverse=True))
