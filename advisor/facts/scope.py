@@ -194,7 +194,10 @@ def _scope(cues: _Cues, mention: Mention, clause: tuple[int, int], premise: bool
         if party and _cue_after(cues, vocab, "absent_after", hi, mention, ()):
             return "negated"
         # "before sending the clips to the police": who receives the output does not use it
-        if party and _cue_before(cues, vocab, "recipient", lo, mention, ()) \
+        # ("die Treffer an die Polizei weitergeben": the verb after, where the language puts it)
+        if party and (_cue_before(cues, vocab, "recipient", lo, mention, ()) or _cue_before(
+                cues, vocab, "recipient_to", lo, mention, ()) and _cue_after(
+                cues, vocab, "recipient_after", hi, mention, ())) \
                 and not any(p.match(cues.text, mention.end) for p in vocab.scope_patterns(
                     "recipient_acts")):
             return "other_party"
@@ -276,7 +279,9 @@ def mark(text: str, mentions: Sequence[Mention],
         index = _clause_of(clauses, mention.start)
         premise = index in premises or any(a <= mention.start and mention.end <= b
                                            for a, b in spans)
-        comma = index >= 2 and text[slice(*clauses[index - 1])].strip() == ","
+        # "the integrator, based in Austin", "their contractor (based in Munich)": an aside
+        # after a comma or an opening bracket reads on from the clause before it
+        comma = index >= 2 and text[slice(*clauses[index - 1])].strip() in (",", "(", "[")
         scope = _scope(cues, mention, clauses[index], premise, vocabularies,
                        clauses[index - 2][0] if comma else None)
         if scope == "use" and mention.name != "service" and any(
