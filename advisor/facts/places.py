@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from advisor.facts.vocab import Entry
 
 __all__ = ["EU_MEMBERS", "EU_TERRITORIES", "MUNICIPALITY", "NAME_PARTICLES",
-           "NOUNS_CAPITALISED", "TOWN_LEAD", "TOWN_LEAD_ENGLISH", "foreign_noun", "jurisdiction",
+           "BRACKETED_AFTER_NAME", "NOUNS_CAPITALISED", "TOWN_LEAD", "TOWN_LEAD_ENGLISH", "foreign_noun", "jurisdiction",
            "mostly_eu", "place_entries", "place_names"]
 
 _DIR = Path(__file__).parent / "vocab" / "places"
@@ -210,6 +210,27 @@ def _town_names() -> tuple[tuple[str, tuple[str, int, str]], ...]:
                  and not calendar_word(name))
 
 
+@lru_cache(maxsize=1)
+def _subdivision_names() -> tuple[tuple[str, tuple[str, int, str]], ...]:
+    """pycountry's (ISO 3166-2) region, province and département names that only one country
+    holds, marked "bracket": read only in brackets right after a capitalised name, the way a
+    small town is placed ("Saint-Flour (Cantal)", "Castelfranco (Treviso)")."""
+    import pycountry
+
+    skip = {str(n).lower() for n in _common()["cities"]["not_cities"]}
+    seen: dict[str, set[str]] = {}
+    for sub in pycountry.subdivisions:
+        # "Asturias, Principado de", "Alicante / Alacant": each name as a question writes it
+        for name in re.split(r"\s*/\s*", str(sub.name).split(",")[0]):
+            seen.setdefault(name.strip().lower(), set()).add(str(sub.country_code))
+    return tuple((name, (next(iter(codes)), 0, "bracket")) for name, codes in seen.items()
+                 if len(codes) == 1 and len(name) >= 4 and name not in skip)
+
+
+#: A capitalised name and an opening bracket right before a region's name: "Saint-Flour (".
+BRACKETED_AFTER_NAME = re.compile(r"(?-i:[A-ZÀ-ÖØ-Þ])[\w'’.-]*\s*\(\s*$")
+
+
 @lru_cache(maxsize=64)
 def _declined(lang: str) -> dict[str, tuple[str, int, str]]:
     """The towns of the language's countries and the EU's cities, with their declined forms
@@ -343,6 +364,10 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
                 else "after" for code in {row[0] for _, row in _town_names()}}
         towns = folded({name: (row[0], row[1], lead[row[0]]) for name, row in _town_names()})
         entries.append(Entry("place", "country", "", 0, _PROPER, lookup=towns,
+                             names=True, proper=True))
+        regions = folded({name: row for name, row in _subdivision_names()
+                          if name not in names})
+        entries.append(Entry("place", "country", "", 0, _PROPER, lookup=regions,
                              names=True, proper=True))
         declined = folded(_declined(lang))
         if declined:
