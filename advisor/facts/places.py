@@ -18,9 +18,9 @@ from advisor.facts.datafile import read_yaml
 if TYPE_CHECKING:
     from advisor.facts.vocab import Entry
 
-__all__ = ["EU_MEMBERS", "EU_TERRITORIES", "MUNICIPALITY", "NAME_PARTICLES",
-           "BRACKETED_AFTER_NAME", "NOUNS_CAPITALISED", "TOWN_LEAD", "TOWN_LEAD_ENGLISH", "foreign_noun", "jurisdiction",
-           "mostly_eu", "place_entries", "place_names"]
+__all__ = ["BRACKETED_AFTER_NAME", "EU_MEMBERS", "EU_TERRITORIES", "MUNICIPALITY",
+           "NAME_PARTICLES", "NOUNS_CAPITALISED", "TOWN_LEAD", "TOWN_LEAD_ENGLISH", "foreign_noun",
+           "jurisdiction", "mostly_eu", "place_entries", "place_names"]
 
 _DIR = Path(__file__).parent / "vocab" / "places"
 
@@ -392,9 +392,9 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
                              lookup=folded({name: row for name, row in _word_towns()
                                             if name not in names}),
                              names=True, proper=True))
-        regions = folded({name: row for name, row in _subdivision_names()
-                          if name not in names})
-        entries.append(Entry("place", "country", "", 0, _PROPER, lookup=regions,
+        bracketed = folded({name: row for name, row in _subdivision_names()
+                            if name not in names})
+        entries.append(Entry("place", "country", "", 0, _PROPER, lookup=bracketed,
                              names=True, proper=True))
         declined = folded(_declined(lang))
         if declined:
