@@ -15,6 +15,7 @@ from typing import Literal
 
 from advisor.facts.gate import fold, word_heads
 from advisor.facts.places import (
+    BRACKETED_AFTER_NAME,
     MUNICIPALITY,
     TOWN_LEAD,
     TOWN_LEAD_ENGLISH,
@@ -300,6 +301,8 @@ def _proper_ok(text: str, start: int, value: tuple[str, int, str], lower: bool =
     and opens a sentence only when it is a big city's."""
     if not text[start:start + 1].isupper() and not (lower and value[2] == "after-in"):
         return False
+    if value[2] == "bracket":  # a region placing the name before it: "Saint-Flour (Cantal)"
+        return BRACKETED_AFTER_NAME.search(text[max(0, start - 40):start]) is not None
     if value[2].startswith("after"):  # a small town: right after a word for its municipality
         before = text[max(0, start - 40):start]
         lead = {"after-in": TOWN_LEAD, "after-en": TOWN_LEAD_ENGLISH}.get(value[2])

@@ -18,9 +18,9 @@ from advisor.facts.datafile import read_yaml
 if TYPE_CHECKING:
     from advisor.facts.vocab import Entry
 
-__all__ = ["EU_MEMBERS", "EU_TERRITORIES", "MUNICIPALITY", "NAME_PARTICLES",
-           "NOUNS_CAPITALISED", "TOWN_LEAD", "TOWN_LEAD_ENGLISH", "foreign_noun", "jurisdiction",
-           "mostly_eu", "place_entries", "place_names"]
+__all__ = ["BRACKETED_AFTER_NAME", "EU_MEMBERS", "EU_TERRITORIES", "MUNICIPALITY",
+           "NAME_PARTICLES", "NOUNS_CAPITALISED", "TOWN_LEAD", "TOWN_LEAD_ENGLISH", "foreign_noun",
+           "jurisdiction", "mostly_eu", "place_entries", "place_names"]
 
 _DIR = Path(__file__).parent / "vocab" / "places"
 
@@ -210,6 +210,50 @@ def _town_names() -> tuple[tuple[str, tuple[str, int, str]], ...]:
                  and not calendar_word(name))
 
 
+@lru_cache(maxsize=1)
+def _word_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
+    """The towns whose names are also common words (``word_towns``, of ``not_cities``: "Nice"),
+    when only one country has a town of that name: read only right after a word for the
+    municipality ("the city of Nice", "la mairie de Nice"), marked "after"."""
+    words = {str(n).lower() for n in _common()["cities"]["word_towns"]}
+    rows, _ = _geonames()
+    seen: dict[str, set[str]] = {}
+    for city in rows:
+        name = str(city["name"]).lower()
+        if name in words:
+            seen.setdefault(name, set()).add(str(city["countrycode"]))
+    # "Colonia" is also Cologne's name in Spanish and Italian: a name another country's city
+    # goes by is no one town's
+    for city in rows:
+        for alias in city["alternatenames"]:
+            codes = seen.get(str(alias).lower())
+            if codes is not None:
+                codes.add(str(city["countrycode"]))
+    return tuple((name, (next(iter(codes)), 0, "after")) for name, codes in seen.items()
+                 if len(codes) == 1)
+
+
+@lru_cache(maxsize=1)
+def _subdivision_names() -> tuple[tuple[str, tuple[str, int, str]], ...]:
+    """pycountry's (ISO 3166-2) region, province and département names that only one country
+    holds, marked "bracket": read only in brackets right after a capitalised name, the way a
+    small town is placed ("Saint-Flour (Cantal)", "Castelfranco (Treviso)")."""
+    import pycountry
+
+    skip = {str(n).lower() for n in _common()["cities"]["not_cities"]}
+    seen: dict[str, set[str]] = {}
+    for sub in pycountry.subdivisions:
+        # "Asturias, Principado de", "Alicante / Alacant": each name as a question writes it
+        for name in re.split(r"\s*/\s*", str(sub.name).split(",")[0]):
+            seen.setdefault(name.strip().lower(), set()).add(str(sub.country_code))
+    return tuple((name, (next(iter(codes)), 0, "bracket")) for name, codes in seen.items()
+                 if len(codes) == 1 and len(name) >= 4 and name not in skip)
+
+
+#: A capitalised name and an opening bracket right before a region's name: "Saint-Flour (".
+BRACKETED_AFTER_NAME = re.compile(r"(?-i:[A-ZÀ-ÖØ-Þ])[\w'’.-]*\s*\(\s*$")
+
+
 @lru_cache(maxsize=64)
 def _declined(lang: str) -> dict[str, tuple[str, int, str]]:
     """The towns of the language's countries and the EU's cities, with their declined forms
@@ -343,6 +387,14 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
                 else "after" for code in {row[0] for _, row in _town_names()}}
         towns = folded({name: (row[0], row[1], lead[row[0]]) for name, row in _town_names()})
         entries.append(Entry("place", "country", "", 0, _PROPER, lookup=towns,
+                             names=True, proper=True))
+        entries.append(Entry("place", "country", "", 0, _PROPER,
+                             lookup=folded({name: row for name, row in _word_towns()
+                                            if name not in names}),
+                             names=True, proper=True))
+        bracketed = folded({name: row for name, row in _subdivision_names()
+                            if name not in names})
+        entries.append(Entry("place", "country", "", 0, _PROPER, lookup=bracketed,
                              names=True, proper=True))
         declined = folded(_declined(lang))
         if declined:

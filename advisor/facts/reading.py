@@ -110,7 +110,7 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     # where it acts (as for public access below). Only a place word within the body's name,
     # and never "in the wild" ("on highway patrol", "a camera on a moving police van"): that
     # reading is the stricter one and stays.
-    bodies = view.of("agency", "actor")
+    bodies = [b for b in view.of("agency", "actor") if not _placed_in(text, view, b)]
 
     def _body_name(m: Mention) -> bool:
         return m.value != "uncontrolled" and any(
@@ -187,7 +187,8 @@ def _read_open(text: str, view: _View, turn: Reading, name: str) -> None:
             mentions = [m for m in mentions if m.value == "no"]
         mentions = [m for m in mentions if not any(_part_of(text, part, m) for part in mentions)]
         # "the Questura", "the police station wants": the body that acts, not where it acts
-        bodies = view.of("agency", "actor")
+        # (unless the question says it happens in there: "en el calabozo de una comisaría")
+        bodies = [b for b in view.of("agency", "actor") if not _placed_in(text, view, b)]
         # (a place word inside the body's name; not words that only contain it, such as "the
         # border guard ... at the Terespol crossing")
         mentions = [m for m in mentions if not any(_within(m, b) for b in bodies)]
@@ -484,6 +485,17 @@ def _named_place(text: str, mentions: Sequence[Mention], view: _View) -> str | N
             continue
         return name
     return None
+
+
+_IN_GAP = re.compile(r"^[^\W\d_A-ZÀ-Þ]*(?:\s+[^\W\d_A-ZÀ-Þ]+(?:['’][^\W\d_A-ZÀ-Þ]*)?){0,5}\s*$")
+
+
+def _placed_in(text: str, view: _View, body: Mention) -> bool:
+    """True when a word for "in" opens the phrase that names the body ("en el calabozo de una
+    comisaría", "dans la salle du commissariat"): the body's premises are where it happens.
+    Only lower-case words between (a town named between is where the body sits)."""
+    return any(c.end <= body.start and _IN_GAP.match(text[c.end:body.start])
+               for c in view.of("cue", "in_place"))
 
 
 def _within(inner: Mention | None, outer: Mention) -> bool:
