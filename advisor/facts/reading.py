@@ -264,6 +264,10 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
     if doubted is not None:  # "'only detect faces' ... but 'recognise visitors': which is it?"
         turn.found["purpose"] = doubted
         return
+    alternative = _alternative_purposes(text, view, found, blocks)
+    if alternative is not None:  # "not sure whether it searches the database or checks the card"
+        turn.found["purpose"] = alternative
+        return
     contradicted = _contradicted(text, view, [m for m in found if not (
         m.value in ("identification", "verification") and any(m.overlaps(b) for b in blocks))])
     if contradicted is not None:
@@ -361,6 +365,41 @@ def _doubted(view: _View, found: Sequence[Mention],
         return None
     first, second = sorted((who, other), key=lambda m: m.start)
     return [Said(first.value, first.words), Said(second.value, second.words)]
+
+
+_UNSURE_GAP = 12  # characters between "maybe" and the first of two purposes ("maybe it's X")
+
+
+def _alternative_purposes(text: str, view: _View, found: Sequence[Mention],
+                          blocks: Sequence[Mention]) -> list[Said] | None:
+    """Two purposes offered as alternatives in one sentence, with the choice said to be open
+    ("not sure whether it searches the whole database or only checks the card", "either
+    verify or identify", "maybe verification, maybe identification"): both are kept, so the
+    purpose is open and each outcome is shown, neither the milder nor the stricter."""
+    unsure = view.of("cue", "purpose_unsure")
+    if not unsure:
+        return None
+    kept = sorted((m for m in found if not (
+        m.value in _IDENTIFYING and any(m.overlaps(b) for b in blocks))),
+        key=lambda m: m.start)
+    ors = view.of("cue", "or_word")
+    for i, first in enumerate(kept):
+        for second in kept[i + 1:]:
+            if second.value == first.value or second.start < first.end:
+                continue
+            # joined by "or", or "maybe X, maybe Y" (a doubt before each); "first X, then
+            # maybe Y" is two uses, not a choice
+            joined = _between(ors, first.end, second.start) or (
+                _between(unsure, first.end, second.start)
+                and any(0 <= first.start - m.end <= _UNSURE_GAP for m in unsure))
+            if _SENTENCE_END.search(text, first.end, second.start) or not joined:
+                continue
+            lo = max(text.rfind(c, 0, first.start) for c in ".;!?\n") + 1
+            ends = [e for e in (text.find(c, second.end) for c in ".;!?\n") if e >= 0]
+            hi = min(ends) if ends else len(text)
+            if any(lo <= m.start and m.end <= hi for m in unsure):
+                return [Said(first.value, first.words), Said(second.value, second.words)]
+    return None
 
 
 _ONLY_WORDS = 5  # words between "only" and the purpose it limits ("only want to blur"; German

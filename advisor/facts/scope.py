@@ -205,9 +205,14 @@ def _scope(cues: _Cues, mention: Mention, clause: tuple[int, int], premise: bool
             party_fillers = vocab.scope_patterns("party_filler")
             # "an Irish vendor": the vendor's place. "a Chicago PD contractor" works for the
             # police, so the police stay the user (the clauses say "by or for").
-            if _cue_before(cues, vocab, "other_party", lo, mention, party_fillers,
-                           _MAX_PARTY_WORDS) or mention.kind == "place" and (
-                    _cue_after(cues, vocab, "other_party_after", hi, mention, party_fillers)):
+            if (_cue_before(cues, vocab, "other_party", lo, mention, party_fillers,
+                            _MAX_PARTY_WORDS) or mention.kind == "place" and (
+                    _cue_after(cues, vocab, "other_party_after", hi, mention, party_fillers))) \
+                    and not (mention.kind == "place" and any(
+                        p.match(cues.text, mention.end)
+                        for p in vocab.scope_patterns("party_uses"))):
+                # ... unless the party itself does the use right after its place ("for a
+                # vendor in Madrid to infer employees' religion"): then it is the user's place
                 return "other_party"
             # "Chinese software", "an Israeli face recognition system": a nationality (not a
             # city: "the Rome cameras" are where the use is) naming where a product comes from
