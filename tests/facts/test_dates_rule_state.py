@@ -20,7 +20,8 @@ RULE_STATE = [
 ]
 
 DATE_OF_USE = [
-    ("Seit März 2025 gleicht die Stadt Gesichter am Bahnhof ab. Ist das zulässig?", dt.date(2025, 3, 1)),
+    ("Seit März 2025 gleicht die Stadt Gesichter am Bahnhof ab. Ist das zulässig?",
+     dt.date(2025, 3, 1)),
     ("Vanaf juli 2025 wil de gemeente gezichten herkennen. Is dat verboden?", dt.date(2025, 7, 1)),
     ("Od stycznia 2024 sklep liczy klientów kamerą.", dt.date(2024, 1, 1)),
 ]
