@@ -212,7 +212,36 @@ def _is_reference(text: str, match: re.Match[str]) -> bool:
     if _CHANGED_AT.search(text[max(0, start - 60):start]):
         return True
     rest = text[:match.start()] + " " + text[match.end():]
+    if lead == "since" and _RULE_STATE.search(_sentence(text, match.start(), match.end())):
+        return True  # "verboten seit Februar 2025": since when the rule holds
     return lead in ("since", "after", "from", "starting") and bool(_NOW.search(rest))
+
+
+def _rule_state() -> re.Pattern[str]:
+    from pathlib import Path
+
+    from advisor.facts.datafile import read_yaml
+
+    words = read_yaml(Path(__file__).parent / "vocab" / "dates.yaml")["rule_state"]
+    return re.compile(r"(?<!\w)(?:" + "|".join(
+        re.escape(str(w)) for w in sorted(words, key=len, reverse=True)) + r")(?!\w)",
+        re.IGNORECASE)
+
+
+_RULE_STATE = _rule_state()
+_STATE_REACH = 60  # characters either side of a date in which a rule's state is read
+_SENTENCE_STOP = re.compile(r"[.;!?]")
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    """The words around a date within its sentence (up to _STATE_REACH characters each side)."""
+    before = text[max(0, start - _STATE_REACH):start]
+    after = text[end:end + _STATE_REACH]
+    stops = list(_SENTENCE_STOP.finditer(before))
+    if stops:
+        before = before[stops[-1].end():]
+    stop = _SENTENCE_STOP.search(after)
+    return before + " " + (after[:stop.start()] if stop else after)
 
 
 def _day_in_words(text: str, match: re.Match[str]) -> re.Match[str] | None:

@@ -91,10 +91,34 @@ def place_names(lang: str) -> Mapping[str, str]:
                 names[name.lower()] = code
                 # "Bosnia & Herzegovina" is also written with "and".
                 names[name.lower().replace(" & ", " and ")] = code
-    for section in ("names", "cities"):
+    # the regions and provinces (ISO 3166-2, pycountry) of the countries the file names: a
+    # question placed in "Mazowieckie", "Drenthe" or "Steiermark" is placed in the country
+    for code in data.get("subdivisions_of") or ():
+        for name in _subdivisions().get(str(code), ()):
+            names.setdefault(name, str(code))
+    for section in ("names", "regions", "cities"):
         for name, code in (data.get(section) or {}).items():
             names[str(name).lower()] = str(code)
     return names
+
+
+@lru_cache(maxsize=1)
+def _subdivisions() -> Mapping[str, tuple[str, ...]]:
+    """ISO code -> the lower-case names of its subdivisions (pycountry), without
+    a name two countries' subdivisions share ("Limburg": the Netherlands and Belgium) or one
+    written inverted ("wallonne, Région")."""
+    import pycountry
+
+    skip = {str(t) for t in _common()["subdivision_types_skipped"]}
+    owners: dict[str, set[str]] = {}
+    for sub in pycountry.subdivisions:
+        if sub.type not in skip and "," not in sub.name:
+            owners.setdefault(sub.name.lower(), set()).add(sub.country_code)
+    out: dict[str, list[str]] = {}
+    for name, codes in owners.items():
+        if len(codes) == 1 and len(name) >= 4:
+            out.setdefault(next(iter(codes)), []).append(name)
+    return {code: tuple(names) for code, names in out.items()}
 
 
 def _gate(names: Iterable[str]) -> frozenset[str] | None:
@@ -122,8 +146,20 @@ def _inflected(names: Mapping[str, str], lang: str) -> dict[str, str]:
         # lemma ("irán" -> ir: "van", "iba"; "valais" -> valoir: "vaut"): none is the place
         if " " not in name and len(forms.get(name, ())) <= _MAX_NAME_FORMS:
             for form in forms.get(name, ()):
-                out.setdefault(form.lower(), code)
+                # a declined name keeps its stem ("Łódź" -> "Łodzi", "Polska" -> "Polsce"); a
+                # form that does not is another word sharing the lemma ("Mali" -> "mały":
+                # "małej", "small"; "Zwolle" -> "zwellen")
+                if _stem(form) == _stem(name):
+                    out.setdefault(form.lower(), code)
     return out
+
+
+#: Letters a declined stem alternates with ("Łódź" -> "Łodzi", "Lwów" -> "Lwowie").
+_STEM_ALTERNATION = str.maketrans({"ó": "o"})
+
+
+def _stem(word: str) -> str:
+    return word[:3].lower().translate(_STEM_ALTERNATION)
 
 
 def _city_names(lang: str) -> dict[str, tuple[str, int, str]]:
