@@ -608,6 +608,11 @@ def _place_priority(text: str, view: _View, mention: Mention) -> int:
             p.fullmatch(text[m.end:mention.start]) for lang in langs
             for p in _scope(lang, "force_place")) for m in bodies):
         return 3
+    # "Vale il diritto svizzero?", "le droit suisse s'applique-t-il ?": a nationality naming
+    # a law the user asks about is where the use happens only when nothing else says where
+    before_law = text[max(0, mention.start - _SEAT_GAP):mention.start]
+    if any(p.search(before_law) for lang in langs for p in _scope(lang, "law_place")):
+        return 0
     # "a bank with its seat in Frankfurt": where the body sits, read as where it acts only
     # when the question names no place of the use ("... its branches in Vienna")
     before = text[max(0, mention.start - _SEAT_GAP):mention.start]
