@@ -229,6 +229,27 @@ def _rule_state() -> re.Pattern[str]:
 
 
 _RULE_STATE = _rule_state()
+
+
+def _present() -> re.Pattern[str]:
+    from pathlib import Path
+
+    from advisor.facts.datafile import read_yaml
+
+    words = read_yaml(Path(__file__).parent / "vocab" / "dates.yaml")["present"]
+    return re.compile(r"(?<!\w)(?:" + "|".join(
+        re.escape(str(w)) for w in sorted(words, key=len, reverse=True)) + r")(?!\w)",
+        re.IGNORECASE)
+
+
+_PRESENT = _present()
+
+
+def says_present(text: str) -> str | None:
+    """The words that put the use in the present ("the same campaign today"), or None: in a
+    later turn they move the date an earlier turn set to today."""
+    match = _PRESENT.search(text)
+    return match.group(0) if match else None
 _STATE_REACH = 60  # characters either side of a date in which a rule's state is read
 _SENTENCE_STOP = re.compile(r"[.;!?]")
 

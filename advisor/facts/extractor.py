@@ -15,7 +15,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from advisor.facts import language, mentions, scope, vocab
-from advisor.facts.dates import find_date
+from advisor.facts.dates import find_date, says_present
 from advisor.facts.reading import Reading, read_turn
 from advisor.facts.resolve import Turn, resolve
 from advisor.facts.uses import split_uses
@@ -243,6 +243,8 @@ def _read(text: str, *, is_current: bool, context: frozenset[str],
     marked = scope.mark(text, found, vocabularies)
     reading = read_turn(text, marked, is_current=is_current, context_cues=context)
     reading.date = find_date(text)
+    if reading.date is None:
+        reading.present = says_present(text)
     cues = frozenset(m.name for m in marked if m.kind == "cue" and m.scope == "use")
     return reading, cues
 

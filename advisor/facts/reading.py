@@ -54,6 +54,8 @@ class Reading:
     region_words: str | None = None
     pronoun: str | None = None
     date: tuple[dt.date, str] | None = None
+    #: Words that put this turn's use in the present ("today"), when it names no date.
+    present: str | None = None
     camera_or_face: bool = False
     purpose_blocked: bool = False
     mixed_place: str | None = None

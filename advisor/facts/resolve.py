@@ -103,7 +103,8 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
         pronoun = pronoun or reading.pronoun
         mixed_place = reading.mixed_place or mixed_place
         named_place = reading.named_place or named_place
-        date = reading.date or date
+        # "and if they ran it today?": a later turn in the present replaces an earlier date
+        date = reading.date or ((today, reading.present) if reading.present and date else date)
         camera_or_face = camera_or_face or reading.camera_or_face
         purpose_blocked = purpose_blocked or reading.purpose_blocked
         keyword = reading.exception_keyword or keyword
