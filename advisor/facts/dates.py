@@ -217,32 +217,22 @@ def _is_reference(text: str, match: re.Match[str]) -> bool:
     return lead in ("since", "after", "from", "starting") and bool(_NOW.search(rest))
 
 
-def _rule_state() -> re.Pattern[str]:
+def _words(key: str) -> re.Pattern[str]:
+    """Any of the words listed under ``key`` in vocab/dates.yaml, longest first."""
     from pathlib import Path
 
     from advisor.facts.datafile import read_yaml
 
-    words = read_yaml(Path(__file__).parent / "vocab" / "dates.yaml")["rule_state"]
+    words = read_yaml(Path(__file__).parent / "vocab" / "dates.yaml")[key]
     return re.compile(r"(?<!\w)(?:" + "|".join(
         re.escape(str(w)) for w in sorted(words, key=len, reverse=True)) + r")(?!\w)",
         re.IGNORECASE)
 
 
-_RULE_STATE = _rule_state()
-
-
-def _present() -> re.Pattern[str]:
-    from pathlib import Path
-
-    from advisor.facts.datafile import read_yaml
-
-    words = read_yaml(Path(__file__).parent / "vocab" / "dates.yaml")["present"]
-    return re.compile(r"(?<!\w)(?:" + "|".join(
-        re.escape(str(w)) for w in sorted(words, key=len, reverse=True)) + r")(?!\w)",
-        re.IGNORECASE)
-
-
-_PRESENT = _present()
+#: "verboten seit", "banned since": a rule's state, not the date of use.
+_RULE_STATE = _words("rule_state")
+#: "today", "heute": the present, for a follow-up that moves an earlier date.
+_PRESENT = _words("present")
 
 
 def says_present(text: str) -> str | None:
@@ -250,6 +240,8 @@ def says_present(text: str) -> str | None:
     later turn they move the date an earlier turn set to today."""
     match = _PRESENT.search(text)
     return match.group(0) if match else None
+
+
 _STATE_REACH = 60  # characters either side of a date in which a rule's state is read
 _SENTENCE_STOP = re.compile(r"[.;!?]")
 
