@@ -87,8 +87,13 @@ def extract_uses(question: str, history: Sequence[Mapping[str, object]] | None =
               if getattr(whole, name).status in ("stated", "inferred", "assumed")}
     return [(item, facts.model_copy(update={
         name: fact for name, fact in shared.items()
-        if getattr(facts, name).status == "unknown" or getattr(facts, name).status == "assumed"
-        and fact.status != "assumed"})) for item, facts in uses]
+        if _weaker(getattr(facts, name).status, fact.status)})) for item, facts in uses]
+
+
+def _weaker(own: str, whole: str) -> bool:
+    """A use's own fact gives way to the whole question's: it says nothing, or it only
+    assumes where the question states or infers."""
+    return own == "unknown" or own == "assumed" and whole != "assumed"
 
 
 #: Facts a listed use takes from the whole question when it does not state them itself.

@@ -55,12 +55,12 @@ def _in_sequence(labels: list[str]) -> bool:
 def _ordinal_marks(text: str) -> list[re.Match[str]]:
     """The ordinal words that list uses in one language, in sequence from the first ("first,
     ... second, ... third"); [] when no language lists two."""
-    for lang, (regex, rank) in _ordinals().items():
+    for regex, rank in _ordinals():
         found: list[re.Match[str]] = []
         for match in regex.finditer(text):
             said = match.groupdict()
             word = " ".join((said.get("start") or said.get("any") or "").lower().split())
-            if rank.get((lang, word)) == len(found):
+            if rank.get(word) == len(found):
                 found.append(match)
         if len(found) >= 2:
             return found
@@ -68,21 +68,21 @@ def _ordinal_marks(text: str) -> list[re.Match[str]]:
 
 
 @lru_cache(maxsize=1)
-def _ordinals() -> dict[str, tuple[re.Pattern[str], dict[tuple[str, str], int]]]:
+def _ordinals() -> tuple[tuple[re.Pattern[str], dict[str, int]], ...]:
+    """Per language: the pattern of its ordinal words, and each word's position (0 = first)."""
     data = read_yaml(Path(__file__).parent / "vocab" / "uses.yaml")
-    out: dict[str, tuple[re.Pattern[str], dict[tuple[str, str], int]]] = {}
+    out: list[tuple[re.Pattern[str], dict[str, int]]] = []
     for lang, positions in data["ordinals"].items():
-        rank = {(lang, str(word).lower()): i for i, words in enumerate(positions)
-                for word in words}
+        rank = {str(word).lower(): i for i, words in enumerate(positions) for word in words}
         ambiguous = {str(word).lower() for word in data["ambiguous"].get(lang, ())}
         joiners = "|".join(re.escape(str(j)) for j in data["joiners"].get(lang, ()))
         where = rf"(?:^|(?<=[.;:!?,(])|\b(?:{joiners})\b)" if joiners else r"(?:^|(?<=[.;:!?,(]))"
-        clear = _alternatives(word for _, word in rank if word not in ambiguous)
+        clear = _alternatives(word for word in rank if word not in ambiguous)
         starts = rf"{where}\s*(?P<start>{_alternatives(ambiguous)})" if ambiguous else None
         anywhere = rf"(?<![\w'’-])(?P<any>{clear})" if clear else None
         either = "|".join(f"(?:{p})" for p in (starts, anywhere) if p)
-        out[lang] = (re.compile(rf"(?:{either})(?![\w'’-])[\s,:]*", re.IGNORECASE), rank)
-    return out
+        out.append((re.compile(rf"(?:{either})(?![\w'’-])[\s,:]*", re.IGNORECASE), rank))
+    return tuple(out)
 
 
 def _alternatives(words: Iterable[str]) -> str:
