@@ -474,10 +474,10 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
                              lookup=folded({name: row for name, row in _word_towns()
                                             if name not in names}),
                              names=True, proper=True))
-        regions = folded({name: row for name, row in _proper_regions(lang).items()
-                          if name not in names})
-        if regions:
-            entries.append(Entry("place", "country", "", 1, _PROPER, lookup=regions,
+        provinces = folded({name: row for name, row in _proper_regions(lang).items()
+                            if name not in names})
+        if provinces:
+            entries.append(Entry("place", "country", "", 1, _PROPER, lookup=provinces,
                                  names=True, proper=True))
         bracketed = folded({name: row for name, row in _subdivision_names()
                             if name not in names})
