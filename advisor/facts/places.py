@@ -102,16 +102,53 @@ def place_names(lang: str) -> Mapping[str, str]:
     return names
 
 
-@lru_cache(maxsize=1)
-def _subdivisions() -> Mapping[str, tuple[str, ...]]:
+@lru_cache(maxsize=16)
+def _proper_regions(lang: str) -> dict[str, tuple[str, int, str]]:
+    """The regions and provinces (ISO 3166-2, pycountry) of the countries the file's
+    ``regions_of`` names, read only as capitalised names ("a town in Gelderland", "small
+    municipalities in Umbria"): in English a region's native name may also be a word ("Most",
+    "Pest"), so it is read only as a proper name, never at a sentence's start, and never when
+    a city elsewhere goes by the same name ("Valencia": Spain or Venezuela; "Cartagena")."""
+    data = _data(lang)
+    codes = [str(c) for c in data.get("regions_of") or ()]
+    if not codes:
+        return {}
+    skip = {str(n).lower() for n in data.get("not_regions") or ()}
+    skip |= {str(n).lower() for n in _common()["cities"]["not_cities"]}
+    rows, _ = _geonames()
+    elsewhere: dict[str, set[str]] = {}
+    for city in rows:
+        elsewhere.setdefault(str(city["name"]).lower(), set()).add(str(city["countrycode"]))
+    countries = place_names(lang)
+    out: dict[str, tuple[str, int, str]] = {}
+    # a municipality ("Kranjska Gora") is a town: read only right after "in", "near", "at"
+    towns = _subdivisions(towns=True)
+    for code in codes:
+        for lead, table in (("", _subdivisions(regions=True)), ("after-en", towns)):
+            for name in table.get(code, ()):
+                name = name.split(" [")[0].strip()
+                if (name in skip or name in countries or len(name) < 4
+                        or elsewhere.get(name, {code}) != {code}):
+                    continue
+                out.setdefault(name, (code, 1, lead))
+    return out
+
+
+@lru_cache(maxsize=4)
+def _subdivisions(regions: bool = False, towns: bool = False) -> Mapping[str, tuple[str, ...]]:
     """ISO code -> the lower-case names of its subdivisions (pycountry), without
     a name two countries' subdivisions share ("Limburg": the Netherlands and Belgium) or one
     written inverted ("wallonne, Région")."""
     import pycountry
 
     skip = {str(t) for t in _common()["subdivision_types_skipped"]}
+    municipal = {str(t) for t in _common()["municipality_types"]}
+    if regions:  # no municipality: a region or province ("Umbria", "Gelderland", "Porto")
+        skip |= municipal
     owners: dict[str, set[str]] = {}
     for sub in pycountry.subdivisions:
+        if towns and sub.type not in municipal:  # only the municipalities ("Kranjska Gora")
+            continue
         if sub.type not in skip and "," not in sub.name:
             owners.setdefault(sub.name.lower(), set()).add(sub.country_code)
     out: dict[str, list[str]] = {}
@@ -178,6 +215,7 @@ def _world_cities() -> tuple[tuple[str, tuple[str, int, str]], ...]:
     rows, capitals = _geonames()
     best: dict[str, list[tuple[int, str]]] = {}
     every: dict[str, list[tuple[int, str]]] = {}  # all places of a name, for ambiguity
+    alias: dict[str, list[tuple[int, str]]] = {}  # the cities a name is only another name of
     for city in rows:
         pop, code, name = int(city["population"]), str(city["countrycode"]), str(city["name"])
         every.setdefault(name.lower(), []).append((pop, code))
@@ -192,9 +230,17 @@ def _world_cities() -> tuple[tuple[str, tuple[str, int, str]], ...]:
         for found in dict.fromkeys(names):
             if len(found) >= 4 and found.lower() not in skip:
                 best.setdefault(found.lower(), []).append((pop, code))
+                if found != name:
+                    alias.setdefault(found.lower(), []).append((pop, code))
     out: list[tuple[str, tuple[str, int, str]]] = []
     for name, seen in best.items():
         seen.sort(reverse=True)
+        own = [row for row in seen if row in every.get(name, ()) and row not in alias.get(
+            name, ())]
+        # a city's own name outranks another city's other name ("Zaragoza": the Spanish city,
+        # not an old name of Tijuana); towns that share the own name still make it ambiguous
+        if own and own[0][0] >= rules["min_population"]:
+            seen = [row for row in seen if row not in alias.get(name, ())]
         top_pop, top_code = seen[0]
         rival = max((p for p, c in seen + every.get(name, [])
                      if jurisdiction(c) != jurisdiction(top_code)
@@ -428,6 +474,11 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
                              lookup=folded({name: row for name, row in _word_towns()
                                             if name not in names}),
                              names=True, proper=True))
+        provinces = folded({name: row for name, row in _proper_regions(lang).items()
+                            if name not in names})
+        if provinces:
+            entries.append(Entry("place", "country", "", 1, _PROPER, lookup=provinces,
+                                 names=True, proper=True))
         bracketed = folded({name: row for name, row in _subdivision_names()
                             if name not in names})
         entries.append(Entry("place", "country", "", 0, _PROPER, lookup=bracketed,
