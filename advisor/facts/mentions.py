@@ -231,7 +231,10 @@ def _names(entry: Entry, text: str) -> Iterator[re.Match[str] | _Hit]:
                     break
         else:
             word = text[start:words[i][1]]
-            if i > 0 and len(word) >= _FUZZY_MIN and word[:1].isupper() and not entry.proper:
+            # (a capital that only opens a sentence says nothing: "¿Cambia algo?" is a verb,
+            # not a misspelt "Cambodia")
+            if i > 0 and len(word) >= _FUZZY_MIN and word[:1].isupper() and not entry.proper \
+                    and not _SENTENCE_START.search(text[max(0, start - 40):start]):
                 near = _near(word.lower().rstrip("."), entry)
                 if near is not None:
                     yield _Hit(word, start, near)
@@ -293,7 +296,7 @@ def _first_words(entry: Entry) -> dict[str, int]:
     return _FIRST[key]
 
 
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n(\"“„«]|\s[-–—•*]|^\s*[-–—•*\d.)]+)\s*$")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n(\"“„«]|\s[-–—•*]|^\s*[-–—•*\d.)]+)\s*[¿¡]?\s*$")
 
 
 def _proper_ok(text: str, start: int, value: tuple[str, int, str], lower: bool = False) -> bool:

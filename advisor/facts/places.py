@@ -206,6 +206,15 @@ def _city_names(lang: str) -> dict[str, tuple[str, int, str]]:
     return {name: row for name, row in _world_cities() if name not in countries}
 
 
+@lru_cache(maxsize=4096)
+def _one_language(code: str, other: str) -> bool:
+    """True when the two countries share an official language."""
+    from babel.languages import get_official_languages
+
+    return bool(set(get_official_languages(code, de_facto=True))
+                & set(get_official_languages(other, de_facto=True)))
+
+
 @lru_cache(maxsize=1)
 def _world_cities() -> tuple[tuple[str, tuple[str, int, str]], ...]:
     """Every language's city table before its country names are taken out: one pass over
@@ -247,6 +256,11 @@ def _world_cities() -> tuple[tuple[str, tuple[str, int, str]], ...]:
                      or (c != top_code and jurisdiction(c) == "other")), default=0)
         if rival * rules["ambiguity_ratio"] > top_pop:  # "Valencia": Spain or Venezuela
             continue
+        # "Cartagena": Colombia's and Spain's, two countries of one language, whose speakers
+        # name either alike: a wider margin makes it one country's
+        if any(p * rules["same_language_ambiguity_ratio"] > top_pop and _one_language(c, top_code)
+               for p, c in seen + every.get(name, []) if c != top_code):
+            continue
         out.append((name, (top_code, 0, "big" if top_pop >= rules["big_city"] else "city")))
     return tuple(out)
 
@@ -277,14 +291,21 @@ def foreign_noun(mention_detail: str, code: str, lang: str, before: str) -> bool
 
 
 @lru_cache(maxsize=1)
-def _town_names() -> tuple[tuple[str, tuple[str, int, str]], ...]:
-    """Every GeoNames town whose name only one country holds, marked "after": read only right
-    after a word for its municipality ("comune di Bergamo", "mairie de Colmar")."""
-    skip = {str(n).lower() for n in _common()["cities"]["not_cities"]}
+def _town_countries() -> Mapping[str, set[str]]:
+    """Every GeoNames town's lower-case name -> the countries that have a town of that name."""
     rows, _ = _geonames()
     seen: dict[str, set[str]] = {}
     for city in rows:
         seen.setdefault(str(city["name"]).lower(), set()).add(str(city["countrycode"]))
+    return seen
+
+
+@lru_cache(maxsize=1)
+def _town_names() -> tuple[tuple[str, tuple[str, int, str]], ...]:
+    """Every GeoNames town whose name only one country holds, marked "after": read only right
+    after a word for its municipality ("comune di Bergamo", "mairie de Colmar")."""
+    skip = {str(n).lower() for n in _common()["cities"]["not_cities"]}
+    seen = _town_countries()
     from advisor.facts.dates import calendar_word  # "in March" is no town in England
 
     return tuple((name, (next(iter(codes)), 0, "after")) for name, codes in seen.items()
@@ -483,6 +504,18 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
                             if name not in names})
         entries.append(Entry("place", "country", "", 0, _PROPER, lookup=bracketed,
                              names=True, proper=True))
+        # a region of a country that speaks the language, also right after a word for "in"
+        # or "of" ("une mairie du Morbihan", "un'ASL dell'Umbria", "la provincia de Teruel")
+        if lang != "en":
+            # (not a name a town of another country has too: "Mérida", Venezuela's state and
+            # Spain's and Mexico's towns)
+            town_of = _town_countries()
+            own = folded({name: (row[0], row[1], "after-in")
+                          for name, row in _subdivision_names()
+                          if name not in names and _speaks(row[0], lang)
+                          and town_of.get(name, {row[0]}) <= {row[0]}})
+            entries.append(Entry("place", "country", "", 0, _PROPER, lookup=own,
+                                 names=True, proper=True))
         declined = folded(_declined(lang))
         if declined:
             entries.append(Entry("place", "country", "", 0, _ANY_CASE, lookup=declined,
