@@ -85,6 +85,13 @@ class _View:
         for mention in self.all:
             self._by.setdefault((mention.kind, mention.name), []).append(mention)
 
+    def add(self, extra: Iterable[Mention]) -> None:
+        """Readings made from several cues together (a face database built from images taken
+        from the web): in scope like the words they are made of."""
+        for mention in extra:
+            self.all.append(mention)
+            self._by.setdefault((mention.kind, mention.name), []).append(mention)
+
     def of(self, kind: str, name: str) -> list[Mention]:
         return list(self._by.get((kind, name), ()))
 
@@ -108,6 +115,7 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     turn = Reading()
     if not text:
         return turn
+    view.add(_scraped_for_faces(text, view))
     # "the Questura of Venice plans ...", "la comisaría quiere ...": the body that acts, not
     # where it acts (as for public access below). Only a place word within the body's name,
     # and never "in the wild" ("on highway patrol", "a camera on a moving police van"): that
@@ -329,6 +337,27 @@ def _scored_for_harm(text: str, view: _View) -> list[Mention]:
             if not _SENTENCE_END.search(text, first.end, max(first.end, second.start)):
                 return [replace(rating, kind="fact", name="purpose", value="social_scoring",
                                 rank=rank("purpose", "social_scoring"))]
+    return []
+
+
+def _scraped_for_faces(text: str, view: _View) -> list[Mention]:
+    """Scraping said in substance: a face database, archive or search engine built or filled
+    (``face_collection_built``) and, in the same sentence, images taken without aim from the
+    web, social media, public webcams or en masse (``untargeted_images``), in either order
+    ("ein Gesichtsarchiv aufbauen, indem sie systematisch Profilbilder von XING abgreift",
+    "een gezichtendatabase vullen met beelden van openbare webcams"). Read as a scraping
+    mention over both."""
+    if any(m.value == "scraping" for m in view.of("fact", "purpose")):
+        return []
+    for built in view.of("cue", "face_collection_built"):
+        for images in view.of("cue", "untargeted_images"):
+            first, second = sorted((built, images), key=lambda m: m.start)
+            if _SENTENCE_END.search(text, first.end, max(first.end, second.start)):
+                continue
+            start, end = first.start, max(first.end, second.end)
+            return [replace(built, kind="fact", name="purpose", value="scraping",
+                            start=start, end=end, words=text[start:end],
+                            rank=rank("purpose", "scraping"))]
     return []
 
 
