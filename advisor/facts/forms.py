@@ -1,6 +1,7 @@
 """Build step: the inflected forms of the vocabulary's words, from simplemma's dictionaries.
 
     python -m advisor.facts.forms            # rewrites advisor/facts/vocab/forms/<lang>.json
+                                             # and the patterns' gates, forms/gates.json
 
 simplemma maps a word form to its lemma; loading a language's dictionary takes seconds
 (Polish: about 7 s), too slow for a first answer. So the reverse is computed here, once,
@@ -105,7 +106,24 @@ def main(argv: list[str] | None = None) -> int:
         path.write_text(json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True) + "\n",
                         encoding="utf-8")
         print(f"{lang}: {len(forms)} words with forms -> {path}")
+    write_gates()
     return 0
+
+
+def write_gates() -> None:
+    """Work out the gates of every supported language's patterns (as typed and without
+    accents) and store them (see advisor.facts.gate), so a first question parses none."""
+    from advisor.facts import gate, vocab
+
+    with gate.recording() as table:
+        for lang in SUPPORTED:
+            for plain in (False, True):
+                vocab.load.__wrapped__(lang, plain)
+    data = {"code": gate.code_version(), "gates": {kind: dict(sorted(rows.items()))
+                                                   for kind, rows in sorted(table.items())}}
+    gate.GATES_FILE.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+                               + "\n", encoding="utf-8")
+    print(f"gates: {sum(map(len, table.values()))} patterns -> {gate.GATES_FILE}")
 
 
 if __name__ == "__main__":

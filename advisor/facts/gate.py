@@ -12,13 +12,22 @@ Three gates are read from a compiled pattern:
   whole only when it holds them.
 A pattern with none of the three is scanned whole on every text. tests/facts/test_gate.py
 checks on real questions that no gate ever hides a match.
+
+Working the gates out means parsing every vocabulary pattern (about a second of a cold start),
+so the build step (``python -m advisor.facts.forms``) stores them in vocab/forms/gates.json,
+keyed by a digest of each pattern; the table is used only when this file's code made it, and
+a pattern it lacks is worked out as before.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 
 try:  # Python 3.11+
     import re._constants as _c
@@ -27,8 +36,8 @@ except ImportError:  # pragma: no cover - older Pythons
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _p  # type: ignore[no-redef]
 
-__all__ = ["K", "K_STEM", "STEM_MIN", "Held", "Infixes", "fold", "infixes", "prefixes", "runs",
-           "union", "word_heads", "word_starts"]
+__all__ = ["GATES_FILE", "K", "K_STEM", "STEM_MIN", "Held", "Infixes", "code_version", "fold",
+           "infixes", "prefixes", "recording", "runs", "union", "word_heads", "word_starts"]
 
 K = 6  # letters of a word start the gate compares
 K_STEM = 5  # letters of a stem inside a word the gate compares, at most
@@ -152,8 +161,62 @@ def _walk(items: list[tuple[object, object]], acc: set[str], k: int) -> set[str]
     return acc
 
 
+#: The gates the build step worked out (see the module's docstring).
+GATES_FILE = Path(__file__).parent / "vocab" / "forms" / "gates.json"
+_Table = dict[str, dict[str, list[str] | None]]
+_recording: list[_Table] = []  # while the build step records: the table it fills
+
+
+def _digest(pattern: str, k: int) -> str:
+    return hashlib.blake2b(f"{k}\0{pattern}".encode(), digest_size=8).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A digest of this file: a table made by other gate code is not used."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def _stored() -> _Table:
+    try:
+        data = json.loads(GATES_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return dict(data["gates"]) if data.get("code") == code_version() else {}
+
+
+def _memo(kind: str, pattern: str, k: int,
+          work_out: Callable[[str, int], frozenset[str] | None]) -> frozenset[str] | None:
+    key = _digest(pattern, k)
+    if _recording:
+        found = work_out(pattern, k)
+        _recording[-1].setdefault(kind, {})[key] = None if found is None else sorted(found)
+        return found
+    table = _stored().get(kind, {})
+    if key in table:
+        stored = table[key]
+        return None if stored is None else frozenset(stored)
+    return work_out(pattern, k)
+
+
+@contextmanager
+def recording() -> Iterator[_Table]:
+    """Work every gate out (the stored table unused) and record it: the build step's table."""
+    table: _Table = {}
+    _recording.append(table)
+    try:
+        yield table
+    finally:
+        _recording.pop()
+
+
 def prefixes(pattern: str, k: int = K) -> frozenset[str] | None:
     """The lower-case prefixes (at most k letters) every match starts with, or None."""
+    return _memo("prefixes", pattern, k, _prefixes)
+
+
+def _prefixes(pattern: str, k: int) -> frozenset[str] | None:
     if not _BOUNDARY_START.match(pattern):
         return None
     try:
@@ -198,11 +261,15 @@ def runs(pattern: str) -> Held | None:
     the letters (STEM_MIN to K_STEM of them) one of which every match holds somewhere:
     those a stretch of the pattern that every match ends with starts with ("secur");
     otherwise None."""
+    found = _memo("runs", pattern, K_STEM, _parsed_runs)
+    return None if found is None else Held(found)
+
+
+def _parsed_runs(pattern: str, _k: int) -> frozenset[str] | None:
     try:
-        found = _runs(list(_p.parse(pattern, re.IGNORECASE)))
+        return _runs(list(_p.parse(pattern, re.IGNORECASE)))
     except (_Open, re.error, TypeError, ValueError):
         return None
-    return None if found is None else Held(found)
 
 
 def _runs(items: list[tuple[object, object]]) -> frozenset[str] | None:

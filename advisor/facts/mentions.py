@@ -21,7 +21,7 @@ from advisor.facts.places import (
     TOWN_LEAD_ENGLISH,
     foreign_noun,
 )
-from advisor.facts.vocab import ANCHORED, NEAR_MIN, Entry, Vocabulary, near_words
+from advisor.facts.vocab import ANCHORED, NEAR_MIN, Entry, Matcher, Vocabulary, near_words
 
 __all__ = ["Mention", "Scope", "find"]
 
@@ -162,7 +162,7 @@ class _Scan:
 _WORD = re.compile(r"\w+")
 
 
-def _tried(regex: re.Pattern[str], text: str, where: list[int]) -> list[re.Match[str]]:
+def _tried(regex: Matcher, text: str, where: list[int]) -> list[re.Match[str]]:
     """Matches tried only where ``where`` says one may start (as finditer would find them:
     left to right, no overlaps)."""
     found: list[re.Match[str]] = []

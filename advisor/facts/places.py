@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from advisor.facts.datafile import read_yaml
 
 if TYPE_CHECKING:
-    from advisor.facts.vocab import Entry
+    from advisor.facts.vocab import Entry, Matcher
 
 __all__ = ["BRACKETED_AFTER_NAME", "EU_MEMBERS", "EU_TERRITORIES", "MUNICIPALITY",
            "NAME_PARTICLES", "NOUNS_CAPITALISED", "TOWN_LEAD", "TOWN_LEAD_ENGLISH", "foreign_noun",
@@ -453,7 +453,7 @@ _ANY_CASE = re.compile(r"[^\W\d_][^\n]*")
 def place_entries(lang: str, plain: bool = False) -> list[Entry]:
     """Entries for countries (by name, demonym, region or city), EU regions and agencies
     (``plain``: every name as typed without accents)."""
-    from advisor.facts.vocab import Entry, spelled_out, unmarked
+    from advisor.facts.vocab import Entry, LazyPattern, spelled_out, unmarked
 
     fold = unmarked if plain else str
 
@@ -473,11 +473,13 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
     lookup = {name: (code, 0 if name in listed else 1, "") for name, code in names.items()}
     entries: list[Entry] = []
     if lookup:
-        regex = re.compile(r"(?<![\w.])(?:" + _alternation(lookup) + r")(?!\w)", re.I)
+        regex = LazyPattern(r"(?<![\w.])(?:" + _alternation(lookup) + r")(?!\w)",
+                            f"places ({lang})")
         entries.append(Entry("place", "country", "", 1, regex, lookup=lookup, names=True))
     sensitive = {str(k): (str(v), 1, "") for k, v in (data.get("case_sensitive") or {}).items()}
     if sensitive:
-        regex = re.compile(r"(?<![\w.])(?:" + _alternation(sensitive) + r")(?!\w)")
+        regex = LazyPattern(r"(?<![\w.])(?:" + _alternation(sensitive) + r")(?!\w)",
+                            f"places/{lang}.yaml case_sensitive", 0)
         entries.append(Entry("place", "country", "", 1, _Exact(regex, sensitive).regex,
                              lookup=_Exact(regex, sensitive).lookup))
     cities = folded(_city_names(lang))
@@ -529,7 +531,8 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
         entries.append(Entry("mask", name, "", 0, parts[0][1], parts=parts))
     regions = [fold(str(r)) for r in data.get("eu_regions") or ()]
     if regions:
-        regex = re.compile(r"(?<![\w.])(?:" + _alternation(regions) + r")(?!\w)", re.I)
+        regex = LazyPattern(r"(?<![\w.])(?:" + _alternation(regions) + r")(?!\w)",
+                            f"places/{lang}.yaml eu_regions")
         entries.append(Entry("place", "region", "eu", 0, regex,
                              parts=((_gate(regions), regex),)))
     for case_sensitive, section in ((False, "agencies"), (True, "agencies_case_sensitive")):
@@ -544,7 +547,8 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
                 table.setdefault(form, table[name])
         table = folded(table)
         flags = 0 if case_sensitive else re.I
-        regex = re.compile(r"(?<![\w])(?:" + _alternation(table) + r")(?![\w])", flags)
+        regex = LazyPattern(r"(?<![\w])(?:" + _alternation(table) + r")(?![\w])",
+                            f"places ({lang}) {section}", flags)
         entries.append(Entry("agency", "actor", "", 0, regex,
                              lookup=_Exact(regex, table).lookup if case_sensitive else table,
                              names=not case_sensitive, parts=((_gate(table), regex),)))
@@ -554,6 +558,6 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
 class _Exact:
     """A case-sensitive name list: looked up by the lower-cased match like the others."""
 
-    def __init__(self, regex: re.Pattern[str], table: Mapping[str, tuple[str, int, str]]):
+    def __init__(self, regex: Matcher, table: Mapping[str, tuple[str, int, str]]):
         self.regex = regex
         self.lookup = {k.lower(): v for k, v in table.items()}

@@ -17,21 +17,79 @@ from __future__ import annotations
 import gc
 import json
 import re
+import sys
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from advisor.facts.datafile import read_yaml
 from advisor.facts.gate import Held, Infixes, infixes, prefixes, runs, union
 from advisor.facts.places import place_entries
 
-__all__ = ["NEAR_MIN", "VOCAB_DIR", "Entry", "PartsIndex", "Vocabulary", "load", "near_words",
-           "phrase_pattern", "rank"]
+__all__ = ["NEAR_MIN", "VOCAB_DIR", "Entry", "LazyPattern", "Matcher", "PartsIndex", "Vocabulary",
+           "load", "near_words", "phrase_pattern", "rank"]
 
 VOCAB_DIR = Path(__file__).parent / "vocab"
+
+
+class Matcher(Protocol):
+    """What the reader asks of an entry's pattern: a compiled one or a LazyPattern."""
+
+    @property
+    def pattern(self) -> str:
+        """The pattern as written."""
+
+    def match(self, string: str, pos: int = 0,
+              endpos: int = sys.maxsize) -> re.Match[str] | None:
+        """A match at ``pos`` (re.Pattern.match)."""
+
+    def search(self, string: str, pos: int = 0,
+               endpos: int = sys.maxsize) -> re.Match[str] | None:
+        """The first match (re.Pattern.search)."""
+
+    def finditer(self, string: str, pos: int = 0,
+                 endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
+        """Every match (re.Pattern.finditer)."""
+
+
+class LazyPattern:
+    """A vocabulary pattern compiled on its first use. A question tries only the few parts
+    its words open (see advisor.facts.gate), so compiling all of a vocabulary's thousands
+    at load cost half of a cold start for nothing. A bad pattern is still found before
+    release: tests/facts/test_gate.py scans every part of every language."""
+
+    __slots__ = ("_regex", "flags", "pattern", "where")
+
+    def __init__(self, pattern: str, where: str, flags: int = re.IGNORECASE) -> None:
+        self.pattern = pattern
+        self.where = where
+        self.flags = flags
+        self._regex: re.Pattern[str] | None = None
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        """The compiled pattern (compiled now if it was not yet)."""
+        if self._regex is None:
+            self._regex = _compile(self.pattern, self.where, self.flags)
+        return self._regex
+
+    def match(self, string: str, pos: int = 0,
+              endpos: int = sys.maxsize) -> re.Match[str] | None:
+        """A match at ``pos`` (re.Pattern.match)."""
+        return self.regex.match(string, pos, endpos)
+
+    def search(self, string: str, pos: int = 0,
+               endpos: int = sys.maxsize) -> re.Match[str] | None:
+        """The first match (re.Pattern.search)."""
+        return self.regex.search(string, pos, endpos)
+
+    def finditer(self, string: str, pos: int = 0,
+                 endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
+        """Every match (re.Pattern.finditer)."""
+        return self.regex.finditer(string, pos, endpos)
 
 
 @dataclass(frozen=True)
@@ -42,13 +100,13 @@ class Entry:
     name: str  # fact name, cue name, mask target or scope kind
     value: str
     rank: int
-    regex: re.Pattern[str]  # the name list's pattern; for other entries, their first part's
+    regex: Matcher  # the name list's pattern; for other entries, their first part's
     detail: str = ""  # an agency's country code
     #: For name lists (places, agencies): lower-case words -> (value, rank, detail).
     lookup: Mapping[str, tuple[str, int, str]] | None = None
     #: The entry's patterns one by one, each with the word prefixes one of which the text
     #: must contain for it to match (None: always scanned); ``regex`` joins them all.
-    parts: tuple[tuple[frozenset[str] | None, re.Pattern[str]], ...] = ()
+    parts: tuple[tuple[frozenset[str] | None, Matcher], ...] = ()
     #: Name lists (case-insensitive places and agencies) are matched by look-up, not regex.
     names: bool = False
     #: Proper names (GeoNames cities): read only capitalised, never by a near spelling, and
@@ -80,7 +138,7 @@ class Vocabulary:
     def index(self) -> PartsIndex:
         """Every part of every entry numbered in vocabulary order, filed by its gate."""
         where: list[tuple[int, int]] = []
-        regexes: list[re.Pattern[str]] = []
+        regexes: list[Matcher] = []
         by_head: dict[str, list[int]] = {}
         by_run: dict[str, list[int]] = {}
         by_held: dict[str, list[int]] = {}
@@ -115,7 +173,7 @@ class PartsIndex:
     """A vocabulary's parts (an entry's patterns one by one), numbered in vocabulary order."""
 
     where: tuple[tuple[int, int], ...]  # part number -> (entry, part of the entry)
-    regexes: tuple[re.Pattern[str], ...]  # part number -> its pattern
+    regexes: tuple[Matcher, ...]  # part number -> its pattern
     #: word start (gate.word_heads) -> the parts a match of which may start there; also
     #: every shorter start of a gate, with no parts of its own
     by_head: Mapping[str, tuple[int, ...]]
@@ -140,7 +198,8 @@ def _word(word: str, forms: Mapping[str, tuple[str, ...]]) -> str:
         core = _sharp_s(re.escape(word.strip("*")))
         return (r"\w*" if word.startswith("*") else "") + core + (
             r"\w*" if word.endswith("*") else "")
-    variants = sorted({word, *forms.get(word.lower(), ())}, key=len, reverse=True)
+    # longest first; alphabetical among equals, so the pattern is the same in every process
+    variants = sorted({word, *forms.get(word.lower(), ())}, key=lambda v: (-len(v), v))
     return "(?:" + "|".join(_sharp_s(re.escape(v)) for v in variants) + ")"
 
 
@@ -230,12 +289,13 @@ ANCHORED: frozenset[str] = frozenset({"^"})
 
 
 def _parts(patterns: list[str], where: str
-           ) -> tuple[tuple[frozenset[str] | None, re.Pattern[str]], ...]:
-    """Each pattern with its gate; the anchored and the ungated ones joined, one pass each
-    (the ungated ones scanned only when the text holds letters one of them must hold)."""
+           ) -> tuple[tuple[frozenset[str] | None, Matcher], ...]:
+    """Each pattern with its gate (compiled when a question first opens it); the anchored
+    and the ungated ones joined, one pass each (the ungated ones scanned only when the text
+    holds letters one of them must hold)."""
     gated = [(prefixes(p) or infixes(p), p) for p in patterns]
-    out: list[tuple[frozenset[str] | None, re.Pattern[str]]] = [
-        (gate, _compile(p, where)) for gate, p in gated if gate is not None]
+    out: list[tuple[frozenset[str] | None, Matcher]] = [
+        (gate, LazyPattern(p, where)) for gate, p in gated if gate is not None]
     anchored = [p for gate, p in gated if gate is None and p.startswith("^")]
     open_ = [p for gate, p in gated if gate is None and not p.startswith("^")]
     if anchored:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from advisor.facts import mentions, vocab
+from advisor.facts import gate, mentions, vocab
 from advisor.facts.gate import infixes, prefixes, runs, word_starts
 from advisor.facts.language import SUPPORTED
 
@@ -172,3 +172,37 @@ def test_a_name_matched_case_insensitively_but_not_listed_does_not_crash() -> No
                      "Darf die Bundespolizeİ Gesichtserkennung nutzen?",
                      "Can the Federal Bureau of Investigatıon use it?"):
         extract_facts(question, today=dt.date(2026, 12, 3))  # no KeyError
+
+
+@pytest.mark.parametrize("plain", [False, True])
+@pytest.mark.parametrize("lang", SUPPORTED)
+def test_the_gates_stored_at_build_time_are_current(lang: str, plain: bool) -> None:
+    """vocab/forms/gates.json holds, for every pattern of the vocabulary, the gate worked
+    out afresh (so a first question parses none): rebuild with python -m advisor.facts.forms."""
+    assert gate._stored(), ("vocab/forms/gates.json is missing or was built by other gate code:"
+                            " run 'python -m advisor.facts.forms'")
+    with gate.recording() as table:
+        vocab.load.__wrapped__(lang, plain)
+    stored = gate._stored()
+    for kind, rows in table.items():
+        stale = [key for key, found in rows.items()
+                 if stored.get(kind, {}).get(key, "missing") != found]
+        assert not stale, (f"{len(stale)} {kind} gates of {lang} differ from gates.json: run"
+                           " 'python -m advisor.facts.forms'")
+
+
+@pytest.mark.parametrize("plain", [False, True])
+@pytest.mark.parametrize("lang", SUPPORTED)
+def test_every_pattern_compiles(lang: str, plain: bool) -> None:
+    """Patterns compile on their first use (vocab.LazyPattern): a bad one fails here, not on
+    some user's question."""
+    for entry in vocab.load(lang, plain=plain).entries:
+        for _, regex in entry.parts or ((None, entry.regex),):
+            if isinstance(regex, vocab.LazyPattern):
+                assert regex.regex.pattern == regex.pattern
+
+
+def test_a_lazy_pattern_names_its_file_when_it_does_not_compile() -> None:
+    bad = vocab.LazyPattern(r"\bface(", "de.yaml facts.purpose")
+    with pytest.raises(ValueError, match=r"de\.yaml facts\.purpose: bad pattern"):
+        bad.match("face")
