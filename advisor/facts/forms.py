@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def write_gates() -> None:
     """Work out the gates of every supported language's patterns (as typed and without
-    accents) and store them (see advisor.facts.gate), so a first question parses none."""
+    accents) and store them (see advisor.facts.gate), so a first question parses (almost) none."""
     from advisor.facts import gate, vocab
 
     with gate.recording() as table:

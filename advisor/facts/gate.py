@@ -15,8 +15,9 @@ checks on real questions that no gate ever hides a match.
 
 Working the gates out means parsing every vocabulary pattern (about a second of a cold start),
 so the build step (``python -m advisor.facts.forms``) stores them in vocab/forms/gates.json,
-keyed by a digest of each pattern; the table is used only when this file's code made it, and
-a pattern it lacks is worked out as before.
+keyed by a digest of each pattern; the table is used only when this file's code (on this
+Python) made it, and a pattern it lacks (a few scope cues read outside the vocabularies) is
+worked out as before.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -173,8 +175,11 @@ def _digest(pattern: str, k: int) -> str:
 
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """A digest of this file: a table made by other gate code is not used."""
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    """A digest of this file and of the Python version whose regex parser the gates read: a
+    table made by other gate code or another Python is not used."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(".".join(map(str, sys.version_info[:2])).encode())
+    return digest.hexdigest()[:16]
 
 
 @lru_cache(maxsize=1)
