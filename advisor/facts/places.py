@@ -115,10 +115,7 @@ def _proper_regions(lang: str) -> dict[str, tuple[str, int, str]]:
         return {}
     skip = {str(n).lower() for n in data.get("not_regions") or ()}
     skip |= {str(n).lower() for n in _common()["cities"]["not_cities"]}
-    rows, _ = _geonames()
-    elsewhere: dict[str, set[str]] = {}
-    for city in rows:
-        elsewhere.setdefault(str(city["name"]).lower(), set()).add(str(city["countrycode"]))
+    elsewhere = _town_countries()
     countries = place_names(lang)
     out: dict[str, tuple[str, int, str]] = {}
     # a municipality ("Kranjska Gora") is a town: read only right after "in", "near", "at"
@@ -206,13 +203,17 @@ def _city_names(lang: str) -> dict[str, tuple[str, int, str]]:
     return {name: row for name, row in _world_cities() if name not in countries}
 
 
-@lru_cache(maxsize=4096)
-def _one_language(code: str, other: str) -> bool:
-    """True when the two countries share an official language."""
+@lru_cache(maxsize=512)
+def _official(code: str) -> frozenset[str]:
+    """A country's official languages (babel, de facto ones too)."""
     from babel.languages import get_official_languages
 
-    return bool(set(get_official_languages(code, de_facto=True))
-                & set(get_official_languages(other, de_facto=True)))
+    return frozenset(get_official_languages(code, de_facto=True))
+
+
+def _one_language(code: str, other: str) -> bool:
+    """True when the two countries share an official language."""
+    return bool(_official(code) & _official(other))
 
 
 @lru_cache(maxsize=1)
@@ -412,9 +413,7 @@ TOWN_LEAD_ENGLISH = _before(_common()["cities"]["town_lead_english"])
 
 @lru_cache(maxsize=4096)
 def _speaks(code: str, lang: str) -> bool:
-    from babel.languages import get_official_languages
-
-    return lang in get_official_languages(code, de_facto=True)
+    return lang in _official(code)
 
 
 @lru_cache(maxsize=1)
