@@ -52,11 +52,21 @@ def _fields(text: str) -> list[list[str]]:
     return [line.split("\t") for line in text.split("\n")] if text else []
 
 
+def _rows(text: str) -> tuple[tuple[str, tuple[str, int, str]], ...]:
+    shared: dict[tuple[str, str, str], tuple[str, int, str]] = {}  # most rows share a value
+    out = []
+    for name, code, rank, detail in _fields(text):
+        value = shared.get((code, rank, detail))
+        if value is None:
+            value = shared[code, rank, detail] = (code, int(rank), detail)
+        out.append((name, value))
+    return tuple(out)
+
+
 #: Rows of (name, (code, rank, detail)).
 ROWS: Codec = (lambda rows: _lines((name, code, str(rank), detail)
                                    for name, (code, rank, detail) in rows),
-               lambda text: tuple((name, (code, int(rank), detail))
-                                  for name, code, rank, detail in _fields(text)))
+               lambda text: _rows(text))
 #: A map of name -> set of codes.
 SETS: Codec = (lambda table: _lines((name, ",".join(sorted(codes)))
                                     for name, codes in table.items()),
