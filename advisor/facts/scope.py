@@ -93,8 +93,9 @@ class _Cues:
             else:
                 if self._starts is None:
                     self._starts = word_starts(self.text)
-                self._where[key] = tuple(sorted({i for head in gate
-                                                 for i in self._starts.get(head, ())}))
+                starts = self._starts  # the text's word starts are far fewer than a gate's
+                self._where[key] = tuple(sorted({i for head in starts if head in gate
+                                                 for i in starts[head]}))
         return vocab.scope_patterns(kind), self._where[key]
 
     def maybe(self, where: tuple[int, ...] | None, lo: int, hi: int) -> bool:
