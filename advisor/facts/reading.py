@@ -234,11 +234,16 @@ def _carried_from_premise(mentions: Sequence[Mention], view: _View, turn: Readin
 
 def _read_exception(view: _View, turn: Reading) -> None:
     substance = [m for m in view.of("fact", "exception") if m.value != "keyword"]
+    keyword = [m for m in view.of("fact", "exception") if m.value == "keyword"]
     if substance:
         best = min(substance, key=lambda m: (m.rank, m.start))
+        if best.value == "none" and keyword and all(m.value == "none" for m in substance):
+            # "no specific threat so far, but terrorism prevention is talked of": the keyword
+            # against the denial, whether an exception holds is left open (not read as none)
+            turn.exception_keyword = keyword[0].words
+            return
         turn.found["exception"] = [Said(best.value, best.words)]
         return
-    keyword = [m for m in view.of("fact", "exception") if m.value == "keyword"]
     if keyword:
         turn.exception_keyword = keyword[0].words
         return
