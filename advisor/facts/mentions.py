@@ -371,8 +371,11 @@ def _shadowed(group: list[Mention], i: int) -> bool:
 def find(text: str, vocabularies: Sequence[Vocabulary]) -> tuple[Mention, ...]:
     """All mentions in ``text``, in reading order, after masks and longest-reading filtering."""
     found, masks = _raw(text, vocabularies)
+    # (a longer reading that holds a mask with words on both sides stands: "recopilar en masa
+    # las caras de las grabaciones de videovigilancia ... una base de caras" is scraping)
     kept = [m for m in found
-            if not any(mask.name == m.name and m.overlaps(mask) for mask in masks)]
+            if not any(mask.name == m.name and m.overlaps(mask)
+                       and not m.start < mask.start <= mask.end < m.end for mask in masks)]
     # A city read only from a capital letter, where every noun has one: a noun ("Kita").
     langs = [v.lang for v in vocabularies if v.lang != "en"]
     kept = [m for m in kept if not (m.kind == "place" and any(
