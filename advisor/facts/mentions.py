@@ -17,6 +17,7 @@ from advisor.facts.gate import fold, word_heads
 from advisor.facts.places import (
     BRACKETED_AFTER_NAME,
     MUNICIPALITY,
+    PLACE_KIND_AFTER,
     TOWN_LEAD,
     TOWN_LEAD_ENGLISH,
     foreign_noun,
@@ -220,8 +221,8 @@ def _names(entry: Entry, text: str) -> Iterator[re.Match[str] | _Hit]:
             key = text[start:words[j][1]].lower()
             # "U.S." or "U.S" and "Tallinn's" or "Tallinn": the name without what follows it
             hit = next((k for k in _variants(key) if k in lookup), None)
-            if hit is not None and entry.proper and not _proper_ok(text, start, lookup[hit],
-                                                                   entry.lower):
+            if hit is not None and entry.proper and not _proper_ok(
+                    text, start, lookup[hit], entry.lower, start + len(hit)):
                 hit = None
             if hit is not None:
                 match = entry.regex.match(text, start, start + len(hit))
@@ -308,11 +309,17 @@ def _first_words(entry: Entry) -> dict[str, int]:
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n(\"“„«]|\s[-–—•*]|^\s*[-–—•*\d.)]+)\s*[¿¡]?\s*$")
 
 
-def _proper_ok(text: str, start: int, value: tuple[str, int, str], lower: bool = False) -> bool:
+def _proper_ok(text: str, start: int, value: tuple[str, int, str], lower: bool = False,
+               end: int | None = None) -> bool:
     """A proper name is capitalised (or, from a ``lower`` list, right after a word for "in"),
-    and opens a sentence only when it is a big city's."""
+    and opens a sentence only when it is a big city's; a town's name right before a word for
+    the kind of place it names ("Rennes Métropole", "a Roskilde-style festival") is read
+    anywhere."""
     if not text[start:start + 1].isupper() and not (lower and value[2] == "after-in"):
         return False
+    if (end is not None and value[2] != "bracket" and text[start:start + 1].isupper()
+            and PLACE_KIND_AFTER.match(text, end) is not None):
+        return True
     if value[2] == "bracket":  # a region placing the name before it: "Saint-Flour (Cantal)"
         return BRACKETED_AFTER_NAME.search(text[max(0, start - 40):start]) is not None
     if value[2].startswith("after"):  # a small town: right after a word for its municipality

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from advisor.facts.vocab import Entry, Matcher
 
 __all__ = ["BRACKETED_AFTER_NAME", "EU_MEMBERS", "EU_TERRITORIES", "MUNICIPALITY",
-           "NAME_PARTICLES", "NOUNS_CAPITALISED", "TOWN_LEAD", "TOWN_LEAD_ENGLISH", "foreign_noun",
+           "NAME_PARTICLES", "NOUNS_CAPITALISED", "PLACE_KIND_AFTER", "TOWN_LEAD",
+           "TOWN_LEAD_ENGLISH", "foreign_noun",
            "jurisdiction", "mostly_eu", "place_entries", "place_names"]
 
 _DIR = Path(__file__).parent / "vocab" / "places"
@@ -424,6 +425,9 @@ MUNICIPALITY = _before(_common()["cities"]["municipality"])
 #: Words for "in", "at", "of" right before a town's name whose country speaks the language.
 TOWN_LEAD = _before(_common()["cities"]["town_lead"])
 TOWN_LEAD_ENGLISH = _before(_common()["cities"]["town_lead_english"])
+#: Words right after a name saying it is a place ("Rennes Métropole", "Roskilde-style").
+PLACE_KIND_AFTER = re.compile(
+    "|".join(f"(?:{p})" for p in _common()["cities"]["place_kind_after"]), re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)

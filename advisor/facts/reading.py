@@ -608,7 +608,7 @@ def _read_place(text: str, view: _View, turn: Reading) -> None:
         turn.region_words = region[0].words
 
 
-_PLACE_OR_GAP = 16  # characters: " or in ", ", or maybe "
+_PLACE_OR_GAP = 40  # characters: " or in ", ", or maybe ", " contact centre or the one in "
 
 
 def _alternatives_alike(text: str, view: _View,
@@ -651,6 +651,10 @@ def _place_priority(text: str, view: _View, mention: Mention) -> int:
     before_law = text[max(0, mention.start - _SEAT_GAP):mention.start]
     if any(p.search(before_law) for lang in langs for p in _scope(lang, "law_place")):
         return 0
+    # "a firm from Lublin supplies the police in Bălți": the supplier's own place is where the
+    # use happens only when nothing else says where
+    if any(p.match(text, mention.end) for lang in langs for p in _scope(lang, "supplier_after")):
+        return 0
     # "a bank with its seat in Frankfurt": where the body sits, read as where it acts only
     # when the question names no place of the use ("... its branches in Vienna")
     before = text[max(0, mention.start - _SEAT_GAP):mention.start]
@@ -674,7 +678,8 @@ def _scope(lang: str, key: str) -> tuple[re.Pattern[str], ...]:
     path = Path(__file__).parent / "vocab" / f"{lang}.yaml"
     data = (read_yaml(path) or {}) if path.exists() else {}
     spec = (data.get("scope") or {}).get(key) or {}
-    return tuple(re.compile(str(p), re.IGNORECASE) for p in spec.get("patterns", ()))
+    patterns = spec.get("patterns", ()) if isinstance(spec, dict) else spec
+    return tuple(re.compile(str(p), re.IGNORECASE) for p in patterns)
 
 
 _SEAT_GAP = 40  # characters: "mit Sitz in", "z siedzibą w"
