@@ -234,18 +234,11 @@ def _carried_from_premise(mentions: Sequence[Mention], view: _View, turn: Readin
 
 def _read_exception(view: _View, turn: Reading) -> None:
     substance = [m for m in view.of("fact", "exception") if m.value != "keyword"]
-    keyword = [m for m in view.of("fact", "exception") if m.value == "keyword"]
     if substance:
         best = min(substance, key=lambda m: (m.rank, m.start))
-        later = [k for k in keyword if k.start >= max(m.end for m in substance)]
-        if best.value == "none" and later and all(m.value == "none" for m in substance):
-            # "no specific threat so far, but terrorism prevention is talked of": a keyword
-            # after the denial reopens it, so whether an exception holds is left open ("for
-            # counter-terrorism ... no specific threat, a general precaution" stays none)
-            turn.exception_keyword = later[0].words
-            return
         turn.found["exception"] = [Said(best.value, best.words)]
         return
+    keyword = [m for m in view.of("fact", "exception") if m.value == "keyword"]
     if keyword:
         turn.exception_keyword = keyword[0].words
         return
@@ -678,8 +671,7 @@ def _scope(lang: str, key: str) -> tuple[re.Pattern[str], ...]:
     path = Path(__file__).parent / "vocab" / f"{lang}.yaml"
     data = (read_yaml(path) or {}) if path.exists() else {}
     spec = (data.get("scope") or {}).get(key) or {}
-    patterns = spec.get("patterns", ()) if isinstance(spec, dict) else spec
-    return tuple(re.compile(str(p), re.IGNORECASE) for p in patterns)
+    return tuple(re.compile(str(p), re.IGNORECASE) for p in spec.get("patterns", ()))
 
 
 _SEAT_GAP = 40  # characters: "mit Sitz in", "z siedzibą w"

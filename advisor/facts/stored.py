@@ -154,12 +154,33 @@ def _definitions(module: str) -> dict[str, tuple[str, ast.AST]]:
             for target in targets:
                 if isinstance(target, ast.Name):
                     names[target.id] = (text, node)
+        elif isinstance(node, ast.ImportFrom):  # "from advisor.facts.datafile import read_yaml"
+            for alias in node.names:
+                names[alias.asname or alias.name] = (text, node)
     return names
+
+
+def _module_file(module: str) -> Path:
+    """The file of an advisor module, found without importing it (or its package)."""
+    root = Path(__file__).resolve().parents[1]  # the advisor package
+    path = root.joinpath(*module.split(".")[1:])
+    return path.with_suffix(".py") if path.with_suffix(".py").exists() else path / "__init__.py"
+
+
+def _advisor_imports(source: str) -> set[str]:
+    """The advisor modules a module's text imports, anywhere in it."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("advisor"):
+            found.add(str(node.module))
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("advisor"))
+    return found
 
 
 def _code(func: Callable[..., Any]) -> str:
     """The text of ``func`` and of every top-level name of its module it reaches, with the
-    whole text of any advisor module it imports."""
+    whole text of any advisor module it imports, directly or through the modules it imports."""
     names = _definitions(func.__module__)
     todo, seen = [func.__name__], set()
     parts: list[str] = []
@@ -177,8 +198,18 @@ def _code(func: Callable[..., Any]) -> str:
             elif isinstance(inner, ast.ImportFrom) and (inner.module or "").startswith(
                     "advisor"):
                 imported.add(str(inner.module))
-    for other in sorted(imported):
-        parts.append(Path(str(import_module(other).__file__)).read_text(encoding="utf-8"))
+    # the imported modules' whole text, and that of the advisor modules those import in turn
+    # (not packages' __init__, which import everything: "from advisor.facts import stored")
+    done: set[str] = set()
+    while imported - done:
+        other = min(imported - done)
+        done.add(other)
+        path = _module_file(other)
+        if path.name == "__init__.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        parts.append(text)
+        imported |= _advisor_imports(text)
     return "\0".join(sorted(parts))
 
 
