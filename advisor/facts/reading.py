@@ -671,7 +671,9 @@ def _scope(lang: str, key: str) -> tuple[re.Pattern[str], ...]:
     path = Path(__file__).parent / "vocab" / f"{lang}.yaml"
     data = (read_yaml(path) or {}) if path.exists() else {}
     spec = (data.get("scope") or {}).get(key) or {}
-    return tuple(re.compile(str(p), re.IGNORECASE) for p in spec.get("patterns", ()))
+    # English writes its scope cues as plain lists, the other languages as {patterns: [...]}
+    patterns = spec.get("patterns", ()) if isinstance(spec, dict) else spec
+    return tuple(re.compile(str(p), re.IGNORECASE) for p in patterns)
 
 
 _SEAT_GAP = 40  # characters: "mit Sitz in", "z siedzibą w"
