@@ -313,7 +313,7 @@ def _proper_ok(text: str, start: int, value: tuple[str, int, str], lower: bool =
                end: int | None = None) -> bool:
     """A proper name is capitalised (or, from a ``lower`` list, right after a word for "in"),
     and opens a sentence only when it is a big city's; a town's name right before a word for
-    the kind of place it names ("Rennes Métropole", "a Roskilde-style festival") is read
+    the kind of place it names ("Rennes Métropole", "the Aarhus metro area") is read
     anywhere."""
     if not text[start:start + 1].isupper() and not (lower and value[2] == "after-in"):
         return False

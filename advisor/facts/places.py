@@ -425,7 +425,7 @@ MUNICIPALITY = _before(_common()["cities"]["municipality"])
 #: Words for "in", "at", "of" right before a town's name whose country speaks the language.
 TOWN_LEAD = _before(_common()["cities"]["town_lead"])
 TOWN_LEAD_ENGLISH = _before(_common()["cities"]["town_lead_english"])
-#: Words right after a name saying it is a place ("Rennes Métropole", "Roskilde-style").
+#: Words right after a name saying it is a place ("Rennes Métropole", "Odense Kommune").
 PLACE_KIND_AFTER = re.compile(
     "|".join(f"(?:{p})" for p in _common()["cities"]["place_kind_after"]), re.IGNORECASE)
 
