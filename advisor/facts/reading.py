@@ -69,6 +69,9 @@ class Reading:
     #: Scraping faces and another practice in one question ("crawl profile photos, then tag
     #: the faces"): each practice with its words, judged as a use of its own.
     practices: list[Said] = field(default_factory=list)
+    #: The purpose read is a bodily state (pain, fatigue) read from people ("pain from their
+    #: faces"): with Azure AI Face that is a facial attribute inference (see resolve).
+    state_read: bool = False
 
     def one(self, name: str) -> Said | None:
         """The single reading of ``name``, or None when absent or disagreeing."""
@@ -134,6 +137,13 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
         if name == "setting" and best is not None and _body_name(best):
             rest = [m for m in view.of("fact", name) if not _body_name(m)]
             best = min(rest, key=lambda m: (m.rank, m.start, -m.end)) if rest else None
+        if name == "setting" and best is not None and best.value == "uncontrolled":
+            # "the airport's border zone", "at passport control in the station": the closed
+            # area inside the public place is where the use happens
+            inner = view.of("cue", "inner_area")
+            closed = [m for m in view.of("fact", name) if m.value == "controlled"
+                      and any(m.overlaps(c) for c in inner)]
+            best = closed[0] if closed else best
         if best is not None:
             turn.found[name] = [Said(best.value, best.words)]
             rival = _service_rival(text, view, best) if name == "service" else (
@@ -307,6 +317,8 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
                 return
             # feelings of people, away from any text: read from them, so emotion inference
         turn.found["purpose"] = [Said(value, mention.words)]
+        turn.state_read = value == "detection_or_redaction" and any(
+            mention.overlaps(c) for c in view.of("cue", "physical_state"))
         turn.practices = _practices(text, view, turn.purpose_blocked)
         return
     task = view.cue("text_task")
@@ -700,6 +712,14 @@ def _read_actor(text: str, view: _View, turn: Reading,
     force = view.cue("police_force")
     if force is not None and (best is None or best[0] > 1):
         best = (1, 0, "police", force.words, force.start, "")
+    # a law-enforcement body named by its kind ("the Hellenic Coast Guard"); a firm working
+    # "for" or "under contract with" it is read with it below (acting_for)
+    body = view.cue("le_body")
+    if body is not None and any(m.kind == "agency" and m.scope != "use" and m.overlaps(body)
+                                for m in mentions):
+        body = None  # "the gendarmerie is not involved": the body named takes no part
+    if body is not None and best is None:
+        best = (2, 0, "law_enforcement", body.words, body.start, "")
     doubted = best is not None and any(
         0 <= best[4] - c.end <= _DOUBT_GAP and not _SENTENCE_END.search(text[c.end:best[4]])
         for c in view.of("cue", "actor_doubt"))

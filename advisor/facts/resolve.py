@@ -78,7 +78,7 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
     agency_words = region_words = pronoun = mixed_place = named_place = keyword = stated = None
     region_turn = now
     date: tuple[dt.date, str] | None = None
-    camera_or_face = purpose_blocked = False
+    camera_or_face = purpose_blocked = state_read = False
     policies: list[str] = []
     for turn in turns:
         reading = turn.reading
@@ -110,6 +110,7 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
         keyword = reading.exception_keyword or keyword
         if "purpose" in reading.found:
             stated = None
+            state_read = reading.state_read
         stated = reading.purpose_stated or stated
         policies.extend(x for x in reading.policies if x not in policies)
 
@@ -210,6 +211,26 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
         else:
             assumptions.append("No purpose was stated for the camera, so identifying people by"
                                " face is assumed.")
+
+    # A bodily state (pain, fatigue) read from people with Azure AI Face: Face reads it only
+    # as a facial attribute, one of the attributes Microsoft retired (attribute inference);
+    # with another service it stays the detection of a state.
+    purpose = facts.get("purpose")
+    if state_read and purpose is not None and purpose.value == "detection_or_redaction" \
+            and facts.get("service", Fact()).value == "azure_ai_face":
+        facts["purpose"] = purpose.model_copy(update={"value": "attribute_inference"})
+
+    # Police identifying people with body-worn cameras, no place said: worn on the beat, in
+    # the wild (the stricter reading); a place the question names (a custody suite) decides.
+    if "setting" not in facts and facts.get("camera", Fact()).value == "body_worn" \
+            and facts.get("actor", Fact()).value in ("law_enforcement", "us_police",
+                                                     "us_federal") and intent == "assess" \
+            and facts.get("purpose", Fact()).value in ("identification", "surveillance"):
+        facts["setting"] = Fact.model_validate(
+            {"value": "uncontrolled", "from": facts["camera"].source, "assumed": True})
+        assumptions.append("Police body-worn cameras are taken to be used in the field, in"
+                           " uncontrolled places: say if they are only used in a controlled"
+                           " place (a custody suite).")
 
     # A bare keyword is not an exception's substance: left open, and said so.
     if "exception" not in facts and keyword and intent == "assess":

@@ -30,7 +30,7 @@ __all__ = ["SCOPED_CUES", "mark"]
 
 #: Cues that describe the use and so can be negated or belong to someone else.
 SCOPED_CUES = frozenset({"camera_or_face", "patrol", "custody", "mixed_place", "mixed_access",
-                         "agency_word",
+                         "agency_word", "le_body",
                          "service_pronoun", "camera_words", "face_words", "biometric_any",
                          "purpose_block_id_target", "plates", "purpose_block_id",
                          "access_stated", "rates_people", "detriment"})
