@@ -184,8 +184,9 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
 
 def _service_used(view: _View) -> Mention | None:
     """"Amazon Rekognition ... do the Azure OpenAI rules apply?": a service named only as the
-    name of its rules is not the one used when another service is named."""
-    rules = view.of("cue", "service_as_rule")
+    name of its rules is not the one used when another service is named; nor is one named
+    as given up ("Azure OpenAI à la place de Face", "en lugar de Face": ``service_replaced``)."""
+    rules = [*view.of("cue", "service_as_rule"), *view.of("cue", "service_replaced")]
     every = view.of("fact", "service")
     used = [m for m in every if not any(m.overlaps(r) for r in rules)]
     if not rules or not used or len(used) == len(every):
@@ -662,6 +663,10 @@ def _place_priority(text: str, view: _View, mention: Mention) -> int:
     # "a firm from Lublin supplies the police in Bălți": the supplier's own place is where the
     # use happens only when nothing else says where
     if any(p.match(text, mention.end) for lang in langs for p in _scope(lang, "supplier_after")):
+        return 0
+    # so is the place on a forwarded mail's sender line ("Da: Shkodra Tech, Tirana ... per il
+    # vostro ospedale di Bari"): the sender's own place, not where the use is
+    if any(p.search(before_law) for lang in langs for p in _scope(lang, "sender")):
         return 0
     # "a bank with its seat in Frankfurt": where the body sits, read as where it acts only
     # when the question names no place of the use ("... its branches in Vienna")

@@ -242,7 +242,9 @@ def _listed(text: str, mention: Mention, out: Sequence[Mention],
         return bool(gap.strip())  # "A, B" (a comma), not "A B"
     for vocab in vocabularies:
         joiners = vocab.scope_patterns("list_joiner")
-        if joiners and _only_fillers(gap, joiners, 1) and gap.count(",") <= 1:
+        # a joining word and, where the language puts one there, an article ("ou l'origine",
+        # "o la etnia", "né l'etnia"): at most two words, each a joiner
+        if joiners and _only_fillers(gap, joiners, 2) and gap.count(",") <= 1:
             return True
     return False
 
