@@ -303,3 +303,72 @@ def _to_date(match: re.Match[str], day_number: int | None = None,
 def _number(words: str, table: list[tuple[re.Pattern[str], int]]) -> int:
     """The number a day or year written in words stands for."""
     return next(number for pattern, number in table if pattern.fullmatch(words))
+
+
+#: A stretch of time and its direction: (count, unit, words), count negative for earlier.
+Shift = tuple[int, str, str]
+
+
+def _shift_patterns() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, int], dict[str, str]]:
+    """The patterns of vocab/dates.yaml ``shift``: "<count> <unit> <later|earlier>" and the
+    fixed phrases for the next and the previous day; count words from num2words (2-12).
+    The table maps each word to its number (a count, +1 later, -1 earlier) or unit."""
+    from pathlib import Path
+
+    from num2words import num2words
+
+    from advisor.facts.datafile import read_yaml
+
+    spec = read_yaml(Path(__file__).parent / "vocab" / "dates.yaml")["shift"]
+    counts = {str(w).lower(): 1 for w in spec["one"]}
+    for lang in ("en", "de", "nl", "pl", "fr", "es", "it"):
+        for number in range(2, 13):
+            counts.setdefault(num2words(number, lang=lang).lower(), number)
+    units = {str(w).lower(): str(unit) for unit, words in spec["units"].items() for w in words}
+    sides = {str(w).lower(): 1 for w in spec["later"]}
+    sides.update({str(w).lower(): -1 for w in spec["earlier"]})
+    fixed = {str(w).lower(): 1 for w in spec["next_day"]}
+    fixed.update({str(w).lower(): -1 for w in spec["day_before"]})
+
+    def alternation(words: dict[str, object]) -> str:
+        return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+    stretch = re.compile(
+        r"(?<!\w)(?:(?P<count>\d{1,3}|" + alternation(dict(counts)) + r")\s+)?(?P<unit>"
+        + alternation(dict(units)) + r")\s+(?P<side>" + alternation(dict(sides)) + r")(?!\w)",
+        re.IGNORECASE)
+    day = re.compile(r"(?<!\w)(?:" + alternation(dict(fixed)) + r")(?!\w)", re.IGNORECASE)
+    numbers = {**counts}
+    numbers.update({f"side:{w}": n for w, n in sides.items()})
+    numbers.update({f"day:{w}": n for w, n in fixed.items()})
+    return stretch, day, numbers, units
+
+
+_STRETCH, _NEXT_DAY, _SHIFT_NUMBERS, _UNITS = _shift_patterns()
+
+
+def find_shift(text: str) -> Shift | None:
+    """A stretch of time a later turn moves the use by ("Und genau einen Tag später?", "and
+    a week earlier?", "am nächsten Tag?"), or None. Read only for a turn that names no date
+    of its own; the earlier turn's date is then moved by it (resolve)."""
+    match = _STRETCH.search(text)
+    if match is not None:
+        raw = (match.group("count") or "").lower()
+        count = int(raw) if raw.isdigit() else _SHIFT_NUMBERS.get(raw, 1)
+        sign = _SHIFT_NUMBERS[f"side:{match.group('side').lower()}"]
+        return sign * count, _UNITS[match.group("unit").lower()], match.group(0).strip()
+    fixed = _NEXT_DAY.search(text)
+    if fixed is not None:
+        return _SHIFT_NUMBERS[f"day:{fixed.group(0).lower()}"], "day", fixed.group(0).strip()
+    return None
+
+
+def shifted(day: dt.date, shift: Shift) -> dt.date:
+    """``day`` moved by a stretch of time (a month or a year keeps the day of the month where
+    it exists, else the month's last day)."""
+    count, unit, _ = shift
+    if unit in ("day", "week"):
+        return day + dt.timedelta(days=count * (7 if unit == "week" else 1))
+    months = day.month - 1 + count * (12 if unit == "year" else 1)
+    year, month = day.year + months // 12, months % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

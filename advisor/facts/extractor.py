@@ -15,7 +15,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from advisor.facts import language, mentions, scope, vocab
-from advisor.facts.dates import find_date, says_present
+from advisor.facts.dates import find_date, find_shift, says_present
 from advisor.facts.reading import Reading, read_turn
 from advisor.facts.resolve import Turn, resolve
 from advisor.facts.uses import split_uses
@@ -250,6 +250,7 @@ def _read(text: str, *, is_current: bool, context: frozenset[str],
     reading.date = find_date(text)
     if reading.date is None:
         reading.present = says_present(text)
+        reading.shift = find_shift(text)
     cues = frozenset(m.name for m in marked if m.kind == "cue" and m.scope == "use")
     return reading, cues
 

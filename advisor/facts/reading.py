@@ -56,7 +56,12 @@ class Reading:
     date: tuple[dt.date, str] | None = None
     #: Words that put this turn's use in the present ("today"), when it names no date.
     present: str | None = None
+    #: A stretch of time that moves an earlier turn's date ("und einen Tag später?"), when
+    #: this turn names no date: (count, unit, words), the count negative for earlier.
+    shift: tuple[int, str, str] | None = None
     camera_or_face: bool = False
+    #: This turn's own words name a camera, footage or a face (not an earlier turn's).
+    footage: bool = False
     purpose_blocked: bool = False
     mixed_place: str | None = None
     #: A place named only by a proper name the vocabulary does not know ("at Stachus").
@@ -161,6 +166,7 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     pronoun = view.cue("service_pronoun")
     turn.pronoun = pronoun.words if pronoun else None
     _read_purpose(text, view, turn, context_cues)
+    turn.footage = view.cue("camera_or_face") is not None
     _carried_from_premise(mentions, view, turn)
     _read_place(text, view, turn)
     _read_actor(text, view, turn, mentions)
@@ -749,6 +755,8 @@ def _read_actor(text: str, view: _View, turn: Reading,
             # "not law enforcement, but the municipal police": the body named and the class
             # denied disagree, so who acts (in law) stays open
             turn.actor_rival = Said("government_non_le", denied.words)
+        if turn.actor_rival is None:
+            turn.actor_rival = _municipal_rival(view, best[4], best[4] + len(best[3]), best[2])
         turn.acting_for = any(m.end <= best[4] and best[4] - m.end <= 60
                               for m in view.of("cue", "acting_for")) and bool(
             view.cue("acting_party"))
@@ -756,7 +764,13 @@ def _read_actor(text: str, view: _View, turn: Reading,
     other = view.best("actor")
     if other is not None:
         turn.actor_kind, turn.actor_words = other.value, other.words
-        turn.actor_rival = _rival(text, view, other.value, other.start, other.words)
+        turn.actor_rival = _rival(text, view, other.value, other.start, other.words) or (
+            _municipal_rival(view, other.start, other.end, other.value))
+        return
+    municipal = view.cue("municipal_enforcement")
+    if municipal is not None:  # "Straż Gminna chce ...": a guard no actor word names
+        turn.actor_kind, turn.actor_words = "government_non_le", municipal.words
+        turn.actor_rival = Said("law_enforcement", municipal.words)
         return
     patrol = view.cue("patrol")
     if patrol is not None:
@@ -769,6 +783,19 @@ def _read_actor(text: str, view: _View, turn: Reading,
         # "a public agency (not police)", "un ente, non di polizia": a public body whose
         # police nature the question denies
         turn.actor_kind, turn.actor_words = "government_non_le", agency.words
+
+
+def _municipal_rival(view: _View, start: int, end: int, kind: str) -> Said | None:
+    """A municipal enforcement body chosen as who acts (an Ordnungsamt, boa's, Straż Miejska,
+    ``municipal_enforcement``): it enforces rules with police-like powers but is not the
+    police, so whether it is law enforcement ("preventing, investigating, detecting or
+    prosecuting crime, by police or on their behalf") is not settled. The other class is its
+    rival: the actor stays open and both outcomes are shown, never the milder one alone."""
+    for cue in view.of("cue", "municipal_enforcement"):
+        if cue.start < end and start < cue.end:
+            police = kind in _POLICE_KINDS
+            return Said("government_non_le" if police else "law_enforcement", cue.words)
+    return None
 
 
 def _class_asked(mentions: Sequence[Mention], view: _View, turn: Reading) -> None:

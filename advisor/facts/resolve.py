@@ -23,6 +23,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from advisor.facts.dates import shifted
 from advisor.facts.language import Detected
 from advisor.facts.places import jurisdiction, mostly_eu
 from advisor.facts.reading import Reading, Said
@@ -82,7 +83,14 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
     policies: list[str] = []
     for turn in turns:
         reading = turn.reading
+        moved = _moved_date(reading, date)
         for name, said in reading.found.items():
+            if moved is not None and name == "timing":
+                # "und genau einen Tag später?": the words move the earlier date; they say
+                # nothing of when the footage is matched (no review after the fact)
+                said = [s for s in said if s.words.lower() not in moved[1].lower()]
+                if not said:
+                    continue
             merged[name] = _Merged(list(said), turn.number)
         # "and if it only counted them, without recognising anyone?": the new turn rules out
         # the identification an earlier turn stated; it is not inherited
@@ -105,6 +113,7 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
         named_place = reading.named_place or named_place
         # "and if they ran it today?": a later turn in the present replaces an earlier date
         date = reading.date or ((today, reading.present) if reading.present and date else date)
+        date = moved or date
         camera_or_face = camera_or_face or reading.camera_or_face
         purpose_blocked = purpose_blocked or reading.purpose_blocked
         keyword = reading.exception_keyword or keyword
@@ -268,6 +277,21 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
         as_of=day, as_of_source=as_of_source, intent=intent,
         policies_named=tuple(policies), assumptions=tuple(assumptions),
     )
+
+
+def _moved_date(reading: Reading, date: tuple[dt.date, str] | None) -> tuple[
+        dt.date, str] | None:
+    """A later turn that moves the earlier date by a stretch of time ("und genau einen Tag
+    später?", "and a week earlier?"): the moved date and the words that moved it. Only for a
+    turn that names no date of its own and says nothing of footage or a purpose ("und wenn
+    die Aufnahmen einen Tag später ausgewertet werden?" is a review after the fact)."""
+    if reading.shift is None or reading.date is not None or date is None \
+            or reading.present or reading.footage or "purpose" in reading.found:
+        return None
+    try:
+        return shifted(date[0], reading.shift), reading.shift[2]
+    except (OverflowError, ValueError):
+        return None
 
 
 def _actor_value(kind: str, place: object) -> str:
