@@ -243,6 +243,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+#: Thread-pool variables of the BLAS builds numpy may load. The advisor's matrix products are
+#: small (a query's words against ~1,200 corpus words); extra BLAS threads only contend with the
+#: embedding model and the reader on a busy machine (the eval ran 25-35 % slower with them).
+_BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 def run() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: one BLAS thread unless the environment says otherwise.
+
+    Set here, before numpy is first imported, and only for the ``advisor`` process itself: a
+    program importing ``advisor`` as a library keeps its own settings.
+    """
+    for name in _BLAS_THREADS:
+        os.environ.setdefault(name, "1")
     sys.exit(main())

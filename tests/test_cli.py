@@ -151,3 +151,18 @@ def test_a_bad_fact_option_is_one_line_with_exit_code_2(
     assert main(["check", LOBBY, "--fact", fact]) == 2
     err = " ".join(capsys.readouterr().err.split())
     assert says in err and "Traceback" not in err
+
+
+def test_the_advisor_process_runs_one_blas_thread_unless_told(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import advisor.cli as cli
+
+    monkeypatch.setattr(cli, "main", lambda argv=None: 0)
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "")  # recorded, so the test's change is undone
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS")
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")  # the user's own setting wins
+    with pytest.raises(SystemExit) as stop:
+        cli.run()
+    assert stop.value.code == 0
+    assert cli.os.environ["OPENBLAS_NUM_THREADS"] == "1"
+    assert cli.os.environ["OMP_NUM_THREADS"] == "3"
