@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 _MONTHS = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
@@ -309,10 +309,22 @@ def _number(words: str, table: list[tuple[re.Pattern[str], int]]) -> int:
 Shift = tuple[int, str, str]
 
 
-def _shift_patterns() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, int], dict[str, str]]:
-    """The patterns of vocab/dates.yaml ``shift``: "<count> <unit> <later|earlier>" and the
-    fixed phrases for the next and the previous day; count words from num2words (2-12).
-    The table maps each word to its number (a count, +1 later, -1 earlier) or unit."""
+class _ShiftTable(NamedTuple):
+    """One language's table of vocab/dates.yaml ``shift``."""
+    stretch: re.Pattern[str]  # "<count> <unit> <later|earlier>"
+    fixed: re.Pattern[str]  # "the next day", "am Vortag"
+    counts: dict[str, int]
+    alone: frozenset[str]
+    units: dict[str, str]
+    sides: dict[str, int]
+    days: dict[str, int]
+    rest: frozenset[str]
+
+
+def _shift_tables() -> list[_ShiftTable]:
+    """The tables of vocab/dates.yaml ``shift``, one per language: count, unit and side come
+    from the same language (English "an" is a count, French "an" a year); count words from
+    the table and num2words (2-12) of that language."""
     from pathlib import Path
 
     from num2words import num2words
@@ -320,46 +332,70 @@ def _shift_patterns() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, int],
     from advisor.facts.datafile import read_yaml
 
     spec = read_yaml(Path(__file__).parent / "vocab" / "dates.yaml")["shift"]
-    counts = {str(w).lower(): 1 for w in spec["one"]}
-    for lang in ("en", "de", "nl", "pl", "fr", "es", "it"):
-        for number in range(2, 13):
-            counts.setdefault(num2words(number, lang=lang).lower(), number)
-    units = {str(w).lower(): str(unit) for unit, words in spec["units"].items() for w in words}
-    sides = {str(w).lower(): 1 for w in spec["later"]}
-    sides.update({str(w).lower(): -1 for w in spec["earlier"]})
-    fixed = {str(w).lower(): 1 for w in spec["next_day"]}
-    fixed.update({str(w).lower(): -1 for w in spec["day_before"]})
 
-    def alternation(words: dict[str, object]) -> str:
+    def alternation(words: dict[str, int] | dict[str, str]) -> str:
         return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
-    stretch = re.compile(
-        r"(?<!\w)(?:(?P<count>\d{1,3}|" + alternation(dict(counts)) + r")\s+)?(?P<unit>"
-        + alternation(dict(units)) + r")\s+(?P<side>" + alternation(dict(sides)) + r")(?!\w)",
-        re.IGNORECASE)
-    day = re.compile(r"(?<!\w)(?:" + alternation(dict(fixed)) + r")(?!\w)", re.IGNORECASE)
-    numbers = {**counts}
-    numbers.update({f"side:{w}": n for w, n in sides.items()})
-    numbers.update({f"day:{w}": n for w, n in fixed.items()})
-    return stretch, day, numbers, units
+    tables = []
+    for lang, table in spec.items():
+        counts = {str(w).lower(): 1 for w in table["one"]}
+        for number in range(2, 13):
+            counts.setdefault(num2words(number, lang=lang).lower(), number)
+        units = {str(w).lower(): str(unit) for unit, words in table["units"].items()
+                 for w in words}
+        sides = {str(w).lower(): 1 for w in table["later"]}
+        sides.update({str(w).lower(): -1 for w in table["earlier"]})
+        days = {str(w).lower(): 1 for w in table["next_day"]}
+        days.update({str(w).lower(): -1 for w in table["day_before"]})
+        stretch = re.compile(
+            r"(?<!\w)(?:(?P<count>\d{1,3}|" + alternation(counts) + r")\s+)?(?P<unit>"
+            + alternation(units) + r")\s+(?P<side>" + alternation(sides) + r")(?!\w)",
+            re.IGNORECASE)
+        fixed = re.compile(r"(?<!\w)(?:" + alternation(days) + r")(?!\w)", re.IGNORECASE)
+        tables.append(_ShiftTable(
+            stretch, fixed, counts, frozenset(str(w).lower() for w in table["alone"]), units,
+            sides, days, frozenset(str(w).lower() for w in table["rest"])))
+    return tables
 
 
-_STRETCH, _NEXT_DAY, _SHIFT_NUMBERS, _UNITS = _shift_patterns()
+_SHIFT_TABLES = _shift_tables()
+_TURN_WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def _little_more(text: str, match: re.Match[str], table: _ShiftTable) -> bool:
+    """Whether the turn is little more than the shift: every other word of it is a word of
+    the table's ``rest`` (connectives, pronouns, the use itself). "And with an earlier version
+    of the software?", "if the contract was signed a year before" attach the stretch to another
+    event; the use's date is not moved."""
+    others = text[:match.start()] + " " + text[match.end():]
+    return all(word.lower() in table.rest for word in _TURN_WORDS.findall(others))
 
 
 def find_shift(text: str) -> Shift | None:
     """A stretch of time a later turn moves the use by ("Und genau einen Tag später?", "and
     a week earlier?", "am nächsten Tag?"), or None. Read only for a turn that names no date
-    of its own; the earlier turn's date is then moved by it (resolve)."""
-    match = _STRETCH.search(text)
-    if match is not None:
-        raw = (match.group("count") or "").lower()
-        count = int(raw) if raw.isdigit() else _SHIFT_NUMBERS.get(raw, 1)
-        sign = _SHIFT_NUMBERS[f"side:{match.group('side').lower()}"]
-        return sign * count, _UNITS[match.group("unit").lower()], match.group(0).strip()
-    fixed = _NEXT_DAY.search(text)
-    if fixed is not None:
-        return _SHIFT_NUMBERS[f"day:{fixed.group(0).lower()}"], "day", fixed.group(0).strip()
+    of its own and is little more than the shift; the earlier turn's date is then moved by
+    it (resolve). A unit with no count ("years before") is unread, unless it is one of the
+    language's units that stand for one alone (Polish "rok wcześniej")."""
+    for table in _SHIFT_TABLES:
+        for match in table.stretch.finditer(text):
+            raw = (match.group("count") or "").lower()
+            unit = match.group("unit").lower()
+            if raw.isdigit():
+                count = int(raw)
+            elif raw:
+                count = table.counts[raw]
+            elif unit in table.alone:
+                count = 1
+            else:
+                continue
+            if not _little_more(text, match, table):
+                continue
+            sign = table.sides[match.group("side").lower()]
+            return sign * count, table.units[unit], match.group(0).strip()
+        for fixed in table.fixed.finditer(text):
+            if _little_more(text, fixed, table):
+                return table.days[fixed.group(0).lower()], "day", fixed.group(0).strip()
     return None
 
 
