@@ -145,7 +145,7 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
         if name == "setting" and best is not None and best.value == "uncontrolled":
             # "the airport's border zone", "at passport control in the station": the closed
             # area inside the public place is where the use happens
-            inner = view.of("cue", "inner_area")
+            inner = _inner_areas(view)
             closed = [m for m in view.of("fact", name) if m.value == "controlled"
                       and any(m.overlaps(c) for c in inner)]
             best = closed[0] if closed else best
@@ -188,6 +188,14 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     return turn
 
 
+def _inner_areas(view: _View) -> list[Mention]:
+    """Closed areas inside a public place where the use happens ("at passport control"); not
+    those named only as a neighbour ("next to the restricted area", "just after passport
+    control": ``inner_near``), whose readings then stay with the others."""
+    near = view.of("cue", "inner_near")
+    return [c for c in view.of("cue", "inner_area") if not any(c.overlaps(n) for n in near)]
+
+
 def _service_used(view: _View) -> Mention | None:
     """"Amazon Rekognition ... do the Azure OpenAI rules apply?": a service named only as the
     name of its rules is not the one used when another service is named; nor is one named
@@ -211,7 +219,7 @@ def _read_open(text: str, view: _View, turn: Reading, name: str) -> None:
                   if not any(c.overlaps(e) for e in view.of("cue", "access_elsewhere"))]
         mentions = [m for m in mentions if any(_within(m, c) for c in stated)] or mentions
         # "at the airport, at passport control": the closed area inside is where it happens
-        inner = view.of("cue", "inner_area")
+        inner = _inner_areas(view)
         if any(m.value == "no" and any(m.overlaps(c) for c in inner) for m in mentions):
             mentions = [m for m in mentions if m.value == "no"]
         mentions = [m for m in mentions if not any(_part_of(text, part, m) for part in mentions)]
