@@ -637,12 +637,10 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
                              proper=True))
         # a town read after "in"/"at" too: any town in English, a town of the language's own
         # countries in the others ("after-in"), else only after a word for its municipality
-        lead = {code: "after-en" if lang == "en" else "after-in" if _speaks(code, lang)
-                else "after" for code in {row[0] for _, row in _town_names()}}
         # (and the smaller places, "Kitzbühel", "Davos", read the same way)
         small = _small_towns()
-        lead.update({code: "after-en" if lang == "en" else "after-in" if _speaks(code, lang)
-                     else "after" for code in {row[0] for _, row in small} - lead.keys()})
+        lead = {code: "after-en" if lang == "en" else "after-in" if _speaks(code, lang)
+                else "after" for code in {row[0] for _, row in (*_town_names(), *small)}}
         towns = folded({name: (row[0], row[1], lead[row[0]] + (SMALL if size else ""))
                         for size, rows in ((True, small), (False, _town_names()))
                         for name, row in rows})

@@ -215,8 +215,9 @@ def _read_open(text: str, view: _View, turn: Reading, name: str) -> None:
     mentions = view.of("fact", name)
     if name == "public_access":
         # (not "the control room is restricted": another room's access, not the place's)
+        elsewhere = view.of("cue", "access_elsewhere")
         stated = [c for c in view.of("cue", "access_stated")
-                  if not any(c.overlaps(e) for e in view.of("cue", "access_elsewhere"))]
+                  if not any(c.overlaps(e) for e in elsewhere)]
         mentions = [m for m in mentions if any(_within(m, c) for c in stated)] or mentions
         # "at the airport, at passport control": the closed area inside is where it happens
         inner = _inner_areas(view)
