@@ -16,7 +16,7 @@ from advisor.evals.baseline import compare, load_baseline, print_comparison, wri
 from advisor.evals.cases import DEFAULT_BASELINE, load_cases
 from advisor.evals.junit import write_junit
 from advisor.evals.report_html import write_html
-from advisor.evals.runner import EvalRun, run_suite
+from advisor.evals.runner import EvalRun, default_jobs, run_suite
 
 #: Exit codes: the gate held; the gate failed; the eval could not run.
 EXIT_OK, EXIT_REGRESSION, EXIT_ERROR = 0, 1, 2
@@ -42,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="also run every case through the LLM composer (ADVISOR_LLM_*)")
     p.add_argument("--from-feedback", type=Path, metavar="OUT.yaml",
                    help="write draft cases from thumbs-down feedback, then stop")
+    p.add_argument("--jobs", type=int, metavar="N", default=None,
+                   help="worker processes for an offline run (default: the CPUs this process "
+                        "may use, at most 4; 1 = in this process)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     return p
@@ -112,8 +115,10 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     baseline_path: Path | None = args.baseline
     if baseline_path is None and not args.cases and not args.tags:
         baseline_path = DEFAULT_BASELINE
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError("--jobs needs a whole number of 1 or more")
     run = run_suite(settings, cases, llm=args.llm, progress=not args.no_progress,
-                    console=Console(stderr=True))
+                    console=Console(stderr=True), jobs=args.jobs or default_jobs())
     target = baseline_path or DEFAULT_BASELINE
     compare_with = target if args.update_baseline else baseline_path
     baseline = load_baseline(compare_with) if compare_with is not None else None

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -114,10 +117,56 @@ def _summarize_llm(results: Sequence[CaseResult]) -> dict[str, Any]:
     return summary
 
 
+def default_jobs() -> int:
+    """Worker processes for an offline run: the CPUs this process may use, at most 4."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(4, cpus))
+
+
+#: Below this many cases per worker, starting workers costs more than it saves.
+_MIN_CASES_PER_JOB = 40
+
+# Set in each worker process by _start_worker: its own Advisor, quote checker and the
+# corpus version its answers carry.
+_worker: dict[str, Any] = {}
+
+
+def _start_worker(settings: Settings) -> None:
+    from advisor.service import Advisor
+
+    seen: dict[str, str] = {}
+    advisor = Advisor(settings.model_copy(update={"composer": "offline"}))
+    _worker.update(ask=_advisor_ask(advisor, seen), seen=seen,
+                   quotes=QuoteChecker.from_corpus(settings.corpus))
+
+
+def _worker_case(case: EvalCase) -> tuple[CaseResult, str]:
+    result = run_case(case, _worker["ask"], _worker["quotes"])
+    return result, _worker["seen"].get("corpus_version", "")
+
+
+def _in_workers(settings: Settings, cases: Sequence[EvalCase],
+                jobs: int) -> Iterator[tuple[CaseResult, str]]:
+    """Each case's result, in case order, asked by ``jobs`` worker processes (spawned, not
+    forked: the parent already holds ONNX Runtime's and Chroma's threads)."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
+                             initargs=(settings,)) as pool:
+        yield from pool.map(_worker_case, cases, chunksize=4)
+
+
 def run_cases(cases: Sequence[EvalCase], ask: AskFn, quotes: QuoteChecker, *,
               llm_ask: AskFn | None = None, progress: bool = True,
-              console: Console | None = None, corpus_version: str = "") -> EvalRun:
-    """Run every case (and, with ``llm_ask``, again through the LLM composer)."""
+              console: Console | None = None, corpus_version: str = "",
+              workers: tuple[Settings, int] | None = None) -> EvalRun:
+    """Run every case (and, with ``llm_ask``, again through the LLM composer).
+
+    ``workers`` = (settings, jobs): ask the cases in ``jobs`` worker processes, each with
+    its own offline Advisor on ``settings`` (the same answers as ``ask`` in this process;
+    not with ``llm_ask``)."""
     t0 = time.perf_counter()
     results: list[CaseResult] = []
     llm_results: list[CaseResult] | None = [] if llm_ask is not None else None
@@ -129,14 +178,23 @@ def run_cases(cases: Sequence[EvalCase], ask: AskFn, quotes: QuoteChecker, *,
     with bar:
         total = len(cases) * (2 if llm_ask is not None else 1)
         task = bar.add_task("eval", total=total, case="")
-        for case in cases:
-            bar.update(task, case=case.id)
-            results.append(run_case(case, ask, quotes))
-            bar.advance(task)
-            if llm_ask is not None and llm_results is not None:
-                bar.update(task, case=f"{case.id} (llm)")
-                llm_results.append(run_case(case, llm_ask, quotes))
+        if workers is not None and llm_ask is None:
+            settings, jobs = workers
+            for case, (result, version) in zip(cases, _in_workers(settings, cases, jobs),
+                                               strict=True):
+                bar.update(task, case=case.id)
+                results.append(result)
+                corpus_version = corpus_version or version
                 bar.advance(task)
+        else:
+            for case in cases:
+                bar.update(task, case=case.id)
+                results.append(run_case(case, ask, quotes))
+                bar.advance(task)
+                if llm_ask is not None and llm_results is not None:
+                    bar.update(task, case=f"{case.id} (llm)")
+                    llm_results.append(run_case(case, llm_ask, quotes))
+                    bar.advance(task)
     return EvalRun(
         results=results, summary=summarize(results), llm_results=llm_results,
         llm_summary=_summarize_llm(llm_results) if llm_results is not None else None,
@@ -154,8 +212,12 @@ def _advisor_ask(advisor: Any, seen: dict[str, str]) -> AskFn:
 
 
 def run_suite(settings: Settings, cases: Sequence[EvalCase], *, llm: bool = False,
-              progress: bool = True, console: Console | None = None) -> EvalRun:
-    """Run cases through ``Advisor(settings)`` (and an LLM-composer Advisor with ``llm``)."""
+              progress: bool = True, console: Console | None = None,
+              jobs: int = 1) -> EvalRun:
+    """Run cases through ``Advisor(settings)`` (and an LLM-composer Advisor with ``llm``).
+
+    ``jobs`` > 1 asks an offline run's cases in that many worker processes once there are
+    enough cases to pay for starting them; the index is built (or opened) here first."""
     from advisor.service import Advisor
 
     quotes = QuoteChecker.from_corpus(settings.corpus)
@@ -171,7 +233,9 @@ def run_suite(settings: Settings, cases: Sequence[EvalCase], *, llm: bool = Fals
             raise ConfigError("--llm needs a chat endpoint: set ADVISOR_LLM_BASE_URL (and "
                               "ADVISOR_LLM_API_KEY, ADVISOR_LLM_MODEL if it needs them)")
         llm_ask = _advisor_ask(Advisor(settings.model_copy(update={"composer": "llm"})), {})
+    jobs = min(jobs, len(cases) // _MIN_CASES_PER_JOB)
+    workers = (settings, jobs) if jobs > 1 and llm_ask is None else None
     run = run_cases(cases, _advisor_ask(offline, seen), quotes, llm_ask=llm_ask,
-                    progress=progress, console=console)
-    run.corpus_version = seen.get("corpus_version", "")
+                    progress=progress, console=console, workers=workers)
+    run.corpus_version = run.corpus_version or seen.get("corpus_version", "")
     return run

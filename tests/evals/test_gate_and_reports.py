@@ -186,3 +186,33 @@ def test_a_case_with_facts_is_asked_with_them_through_a_real_advisor(
     passed = {r.id: r.passed for r in run.results}
     assert passed == {"confirmed": True, "read": False}, \
         "the same question passes only with the confirmed facts"
+
+
+def test_cases_asked_in_worker_processes_get_the_answers_asked_here(
+        advisor_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from advisor.config import load_settings
+    from advisor.evals import runner
+    from advisor.evals.cases import load_cases
+
+    cases = load_cases([Path(__file__).parents[2] / "evals" / "cases" / "worked-examples.yaml"])[:6]
+    assert len(cases) == 6
+    pools: list[int] = []
+    in_workers = runner._in_workers
+
+    def counted(settings: Any, asked: Any, jobs: int) -> Any:
+        pools.append(jobs)
+        return in_workers(settings, asked, jobs)
+
+    monkeypatch.setattr(runner, "_in_workers", counted)
+    monkeypatch.setattr(runner, "_MIN_CASES_PER_JOB", 1)  # six cases are enough here
+    settings = load_settings()
+    here = runner.run_suite(settings, cases, progress=False, jobs=1)
+    assert pools == []
+    spread = runner.run_suite(settings, cases, progress=False, jobs=2)
+    assert pools == [2], "the second run went through two worker processes"
+
+    def seen(run: EvalRun) -> list[tuple[Any, ...]]:
+        return [(r.id, r.passed, r.verdict, r.policies, r.failures) for r in run.results]
+
+    assert seen(spread) == seen(here)
+    assert spread.corpus_version and spread.corpus_version == here.corpus_version
