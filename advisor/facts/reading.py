@@ -399,10 +399,11 @@ def _compared_with(text: str, view: _View) -> tuple[list[Mention], bool]:
     "bij de pas hoort") is verification (1:1); a collection of other people
     (``compared_collection``: "against a list of persons of interest", "against earlier
     arrest photos", "z listą osób poszukiwanych") is identification (1:N), and then
-    identification goes first. A face alone standing in for the card or PIN that would
-    claim the identity (``face_alone``: "just the face, no card") claims nothing, so the
-    system must search everyone enrolled: identification, unless a 1:1 comparison or the
-    person's own reference is said as well. Returns the mentions read and whether
+    identification goes first. The face and nothing else (``face_alone``: "clock in with
+    just their face", "solo con la cara") claims no identity, so the system must search
+    everyone enrolled: identification, unless a 1:1 comparison or the person's own
+    reference is said as well (a card merely replaced by the face, "instead of a badge", is
+    left to the other words). Returns the mentions read and whether
     identification goes first. Doubt never falls to verification: a collection anywhere in
     the sentence of an own reference cancels that verification reading."""
     many = view.of("cue", "compared_collection")
