@@ -283,9 +283,10 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
         turn.found["purpose"] = [Said("non_biometric", plates.words)]
         return
     blocks = view.of("cue", "purpose_block_id")
-    found = sorted([*view.of("fact", "purpose"), *_scored_for_harm(text, view)],
+    compared, many = _compared_with(text, view)
+    found = sorted([*view.of("fact", "purpose"), *_scored_for_harm(text, view), *compared],
                    key=lambda m: (m.rank, m.start))
-    if view.cue("one_to_many") or _identify_written(view, found, blocks):
+    if many or view.cue("one_to_many") or _identify_written(view, found, blocks):
         # a search of many faces, or "identify" written out beside a verification word
         # ("verify staff and identify visitors"): identification before verification
         found.sort(key=lambda m: (m.value == "verification", m.rank, m.start))
@@ -389,6 +390,42 @@ def _scraped_for_faces(text: str, view: _View) -> list[Mention]:
                             start=start, end=end, words=text[start:end],
                             rank=rank("purpose", "scraping"))]
     return []
+
+
+def _compared_with(text: str, view: _View) -> tuple[list[Mention], bool]:
+    """What the face (or voice) is compared with, read from the structure in any language:
+    the person's own single reference after a claim of who they are (``own_reference``: "the
+    photo on their passport", "the voiceprint they enrolled", "is the passport holder",
+    "bij de pas hoort") is verification (1:1); a collection of other people
+    (``compared_collection``: "against a list of persons of interest", "against earlier
+    arrest photos", "z listą osób poszukiwanych") is identification (1:N), and then
+    identification goes first. The face and nothing else (``face_alone``: "clock in with
+    just their face", "solo con la cara") claims no identity, so the system must search
+    everyone enrolled: identification, unless a 1:1 comparison or the person's own
+    reference is said as well (a card merely replaced by the face, "instead of a badge", is
+    left to the other words). Returns the mentions read and whether
+    identification goes first. Doubt never falls to verification: a collection anywhere in
+    the sentence of an own reference cancels that verification reading."""
+    many = view.of("cue", "compared_collection")
+    out = [replace(m, kind="fact", name="purpose", value="identification",
+                   rank=rank("purpose", "identification")) for m in many]
+    own = [m for m in view.of("cue", "own_reference")
+           if not any(_same_sentence(text, m, c) for c in many)]
+    out += [replace(m, kind="fact", name="purpose", value="verification",
+                    rank=rank("purpose", "verification")) for m in own]
+    first = bool(many)
+    alone = view.of("cue", "face_alone")
+    if alone and not own and not view.cue("one_to_one") and any(
+            m.value == "verification" for m in view.of("fact", "purpose")):
+        out += [replace(m, kind="fact", name="purpose", value="identification",
+                        rank=rank("purpose", "identification")) for m in alone]
+        first = True
+    return out, first
+
+
+def _same_sentence(text: str, a: Mention, b: Mention) -> bool:
+    first, second = sorted((a, b), key=lambda m: m.start)
+    return not _SENTENCE_END.search(text, first.end, max(first.end, second.start))
 
 
 def _identify_written(view: _View, found: Sequence[Mention],
