@@ -77,6 +77,16 @@ class Reading:
     #: The purpose read is a bodily state (pain, fatigue) read from people ("pain from their
     #: faces"): with Azure AI Face that is a facial attribute inference (see resolve).
     state_read: bool = False
+    #: A camera kind no camera word names but the question's structure settles (see
+    #: ``_infer_camera``): a face captured at a stationary spot or by the cameras of a place
+    #: (fixed), cameras inside vehicles (other_mobile), voice only or "no images" (none).
+    camera_inferred: Said | None = None
+    #: Words that make a mobile camera possible (a vehicle, a phone, patrol): a fixed camera
+    #: is then never inferred.
+    camera_mobile_hint: bool = False
+    #: The mobile reading an inferred fixed one replaced ("clock in by looking at a tablet"):
+    #: it stands again where the camera kind decides a verdict (law enforcement).
+    camera_fallback: Said | None = None
 
     def one(self, name: str) -> Said | None:
         """The single reading of ``name``, or None when absent or disagreeing."""
@@ -151,6 +161,13 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
             best = closed[0] if closed else best
         if best is not None:
             turn.found[name] = [Said(best.value, best.words)]
+            unsure = next((c for c in view.of("cue", "fact_unsure") if _within(best, c)), None)
+            if name in _YES_NO and unsure is not None:
+                # "Ob irgendwo in den AGB eine Einwilligung steht, weiß ich nicht": the user
+                # does not know; the fact stays open (both readings shown)
+                other = "no" if best.value == "yes" else "yes"
+                turn.found[name].append(Said(other, unsure.words))
+                continue
             rival = _service_rival(text, view, best) if name == "service" else (
                 _camera_rival(view, best) if name == "camera" else None)
             if rival is not None:  # "Azure AI Face or a Chinese product": which one is open
@@ -167,6 +184,7 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     turn.pronoun = pronoun.words if pronoun else None
     _read_purpose(text, view, turn, context_cues)
     turn.footage = view.cue("camera_or_face") is not None
+    _infer_camera(view, turn, context_cues)
     _carried_from_premise(mentions, view, turn)
     _read_place(text, view, turn)
     _read_actor(text, view, turn, mentions)
@@ -925,6 +943,64 @@ def _camera_rival(view: _View, best: Mention) -> Said | None:
         if 0 <= hi - lo <= _OR_GAP and _between(view.of("cue", "or_word"), lo, hi):
             return Said(other.value, other.words)
     return None
+
+
+def _infer_camera(view: _View, turn: Reading, context: frozenset[str]) -> None:
+    """The camera kind the question's structure settles when no camera word names it
+    (resolve uses it only when no turn states the camera, and never infers a fixed camera
+    for law enforcement, where a mobile camera would decide a ban):
+
+    - voice only (a voice, a call, a voiceprint and no camera, face, image or video word in
+      this turn or an earlier one) or "no images": ``none`` (a phone named then is the line
+      the voice comes over, not a camera: it yields to this);
+    - a camera inside a vehicle ("a camera in each driver's cabin", "Innenkameras seiner
+      Busse", "an den Staplern"): ``other_mobile``;
+    - a tablet used as a terminal at a spot ("clock in by looking at a tablet", "a bedside
+      tablet"): ``fixed``, the mobile reading kept as the fallback;
+    - a face captured at a stationary spot (a desk, kiosk, checkout, door, gate, turnstile,
+      "as they walk into the lobby", "looking into the camera" to unlock or pay), or the
+      cameras of a place with nothing mobile named: ``fixed``."""
+    terminals = view.of("cue", "camera_terminal")
+    # (the tablet of a terminal is no mobile camera: "look at the tablet at the entrance")
+    hint = next((h for h in view.of("cue", "camera_mobile_hint")
+                 if not any(h.overlaps(t) for t in terminals)), None)
+    vehicle = view.cue("camera_vehicle")
+    turn.camera_mobile_hint = hint is not None or vehicle is not None
+    found = turn.found.get("camera")
+    seen = {m.name for m in view.all if m.kind == "cue"} | context
+    voice = view.cue("voice_channel")
+    none = view.cue("no_images")
+    if none is not None and found is None:
+        turn.camera_inferred = Said("none", none.words)
+        return
+    if voice is not None and "camera_or_face" not in seen and (
+            found is None or len(found) == 1 and found[0].value == "other_mobile"):
+        turn.found.pop("camera", None)  # "au téléphone par leur voix": the line, no camera
+        turn.camera_inferred = Said("none", voice.words)
+        return
+    if found is not None and vehicle is not None and len(found) == 1 \
+            and found[0].value == "fixed" and any(
+                _within(m, vehicle) for m in view.of("fact", "camera")):
+        # "des caméras dans les autobus": the fixed reading came from the words that put the
+        # cameras in vehicles, so they move (not "ceiling cameras in the carriages": mounted)
+        turn.found["camera"] = [Said("other_mobile", vehicle.words)]
+        return
+    if found is not None:
+        terminal = terminals[0] if terminals else None
+        if terminal is not None and len(found) == 1 and found[0].value == "other_mobile" \
+                and vehicle is None:
+            turn.found.pop("camera")
+            turn.camera_fallback = found[0]
+            turn.camera_inferred = Said("fixed", terminal.words)
+        return
+    if vehicle is not None:
+        turn.camera_inferred = Said("other_mobile", vehicle.words)
+        return
+    if not {"biometric_any", "camera_or_face", "plates"} & seen:
+        return
+    spot = view.cue("camera_spot") or view.cue("camera_noun")
+    if spot is not None and hint is None:
+        turn.camera_inferred = Said("fixed", spot.words)
 
 
 def _intent(view: _View, turn: Reading) -> Intent:

@@ -79,7 +79,9 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
     agency_words = region_words = pronoun = mixed_place = named_place = keyword = stated = None
     region_turn = now
     date: tuple[dt.date, str] | None = None
-    camera_or_face = purpose_blocked = state_read = False
+    camera_or_face = purpose_blocked = state_read = mobile_hint = False
+    camera_inferred: Said | None = None
+    camera_fallback: Said | None = None
     policies: list[str] = []
     for turn in turns:
         reading = turn.reading
@@ -115,6 +117,9 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
         date = reading.date or ((today, reading.present) if reading.present and date else date)
         date = moved or date
         camera_or_face = camera_or_face or reading.camera_or_face
+        mobile_hint = mobile_hint or reading.camera_mobile_hint
+        if reading.camera_inferred is not None:
+            camera_inferred, camera_fallback = reading.camera_inferred, reading.camera_fallback
         purpose_blocked = purpose_blocked or reading.purpose_blocked
         keyword = reading.exception_keyword or keyword
         if "purpose" in reading.found:
@@ -241,6 +246,23 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
                            " uncontrolled places: say if they are only used in a controlled"
                            " place (a custody suite).")
 
+    # Camera kind from the question's structure (reading._infer_camera) when no turn names
+    # it. The camera kind decides only the mobile-camera bans (LE-2: law enforcement,
+    # real-time, mobile camera, in the wild, identification), so a fixed camera is inferred
+    # only where another fact already rules those out (an actor stated and not law
+    # enforcement, a purpose that is not identification, matching after the fact, a
+    # controlled setting) and nothing mobile is named (a vehicle, phone or patrol): the
+    # inference never makes a verdict less restrictive. Otherwise the stated mobile reading
+    # stands ("a tablet") or the camera stays open.
+    if "camera" not in facts and camera_inferred is not None:
+        if camera_inferred.value != "fixed" or (not mobile_hint and _le2_closed(facts)):
+            facts["camera"] = Fact.model_validate(
+                {"value": camera_inferred.value, "from": camera_inferred.words,
+                 "status": "inferred"})
+        elif camera_fallback is not None:
+            facts["camera"] = Fact.model_validate(
+                {"value": camera_fallback.value, "from": camera_fallback.words})
+
     # A bare keyword is not an exception's substance: left open, and said so.
     if "exception" not in facts and keyword and intent == "assess":
         facts["exception"] = Fact.model_validate({"value": "unknown", "from": keyword})
@@ -277,6 +299,26 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
         as_of=day, as_of_source=as_of_source, intent=intent,
         policies_named=tuple(policies), assumptions=tuple(assumptions),
     )
+
+
+_LE_ACTORS = frozenset({"law_enforcement", "us_police", "us_federal"})
+
+
+def _le2_closed(facts: dict[str, Fact]) -> bool:
+    """True when a fact other than the camera already rules out the mobile-camera bans
+    (LE-2): the actor is stated and no reading of it is law enforcement, the purpose is
+    stated and is not identification, the matching is after the fact, or the setting is
+    controlled."""
+    def values(name: str) -> set[str]:
+        fact = facts.get(name)
+        if fact is None:
+            return set()
+        return {str(fact.value), *(str(c.value) for c in fact.candidates)} - {"unknown"}
+
+    actor, purpose = values("actor"), values("purpose")
+    return bool(actor and not actor & _LE_ACTORS
+                or purpose and "identification" not in purpose
+                or values("timing") == {"post"} or values("setting") == {"controlled"})
 
 
 def _moved_date(reading: Reading, date: tuple[dt.date, str] | None) -> tuple[

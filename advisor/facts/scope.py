@@ -33,7 +33,9 @@ SCOPED_CUES = frozenset({"camera_or_face", "patrol", "custody", "mixed_place", "
                          "agency_word", "le_body",
                          "service_pronoun", "camera_words", "face_words", "biometric_any",
                          "purpose_block_id_target", "plates", "purpose_block_id",
-                         "access_stated", "rates_people", "detriment"})
+                         "access_stated", "rates_people", "detriment",
+                         # camera kinds inferred from structure (reading._infer_camera)
+                         "camera_spot", "camera_noun", "camera_vehicle", "camera_terminal"})
 _BOUNDARY = re.compile(r"[.,;:!?()\[\]\u2014\u2013¿¡]|\s-\s|\"")
 #: A numbered provision ("5(1)(h)", "Art. 26(3)"): its brackets do not end a clause.
 _PROVISION = re.compile(r"\d+(?:\(\w{1,3}\))+")
