@@ -784,7 +784,15 @@ def _joined(text: str, a: Mention, b: Mention) -> bool:
 def _read_actor(text: str, view: _View, turn: Reading,
                 mentions: Sequence[Mention] = ()) -> None:
     best: tuple[int, int, str, str, int, str] | None = None
+    # "(a private company, not the port police)", "not the municipal police": the police word
+    # of a body the question negates is no party either, though a word of the body's name
+    # (read as negated itself, or as the negated body) stands between it and the negation
+    negated_bodies = [m for m in mentions if m.scope == "negated" and (
+        m.kind == "cue" and m.name == "le_body" or m.name == "actor")]
     for mention in view.of("agency", "actor"):
+        if any(_within(mention, d) or d.end <= mention.start and _joined(text, d, mention)
+               for d in negated_bodies):
+            continue
         key = (_ACTOR_RANK[mention.value], -len(mention.words), mention.value, mention.words,
                mention.start, mention.detail)
         if best is None or key < best:
