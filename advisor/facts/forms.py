@@ -22,7 +22,7 @@ from typing import Any
 
 from advisor.facts.datafile import read_yaml
 from advisor.facts.language import SUPPORTED
-from advisor.facts.places import place_names
+from advisor.facts.places import declined_names, islands, place_names
 from advisor.facts.vocab import VOCAB_DIR
 
 __all__ = ["main", "vocabulary_words"]
@@ -49,6 +49,10 @@ def vocabulary_words(lang: str) -> set[str]:
     for spec in (data.get("scope") or {}).values():
         words.update(_words(spec))
     words.update(name for name in place_names(lang) if " " not in name)
+    words.update(name for name in islands() if " " not in name)  # "na Krecie", "op Texel"
+    # the towns and cities a declining language's file declines ("w Wiedniu": Wiedeń)
+    if (read_yaml(VOCAB_DIR / "places" / f"{lang}.yaml") or {}).get("declension"):
+        words.update(name for name in declined_names(lang) if " " not in name and "-" not in name)
     return {w.lower() for w in words if "*" not in w and re.fullmatch(r"[\w'-]+", w)}
 
 
