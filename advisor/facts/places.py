@@ -210,13 +210,19 @@ def _inflected(names: Mapping[str, str], lang: str) -> dict[str, str]:
                 # a declined name keeps its stem ("Łódź" -> "Łodzi", "Polska" -> "Polsce"); a
                 # form that does not is another word sharing the lemma ("Mali" -> "mały":
                 # "małej", "small"; "Zwolle" -> "zwellen")
-                if _stem(form) == _stem(name):
+                if _stem(form) == _stem(name) and _long_enough(form, name):
                     out.setdefault(form.lower(), code)
     return out
 
 
 #: Letters a declined stem alternates with ("Łódź" -> "Łodzi", "Lwów" -> "Lwowie").
 _STEM_ALTERNATION = str.maketrans({"ó": "o"})
+
+
+def _long_enough(form: str, name: str) -> bool:
+    """A declined name keeps most of its letters: a form much shorter is another word that
+    shares the lemma ("basilesi", of Basel, and "base": simplemma files both under "base")."""
+    return len(form) >= len(name) - 3
 
 
 def _stem(word: str) -> str:
@@ -612,7 +618,7 @@ def _declined(lang: str, small: bool = False) -> dict[str, tuple[str, int, str]]
         found = forms.get(name, ())
         if " " not in name and len(found) <= _MAX_NAME_FORMS:
             for form in found:
-                if _stem(form) == _stem(name):
+                if _stem(form) == _stem(name) and _long_enough(form, name):
                     out.setdefault(form, (code, 0, "after-in"))
     return out
 
