@@ -282,6 +282,12 @@ def _read_exception(view: _View, turn: Reading) -> None:
     substance = [m for m in view.of("fact", "exception") if m.value != "keyword"]
     if substance:
         best = min(substance, key=lambda m: (m.rank, m.start))
+        if best.value == "victim_search" and view.cue("untargeted_search") is not None:
+            # "all missing persons in the national database, not one specific person": no
+            # targeted search for specific victims, so the exception stays open, as a bare
+            # keyword does (the question to ask names it)
+            turn.exception_keyword = best.words
+            return
         turn.found["exception"] = [Said(best.value, best.words)]
         return
     keyword = [m for m in view.of("fact", "exception") if m.value == "keyword"]
