@@ -490,6 +490,10 @@ def _doubted(view: _View, found: Sequence[Mention],
 
 
 _UNSURE_GAP = 12  # characters between "maybe" and the first of two purposes ("maybe it's X")
+#: ... or more in the same clause, where the verb comes last ("misschien alleen bezoekers
+#: tellen, misschien herkennen ...", "vielleicht nur Besucher zählen, vielleicht erkennen ...")
+_UNSURE_CLAUSE = 40
+_CLAUSE_MARK = re.compile(r"[,.;:!?()\n]")
 
 
 def _alternative_purposes(text: str, view: _View, found: Sequence[Mention],
@@ -513,7 +517,9 @@ def _alternative_purposes(text: str, view: _View, found: Sequence[Mention],
             # maybe Y" is two uses, not a choice
             joined = _between(ors, first.end, second.start) or (
                 _between(unsure, first.end, second.start)
-                and any(0 <= first.start - m.end <= _UNSURE_GAP for m in unsure))
+                and any(0 <= first.start - m.end <= _UNSURE_GAP or (
+                    0 <= first.start - m.end <= _UNSURE_CLAUSE
+                    and not _CLAUSE_MARK.search(text, m.end, first.start)) for m in unsure))
             if _SENTENCE_END.search(text, first.end, second.start) or not joined:
                 continue
             lo = max(text.rfind(c, 0, first.start) for c in ".;!?\n") + 1
