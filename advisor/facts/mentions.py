@@ -15,6 +15,7 @@ from typing import Literal
 
 from advisor.facts.gate import fold, word_heads
 from advisor.facts.places import (
+    BODY_AFTER,
     BRACKETED_AFTER_NAME,
     FEATURE_BEFORE,
     MUNICIPALITY,
@@ -24,6 +25,7 @@ from advisor.facts.places import (
     TOWN_LEAD_ENGLISH,
     foreign_noun,
     jurisdiction,
+    town_word,
 )
 from advisor.facts.vocab import ANCHORED, NEAR_MIN, Entry, Matcher, Vocabulary, near_words
 
@@ -326,6 +328,11 @@ def _proper_ok(text: str, start: int, value: tuple[str, int, str], lower: bool =
     if (end is not None and value[2] != "bracket" and text[start:start + 1].isupper()
             and PLACE_KIND_AFTER.match(text, end) is not None):
         return True
+    if (end is not None and value[2].removesuffix(SMALL) == "after-en"
+            and text[start:start + 1].isupper()
+            and BODY_AFTER.match(text, end) is not None
+            and not town_word(text[start:end].lower())):
+        return True  # "Tartu police", "the Mechelen town hall": the body's town
     if value[2] == "bracket":  # a region placing the name before it: "Saint-Flour (Cantal)"
         return BRACKETED_AFTER_NAME.search(text[max(0, start - 40):start]) is not None
     if value[2].startswith("after"):  # a small town: right after a word for its municipality

