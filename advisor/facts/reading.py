@@ -389,7 +389,9 @@ def _scored_for_harm(text: str, view: _View) -> list[Mention]:
     for rating in view.of("cue", "rates_people"):
         for harm in view.of("cue", "detriment"):
             first, second = sorted((rating, harm), key=lambda m: m.start)
-            if not _SENTENCE_END.search(text, first.end, max(first.end, second.start)):
+            # a semicolon or colon joins the rating to what follows from it ("a fraud risk
+            # profile; whoever scores high gets extra checks"): only a full stop parts them
+            if not _FULL_STOP.search(text, first.end, max(first.end, second.start)):
                 return [replace(rating, kind="fact", name="purpose", value="social_scoring",
                                 rank=rank("purpose", "social_scoring"))]
     return []
@@ -489,9 +491,10 @@ def _doubted(view: _View, found: Sequence[Mention],
     return [Said(first.value, first.words), Said(second.value, second.words)]
 
 
-_UNSURE_GAP = 12  # characters between "maybe" and the first of two purposes ("maybe it's X")
-#: ... or more in the same clause, where the verb comes last ("misschien alleen bezoekers
-#: tellen, misschien herkennen ...", "vielleicht nur Besucher zählen, vielleicht erkennen ...")
+_UNSURE_WORDS = 3  # words between "maybe" and the first of two purposes ("maybe it's X", Dutch
+#: puts the verb last: "misschien alleen bezoekers tellen") ...
+#: ... or up to this many characters in the same clause ("misschien alleen bezoekers tellen,
+#: misschien herkennen ...", "vielleicht nur Besucher zählen, vielleicht erkennen ...")
 _UNSURE_CLAUSE = 40
 _CLAUSE_MARK = re.compile(r"[,.;:!?()\n]")
 
@@ -517,9 +520,12 @@ def _alternative_purposes(text: str, view: _View, found: Sequence[Mention],
             # maybe Y" is two uses, not a choice
             joined = _between(ors, first.end, second.start) or (
                 _between(unsure, first.end, second.start)
-                and any(0 <= first.start - m.end <= _UNSURE_GAP or (
-                    0 <= first.start - m.end <= _UNSURE_CLAUSE
-                    and not _CLAUSE_MARK.search(text, m.end, first.start)) for m in unsure))
+                and any(m.end <= first.start and (
+                    (len(text[m.end:first.start].split()) <= _UNSURE_WORDS
+                     and not _ONLY_BREAK.search(text[m.end:first.start]))
+                    or (first.start - m.end <= _UNSURE_CLAUSE
+                        and not _CLAUSE_MARK.search(text, m.end, first.start)))
+                        for m in unsure))
             if _SENTENCE_END.search(text, first.end, second.start) or not joined:
                 continue
             lo = max(text.rfind(c, 0, first.start) for c in ".;!?\n") + 1
@@ -784,6 +790,7 @@ _SEAT_GAP = 40  # characters: "mit Sitz in", "z siedzibą w"
 _FORCE_GAP = 16  # characters: " von der Stadt ", " van "
 _CLIENT_GAP = 60  # characters: "our client, a chain of stores in the north of Germany"
 _SENTENCE_END = re.compile(r"[.;:!?]")
+_FULL_STOP = re.compile(r"[.!?\n]")
 
 
 def _joined(text: str, a: Mention, b: Mention) -> bool:

@@ -155,12 +155,32 @@ def _premise_clauses(text: str, clauses: list[tuple[int, int]],
                     p.search(clause) for p in vocab.scope_patterns("question_opening")) and any(
                     p.search(clause) for p in vocab.scope_patterns("premise_statement")):
                 out.add(i)
-            elif i > 0 and any(p.search(clause) for p in vocab.scope_patterns("label_question")):
+            elif i > 0 and _label_question(text, clauses, i, vocab):
                 out.add(i)
+                # 'Is that "emotion recognition"?': the straight quote (a clause of its own)
+                # cuts the question off the class the user asks about; they are one clause
+                if _quoted_after(text, clauses, i):
+                    out.update((i + 1, i + 2))
             elif i == 0 and _label_first(text, clause, b) and any(
                     p.search(clause) for p in vocab.scope_patterns("label_first")):
                 out.add(i)
     return out
+
+
+def _quoted_after(text: str, clauses: list[tuple[int, int]], i: int) -> bool:
+    """Clause ``i`` ends at a straight double quote that opens the clause after it."""
+    return text[clauses[i][1]:clauses[i][1] + 1] == '"' and i + 2 < len(clauses)
+
+
+def _label_question(text: str, clauses: list[tuple[int, int]], i: int,
+                    vocab: Vocabulary) -> bool:
+    """Clause ``i`` asks how to class the use, read together with a class it quotes."""
+    a, b = clauses[i]
+    patterns = vocab.scope_patterns("label_question")
+    if any(p.search(text[a:b]) for p in patterns):
+        return True
+    return _quoted_after(text, clauses, i) and any(
+        p.search(text[a:clauses[i + 2][1]]) for p in patterns)
 
 
 _LABEL_FIRST_WORDS = 7  # "Is that banned emotion recognition?" before the use it labels
