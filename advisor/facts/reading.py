@@ -961,13 +961,17 @@ _MOBILE = frozenset({"body_worn", "dash", "other_mobile"})
 def _camera_rival(view: _View, best: Mention) -> Said | None:
     """A fixed camera and a mobile one offered as alternatives ("a drone or a fixed camera on
     the tower, not decided yet"): which one is used is open, so both outcomes are shown. Two
-    mobile kinds ("bodycams or dashcams") decide the same way: the first reading stands."""
+    mobile kinds ("bodycams or dashcams") decide the same way: the first reading stands.
+    A choice word just before the first ("not decided between body cams and the fixed
+    ones", "zwischen ... und ...") offers them as alternatives too."""
+    choice = view.of("cue", "service_choice") + view.of("cue", "choice_word")
     for other in view.of("fact", "camera"):
         if (other.value in _MOBILE) == (best.value in _MOBILE):
             continue
         first, second = (best, other) if best.start < other.start else (other, best)
         lo, hi = first.end, second.start
-        if 0 <= hi - lo <= _OR_GAP and _between(view.of("cue", "or_word"), lo, hi):
+        if 0 <= hi - lo <= _OR_GAP and (_between(view.of("cue", "or_word"), lo, hi) or any(
+                0 <= first.start - m.end <= _CHOICE_GAP for m in choice)):
             return Said(other.value, other.words)
     return None
 
@@ -985,8 +989,9 @@ def _infer_camera(view: _View, turn: Reading, context: frozenset[str]) -> None:
     - a tablet used as a terminal at a spot ("clock in by looking at a tablet", "a bedside
       tablet"): ``fixed``, the mobile reading kept as the fallback;
     - a face captured at a stationary spot (a desk, kiosk, checkout, door, gate, turnstile,
-      "as they walk into the lobby", "looking into the camera" to unlock or pay), or the
-      cameras of a place with nothing mobile named: ``fixed``."""
+      "as they walk into the lobby", "looking into the camera" to unlock or pay), the
+      cameras of a place, or faces taken at a place the question names (a square, a
+      platform, a custody suite), with nothing mobile named: ``fixed``."""
     terminals = view.of("cue", "camera_terminal")
     # (the tablet of a terminal is no mobile camera: "look at the tablet at the entrance")
     hint = next((h for h in view.of("cue", "camera_mobile_hint")
@@ -1028,6 +1033,14 @@ def _infer_camera(view: _View, turn: Reading, context: frozenset[str]) -> None:
     spot = view.cue("camera_spot") or view.cue("camera_noun")
     if spot is not None and hint is None:
         turn.camera_inferred = Said("fixed", spot.words)
+        return
+    # faces taken at a place the question names ("count people on the square", "at the
+    # tram platform", "in the custody suite") with no camera word and nothing mobile: the
+    # place's own cameras (resolve keeps it only where the camera kind decides nothing)
+    place = next((said for name in ("setting", "public_access")
+                  for said in turn.found.get(name, ()) if said.value != "unknown"), None)
+    if place is not None and hint is None and len(turn.found.get("public_access", ())) < 2:
+        turn.camera_inferred = Said("fixed", place.words)
 
 
 def _intent(view: _View, turn: Reading) -> Intent:
