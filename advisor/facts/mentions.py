@@ -103,18 +103,19 @@ def _hits(vocab: Vocabulary, scan: _Scan) -> list[tuple[int, re.Match[str] | _Hi
     gate) are scanned whole."""
     index = vocab.index
     text = scan.text
-    by_head, regexes = index.by_head, index.regexes
+    regexes = index.regexes
     hits: list[tuple[int, re.Match[str] | _Hit]] = []
     ends = [0] * len(regexes)  # part -> where its last match ended
+    opens, opening, matches, matcher = index.opens, index.opening, index.matches, index.matcher
     for at, head in scan.heads:
-        for n in range(1, len(head) + 1):  # a part is filed under one prefix of a word
-            pids = by_head.get(head[:n])
-            if pids is None:
-                break  # no gate starts so, nor with any longer prefix of this word
-            for pid in pids:
-                if ends[pid] <= at and (match := regexes[pid].match(text, at)) is not None:
-                    ends[pid] = max(match.end(), at + 1)
-                    hits.append((pid, match))
+        # the parts filed under the word's prefixes (a part is filed under one prefix of a
+        # word), up to the first prefix no gate starts with
+        pids = opens.get(head)
+        for pid in opening(head) if pids is None else pids:
+            if ends[pid] <= at and (
+                    match := (matches[pid] or matcher(pid))(text, at)) is not None:
+                ends[pid] = max(match.end(), at + 1)
+                hits.append((pid, match))
     stems: dict[int, set[int]] = {}  # part -> where a word holding its stem starts
     for run, pids in index.by_run.items():
         if run in scan.lower:
@@ -254,8 +255,10 @@ def _words(text: str) -> tuple[tuple[int, int, tuple[str, ...]], ...]:
     """The words of ``text`` (once per text, for every name list): start, end, key variants."""
     out = []
     for m in _NAME_WORD.finditer(text):
-        start = m.start() + len(elided.group(0)) if (elided := _ELIDED.match(m.group(0))) else (
-            m.start())
+        word = m.group(0)
+        # (no elision without an apostrophe: the look-up is skipped for most words)
+        start = m.start() + len(elided.group(0)) if (
+            ("'" in word or "’" in word) and (elided := _ELIDED.match(word))) else m.start()
         out.append((start, m.end(), _variants(text[start:m.end()].lower())))
     return tuple(out)
 

@@ -22,7 +22,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import replace
 
-from advisor.facts.gate import word_starts
+from advisor.facts.gate import word_heads
 from advisor.facts.mentions import Mention, Scope
 from advisor.facts.vocab import Vocabulary
 
@@ -81,24 +81,25 @@ class _Cues:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._starts: dict[str, tuple[int, ...]] | None = None
-        self._where: dict[tuple[int, str], tuple[int, ...] | None] = {}
+        self._got: dict[tuple[int, str], tuple[Sequence[re.Pattern[str]],
+                                               tuple[int, ...] | None]] = {}
 
     def get(self, vocab: Vocabulary, kind: str) -> tuple[Sequence[re.Pattern[str]],
                                                          tuple[int, ...] | None]:
         """The kind's patterns and where in the text a match of one may start (None: anywhere)."""
         key = (id(vocab), kind)
-        if key not in self._where:
+        got = self._got.get(key)
+        if got is None:
             gate = vocab.scope_gates.get(kind)
-            if gate is None:
-                self._where[key] = None
-            else:
-                if self._starts is None:
-                    self._starts = word_starts(self.text)
-                starts = self._starts  # the text's word starts are far fewer than a gate's
-                self._where[key] = tuple(sorted({i for head in starts if head in gate
-                                                 for i in starts[head]}))
-        return vocab.scope_patterns(kind), self._where[key]
+            where: tuple[int, ...] | None = None
+            if gate is not None:  # the words one of whose prefixes the gate holds
+                opens = _OPENS.setdefault(gate, {})
+                if len(opens) >= _MAX_OPENS:
+                    opens.clear()
+                where = tuple(i for i, head in word_heads(self.text)
+                              if (opens[head] if head in opens else _opens(opens, gate, head)))
+            got = self._got[key] = (vocab.scope_patterns(kind), where)
+        return got
 
     def maybe(self, where: tuple[int, ...] | None, lo: int, hi: int) -> bool:
         """False when no cue can match in text[lo:hi]: no word there starts as one must, and
@@ -108,6 +109,17 @@ class _Cues:
             return True
         i = bisect_left(where, lo)
         return i < len(where) and where[i] < hi
+
+
+#: gate -> word start (gate.word_heads) -> whether one of its prefixes is in the gate; filled
+#: as questions are read
+_OPENS: dict[frozenset[str], dict[str, bool]] = {}
+_MAX_OPENS = 50_000  # word starts remembered per gate
+
+
+def _opens(opens: dict[str, bool], gate: frozenset[str], head: str) -> bool:
+    found = opens[head] = any(head[:n] in gate for n in range(1, len(head) + 1))
+    return found
 
 
 def _word_char(char: str) -> bool:

@@ -19,8 +19,8 @@ import json
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -182,6 +182,44 @@ class PartsIndex:
     #: letters -> the parts every match of which holds them, scanned whole when the text does
     by_held: Mapping[str, tuple[int, ...]]
     always: tuple[int, ...]  # parts scanned whole on every text (no gate, or anchored)
+    #: Filled as questions are read (never changes what is read): word start -> the parts
+    #: filed under any of its prefixes, in the order the prefixes are looked up; part ->
+    #: its compiled pattern's match (a LazyPattern compiled on its first use, as before).
+    opens: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False, repr=False)
+    matches: list[Callable[[str, int], re.Match[str] | None] | None] = field(
+        default_factory=list, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.matches.extend([None] * len(self.regexes))
+
+    def opening(self, head: str) -> tuple[int, ...]:
+        """The parts a match of which may start at a word starting ``head``: those filed
+        under each prefix of it, shortest first, up to the first prefix no gate starts with."""
+        found = self.opens.get(head)
+        if found is None:
+            pids: list[int] = []
+            for n in range(1, len(head) + 1):
+                filed = self.by_head.get(head[:n])
+                if filed is None:
+                    break
+                pids += filed
+            found = tuple(pids)
+            if len(self.opens) >= _MAX_OPENS:
+                self.opens.clear()
+            self.opens[head] = found
+        return found
+
+    def matcher(self, pid: int) -> Callable[[str, int], re.Match[str] | None]:
+        """Part ``pid``'s match (re.Pattern.match), without the LazyPattern call around it."""
+        found = self.matches[pid]
+        if found is None:
+            regex = self.regexes[pid]
+            found = regex.regex.match if isinstance(regex, LazyPattern) else regex.match
+            self.matches[pid] = found
+        return found
+
+
+_MAX_OPENS = 50_000  # word starts remembered per vocabulary
 
 
 @lru_cache(maxsize=64)
