@@ -272,9 +272,14 @@ def _world_cities() -> tuple[tuple[str, tuple[str, int, str]], ...]:
     every: dict[str, list[tuple[int, str]]] = {}  # all places of a name, for ambiguity
     alias: dict[str, list[tuple[int, str]]] = {}  # the cities a name is only another name of
     worded: set[str] = set()  # another name of a city that is also an ordinary word
+    # a city's own name typed without its accents ("Thessaloniki", "Malmo"): its own name
+    # still, read at a sentence's start as the accented one is ("Thessaloniki police ...")
+    unaccented: dict[str, list[tuple[int, str]]] = {}
     for city in rows:
         pop, code, name = int(city["population"]), str(city["countrycode"]), str(city["name"])
         every.setdefault(name.lower(), []).append((pop, code))
+        if not name.isascii():
+            unaccented.setdefault(_folded(name).lower(), []).append((pop, code))
         names = []
         if pop >= rules["min_population"] or name in capitals:
             names.append(name)
@@ -337,7 +342,9 @@ def _world_cities() -> tuple[tuple[str, tuple[str, int, str]], ...]:
             kind = "after-in"
         elif top_pop >= rules["big_city"]:
             kind = "big"
-        elif (jurisdiction(top_code) == "eu" and (top_pop, top_code) in every.get(name, ())
+        elif (jurisdiction(top_code) == "eu"
+              and ((top_pop, top_code) in every.get(name, ())
+                   or (top_pop, top_code) in unaccented.get(name, ()))
               and name not in ordinary
               and _folded(name).lower() not in ordinary):
             # (an EU city only: a person's name opening a sentence, "Austin", "Kyle", read as
