@@ -299,10 +299,11 @@ def _read_exception(view: _View, turn: Reading) -> None:
     if custody is not None:  # identifying a suspect already apprehended
         turn.found["exception"] = [Said("apprehended_suspect", custody.words)]
         return
-    # the Art. 5(1)(f) reason ("for safety reasons") is read last: it is no 5(1)(h)
-    # exception, and the packs judge it only where emotions are inferred at work or school
+    # the Art. 5(1)(f) reason ("for safety reasons") is read last, and only where emotions
+    # are inferred: it is no 5(1)(h) exception ("police want live matching 'for safety
+    # reasons'" leaves the exception open)
     reason = [m for m in said if m.value == "medical_or_safety"]
-    if reason:
+    if reason and any(m.value == "emotion_inference" for m in view.of("fact", "purpose")):
         best = min(reason, key=lambda m: (m.rank, m.start))
         turn.found["exception"] = [Said(best.value, best.words)]
 
