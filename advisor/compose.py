@@ -60,6 +60,7 @@ _VALUE_LABELS: dict[str, str] = {
     "imminent_threat": "preventing an imminent threat", "serious_crime_suspect":
     "locating a suspect of a serious crime", "detection_or_redaction": "detection or redaction",
     "apprehended_suspect": "identifying a suspect already in custody",
+    "medical_or_safety": "a medical or safety reason (AI Act Art. 5(1)(f))",
     "emotion_inference": "emotion inference", "social_scoring": "social scoring",
     "non_biometric": "no biometric processing",
 }

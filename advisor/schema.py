@@ -221,7 +221,8 @@ FACT_VALUES: dict[str, tuple[str, ...]] = {
     "setting": ("controlled", "uncontrolled", "unknown"),
     "public_access": ("yes", "no", "unknown"),
     "exception": ("victim_search", "imminent_threat", "serious_crime_suspect", "none", "unknown",
-                  "apprehended_suspect"),  # a suspect already in custody: not a 5(1)(h) search
+                  "apprehended_suspect",  # a suspect already in custody: not a 5(1)(h) search
+                  "medical_or_safety"),  # the Art. 5(1)(f) reason, not a 5(1)(h) exception
     "authorisation": ("yes", "no", "unknown"),
     "national_law": ("yes", "no", "unknown"),
     "minor": ("yes", "no", "unknown"),

@@ -279,7 +279,8 @@ def _carried_from_premise(mentions: Sequence[Mention], view: _View, turn: Readin
 
 
 def _read_exception(view: _View, turn: Reading) -> None:
-    substance = [m for m in view.of("fact", "exception") if m.value != "keyword"]
+    said = view.of("fact", "exception")
+    substance = [m for m in said if m.value not in ("keyword", "medical_or_safety")]
     if substance:
         best = min(substance, key=lambda m: (m.rank, m.start))
         if best.value == "victim_search" and view.cue("untargeted_search") is not None:
@@ -297,6 +298,14 @@ def _read_exception(view: _View, turn: Reading) -> None:
     custody = view.cue("custody")
     if custody is not None:  # identifying a suspect already apprehended
         turn.found["exception"] = [Said("apprehended_suspect", custody.words)]
+        return
+    # the Art. 5(1)(f) reason ("for safety reasons") is read last, and only where emotions
+    # are inferred: it is no 5(1)(h) exception ("police want live matching 'for safety
+    # reasons'" leaves the exception open)
+    reason = [m for m in said if m.value == "medical_or_safety"]
+    if reason and any(m.value == "emotion_inference" for m in view.of("fact", "purpose")):
+        best = min(reason, key=lambda m: (m.rank, m.start))
+        turn.found["exception"] = [Said(best.value, best.words)]
 
 
 def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]) -> None:

@@ -64,7 +64,9 @@ _GLOSS: dict[str, str] = {
     "setting": "controlled (booking room, office), uncontrolled (street, public events)",
     "public_access": "yes (open to the public), no",
     "exception": "victim_search (missing person, victim), imminent_threat (terror threat), "
-                 "serious_crime_suspect, apprehended_suspect (already in custody), none",
+                 "serious_crime_suspect, apprehended_suspect (already in custody), "
+                 "medical_or_safety (emotion recognition at work or school for a stated "
+                 "medical or safety reason), none",
     "authorisation": "yes (a judge or authority approved), no",
     "national_law": "yes (a national law allows it), no",
     "minor": "yes (children involved), no",

@@ -50,6 +50,7 @@ _WORDS: dict[str, dict[str, str]] = {
                   "imminent_threat": "a specific, imminent threat to life or of terror",
                   "serious_crime_suspect": "locating a suspect of a listed serious crime",
                   "apprehended_suspect": "identifying a suspect already in custody",
+                  "medical_or_safety": "a medical or safety reason (AI Act Art. 5(1)(f))",
                   "none": "none of these"},
 }
 _YES_NO = {"yes": "Yes", "no": "No"}
