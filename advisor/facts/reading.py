@@ -917,6 +917,10 @@ def _rival(text: str, view: _View, kind: str, start: int, words: str) -> Said | 
     police = kind in _POLICE_KINDS
     others = [m for m in (*view.of("agency", "actor"), *view.of("fact", "actor"))
               if (m.value in _POLICE_KINDS) != police or (not police and m.value != kind)]
+    if not police:  # "could be the port's enforcement officers, could be private guards":
+        # a municipal enforcement body offered as the other possibility may be law enforcement
+        others += [replace(m, value="law_enforcement")
+                   for m in view.of("cue", "municipal_enforcement")]
     for other in others:
         lo, hi = (end, other.start) if other.start >= end else (other.end, start)
         if 0 <= hi - lo <= _OR_GAP and _between(view.of("cue", "or_word"), lo, hi):
