@@ -858,7 +858,8 @@ def _read_actor(text: str, view: _View, turn: Reading,
     if other is not None:
         turn.actor_kind, turn.actor_words = other.value, other.words
         turn.actor_rival = _rival(text, view, other.value, other.start, other.words) or (
-            _municipal_rival(view, other.start, other.end, other.value))
+            _municipal_rival(view, other.start, other.end, other.value)) or (
+            _police_powers_rival(view, other))
         return
     municipal = view.cue("municipal_enforcement")
     if municipal is not None:  # "Straż Gminna chce ...": a guard no actor word names
@@ -888,6 +889,21 @@ def _municipal_rival(view: _View, start: int, end: int, kind: str) -> Said | Non
         if cue.start < end and start < cue.end:
             police = kind in _POLICE_KINDS
             return Said("government_non_le" if police else "law_enforcement", cue.words)
+    return None
+
+
+def _police_powers_rival(view: _View, chosen: Mention) -> Said | None:
+    """A public body with police powers as well as civil ones (a French or Italian prefecture,
+    ``police_powers``) read as a public body, in a question about suspects, wanted people or a
+    threat: it may be acting as law enforcement, so that class is its rival and the actor
+    stays open (never the milder reading alone). Elsewhere (permits, queues) it stays a
+    public body."""
+    if chosen.value != "government_non_le" or not (
+            view.of("fact", "exception") or view.of("cue", "police_words")):
+        return None
+    for cue in view.of("cue", "police_powers"):
+        if cue.overlaps(chosen):
+            return Said("law_enforcement", cue.words)
     return None
 
 
