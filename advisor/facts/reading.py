@@ -867,7 +867,8 @@ def _read_actor(text: str, view: _View, turn: Reading,
     if other is not None:
         turn.actor_kind, turn.actor_words = other.value, other.words
         turn.actor_rival = _rival(text, view, other.value, other.start, other.words) or (
-            _municipal_rival(view, other.start, other.end, other.value))
+            _municipal_rival(view, other.start, other.end, other.value)) or (
+            _police_powers_rival(view, other))
         return
     municipal = view.cue("municipal_enforcement")
     if municipal is not None:  # "Straż Gminna chce ...": a guard no actor word names
@@ -900,6 +901,21 @@ def _municipal_rival(view: _View, start: int, end: int, kind: str) -> Said | Non
     return None
 
 
+def _police_powers_rival(view: _View, chosen: Mention) -> Said | None:
+    """A public body with police powers as well as civil ones (a French or Italian prefecture,
+    ``police_powers``) read as a public body, in a question about suspects, wanted people or a
+    threat: it may be acting as law enforcement, so that class is its rival and the actor
+    stays open (never the milder reading alone). Elsewhere (permits, queues) it stays a
+    public body."""
+    if chosen.value != "government_non_le" or not (
+            view.of("fact", "exception") or view.of("cue", "police_words")):
+        return None
+    for cue in view.of("cue", "police_powers"):
+        if cue.overlaps(chosen):
+            return Said("law_enforcement", cue.words)
+    return None
+
+
 def _class_asked(mentions: Sequence[Mention], view: _View, turn: Reading) -> None:
     """"A private prison operator ... Do they count as 'police'?": the body named and the class
     the user asks about disagree; the class is offered as a rival, so who acts stays open."""
@@ -926,6 +942,10 @@ def _rival(text: str, view: _View, kind: str, start: int, words: str) -> Said | 
     police = kind in _POLICE_KINDS
     others = [m for m in (*view.of("agency", "actor"), *view.of("fact", "actor"))
               if (m.value in _POLICE_KINDS) != police or (not police and m.value != kind)]
+    if not police:  # "could be the port's enforcement officers, could be private guards":
+        # a municipal enforcement body offered as the other possibility may be law enforcement
+        others += [replace(m, value="law_enforcement")
+                   for m in view.of("cue", "municipal_enforcement")]
     for other in others:
         lo, hi = (end, other.start) if other.start >= end else (other.end, start)
         if 0 <= hi - lo <= _OR_GAP and _between(view.of("cue", "or_word"), lo, hi):
