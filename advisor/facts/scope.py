@@ -265,10 +265,9 @@ def _listed(text: str, mention: Mention, out: Sequence[Mention],
             vocabularies: Sequence[Vocabulary]) -> bool:
     """A mention right after a negated mention of the same reading, with only a comma or a word
     that joins list items between ("not by origin, religion or the like", "nicht nach Herkunft
-    oder Religion"): one more item of the negated list (the language's ``list_joiner``)."""
-    before = [o for o in out if o.kind == mention.kind and o.name == mention.name
-              and o.value == mention.value
-              and o.end <= mention.start and mention.start - o.end <= _LIST_GAP]
+    oder Religion"): one more item of the negated list (the language's ``list_joiner``).
+    ``out``: the mentions marked so far of the same reading (kind, name and value)."""
+    before = [o for o in out if o.end <= mention.start and mention.start - o.end <= _LIST_GAP]
     if not before or before[-1].scope != "negated":
         return False
     gap = text[before[-1].end:mention.start]
@@ -312,6 +311,7 @@ def mark(text: str, mentions: Sequence[Mention],
              for pattern in vocab.scope_patterns("premise_span")
              for match in pattern.finditer(text)]
     out: list[Mention] = []
+    same: dict[tuple[str, str, str], list[Mention]] = {}  # the scoped ones, by reading
     cues = _Cues(text)
     askers = _asker_spans(cues, vocabularies)
     for mention in mentions:
@@ -330,7 +330,8 @@ def mark(text: str, mentions: Sequence[Mention],
                 a <= mention.start and mention.end <= b for a, b in askers):
             scope = "other_party"
         # "nicht nach Herkunft, Religion oder Ähnlichem": the next item of a negated list
-        if scope == "use" and _listed(text, mention, out, vocabularies):
+        reading = (mention.kind, mention.name, mention.value)
+        if scope == "use" and _listed(text, mention, same.get(reading, ()), vocabularies):
             scope = "negated"
         # "Austin, Texas": a place in apposition to the place before it shares its scope
         last = out[-1] if out else None
@@ -338,4 +339,5 @@ def mark(text: str, mentions: Sequence[Mention],
                 and last.kind == "place" and text[last.end:mention.start].strip() == ","):
             scope = last.scope
         out.append(mention if scope == "use" else replace(mention, scope=scope))
+        same.setdefault(reading, []).append(out[-1])
     return tuple(out)
