@@ -241,7 +241,7 @@ def _names(entry: Entry, text: str) -> Iterator[re.Match[str] | _Hit]:
             # (a capital that only opens a sentence says nothing: "¿Cambia algo?" is a verb,
             # not a misspelt "Cambodia")
             if i > 0 and len(word) >= _FUZZY_MIN and word[:1].isupper() and not entry.proper \
-                    and not _SENTENCE_START.search(text[max(0, start - 40):start]):
+                    and not _opens_sentence(text, start):
                 near = _near(word.lower().rstrip("."), entry)
                 if near is not None:
                     yield _Hit(word, start, near)
@@ -346,8 +346,22 @@ def _proper_ok(text: str, start: int, value: tuple[str, int, str], lower: bool =
             lead is not None and lead.search(before) is not None)
     # (a city whose own name is no word of a supported language, "start", opens one too:
     # "Odense police want ...")
-    return value[2] in ("big", "start") or not _SENTENCE_START.search(
-        text[max(0, start - 40):start])
+    return value[2] in ("big", "start") or not _opens_sentence(text, start)
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    """Whether the word at ``start`` opens a sentence (asked of the same words by every name
+    list: worked out once per text and place)."""
+    seen = _sentence_starts(text)
+    found = seen.get(start)
+    if found is None:
+        found = seen[start] = _SENTENCE_START.search(text[max(0, start - 40):start]) is not None
+    return found
+
+
+@lru_cache(maxsize=4)
+def _sentence_starts(text: str) -> dict[int, bool]:
+    return {}  # place in ``text`` -> whether a sentence opens there, filled by _opens_sentence
 
 
 _FUZZY_MIN = 6  # letters: shorter words are too easily one letter off another name
