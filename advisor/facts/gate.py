@@ -326,16 +326,12 @@ def word_heads(text: str) -> tuple[tuple[int, str], ...]:
     runs = [(m.end(), m.end() - m.start() - 1) for m in _SPACE_RUN.finditer(text)]
     out: list[tuple[int, str]] = []
     removed = run = 0  # characters the runs before i lost; the next run to count
-    # folded once for the whole text: the same as word by word, since fold keeps every
-    # character's place, except for a capital sigma, which lowers by what follows it
-    folded = fold(flat) if "Σ" not in flat else None
     for match in _WORD_START.finditer(text):
         i = match.start()
         while run < len(runs) and runs[run][0] <= i:
             removed += runs[run][1]
             run += 1
-        j = i - removed
-        out.append((i, folded[j:j + K] if folded is not None else fold(flat[j:j + K])))
+        out.append((i, fold(flat[i - removed:i - removed + K])))
     return tuple(out)
 
 
