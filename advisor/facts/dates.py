@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 _MONTHS = {
@@ -319,6 +320,9 @@ class _ShiftTable(NamedTuple):
     sides: dict[str, int]
     days: dict[str, int]
     rest: frozenset[str]
+    #: the most words (_TURN_WORDS) a match of ``stretch`` or of ``fixed`` holds: a turn with
+    #: more words outside ``rest`` than this is more than a shift, whatever matches in it
+    most: int
 
 
 def _shift_tables() -> list[_ShiftTable]:
@@ -352,14 +356,18 @@ def _shift_tables() -> list[_ShiftTable]:
             + alternation(units) + r")\s+(?P<side>" + alternation(sides) + r")(?!\w)",
             re.IGNORECASE)
         fixed = re.compile(r"(?<!\w)(?:" + alternation(days) + r")(?!\w)", re.IGNORECASE)
+        def words(keys: Iterable[str]) -> int:
+            return max((len(_TURN_WORDS.findall(k)) for k in keys), default=0)
+
+        most = max(words(counts) + words(units) + words(sides), words(days))
         tables.append(_ShiftTable(
             stretch, fixed, counts, frozenset(str(w).lower() for w in table["alone"]), units,
-            sides, days, frozenset(str(w).lower() for w in table["rest"])))
+            sides, days, frozenset(str(w).lower() for w in table["rest"]), most))
     return tables
 
 
-_SHIFT_TABLES = _shift_tables()
 _TURN_WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
+_SHIFT_TABLES = _shift_tables()
 
 
 def _little_more(text: str, match: re.Match[str], table: _ShiftTable) -> bool:
@@ -377,7 +385,12 @@ def find_shift(text: str) -> Shift | None:
     of its own and is little more than the shift; the earlier turn's date is then moved by
     it (resolve). A unit with no count ("years before") is unread, unless it is one of the
     language's units that stand for one alone (Polish "rok wcześniej")."""
+    # (a turn is little more than a shift only when at most the shift's own words are
+    # outside the table's ``rest``: a longer turn is not scanned; nothing it holds is read)
+    typed = [word.lower() for word in _TURN_WORDS.findall(text)]
     for table in _SHIFT_TABLES:
+        if sum(word not in table.rest for word in typed) > table.most:
+            continue
         for match in table.stretch.finditer(text):
             raw = (match.group("count") or "").lower()
             unit = match.group("unit").lower()

@@ -231,9 +231,15 @@ def _conversation_language(earlier: Sequence[str]) -> str | None:
     """The supported language of the latest earlier turn long enough to tell one."""
     for text in reversed(earlier):
         if len(text) >= _SHORT_FOLLOWUP:
-            found = language.detect(text)
-            return found.code if found.supported else found.nearest
+            return _turn_language(text)
     return None
+
+
+@lru_cache(maxsize=256)
+def _turn_language(text: str) -> str | None:
+    # (an earlier turn comes back with every later one, as in _read_earlier)
+    found = language.detect(text)
+    return found.code if found.supported else found.nearest
 
 
 def _read(text: str, *, is_current: bool, context: frozenset[str],

@@ -241,7 +241,7 @@ def _names(entry: Entry, text: str) -> Iterator[re.Match[str] | _Hit]:
             # (a capital that only opens a sentence says nothing: "¿Cambia algo?" is a verb,
             # not a misspelt "Cambodia")
             if i > 0 and len(word) >= _FUZZY_MIN and word[:1].isupper() and not entry.proper \
-                    and not _SENTENCE_START.search(text[max(0, start - 40):start]):
+                    and not _opens_sentence(text, start):
                 near = _near(word.lower().rstrip("."), entry)
                 if near is not None:
                     yield _Hit(word, start, near)
@@ -346,8 +346,22 @@ def _proper_ok(text: str, start: int, value: tuple[str, int, str], lower: bool =
             lead is not None and lead.search(before) is not None)
     # (a city whose own name is no word of a supported language, "start", opens one too:
     # "Odense police want ...")
-    return value[2] in ("big", "start") or not _SENTENCE_START.search(
-        text[max(0, start - 40):start])
+    return value[2] in ("big", "start") or not _opens_sentence(text, start)
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    """Whether the word at ``start`` opens a sentence (asked of the same words by every name
+    list: worked out once per text and place)."""
+    seen = _sentence_starts(text)
+    found = seen.get(start)
+    if found is None:
+        found = seen[start] = _SENTENCE_START.search(text[max(0, start - 40):start]) is not None
+    return found
+
+
+@lru_cache(maxsize=4)
+def _sentence_starts(text: str) -> dict[int, bool]:
+    return {}  # place in ``text`` -> whether a sentence opens there, filled by _opens_sentence
 
 
 _FUZZY_MIN = 6  # letters: shorter words are too easily one letter off another name
@@ -356,11 +370,22 @@ _FUZZY_SCORE = 85
 
 def _near(word: str, entry: Entry) -> str | None:
     """The one-word name ``word`` is a near spelling of (same first letter), or None."""
+    key = (id(entry.lookup), word)
+    if key in _NEAR:  # the same capitalised words come back in every German question
+        return _NEAR[key]
     from rapidfuzz import fuzz, process
 
     names = _one_word_names(entry).get(word[:1], ())
     found = process.extractOne(word, names, scorer=fuzz.ratio, score_cutoff=_FUZZY_SCORE)
-    return str(found[0]) if found is not None else None
+    if len(_NEAR) >= _MAX_NEAR:
+        _NEAR.clear()
+    near = _NEAR[key] = str(found[0]) if found is not None else None
+    return near
+
+
+#: (name list, word) -> the name it is a near spelling of, or None; filled as questions are read
+_NEAR: dict[tuple[int, str], str | None] = {}
+_MAX_NEAR = 50_000
 
 
 _ONE_WORD: dict[int, dict[str, list[str]]] = {}
@@ -400,9 +425,12 @@ def find(text: str, vocabularies: Sequence[Vocabulary]) -> tuple[Mention, ...]:
     found, masks = _raw(text, vocabularies)
     # (a longer reading that holds a mask with words on both sides stands: "recopilar en masa
     # las caras de las grabaciones de videovigilancia ... una base de caras" is scraping)
+    by_name: dict[str, list[Mention]] = {}  # (a mask only takes a mention of its own name)
+    for mask in masks:
+        by_name.setdefault(mask.name, []).append(mask)
     kept = [m for m in found
-            if not any(mask.name == m.name and m.overlaps(mask)
-                       and not m.start < mask.start <= mask.end < m.end for mask in masks)]
+            if not any(m.overlaps(mask) and not m.start < mask.start <= mask.end < m.end
+                       for mask in by_name.get(m.name, ()))] if by_name else found
     # A city read only from a capital letter, where every noun has one: a noun ("Kita").
     langs = [v.lang for v in vocabularies if v.lang != "en"]
     kept = [m for m in kept if not (m.kind == "place" and any(
@@ -451,16 +479,28 @@ def _misspelt(text: str, vocabularies: Sequence[Vocabulary],
         table = near_words(vocab.lang)
         for match in _LONG_WORD.finditer(text):
             start, end = match.span()
-            if any(m.start < end and start < m.end for m in read):
-                continue  # a word some fact, name or mask reads
             word = match.group(0).lower()
-            rows = [r for r in table.get(word[:1], ()) if abs(len(r[0]) - len(word)) <= 2]
-            if not rows:
-                continue
-            hit = process.extractOne(word, [r[0] for r in rows], scorer=fuzz.ratio,
-                                     score_cutoff=_NEAR_WORD_SCORE)
-            if hit is not None and hit[1] < 100:  # the word itself: masked or out of place
-                _, name, value, rank = rows[hit[2]]
-                out.append(Mention("fact", name, value, start, end, match.group(0), rank,
-                                   vocab.lang))
+            key = (vocab.lang, word)
+            if key in _NEAR_WORD:  # the same words come back question after question
+                near = _NEAR_WORD[key]
+            else:
+                near = None
+                rows = [r for r in table.get(word[:1], ()) if abs(len(r[0]) - len(word)) <= 2]
+                hit = process.extractOne(word, [r[0] for r in rows], scorer=fuzz.ratio,
+                                         score_cutoff=_NEAR_WORD_SCORE) if rows else None
+                if hit is not None and hit[1] < 100:  # the word itself: masked or out of place
+                    near = rows[hit[2]][1:]
+                if len(_NEAR_WORD) >= _MAX_NEAR:
+                    _NEAR_WORD.clear()
+                _NEAR_WORD[key] = near
+            if near is None or any(m.start < end and start < m.end for m in read):
+                continue  # no near word, or a word some fact, name or mask reads
+            name, value, rank = near
+            out.append(Mention("fact", name, value, start, end, match.group(0), rank,
+                               vocab.lang))
     return out
+
+
+#: (language, word) -> the (fact, value, rank) of the vocabulary word it is one letter off,
+#: or None; filled as questions are read
+_NEAR_WORD: dict[tuple[str, str], tuple[str, str, int] | None] = {}

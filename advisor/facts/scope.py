@@ -83,6 +83,7 @@ class _Cues:
         self.text = text
         self._got: dict[tuple[int, str], tuple[Sequence[re.Pattern[str]],
                                                tuple[int, ...] | None]] = {}
+        self._starts: dict[int, dict[str, list[int]]] = {}
 
     def get(self, vocab: Vocabulary, kind: str) -> tuple[Sequence[re.Pattern[str]],
                                                          tuple[int, ...] | None]:
@@ -90,16 +91,28 @@ class _Cues:
         key = (id(vocab), kind)
         got = self._got.get(key)
         if got is None:
-            gate = vocab.scope_gates.get(kind)
             where: tuple[int, ...] | None = None
-            if gate is not None:  # the words one of whose prefixes the gate holds
-                opens = _OPENS.setdefault(gate, {})
-                if len(opens) >= _MAX_OPENS:
-                    opens.clear()
-                where = tuple(i for i, head in word_heads(self.text)
-                              if (opens[head] if head in opens else _opens(opens, gate, head)))
+            if vocab.scope_gates.get(kind) is not None:
+                where = tuple(self._kind_starts(vocab).get(kind, ()))
             got = self._got[key] = (vocab.scope_patterns(kind), where)
         return got
+
+    def _kind_starts(self, vocab: Vocabulary) -> dict[str, list[int]]:
+        """Gated kind -> the words one of whose prefixes its gate holds (where they start, in
+        order): every kind of the vocabulary in one pass over the words."""
+        starts = self._starts.get(id(vocab))
+        if starts is None:
+            starts = self._starts[id(vocab)] = {}
+            opens = vocab.scope_opened
+            if len(opens) >= _MAX_OPENS:
+                opens.clear()
+            for i, head in word_heads(self.text):
+                kinds = opens.get(head)
+                if kinds is None:
+                    kinds = opens[head] = _kinds_opened(vocab, head)
+                for kind in kinds:
+                    starts.setdefault(kind, []).append(i)
+        return starts
 
     def maybe(self, where: tuple[int, ...] | None, lo: int, hi: int) -> bool:
         """False when no cue can match in text[lo:hi]: no word there starts as one must, and
@@ -111,15 +124,12 @@ class _Cues:
         return i < len(where) and where[i] < hi
 
 
-#: gate -> word start (gate.word_heads) -> whether one of its prefixes is in the gate; filled
-#: as questions are read
-_OPENS: dict[frozenset[str], dict[str, bool]] = {}
-_MAX_OPENS = 50_000  # word starts remembered per gate
+_MAX_OPENS = 50_000  # word starts remembered per vocabulary (Vocabulary.scope_opened)
 
 
-def _opens(opens: dict[str, bool], gate: frozenset[str], head: str) -> bool:
-    found = opens[head] = any(head[:n] in gate for n in range(1, len(head) + 1))
-    return found
+def _kinds_opened(vocab: Vocabulary, head: str) -> tuple[str, ...]:
+    return tuple(kind for kind, gate in vocab.scope_gates.items() if gate is not None
+                 and any(head[:n] in gate for n in range(1, len(head) + 1)))
 
 
 def _word_char(char: str) -> bool:
@@ -154,18 +164,19 @@ def _cue_after(cues: _Cues, vocab: Vocabulary, kind: str, hi: int, mention: Ment
 
 
 def _premise_clauses(text: str, clauses: list[tuple[int, int]],
-                     vocabularies: Sequence[Vocabulary]) -> set[int]:
+                     vocabularies: Sequence[Vocabulary], cues: _Cues) -> set[int]:
     out: set[int] = set()
     for i, (a, b) in enumerate(clauses):
         clause = text[a:b]
         question = text[b:b + 1] == "?"
         last = i == len(clauses) - 1
         for vocab in vocabularies:
+            statements, where = cues.get(vocab, "premise_statement")
             if any(p.search(clause) for p in vocab.scope_patterns("premise")):
                 out.add(i)
-            elif not question and not last and not any(
+            elif not question and not last and statements and cues.maybe(where, a, b) and not any(
                     p.search(clause) for p in vocab.scope_patterns("question_opening")) and any(
-                    p.search(clause) for p in vocab.scope_patterns("premise_statement")):
+                    p.search(clause) for p in statements):
                 out.add(i)
             elif i > 0 and _label_question(text, clauses, i, vocab):
                 out.add(i)
@@ -265,10 +276,9 @@ def _listed(text: str, mention: Mention, out: Sequence[Mention],
             vocabularies: Sequence[Vocabulary]) -> bool:
     """A mention right after a negated mention of the same reading, with only a comma or a word
     that joins list items between ("not by origin, religion or the like", "nicht nach Herkunft
-    oder Religion"): one more item of the negated list (the language's ``list_joiner``)."""
-    before = [o for o in out if o.kind == mention.kind and o.name == mention.name
-              and o.value == mention.value
-              and o.end <= mention.start and mention.start - o.end <= _LIST_GAP]
+    oder Religion"): one more item of the negated list (the language's ``list_joiner``).
+    ``out``: the mentions marked so far of the same reading (kind, name and value)."""
+    before = [o for o in out if o.end <= mention.start and mention.start - o.end <= _LIST_GAP]
     if not before or before[-1].scope != "negated":
         return False
     gap = text[before[-1].end:mention.start]
@@ -303,16 +313,23 @@ def _asker_spans(cues: _Cues, vocabularies: Sequence[Vocabulary]) -> list[tuple[
     return spans
 
 
+def _anywhere(cues: _Cues, vocab: Vocabulary, kind: str) -> Sequence[re.Pattern[str]]:
+    """The kind's patterns, or none when no word of the text starts as a match must."""
+    patterns, where = cues.get(vocab, kind)
+    return patterns if cues.maybe(where, 0, len(cues.text)) else ()
+
+
 def mark(text: str, mentions: Sequence[Mention],
          vocabularies: Sequence[Vocabulary]) -> tuple[Mention, ...]:
     """The mentions with their scope set; cues about intent and policy names stay in scope."""
+    cues = _Cues(text)
     clauses = _clauses(text, vocabularies)
-    premises = _premise_clauses(text, clauses, vocabularies)
+    premises = _premise_clauses(text, clauses, vocabularies, cues)
     spans = [match.span() for vocab in vocabularies
-             for pattern in vocab.scope_patterns("premise_span")
+             for pattern in _anywhere(cues, vocab, "premise_span")
              for match in pattern.finditer(text)]
     out: list[Mention] = []
-    cues = _Cues(text)
+    same: dict[tuple[str, str, str], list[Mention]] = {}  # the scoped ones, by reading
     askers = _asker_spans(cues, vocabularies)
     for mention in mentions:
         if mention.kind == "cue" and mention.name not in SCOPED_CUES or mention.name == "policy":
@@ -330,7 +347,8 @@ def mark(text: str, mentions: Sequence[Mention],
                 a <= mention.start and mention.end <= b for a, b in askers):
             scope = "other_party"
         # "nicht nach Herkunft, Religion oder Ähnlichem": the next item of a negated list
-        if scope == "use" and _listed(text, mention, out, vocabularies):
+        reading = (mention.kind, mention.name, mention.value)
+        if scope == "use" and _listed(text, mention, same.get(reading, ()), vocabularies):
             scope = "negated"
         # "Austin, Texas": a place in apposition to the place before it shares its scope
         last = out[-1] if out else None
@@ -338,4 +356,5 @@ def mark(text: str, mentions: Sequence[Mention],
                 and last.kind == "place" and text[last.end:mention.start].strip() == ","):
             scope = last.scope
         out.append(mention if scope == "use" else replace(mention, scope=scope))
+        same.setdefault(reading, []).append(out[-1])
     return tuple(out)

@@ -135,6 +135,12 @@ class Vocabulary:
                 for kind, patterns in self.scope.items()}
 
     @cached_property
+    def scope_opened(self) -> dict[str, tuple[str, ...]]:
+        """Filled as questions are read (never changes what is read): word start
+        (gate.word_heads) -> the scope kinds whose gate holds one of its prefixes."""
+        return {}
+
+    @cached_property
     def index(self) -> PartsIndex:
         """Every part of every entry numbered in vocabulary order, filed by its gate."""
         where: list[tuple[int, int]] = []
