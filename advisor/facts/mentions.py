@@ -18,6 +18,7 @@ from advisor.facts.places import (
     BODY_AFTER,
     BRACKETED_AFTER_NAME,
     FEATURE_BEFORE,
+    FEATURE_LEAD,
     MUNICIPALITY,
     PLACE_KIND_AFTER,
     SMALL,
@@ -342,8 +343,11 @@ def _proper_ok(text: str, start: int, value: tuple[str, int, str], lower: bool =
         before = text[max(0, start - 40):start]
         lead = {"after-in": TOWN_LEAD, "after-en": TOWN_LEAD_ENGLISH}.get(
             value[2].removesuffix(SMALL))
+        # (or right after a capitalised word for the lake, mountain or coast it names: "Lake
+        # Bled", "Lago di Garda"; a non-EU one there is left open by ``find``)
         return MUNICIPALITY.search(before) is not None or (
-            lead is not None and lead.search(before) is not None)
+            lead is not None and lead.search(before) is not None) or (
+            FEATURE_LEAD.search(before) is not None)
     # (a city whose own name is no word of a supported language, "start", opens one too:
     # "Odense police want ...")
     return value[2] in ("big", "start") or not _opens_sentence(text, start)
@@ -442,6 +446,11 @@ def find(text: str, vocabularies: Sequence[Vocabulary]) -> tuple[Mention, ...]:
     kept = [m for m in kept if not (
         m.kind == "place" and m.name == "country" and jurisdiction(m.value) != "eu"
         and FEATURE_BEFORE.search(text[max(0, m.start - 40):m.start]) is not None)]
+    # A body's name right after such a word is the feature's ("Lake Garda", "Lago di Garda":
+    # no Irish police), never the body.
+    kept = [m for m in kept if not (
+        m.kind == "agency" and text[m.start:m.start + 1].isupper()
+        and FEATURE_LEAD.search(text[max(0, m.start - 40):m.start]) is not None)]
     # A small town's name that is also another place's ("Ontario", "Nederland") is that place.
     named = [m for m in kept if m.kind == "place" and not m.detail.startswith("after")]
     kept = [m for m in kept if not (m.kind == "place" and m.detail.startswith("after")

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from advisor.facts.vocab import Entry, Matcher
 
 __all__ = ["BODY_AFTER", "BRACKETED_AFTER_NAME", "EU_MEMBERS", "EU_TERRITORIES", "FEATURE_BEFORE",
+           "FEATURE_LEAD",
            "MUNICIPALITY", "NAME_PARTICLES", "NOUNS_CAPITALISED", "PLACE_KIND_AFTER", "SMALL",
            "TOWN_LEAD", "TOWN_LEAD_ENGLISH", "declined_names", "foreign_noun", "islands",
            "jurisdiction", "mostly_eu", "place_entries", "place_names", "town_word"]
@@ -431,10 +432,35 @@ def _town_names() -> tuple[tuple[str, tuple[str, int, str]], ...]:
 
     # (nor a non-EU town named like an EU region: "La Rioja" is Spain's region too)
     eu_regions = _eu_region_names()
-    return tuple((name, (next(iter(codes)), 0, "after")) for name, codes in seen.items()
-                 if len(codes) == 1 and len(name) >= 4 and name not in skip
-                 and not calendar_word(name)
-                 and not (name in eu_regions and jurisdiction(next(iter(codes))) != "eu"))
+    # a non-EU town named like an EU city's other name ("Lérida": Colombia's town, and Lleida
+    # in Spanish) is the EU city when that one is bigger, else left open: the non-EU reading
+    # would take the EU AI Act away
+    rows, _ = _geonames()
+    size: dict[str, int] = {}
+    for city in rows:
+        size[str(city["name"]).lower()] = max(size.get(str(city["name"]).lower(), 0),
+                                              int(city["population"] or 0))
+    eu_alias: dict[str, tuple[int, str]] = {}
+    for city in rows:
+        code = str(city["countrycode"])
+        if jurisdiction(code) == "eu":
+            for alias in city["alternatenames"]:
+                key = str(alias).lower()
+                pop = int(city["population"] or 0)
+                if key in seen and pop > eu_alias.get(key, (-1, ""))[0]:
+                    eu_alias[key] = (pop, code)
+    out = []
+    for name, codes in seen.items():
+        if (len(codes) != 1 or len(name) < 4 or name in skip or calendar_word(name)
+                or (name in eu_regions and jurisdiction(next(iter(codes))) != "eu")):
+            continue
+        code = next(iter(codes))
+        if jurisdiction(code) != "eu" and name in eu_alias:
+            if eu_alias[name][0] <= size.get(name, 0):
+                continue
+            code = eu_alias[name][1]
+        out.append((name, (code, 0, "after")))
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)
@@ -711,6 +737,13 @@ FEATURE_BEFORE = re.compile(
         re.escape(str(w)) for w in _common()["cities"]["feature_before"])
     + r")(?:\s+(?:" + "|".join(re.escape(str(w)) for w in NAME_PARTICLES) + r"))?\s+$",
     re.IGNORECASE)
+#: The same words in any case ("le lac de Bled", "sul lago di Garda"), where the name after
+#: them is capitalised: a lake's or mountain's name, never a body's, and a town's read there.
+FEATURE_LEAD = re.compile(
+    r"(?<![\w])(?:" + "|".join(
+        re.escape(str(w)) for w in _common()["cities"]["feature_before"])
+    + r")(?:\s+(?:" + "|".join(re.escape(str(w)) for w in NAME_PARTICLES) + r"))?\s+$",
+    re.IGNORECASE)
 #: Words right after a name saying it is a place ("Rennes Métropole", "Odense Kommune").
 PLACE_KIND_AFTER = re.compile(
     "|".join(f"(?:{p})" for p in _common()["cities"]["place_kind_after"]), re.IGNORECASE)
@@ -806,8 +839,14 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
                         for name, row in rows})
         entries.append(Entry("place", "country", "", 0, _PROPER, lookup=towns,
                              names=True, proper=True))
+        # a town named like a word ("Nice", "Split"): after a word for its municipality; an
+        # EU one also capitalised right after a word for "in" ("the police in Split", "à Nice"):
+        # read wrongly, it only adds the EU AI Act
+        word_lead = "after-en" if lang == "en" else "after-in"
         entries.append(Entry("place", "country", "", 0, _PROPER,
-                             lookup=folded({name: row for name, row in _word_towns()
+                             lookup=folded({name: (row[0], row[1], word_lead)
+                                            if jurisdiction(row[0]) == "eu" else row
+                                            for name, row in _word_towns()
                                             if name not in names}),
                              names=True, proper=True))
         provinces = folded({name: row for name, row in _proper_regions(lang).items()

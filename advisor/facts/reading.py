@@ -698,6 +698,8 @@ def _read_place(text: str, view: _View, turn: Reading) -> None:
     for mention in view.of("agency", "actor"):
         if any(_joined(text, place, mention) for place in places):
             continue  # "Tokyo Metropolitan Police": the place joined to it names its country
+        if any(_force_of(text, view, mention, place) for place in places):
+            continue  # "Policía Nacional del Perú": the place named after it is its country
         if mention.detail.endswith("?"):  # a hint ("police department": US usage)
             candidates.append((0, mention.start, mention.detail[:-1], mention.words))
         elif mention.detail and mention.detail != "EU":
@@ -741,6 +743,16 @@ def _alternatives_alike(text: str, view: _View,
                 out[i] = (top, *out[i][1:])
                 out[j] = (top, *out[j][1:])
     return out
+
+
+def _force_of(text: str, view: _View, body: Mention, place: Mention) -> bool:
+    """True when ``place`` follows the body with only "of" between ("Policía Nacional del
+    Perú", "la Police nationale du Congo"): the body is that place's, not the country its
+    name alone would give."""
+    langs = {m.lang for m in view.all}
+    return 0 < place.start - body.end <= _FORCE_GAP and any(
+        p.fullmatch(text[body.end:place.start]) for lang in langs
+        for p in _scope(lang, "force_place"))
 
 
 def _place_priority(text: str, view: _View, mention: Mention) -> int:
