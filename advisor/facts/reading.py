@@ -283,12 +283,10 @@ def _read_exception(view: _View, turn: Reading) -> None:
     substance = [m for m in said if m.value not in ("keyword", "medical_or_safety")]
     if substance:
         best = min(substance, key=lambda m: (m.rank, m.start))
-        if best.value == "victim_search" and (view.cue("untargeted_search") is not None
-                                              or view.cue("hypothetical_victim") is not None):
+        if best.value == "victim_search" and view.cue("untargeted_search") is not None:
             # "all missing persons in the national database, not one specific person": no
-            # targeted search for specific victims, nor is a child who may get lost one day
-            # ("if a child gets lost"), so the exception stays open, as a bare keyword does
-            # (the question to ask names it)
+            # targeted search for specific victims, so the exception stays open, as a bare
+            # keyword does (the question to ask names it)
             turn.exception_keyword = best.words
             return
         turn.found["exception"] = [Said(best.value, best.words)]
