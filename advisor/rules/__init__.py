@@ -13,6 +13,7 @@ A pack is ``corpus/<pack>/rules.yaml``::
       - id: 5-1-h
         effect: prohibited         # prohibited | conditional | not_prohibited
         when:                      # all / any / not over leaves {fact, equals|in, label, unmet}
+                                   # (guard: true on a leaf: it decides, never makes a near miss)
           all:
             - {fact: timing, equals: real_time, label: "real-time identification",
                unmet: "the identification is {value}, not real-time"}

@@ -386,7 +386,8 @@ def _near_misses(rules: Sequence[Rule], decision: _Decision,
         parts = _conjuncts(rule.when)
         results = [_truth(part, values) for part in parts]
         failed = [part for part, result in zip(parts, results, strict=True) if result is False]
-        met = sum(1 for result in results if result is True)
+        met = sum(1 for part, result in zip(parts, results, strict=True)
+                  if result is True and not (isinstance(part, Leaf) and part.guard))
         if not failed and met and rule.effect == decision.verdict:
             # Open only on unstated facts, with the effect already decided: it changes nothing
             # in the verdict, but the asker should hear that it would apply too.

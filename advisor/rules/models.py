@@ -42,6 +42,9 @@ class Leaf(_Strict):
     label: str = Field(min_length=1)
     unmet: str | None = None  # near-miss wording; "{value}" is replaced by the fact's value
     met: str | None = None  # the condition as a clause when it holds: "the matching is live"
+    #: a guard ("no medical or safety reason is stated"): it decides the rule, but holding
+    #: alone never makes the rule come close to a case (no near miss from it)
+    guard: bool = False
 
     @field_validator("fact")
     @classmethod

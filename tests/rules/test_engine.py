@@ -323,3 +323,22 @@ def test_surv1_also_applies_to_live_identification_unless_consent_is_stated(
     assert "SURV-1" not in {h.rule for h in consented.fired}
     surv = next(n for n in consented.near_misses if n.rule == "SURV-1")
     assert surv.open_facts == () and surv.because.startswith("SURV-1 does not apply: ")
+
+
+def test_art_5_1_f_reason_is_no_5_1_h_exception_and_makes_no_near_miss(
+        packs: list[Pack]) -> None:
+    """The medical or safety reason of Art. 5(1)(f) never opens Art. 5(1)(h); and the 5(1)(f)
+    guard ('no reason stated') holding alone does not make 5-1-f come close to a police case."""
+    police = _by(evaluate(_facts(actor="law_enforcement", purpose="identification",
+                                 timing="real_time", public_access="yes", jurisdiction="eu",
+                                 exception="medical_or_safety"), packs))["eu-ai-act"]
+    assert police.verdict == "prohibited"
+    assert "5-1-h" in {rule.rule for rule in police.fired}
+    victim = _by(evaluate(_facts(actor="law_enforcement", purpose="identification",
+                                 timing="real_time", public_access="yes", jurisdiction="eu",
+                                 exception="victim_search"), packs))["eu-ai-act"]
+    assert "5-1-f" not in {miss.rule for miss in victim.near_misses}
+    work = _by(evaluate(_facts(actor="employer", purpose="emotion_inference", jurisdiction="eu",
+                               exception="medical_or_safety"), packs))["eu-ai-act"]
+    assert work.verdict == "not_prohibited"
+    assert "5-1-f-EXCEPTION" in {rule.rule for rule in work.fired}
