@@ -179,7 +179,7 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
                 turn.found[name] = [Said("no", negated[0].words)]
     for name in ("timing", "public_access"):
         _read_open(text, view, turn, name)
-    _read_exception(view, turn)
+    _read_exception(text, view, turn)
     pronoun = view.cue("service_pronoun")
     turn.pronoun = pronoun.words if pronoun else None
     _read_purpose(text, view, turn, context_cues)
@@ -278,7 +278,7 @@ def _carried_from_premise(mentions: Sequence[Mention], view: _View, turn: Readin
             turn.found[name] = [Said(best.value, best.words)]
 
 
-def _read_exception(view: _View, turn: Reading) -> None:
+def _read_exception(text: str, view: _View, turn: Reading) -> None:
     said = view.of("fact", "exception")
     substance = [m for m in said if m.value not in ("keyword", "medical_or_safety")]
     if substance:
@@ -302,10 +302,24 @@ def _read_exception(view: _View, turn: Reading) -> None:
     # the Art. 5(1)(f) reason ("for safety reasons") is read last, and only where emotions
     # are inferred: it is no 5(1)(h) exception ("police want live matching 'for safety
     # reasons'" leaves the exception open)
-    reason = [m for m in said if m.value == "medical_or_safety"]
-    if reason and any(m.value == "emotion_inference" for m in view.of("fact", "purpose")):
+    # (fixb14) The reason counts only in the clause that infers the emotions ("for safety
+    # reasons our warehouse already has CCTV; now we want to detect stress" gives the cameras'
+    # reason, not the use's), and not where another use of the readings is said beside it
+    # ("and use it for bonuses": ``reason_other_use``): then it stays open.
+    if view.cue("reason_other_use") is not None:
+        return
+    emotions = [m for m in view.of("fact", "purpose") if m.value == "emotion_inference"]
+    reason = [m for m in said if m.value == "medical_or_safety"
+              and any(_same_clause(text, m, e) for e in emotions)]
+    if reason:
         best = min(reason, key=lambda m: (m.rank, m.start))
         turn.found["exception"] = [Said(best.value, best.words)]
+
+
+def _same_clause(text: str, one: Mention, other: Mention) -> bool:
+    """Whether no sentence or clause end (. ; ! ?) stands between two mentions."""
+    start, end = min(one.end, other.end), max(one.start, other.start)
+    return start >= end or not any(c in ".;!?" for c in text[start:end])
 
 
 def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]) -> None:
