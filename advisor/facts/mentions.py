@@ -447,10 +447,20 @@ def find(text: str, vocabularies: Sequence[Vocabulary]) -> tuple[Mention, ...]:
         m.kind == "place" and m.name == "country" and jurisdiction(m.value) != "eu"
         and FEATURE_BEFORE.search(text[max(0, m.start - 40):m.start]) is not None)]
     # A body's name right after such a word is the feature's ("Lake Garda", "Lago di Garda":
-    # no Irish police), never the body.
+    # no Irish police), never the body; unless the body's words hold a word for the police
+    # ("Paradise Valley Police Department", "Lake County Sheriff's Office": a town's police).
+    police = [m for m in kept if m.kind == "cue" and m.name == "police_words"]
     kept = [m for m in kept if not (
         m.kind == "agency" and text[m.start:m.start + 1].isupper()
-        and FEATURE_LEAD.search(text[max(0, m.start - 40):m.start]) is not None)]
+        and FEATURE_LEAD.search(text[max(0, m.start - 40):m.start]) is not None
+        and not any(m.overlaps(p) for p in police))]
+    # A small town's name read right after such a word that is a word of a body standing
+    # there ("Valley Police Department": no Polish town Police) is the body's.
+    bodies = [m for m in kept if m.kind == "agency"]
+    kept = [m for m in kept if not (
+        m.kind == "place" and m.detail.startswith("after")
+        and FEATURE_LEAD.search(text[max(0, m.start - 40):m.start]) is not None
+        and any(m.overlaps(b) for b in bodies))]
     # A small town's name that is also another place's ("Ontario", "Nederland") is that place.
     named = [m for m in kept if m.kind == "place" and not m.detail.startswith("after")]
     kept = [m for m in kept if not (m.kind == "place" and m.detail.startswith("after")
