@@ -299,27 +299,19 @@ def _read_exception(text: str, view: _View, turn: Reading) -> None:
     if custody is not None:  # identifying a suspect already apprehended
         turn.found["exception"] = [Said("apprehended_suspect", custody.words)]
         return
-    # the Art. 5(1)(f) reason ("for safety reasons") is read last, and only where emotions
-    # are inferred: it is no 5(1)(h) exception ("police want live matching 'for safety
-    # reasons'" leaves the exception open)
-    # (fixb14) The reason counts only in the clause that infers the emotions ("for safety
-    # reasons our warehouse already has CCTV; now we want to detect stress" gives the cameras'
-    # reason, not the use's), and not where another use of the readings is said beside it
-    # ("and use it for bonuses": ``reason_other_use``): then it stays open.
+    # The Art. 5(1)(f) reason ("for safety reasons") is no 5(1)(h) exception, so it is read
+    # last, and only in the clause that infers the emotions ("for safety reasons our warehouse
+    # already has CCTV; now we want to detect stress" gives the cameras' reason, not the
+    # use's), and not where another use of the readings is said beside it ("and use it for
+    # bonuses": ``reason_other_use``): then it stays open.
     if view.cue("reason_other_use") is not None:
         return
     emotions = [m for m in view.of("fact", "purpose") if m.value == "emotion_inference"]
     reason = [m for m in said if m.value == "medical_or_safety"
-              and any(_same_clause(text, m, e) for e in emotions)]
+              and any(_same_sentence(text, m, e, _CLAUSE_END) for e in emotions)]
     if reason:
         best = min(reason, key=lambda m: (m.rank, m.start))
         turn.found["exception"] = [Said(best.value, best.words)]
-
-
-def _same_clause(text: str, one: Mention, other: Mention) -> bool:
-    """Whether no sentence or clause end (. ; ! ?) stands between two mentions."""
-    start, end = min(one.end, other.end), max(one.start, other.start)
-    return start >= end or not any(c in ".;!?" for c in text[start:end])
 
 
 def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]) -> None:
@@ -472,9 +464,11 @@ def _compared_with(text: str, view: _View) -> tuple[list[Mention], bool]:
     return out, first
 
 
-def _same_sentence(text: str, a: Mention, b: Mention) -> bool:
+def _same_sentence(text: str, a: Mention, b: Mention,
+                   ends: re.Pattern[str] | None = None) -> bool:
+    """No sentence end (``_SENTENCE_END``, or the ``ends`` given) stands between two mentions."""
     first, second = sorted((a, b), key=lambda m: m.start)
-    return not _SENTENCE_END.search(text, first.end, max(first.end, second.start))
+    return not (ends or _SENTENCE_END).search(text, first.end, max(first.end, second.start))
 
 
 def _identify_written(view: _View, found: Sequence[Mention],
@@ -825,6 +819,7 @@ _SEAT_GAP = 40  # characters: "mit Sitz in", "z siedzibą w"
 _FORCE_GAP = 16  # characters: " von der Stadt ", " van "
 _CLIENT_GAP = 60  # characters: "our client, a chain of stores in the north of Germany"
 _SENTENCE_END = re.compile(r"[.;:!?]")
+_CLAUSE_END = re.compile(r"[.;!?]")  # a colon introduces what the clause goes on to say
 _FULL_STOP = re.compile(r"[.!?\n]")
 
 
