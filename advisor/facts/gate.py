@@ -39,7 +39,8 @@ except ImportError:  # pragma: no cover - older Pythons
     import sre_parse as _p  # type: ignore[no-redef]
 
 __all__ = ["GATES_FILE", "K", "K_STEM", "STEM_MIN", "Held", "Infixes", "code_version", "fold",
-           "infixes", "prefixes", "recording", "runs", "union", "word_heads", "word_starts"]
+           "infixes", "prefixes", "recording", "runs", "starts", "union", "word_heads",
+           "word_starts"]
 
 K = 6  # letters of a word start the gate compares
 K_STEM = 5  # letters of a stem inside a word the gate compares, at most
@@ -233,6 +234,57 @@ def _prefixes(pattern: str, k: int) -> frozenset[str] | None:
     if not found or any(not p or not _WORD_CHAR.match(p) for p in found) or len(found) > _MAX:
         return None
     return frozenset(found)
+
+
+def starts(pattern: str, k: int = K) -> frozenset[str] | None:
+    """For a pattern ``prefixes`` leaves ungated because lookarounds come before its word
+    boundary ("(?![^.;!?]{0,100}...)\\b(?:announced|...)", also several such joined as
+    "(?:a)|(?:b)"): the prefixes every match starts with, when every alternative opens at a
+    word start; otherwise None. Such a pattern is tried only where a word starts so, as a
+    prefixed one is, instead of at every character of the text."""
+    return _memo("starts", pattern, k, _starts)
+
+
+def _starts(pattern: str, k: int) -> frozenset[str] | None:
+    try:
+        parsed = list(_p.parse(pattern, re.IGNORECASE))
+        if not _opens_word(parsed):
+            return None
+        found = _walk(parsed, {""}, k)
+    except (_Open, re.error, TypeError, ValueError):
+        return None
+    if not found or any(not p or not _WORD_CHAR.match(p) for p in found) or len(found) > _MAX:
+        return None
+    return frozenset(found)
+
+
+def _opens_word(items: list[tuple[object, object]]) -> bool:
+    """True when, before anything is consumed, the pattern asserts that no word character
+    comes before (\\b, "(?<!\\w)", "(?<![\\w.])"), in every alternative."""
+    for index, (op, av) in enumerate(items):
+        if op is _c.AT:
+            if av is _c.AT_BOUNDARY:
+                return True
+        elif op is _c.ASSERT_NOT and av[0] == -1 and _word_class(  # type: ignore[index]
+                list(av[1])):  # type: ignore[index]
+            return True
+        elif op is _c.SUBPATTERN:
+            return _opens_word(list(av[-1]) + items[index + 1:])  # type: ignore[index]
+        elif op is _c.BRANCH:
+            return all(_opens_word(list(alt) + items[index + 1:])
+                       for alt in av[1])  # type: ignore[index]
+        elif op is not _c.ASSERT and op is not _c.ASSERT_NOT:
+            return False  # something consumed before any boundary
+    return False
+
+
+def _word_class(items: list[tuple[object, object]]) -> bool:
+    r"""True for one character of a class holding \w ("\w", "[\w.]")."""
+    if len(items) != 1 or items[0][0] is not _c.IN:
+        return False
+    members = list(items[0][1])  # type: ignore[call-overload]
+    return (_c.CATEGORY, _c.CATEGORY_WORD) in members and all(
+        kind is not _c.NEGATE for kind, _ in members)
 
 
 class Infixes(frozenset[str]):

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from advisor.facts.datafile import read_yaml
-from advisor.facts.gate import Held, Infixes, infixes, prefixes, runs, union
+from advisor.facts.gate import Held, Infixes, infixes, prefixes, runs, starts, union
 from advisor.facts.places import place_entries
 
 __all__ = ["NEAR_MIN", "VOCAB_DIR", "Entry", "LazyPattern", "Matcher", "PartsIndex", "Vocabulary",
@@ -154,6 +154,9 @@ class Vocabulary:
                 pid = len(where)
                 where.append((e, p))
                 regexes.append(regex)
+                if (gate is None or isinstance(gate, Held)) and entry.lookup is None:
+                    # lookarounds before a word boundary: tried where a word starts so
+                    gate = starts(regex.pattern) or gate
                 if gate is None or gate is ANCHORED:
                     always.append(pid)
                 elif isinstance(gate, (Infixes, Held)):
