@@ -489,10 +489,19 @@ def _small_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
         name = str(city["name"]).lower()
         for each in dict.fromkeys((name, _folded(name))):
             seen.setdefault(each, set()).add(code)
+        # its longer official name, which opens with the short one ("Campione d'Italia" for
+        # "Campione", an ordinary word; "Rust am Neusiedler See"): the full name is no word
+        longer = [a.lower() for a in city["alternatenames"] if _latin_name(a)
+                  and "  " not in a and len(a) > len(name)
+                  and a.lower().startswith((name + " ", name + " d'"))]
+        for each in dict.fromkeys([*longer, *(_folded(a) for a in longer)]):
+            seen.setdefault(each, set()).add(code)
         # (the name as written: the reader's unaccented vocabulary reads "Kitzbuhel" too)
         if int(city["population"] or 0) < rules["small_town_max_population"] \
                 and code in europe:
             small.setdefault(name, code)
+            for each in longer:
+                small.setdefault(each, code)
     # a name a bigger city goes by in another language is no small town's ("Colonia")
     for city in _geonames()[0]:
         for alias in city["alternatenames"]:
