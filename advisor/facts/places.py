@@ -455,8 +455,8 @@ def _town_names() -> tuple[tuple[str, tuple[str, int, str]], ...]:
     regions = _eu_region_codes()
     pop_of: dict[tuple[str, str], int] = {}
     for city in rows:
-        key = (str(city["name"]).lower(), str(city["countrycode"]))
-        pop_of[key] = max(pop_of.get(key, 0), int(city["population"] or 0))
+        named = (str(city["name"]).lower(), str(city["countrycode"]))
+        pop_of[named] = max(pop_of.get(named, 0), int(city["population"] or 0))
     out = []
     for name, codes in seen.items():
         home = [c for c in codes if c in regions.get(name, ())]
