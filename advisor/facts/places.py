@@ -449,8 +449,20 @@ def _town_names() -> tuple[tuple[str, tuple[str, int, str]], ...]:
                 pop = int(city["population"] or 0)
                 if key in seen and pop > eu_alias.get(key, (-1, ""))[0]:
                     eu_alias[key] = (pop, code)
+    # a town several countries have, one of them an EU member whose region (ISO 3166-2) has
+    # the name too and whose town is the biggest of them ("Cáceres": Spain's town and province,
+    # and Brazil's smaller town): the EU one (leaving it open would take the EU AI Act away)
+    regions = _eu_region_codes()
+    pop_of: dict[tuple[str, str], int] = {}
+    for city in rows:
+        named = (str(city["name"]).lower(), str(city["countrycode"]))
+        pop_of[named] = max(pop_of.get(named, 0), int(city["population"] or 0))
     out = []
     for name, codes in seen.items():
+        home = [c for c in codes if c in regions.get(name, ())]
+        if len(codes) > 1 and len(home) == 1 and all(
+                pop_of.get((name, home[0]), 0) >= pop_of.get((name, c), 0) for c in codes):
+            codes = {home[0]}
         if (len(codes) != 1 or len(name) < 4 or name in skip or calendar_word(name)
                 or (name in eu_regions and jurisdiction(next(iter(codes))) != "eu")):
             continue
@@ -489,10 +501,19 @@ def _small_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
         name = str(city["name"]).lower()
         for each in dict.fromkeys((name, _folded(name))):
             seen.setdefault(each, set()).add(code)
+        # its longer official name, which opens with the short one ("Campione d'Italia" for
+        # "Campione", an ordinary word; "Rust am Neusiedler See"): the full name is no word
+        longer = [a.lower() for a in city["alternatenames"] if _latin_name(a)
+                  and "  " not in a and len(a) > len(name)
+                  and a.lower().startswith((name + " ", name + " d'"))]
+        for each in dict.fromkeys([*longer, *(_folded(a) for a in longer)]):
+            seen.setdefault(each, set()).add(code)
         # (the name as written: the reader's unaccented vocabulary reads "Kitzbuhel" too)
         if int(city["population"] or 0) < rules["small_town_max_population"] \
                 and code in europe:
             small.setdefault(name, code)
+            for each in longer:
+                small.setdefault(each, code)
     # a name a bigger city goes by in another language is no small town's ("Colonia")
     for city in _geonames()[0]:
         for alias in city["alternatenames"]:
@@ -585,6 +606,21 @@ def _ordinary_words() -> frozenset[str]:
         found.update(word for word in dictionary.values() if word in wanted)
         del dictionary
     return frozenset(found)
+
+
+@lru_cache(maxsize=1)
+def _eu_region_codes() -> Mapping[str, frozenset[str]]:
+    """The lower-case names of the EU member states' regions and provinces -> their countries
+    (pycountry, ISO 3166-2, without the municipalities)."""
+    import pycountry
+
+    municipal = {str(t) for t in _common()["municipality_types"]}
+    out: dict[str, set[str]] = {}
+    for sub in pycountry.subdivisions:
+        if sub.country_code in EU_MEMBERS and sub.type not in municipal:
+            for name in re.split(r"\s*/\s*", str(sub.name).split(",")[0]):
+                out.setdefault(name.strip().lower(), set()).add(str(sub.country_code))
+    return {name: frozenset(codes) for name, codes in out.items()}
 
 
 @lru_cache(maxsize=1)

@@ -52,6 +52,9 @@ class Reading:
     acting_for: bool = False
     agency_words: str | None = None
     region_words: str | None = None
+    #: A party's place in the EU (the integrator's, the vendor's: "an integrator in Namur"),
+    #: when the turn names no place of the use itself.
+    party_eu_words: str | None = None
     pronoun: str | None = None
     date: tuple[dt.date, str] | None = None
     #: Words that put this turn's use in the present ("today"), when it names no date.
@@ -187,6 +190,7 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     _infer_camera(view, turn, context_cues)
     _carried_from_premise(mentions, view, turn)
     _read_place(text, view, turn)
+    _party_place(mentions, turn)
     _read_actor(text, view, turn, mentions)
     _class_asked(mentions, view, turn)
     mixed = view.cue("mixed_place")
@@ -726,6 +730,18 @@ def _read_place(text: str, view: _View, turn: Reading) -> None:
         turn.region_words = region[0].words
 
 
+def _party_place(mentions: Sequence[Mention], turn: Reading) -> None:
+    """"un intégrateur à Namur", "we (Tallinn) build it": the only places named are a party's,
+    not the use's. When every one of them is in the EU, the use is taken to be there too (the
+    stricter reading: the EU AI Act only adds prohibitions); the country stays open."""
+    if "country" in turn.found or turn.region_words is not None:
+        return
+    party = [m for m in mentions if m.kind == "place" and m.name == "country"
+             and m.scope == "other_party"]
+    if party and all(jurisdiction(m.value) == "eu" for m in party):
+        turn.party_eu_words = party[0].words
+
+
 _PLACE_OR_GAP = 40  # characters: " or in ", ", or maybe ", " contact centre or the one in "
 
 
@@ -778,6 +794,12 @@ def _place_priority(text: str, view: _View, mention: Mention) -> int:
     # a law the user asks about is where the use happens only when nothing else says where
     before_law = text[max(0, mention.start - _SEAT_GAP):mention.start]
     if any(p.search(before_law) for lang in langs for p in _scope(lang, "law_place")):
+        return 0
+    # "Siamo in Svizzera di fatto", "we're practically in Switzerland": a place said only
+    # roughly is the user's own take, where the use happens only when nothing else says where
+    if any(p.match(text, mention.end) for lang in langs
+           for p in _scope(lang, "hedged_place_after")) or any(
+            p.search(before_law) for lang in langs for p in _scope(lang, "hedged_place")):
         return 0
     # "a firm from Lublin supplies the police in Bălți": the supplier's own place is where the
     # use happens only when nothing else says where

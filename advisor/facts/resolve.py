@@ -76,6 +76,7 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
     actor: tuple[str, str, int] | None = None
     rival: Said | None = None
     acting_for = False
+    party_eu = None
     agency_words = region_words = pronoun = mixed_place = named_place = keyword = stated = None
     region_turn = now
     date: tuple[dt.date, str] | None = None
@@ -111,6 +112,7 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
         elif "country" in reading.found:
             region_words = None
         pronoun = pronoun or reading.pronoun
+        party_eu = reading.party_eu_words or party_eu
         mixed_place = reading.mixed_place or mixed_place
         named_place = reading.named_place or named_place
         # "and if they ran it today?": a later turn in the present replaces an earlier date
@@ -169,6 +171,15 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
         assumptions.append(
             f"The question names no place and is written in {language.name},"
             " spoken mostly in the EU: the use is taken to be in the EU, so the EU AI Act is"
+            " checked; say where it is if it is elsewhere.")
+
+    # Only a party's place is named (the integrator's, in the EU): the use is taken to be in
+    # the EU too, the stricter reading, and said so.
+    if "jurisdiction" not in facts and party_eu is not None and intent == "assess":
+        facts["jurisdiction"] = Fact(value="eu", assumed=True)
+        assumptions.append(
+            f"The only place named, '{party_eu}', is where another party is, not where the"
+            " system is used: the use is taken to be in the EU too, so the EU AI Act is"
             " checked; say where it is if it is elsewhere.")
 
     # Actor: police-like bodies in the US are US police; acting "by or for" them counts.
