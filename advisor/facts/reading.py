@@ -63,6 +63,10 @@ class Reading:
     #: This turn's own words name a camera, footage or a face (not an earlier turn's).
     footage: bool = False
     purpose_blocked: bool = False
+    #: Purposes this turn's own words rule out or replace ("instead of checking each passenger
+    #: against their passport", "statt des Verpixelns"): an earlier turn's use of that kind is
+    #: the one replaced, so it is not inherited (see resolve).
+    purpose_replaced: frozenset[str] = frozenset()
     mixed_place: str | None = None
     #: A place named only by a proper name the vocabulary does not know ("at Stachus").
     named_place: str | None = None
@@ -183,6 +187,8 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     pronoun = view.cue("service_pronoun")
     turn.pronoun = pronoun.words if pronoun else None
     _read_purpose(text, view, turn, context_cues)
+    turn.purpose_replaced = frozenset(m.value for m in mentions if m.kind == "fact"
+                                      and m.name == "purpose" and m.scope == "negated")
     turn.footage = view.cue("camera_or_face") is not None
     _infer_camera(view, turn, context_cues)
     _carried_from_premise(mentions, view, turn)
