@@ -439,6 +439,10 @@ def _scraped_for_faces(text: str, view: _View) -> list[Mention]:
     return []
 
 
+#: Exceptions that name a person searched for among everyone the cameras see.
+_SOUGHT = frozenset({"victim_search", "serious_crime_suspect"})
+
+
 def _compared_with(text: str, view: _View) -> tuple[list[Mention], bool]:
     """What the face (or voice) is compared with, read from the structure in any language:
     the person's own single reference after a claim of who they are (``own_reference``: "the
@@ -456,8 +460,11 @@ def _compared_with(text: str, view: _View) -> tuple[list[Mention], bool]:
     many = view.of("cue", "compared_collection")
     out = [replace(m, kind="fact", name="purpose", value="identification",
                    rank=rank("purpose", "identification")) for m in many]
+    # a person sought (a missing child, a suspect) compared with "his photo": the cameras
+    # search everyone for that one person, so no own reference of a claimant is said
+    sought = [m for m in view.of("fact", "exception") if m.value in _SOUGHT]
     own = [m for m in view.of("cue", "own_reference")
-           if not any(_same_sentence(text, m, c) for c in many)]
+           if not any(_same_sentence(text, m, c) for c in [*many, *sought])]
     out += [replace(m, kind="fact", name="purpose", value="verification",
                     rank=rank("purpose", "verification")) for m in own]
     first = bool(many)
