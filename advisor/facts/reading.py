@@ -66,6 +66,10 @@ class Reading:
     #: This turn's own words name a camera, footage or a face (not an earlier turn's).
     footage: bool = False
     purpose_blocked: bool = False
+    #: Purposes this turn's own words rule out or replace ("instead of checking each passenger
+    #: against their passport", "statt des Verpixelns"): an earlier turn's use of that kind is
+    #: the one replaced, so it is not inherited (see resolve).
+    purpose_replaced: frozenset[str] = frozenset()
     mixed_place: str | None = None
     #: A place named only by a proper name the vocabulary does not know ("at Stachus").
     named_place: str | None = None
@@ -186,6 +190,8 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     pronoun = view.cue("service_pronoun")
     turn.pronoun = pronoun.words if pronoun else None
     _read_purpose(text, view, turn, context_cues)
+    turn.purpose_replaced = frozenset(m.value for m in mentions if m.kind == "fact"
+                                      and m.name == "purpose" and m.scope == "negated")
     turn.footage = view.cue("camera_or_face") is not None
     _infer_camera(view, turn, context_cues)
     _carried_from_premise(mentions, view, turn)
@@ -437,6 +443,10 @@ def _scraped_for_faces(text: str, view: _View) -> list[Mention]:
     return []
 
 
+#: Exceptions that name a person searched for among everyone the cameras see.
+_SOUGHT = frozenset({"victim_search", "serious_crime_suspect"})
+
+
 def _compared_with(text: str, view: _View) -> tuple[list[Mention], bool]:
     """What the face (or voice) is compared with, read from the structure in any language:
     the person's own single reference after a claim of who they are (``own_reference``: "the
@@ -454,8 +464,11 @@ def _compared_with(text: str, view: _View) -> tuple[list[Mention], bool]:
     many = view.of("cue", "compared_collection")
     out = [replace(m, kind="fact", name="purpose", value="identification",
                    rank=rank("purpose", "identification")) for m in many]
+    # a person sought (a missing child, a suspect) compared with "his photo": the cameras
+    # search everyone for that one person, so no own reference of a claimant is said
+    sought = [m for m in view.of("fact", "exception") if m.value in _SOUGHT]
     own = [m for m in view.of("cue", "own_reference")
-           if not any(_same_sentence(text, m, c) for c in many)]
+           if not any(_same_sentence(text, m, c) for c in [*many, *sought])]
     out += [replace(m, kind="fact", name="purpose", value="verification",
                     rank=rank("purpose", "verification")) for m in own]
     first = bool(many)

@@ -100,6 +100,13 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
         if reading.purpose_blocked and "purpose" not in reading.found and "purpose" in merged \
                 and merged["purpose"].said[0].value in ("identification", "verification"):
             del merged["purpose"]
+        # "instead of checking each passenger against their passport, search the manifest":
+        # the earlier use is the one replaced; the new one is read from this turn's words,
+        # or stays open (never the replaced, milder one)
+        elif "purpose" not in reading.found and "purpose" in merged \
+                and merged["purpose"].turn < turn.number \
+                and merged["purpose"].said[0].value in reading.purpose_replaced:
+            del merged["purpose"]
         if reading.actor_kind is not None:
             actor = (reading.actor_kind, reading.actor_words or "", turn.number)
             rival = reading.actor_rival
