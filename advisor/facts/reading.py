@@ -1014,6 +1014,14 @@ def _service_rival(text: str, view: _View, best: Mention) -> Said | None:
     a Chinese product", "entre Azure OpenAI et un outil israélien"): which one is used is
     not said, so the service stays open and every service's policy is checked."""
     choice = view.of("cue", "service_choice") or view.of("cue", "or_word")
+    if view.cue("service_doubt") is not None:
+        # "the developer says Azure OpenAI, the diagram says Face API; I'll find out which":
+        # another service named (not as a rule's name nor as given up) stays an alternative
+        rules = [*view.of("cue", "service_as_rule"), *view.of("cue", "service_replaced")]
+        for other in view.of("fact", "service"):
+            if other.value != best.value and not other.overlaps(best) and not any(
+                    other.overlaps(r) for r in rules):
+                return Said(other.value, other.words)
     # "our in-house model, or this service": "this" (Azure OpenAI) is the other option
     pronouns = [replace(m, kind="fact", name="service", value="azure_openai")
                 for m in view.of("cue", "service_pronoun")]
