@@ -299,6 +299,12 @@ def _read_exception(text: str, view: _View, turn: Reading) -> None:
             # keyword does (the question to ask names it)
             turn.exception_keyword = best.words
             return
+        if best.value in _SOUGHT and any(_same_sentence(text, best, d)
+                                         for d in view.of("cue", "exception_doubt")):
+            # "whether she is missing or did something, they would not say": why the person
+            # is sought is not said, so the exception stays open
+            turn.exception_keyword = best.words
+            return
         turn.found["exception"] = [Said(best.value, best.words)]
         return
     keyword = [m for m in view.of("fact", "exception") if m.value == "keyword"]
