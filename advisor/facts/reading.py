@@ -299,6 +299,12 @@ def _read_exception(text: str, view: _View, turn: Reading) -> None:
             # keyword does (the question to ask names it)
             turn.exception_keyword = best.words
             return
+        if best.value in _SOUGHT and any(_same_sentence(text, best, d)
+                                         for d in view.of("cue", "exception_doubt")):
+            # "whether she is missing or did something, they would not say": why the person
+            # is sought is not said, so the exception stays open
+            turn.exception_keyword = best.words
+            return
         turn.found["exception"] = [Said(best.value, best.words)]
         return
     keyword = [m for m in view.of("fact", "exception") if m.value == "keyword"]
@@ -1014,6 +1020,14 @@ def _service_rival(text: str, view: _View, best: Mention) -> Said | None:
     a Chinese product", "entre Azure OpenAI et un outil israélien"): which one is used is
     not said, so the service stays open and every service's policy is checked."""
     choice = view.of("cue", "service_choice") or view.of("cue", "or_word")
+    if view.cue("service_doubt") is not None:
+        # "the developer says Azure OpenAI, the diagram says Face API; I'll find out which":
+        # another service named (not as a rule's name nor as given up) stays an alternative
+        rules = [*view.of("cue", "service_as_rule"), *view.of("cue", "service_replaced")]
+        for other in view.of("fact", "service"):
+            if other.value != best.value and not other.overlaps(best) and not any(
+                    other.overlaps(r) for r in rules):
+                return Said(other.value, other.words)
     # "our in-house model, or this service": "this" (Azure OpenAI) is the other option
     pronouns = [replace(m, kind="fact", name="service", value="azure_openai")
                 for m in view.of("cue", "service_pronoun")]

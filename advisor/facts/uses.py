@@ -29,7 +29,7 @@ def split_uses(text: str) -> list[tuple[str, str]]:
     if len(marks) < 2 or not _in_sequence(labels):
         marks = _ordinal_marks(text)
         if len(marks) < 2:
-            return []
+            return _counted_uses(text)
     preamble = text[:marks[0].start()].strip()
     out: list[tuple[str, str]] = []
     for i, mark in enumerate(marks):
@@ -39,6 +39,41 @@ def split_uses(text: str) -> list[tuple[str, str]]:
             return []  # "first and second floor": no use said between the words
         out.append((item, f"{preamble} {item}".strip()))
     return out
+
+
+def _counted_uses(text: str) -> list[tuple[str, str]]:
+    """Uses announced by their number before a colon ("for three things: count fans, flag
+    banned ones live, and blur faces"): the comma-separated items up to the sentence's end,
+    when there are as many as announced; [] otherwise."""
+    for regex, numbers, joiners in _count_heads():
+        for head in regex.finditer(text):
+            said = head.group("n").lower()
+            wanted = int(said) if said.isdigit() else numbers.get(said, 0)
+            colon = re.match(r"\s*:\s*", text[head.end():])
+            if colon is None or wanted < 2:
+                continue
+            start = head.end() + colon.end()
+            stop = re.search(r"[.;!?](?:\s|$)", text[start:])
+            segment = text[start:start + stop.start()] if stop else text[start:]
+            items = [joiners.sub("", part.strip()).strip() for part in segment.split(",")]
+            if len(items) != wanted or any(len(item.split()) < 2 for item in items):
+                continue
+            preamble = text[:head.end()].strip()
+            return [(item, f"{preamble} {item}") for item in items]
+    return []
+
+
+@lru_cache(maxsize=1)
+def _count_heads() -> tuple[tuple[re.Pattern[str], dict[str, int], re.Pattern[str]], ...]:
+    """Per language: the pattern of a number of uses, its number words, its leading joiners."""
+    data = read_yaml(Path(__file__).parent / "vocab" / "uses.yaml")
+    out = []
+    for lang, pattern in (data.get("count_heads") or {}).items():
+        numbers = {str(k).lower(): int(v) for k, v in (data["numbers"].get(lang) or {}).items()}
+        joiners = "|".join(re.escape(str(j)) for j in data["joiners"].get(lang, ()))
+        lead = re.compile(rf"^(?:(?:{joiners})\s+)+", re.I) if joiners else re.compile(r"^$")
+        out.append((re.compile(str(pattern), re.I), numbers, lead))
+    return tuple(out)
 
 
 def _in_sequence(labels: list[str]) -> bool:
