@@ -136,6 +136,7 @@ _YES_NO = frozenset({"authorisation", "national_law", "minor", "consent"})
 def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
               context_cues: frozenset[str] = frozenset()) -> Reading:
     """Read one turn; ``context_cues`` are cues earlier turns set (a camera named before)."""
+    mentions = _guarded(mentions)
     view = _View(mentions)
     turn = Reading()
     if not text:
@@ -449,6 +450,41 @@ def _scraped_for_faces(text: str, view: _View) -> list[Mention]:
     return []
 
 
+_BLOCK_NEAR = 4  # characters: "nobody is identified unless ...": the condition right after
+
+
+def _guarded(mentions: Sequence[Mention]) -> list[Mention]:
+    """Readings other words of the turn take back, in any language (fixr15b):
+    - a person named through an animal ("Halter der Pferde", "propriétaires de chiens",
+      "lone wolves", ``animal_keeper``) is a person: no animal-only (non-biometric) reading
+      nor an "animals, not people" block comes from those words;
+    - "nobody gets in unless matched", "nadie entra sin ser identificado" (``block_condition``
+      within or right after the words): a condition under which everyone is identified, so
+      no "nobody is identified" block;
+    - "instead of matching them manually", "statt sie vor Ort zu erkennen"
+      (``replaced_manner``): only the manner or time is replaced, the use stays, so neither
+      a block nor a replaced purpose is read from those words."""
+    keepers = [m for m in mentions if m.kind == "cue" and m.name == "animal_keeper"]
+    conditions = [m for m in mentions if m.kind == "cue" and m.name == "block_condition"]
+    manners = [m for m in mentions if m.kind == "cue" and m.name == "replaced_manner"]
+    if not (keepers or conditions or manners):
+        return list(mentions)
+
+    def dropped(m: Mention) -> bool:
+        block = m.kind == "cue" and m.name == "purpose_block_id"
+        purpose = m.kind == "fact" and m.name == "purpose"
+        if (block or (purpose and m.value == "non_biometric")) and any(
+                m.overlaps(k) for k in keepers):
+            return True
+        if block and any(c.start != m.start and c.start < m.end + _BLOCK_NEAR
+                         and c.end > m.start for c in conditions):
+            return True
+        return (block or (purpose and m.scope == "negated")) and any(
+            m.overlaps(w) for w in manners)
+
+    return [m for m in mentions if not dropped(m)]
+
+
 #: Exceptions that name a person searched for among everyone the cameras see.
 _SOUGHT = frozenset({"victim_search", "serious_crime_suspect"})
 
@@ -472,7 +508,11 @@ def _compared_with(text: str, view: _View) -> tuple[list[Mention], bool]:
                    rank=rank("purpose", "identification")) for m in many]
     # a person sought (a missing child, a suspect) compared with "his photo": the cameras
     # search everyone for that one person, so no own reference of a claimant is said
+    # (fixr15b) so do everyone, every face, a crowd, a place's cameras or a goal of finding
+    # someone ("to catch the one who stole", ``sought_among``), before the match or after it:
+    # 1:1 needs a claimant presenting themselves
     sought = [m for m in view.of("fact", "exception") if m.value in _SOUGHT]
+    sought += view.of("cue", "sought_among")
     own = [m for m in view.of("cue", "own_reference")
            if not any(_same_sentence(text, m, c) for c in [*many, *sought])]
     out += [replace(m, kind="fact", name="purpose", value="verification",
