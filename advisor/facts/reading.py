@@ -856,9 +856,12 @@ def _place_priority(text: str, view: _View, mention: Mention) -> int:
         return 0
     # "Siamo in Svizzera di fatto", "we're practically in Switzerland": a place said only
     # roughly is the user's own take, where the use happens only when nothing else says where
-    if any(p.match(text, mention.end) for lang in langs
-           for p in _scope(lang, "hedged_place_after")) or any(
-            p.search(before_law) for lang in langs for p in _scope(lang, "hedged_place")):
+    # (fixr15c: only a place outside the EU: "practically in Germany, in Basel" leaves the
+    # EU open rather than reading the stricter law away on a hedge)
+    if not (mention.name == "country" and jurisdiction(mention.value) == "eu") and (any(
+            p.match(text, mention.end) for lang in langs
+            for p in _scope(lang, "hedged_place_after")) or any(
+            p.search(before_law) for lang in langs for p in _scope(lang, "hedged_place"))):
         return 0
     # "a firm from Lublin supplies the police in Bălți": the supplier's own place is where the
     # use happens only when nothing else says where

@@ -182,7 +182,11 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
 
     # Only a party's place is named (the integrator's, in the EU): the use is taken to be in
     # the EU too, the stricter reading, and said so.
-    if "jurisdiction" not in facts and party_eu is not None and intent == "assess":
+    # (fixr15c) Not for a police or federal body with no rival: a US department stays
+    # possible then (a vendor's or a contractor's EU seat does not say where the force is).
+    police_open = actor is not None and actor[0] in ("police", "federal") and rival is None
+    if "jurisdiction" not in facts and party_eu is not None and intent == "assess" \
+            and not police_open:
         facts["jurisdiction"] = Fact(value="eu", assumed=True)
         assumptions.append(
             f"The only place named, '{party_eu}', is where another party is, not where the"
