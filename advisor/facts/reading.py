@@ -291,6 +291,15 @@ def _carried_from_premise(mentions: Sequence[Mention], view: _View, turn: Readin
 def _read_exception(text: str, view: _View, turn: Reading) -> None:
     said = view.of("fact", "exception")
     substance = [m for m in said if m.value not in ("keyword", "medical_or_safety")]
+    # A denial names one reason ("not about terrorism"): a victim, threat or suspect the turn
+    # states beside it ("we are looking for a kidnapped child") outranks it; alone, it is none.
+    denied = [m for m in substance if m.value == "denied"]
+    if denied:
+        stated = [m for m in substance if m.value not in ("denied", "none")
+                  and not any(m.overlaps(d) for d in denied)]
+        substance = ([m for m in substance if m.value != "denied"] if stated
+                     else [replace(m, value="none") if m.value == "denied" else m
+                           for m in substance])
     if substance:
         best = min(substance, key=lambda m: (m.rank, m.start))
         if best.value == "victim_search" and view.cue("untargeted_search") is not None:
