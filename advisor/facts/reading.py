@@ -101,6 +101,18 @@ class Reading:
         return readings[0] if readings and len(readings) == 1 else None
 
 
+def _settle_material(mentions: Sequence[Mention]) -> list[Mention]:
+    """Material only inferred to be stored ("trail cameras", "videos of the matches",
+    ``post_material``) yields to a live word said of the use in the same part of the turn
+    ("streamed live to the control room", "within seconds"); without one it is post."""
+    live = {m.scope for m in mentions
+            if m.kind == "fact" and m.name == "timing" and m.value == "real_time"}
+    return [m if m.value != "post_material" or m.kind != "fact" or m.name != "timing"
+            else replace(m, value="post") for m in mentions
+            if not (m.kind == "fact" and m.name == "timing" and m.value == "post_material"
+                    and m.scope in live)]
+
+
 class _View:
     """In-scope mentions of one turn, by name."""
 
@@ -136,6 +148,7 @@ _YES_NO = frozenset({"authorisation", "national_law", "minor", "consent"})
 def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
               context_cues: frozenset[str] = frozenset()) -> Reading:
     """Read one turn; ``context_cues`` are cues earlier turns set (a camera named before)."""
+    mentions = _settle_material(mentions)
     view = _View(mentions)
     turn = Reading()
     if not text:
