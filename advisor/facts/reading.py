@@ -101,6 +101,18 @@ class Reading:
         return readings[0] if readings and len(readings) == 1 else None
 
 
+def _settle_material(mentions: Sequence[Mention]) -> list[Mention]:
+    """Material only inferred to be stored ("trail cameras", "videos of the matches",
+    ``post_material``) yields to a live word said of the use in the same part of the turn
+    ("streamed live to the control room", "within seconds"); without one it is post."""
+    live = {m.scope for m in mentions
+            if m.kind == "fact" and m.name == "timing" and m.value == "real_time"}
+    return [m if m.value != "post_material" or m.kind != "fact" or m.name != "timing"
+            else replace(m, value="post") for m in mentions
+            if not (m.kind == "fact" and m.name == "timing" and m.value == "post_material"
+                    and m.scope in live)]
+
+
 class _View:
     """In-scope mentions of one turn, by name."""
 
@@ -136,7 +148,7 @@ _YES_NO = frozenset({"authorisation", "national_law", "minor", "consent"})
 def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
               context_cues: frozenset[str] = frozenset()) -> Reading:
     """Read one turn; ``context_cues`` are cues earlier turns set (a camera named before)."""
-    mentions = _guarded(mentions)
+    mentions = _settle_material(_guarded(mentions))
     view = _View(mentions)
     turn = Reading()
     if not text:
@@ -292,6 +304,15 @@ def _carried_from_premise(mentions: Sequence[Mention], view: _View, turn: Readin
 def _read_exception(text: str, view: _View, turn: Reading) -> None:
     said = view.of("fact", "exception")
     substance = [m for m in said if m.value not in ("keyword", "medical_or_safety")]
+    # A denial names one reason ("not about terrorism"): a victim, threat or suspect the turn
+    # states beside it ("we are looking for a kidnapped child") outranks it; alone, it is none.
+    denied = [m for m in substance if m.value == "denied"]
+    if denied:
+        stated = [m for m in substance if m.value not in ("denied", "none")
+                  and not any(m.overlaps(d) for d in denied)]
+        substance = ([m for m in substance if m.value != "denied"] if stated
+                     else [replace(m, value="none") if m.value == "denied" else m
+                           for m in substance])
     if substance:
         best = min(substance, key=lambda m: (m.rank, m.start))
         if best.value == "victim_search" and view.cue("untargeted_search") is not None:
