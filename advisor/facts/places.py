@@ -404,6 +404,25 @@ def _town_countries() -> Mapping[str, set[str]]:
     return seen
 
 
+def region_of(name: str) -> str | None:
+    """The country whose region, province or state (ISO 3166-2, pycountry) ``name`` is, when
+    only one country has one of that name ("Ohio", "South Carolina")."""
+    key = name.strip().lower()
+    owners = [code for code, names in _subdivisions(regions=True).items() if key in names]
+    return owners[0] if len(owners) == 1 else None
+
+
+def town_countries(name: str) -> set[str]:
+    """The countries with a town (GeoNames) named ``name``."""
+    return set(_town_countries().get(name.strip().lower(), set()))
+
+
+def town_also_in(name: str, code: str) -> bool:
+    """True when ``code``'s towns (GeoNames) include one named ``name`` ("Athens": Greece's
+    and Georgia's, US)."""
+    return code in _town_countries().get(name.strip().lower(), set())
+
+
 _JOINERS = re.compile(r"[\s\-'’.]+")
 
 
