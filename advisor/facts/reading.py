@@ -720,7 +720,8 @@ def _within(inner: Mention | None, outer: Mention) -> bool:
     return inner is not None and outer.start <= inner.start and inner.end <= outer.end
 
 
-def _read_place(text: str, view: _View, turn: Reading, mentions: Sequence[Mention]) -> None:
+def _read_place(text: str, view: _View, turn: Reading,
+                mentions: Sequence[Mention]) -> None:
     candidates: list[tuple[int, int, str, str]] = []  # (priority, position, code, words)
     places = view.of("place", "country")
     for mention in places:
@@ -765,7 +766,8 @@ _NOT_THAT_GAP = 48  # characters: " PD (South Carolina, not ", " (Ohio, no el de
 
 
 def _qualified_towns(text: str, places: Sequence[Mention], bodies: Sequence[Mention],
-                     negated: Sequence[Mention], candidates: list[tuple[int, int, str, str]]) -> list[
+                     negated: Sequence[Mention],
+                     candidates: list[tuple[int, int, str, str]]) -> list[
                          tuple[int, int, str, str]]:
     """"Dublin, Ohio", "Florence (South Carolina, not Italy)", "Toledo (Ohio, no el de
     España)": a town's name placed by a region of another country (ISO 3166-2, pycountry) is
