@@ -72,10 +72,31 @@ def mostly_eu(lang: str) -> bool:
 
 
 def jurisdiction(code: str) -> str:
-    """The jurisdiction value of an ISO 3166-1 alpha-2 code: eu, uk, us or other."""
+    """The jurisdiction value of an ISO 3166-1 alpha-2 code: eu, uk, us or other. A US
+    territory with a code of its own (Puerto Rico, Guam: ISO 3166-2 subdivisions of the US)
+    is the US's: its police are US police."""
     if code in EU_MEMBERS or code in EU_TERRITORIES:
         return "eu"
+    if code in _territories().get("US", ()):
+        return "us"
     return {"GB": "uk", "US": "us"}.get(code, "other")
+
+
+@lru_cache(maxsize=1)
+@stored.table("territories", stored.TUPLES, libraries=_STORED_LIBRARIES)
+def _territories() -> Mapping[str, tuple[str, ...]]:
+    """ISO code -> the ISO 3166-1 codes of its own ISO 3166-2 subdivisions ("US-PR": Puerto
+    Rico, "US-GU": Guam): territories with a country code of their own (pycountry)."""
+    import pycountry
+
+    # (the subdivision named as the country is: "US-AL" is Alabama, not Albania)
+    names = {str(c.alpha_2): str(c.name) for c in pycountry.countries}
+    out: dict[str, list[str]] = {}
+    for sub in pycountry.subdivisions:
+        own = str(sub.code).split("-", 1)[1]
+        if own != sub.country_code and names.get(own) == str(sub.name):
+            out.setdefault(str(sub.country_code), []).append(own)
+    return {code: tuple(sorted(owns)) for code, owns in out.items()}
 
 
 @lru_cache(maxsize=64)
