@@ -425,12 +425,26 @@ def _town_countries() -> Mapping[str, set[str]]:
     return seen
 
 
-def region_of(name: str) -> str | None:
-    """The country whose region, province or state (ISO 3166-2, pycountry) ``name`` is, when
-    only one country has one of that name ("Ohio", "South Carolina")."""
-    key = name.strip().lower()
-    owners = [code for code, names in _subdivisions(regions=True).items() if key in names]
-    return owners[0] if len(owners) == 1 else None
+def region_of(name: str) -> frozenset[str]:
+    """The countries with a region, province or state (ISO 3166-2, pycountry) named ``name``
+    ("Ohio": the US; "Florida": the US and Uruguay)."""
+    return frozenset(_region_owners().get(name.strip().lower(), ()))
+
+
+@lru_cache(maxsize=1)
+@stored.table("region_owners", stored.TUPLES, data=_STORED_DATA,
+              libraries=_STORED_LIBRARIES)
+def _region_owners() -> Mapping[str, tuple[str, ...]]:
+    """Lower-case region name (ISO 3166-2, no municipality) -> the countries that have one."""
+    import pycountry
+
+    skip = {str(t) for t in _common()["subdivision_types_skipped"]}
+    skip |= {str(t) for t in _common()["municipality_types"]}
+    owners: dict[str, set[str]] = {}
+    for sub in pycountry.subdivisions:
+        if sub.type not in skip and "," not in sub.name:
+            owners.setdefault(str(sub.name).lower(), set()).add(str(sub.country_code))
+    return {name: tuple(sorted(codes)) for name, codes in owners.items() if len(name) >= 4}
 
 
 def town_countries(name: str) -> set[str]:

@@ -777,7 +777,7 @@ def _qualified_towns(text: str, places: Sequence[Mention], bodies: Sequence[Ment
     qualified: set[str] = set()
     for town in places:
         for region in places:
-            if region.value == town.value or region_of(region.words) != region.value:
+            if region.value == town.value or region.value not in region_of(region.words):
                 continue
             gap = text[town.end:region.start]
             for body in bodies:  # "Florence PD (South Carolina": the town's body between
