@@ -72,10 +72,31 @@ def mostly_eu(lang: str) -> bool:
 
 
 def jurisdiction(code: str) -> str:
-    """The jurisdiction value of an ISO 3166-1 alpha-2 code: eu, uk, us or other."""
+    """The jurisdiction value of an ISO 3166-1 alpha-2 code: eu, uk, us or other. A US
+    territory with a code of its own (Puerto Rico, Guam: ISO 3166-2 subdivisions of the US)
+    is the US's: its police are US police."""
     if code in EU_MEMBERS or code in EU_TERRITORIES:
         return "eu"
+    if code in _territories().get("US", ()):
+        return "us"
     return {"GB": "uk", "US": "us"}.get(code, "other")
+
+
+@lru_cache(maxsize=1)
+@stored.table("territories", stored.TUPLES, libraries=_STORED_LIBRARIES)
+def _territories() -> Mapping[str, tuple[str, ...]]:
+    """ISO code -> the ISO 3166-1 codes of its own ISO 3166-2 subdivisions ("US-PR": Puerto
+    Rico, "US-GU": Guam): territories with a country code of their own (pycountry)."""
+    import pycountry
+
+    # (the subdivision named as the country is: "US-AL" is Alabama, not Albania)
+    names = {str(c.alpha_2): str(c.name) for c in pycountry.countries}
+    out: dict[str, list[str]] = {}
+    for sub in pycountry.subdivisions:
+        own = str(sub.code).split("-", 1)[1]
+        if own != sub.country_code and names.get(own) == str(sub.name):
+            out.setdefault(str(sub.country_code), []).append(own)
+    return {code: tuple(sorted(owns)) for code, owns in out.items()}
 
 
 @lru_cache(maxsize=64)
@@ -402,6 +423,39 @@ def _town_countries() -> Mapping[str, set[str]]:
         for name in _spellings(city):
             seen.setdefault(name, set()).add(code)
     return seen
+
+
+def region_of(name: str) -> frozenset[str]:
+    """The countries with a region, province or state (ISO 3166-2, pycountry) named ``name``
+    ("Ohio": the US; "Florida": the US and Uruguay)."""
+    return frozenset(_region_owners().get(name.strip().lower(), ()))
+
+
+@lru_cache(maxsize=1)
+@stored.table("region_owners", stored.TUPLES, data=_STORED_DATA,
+              libraries=_STORED_LIBRARIES)
+def _region_owners() -> Mapping[str, tuple[str, ...]]:
+    """Lower-case region name (ISO 3166-2, no municipality) -> the countries that have one."""
+    import pycountry
+
+    skip = {str(t) for t in _common()["subdivision_types_skipped"]}
+    skip |= {str(t) for t in _common()["municipality_types"]}
+    owners: dict[str, set[str]] = {}
+    for sub in pycountry.subdivisions:
+        if sub.type not in skip and "," not in sub.name:
+            owners.setdefault(str(sub.name).lower(), set()).add(str(sub.country_code))
+    return {name: tuple(sorted(codes)) for name, codes in owners.items() if len(name) >= 4}
+
+
+def town_countries(name: str) -> set[str]:
+    """The countries with a town (GeoNames) named ``name``."""
+    return set(_town_countries().get(name.strip().lower(), set()))
+
+
+def town_also_in(name: str, code: str) -> bool:
+    """True when ``code``'s towns (GeoNames) include one named ``name`` ("Athens": Greece's
+    and Georgia's, US)."""
+    return code in _town_countries().get(name.strip().lower(), set())
 
 
 _JOINERS = re.compile(r"[\s\-'’.]+")

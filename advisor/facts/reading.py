@@ -17,7 +17,15 @@ from pathlib import Path
 
 from advisor.facts.dates import calendar_word
 from advisor.facts.mentions import Mention
-from advisor.facts.places import NAME_PARTICLES, NOUNS_CAPITALISED, SMALL, jurisdiction
+from advisor.facts.places import (
+    NAME_PARTICLES,
+    NOUNS_CAPITALISED,
+    SMALL,
+    jurisdiction,
+    region_of,
+    town_also_in,
+    town_countries,
+)
 from advisor.facts.vocab import load, rank
 from advisor.schema import Intent
 
@@ -208,7 +216,7 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     turn.footage = view.cue("camera_or_face") is not None
     _infer_camera(view, turn, context_cues)
     _carried_from_premise(mentions, view, turn)
-    _read_place(text, view, turn)
+    _read_place(text, view, turn, mentions)
     _party_place(mentions, turn)
     _read_actor(text, view, turn, mentions)
     _class_asked(mentions, view, turn)
@@ -779,7 +787,8 @@ def _within(inner: Mention | None, outer: Mention) -> bool:
     return inner is not None and outer.start <= inner.start and inner.end <= outer.end
 
 
-def _read_place(text: str, view: _View, turn: Reading) -> None:
+def _read_place(text: str, view: _View, turn: Reading,
+                mentions: Sequence[Mention]) -> None:
     candidates: list[tuple[int, int, str, str]] = []  # (priority, position, code, words)
     places = view.of("place", "country")
     for mention in places:
@@ -797,6 +806,13 @@ def _read_place(text: str, view: _View, turn: Reading) -> None:
         elif mention.detail == "EU":
             turn.region_words = turn.region_words or mention.words
     if candidates:
+        negated = [m for m in mentions if m.kind == "place" and m.name == "country"
+                   and m.scope == "negated"]
+        candidates = _qualified_towns(text, places, view.of("agency", "actor"), negated,
+                                      candidates)
+        if not candidates:  # a town said not to be the one it names: where stays open
+            return
+        candidates = _also_us_town(view, places, candidates)
         candidates = _alternatives_alike(text, view, candidates)
         candidates.sort(key=lambda item: (-item[0], item[1]))
         top = candidates[0][0]
@@ -808,6 +824,63 @@ def _read_place(text: str, view: _View, turn: Reading) -> None:
     region = view.of("place", "region")
     if region:
         turn.region_words = region[0].words
+
+
+#: A town's name and what places it: "Dublin, Ohio", "Toledo (Ohio", "Ohio's Dublin".
+_QUALIFIER_GAP = re.compile(r"\s*[,(]\s*")
+_REGION_OWNS = re.compile(r"['’]s\s+")
+_NOT_THAT_GAP = 48  # characters: " PD (South Carolina, not ", " (Ohio, no el de "
+
+
+def _qualified_towns(text: str, places: Sequence[Mention], bodies: Sequence[Mention],
+                     negated: Sequence[Mention],
+                     candidates: list[tuple[int, int, str, str]]) -> list[
+                         tuple[int, int, str, str]]:
+    """"Dublin, Ohio", "Florence (South Carolina, not Italy)", "Toledo (Ohio, no el de
+    España)": a town's name placed by a region of another country (ISO 3166-2, pycountry) is
+    that country's town, wherever the name comes up in the question; and a country the
+    question says it is NOT ("not Italy", "nicht in Frankreich") is not where the use is,
+    when another place is named."""
+    qualified: set[str] = set()
+    for town in places:
+        for region in places:
+            if region.value == town.value or region.value not in region_of(region.words):
+                continue
+            gap = text[town.end:region.start]
+            for body in bodies:  # "Florence PD (South Carolina": the town's body between
+                if town.end <= body.start and body.end <= region.start:
+                    gap = gap.replace(body.words, " ")
+            if (region.start >= town.end and _QUALIFIER_GAP.fullmatch(gap)) or (
+                    town.start >= region.end
+                    and _REGION_OWNS.fullmatch(text[region.end:town.start])):
+                qualified.add(town.words.lower())
+    # "Florence PD (not Italy)", "Toledo, no el de España": a town's name another country's
+    # town also has, said not to be the one of the country named right after it
+    for town in places:
+        if len(town_countries(town.words)) > 1 and any(
+                n.value == town.value and 0 < n.start - town.end <= _NOT_THAT_GAP
+                and not _SENTENCE_END.search(text[town.end:n.start]) for n in negated):
+            qualified.add(town.words.lower())
+    out = [c for c in candidates if c[3].lower() not in qualified]
+    return out if out or qualified else candidates
+
+
+def _also_us_town(view: _View, places: Sequence[Mention],
+                  candidates: list[tuple[int, int, str, str]]) -> list[
+                      tuple[int, int, str, str]]:
+    """"The ... Police Department in Athens": a body named the US way ("police department",
+    "PD") in a town the United States also has (GeoNames) may be the US town's; both stay
+    open (a non-US reading would drop the US codes' ban on police use)."""
+    hinted = [m for m in view.of("agency", "actor") if m.detail == "US?"]
+    if not hinted or any(c[2] == "US" for c in candidates if c[0] > 0):
+        return candidates
+    out = list(candidates)
+    for town in places:
+        if town.scope != "negated" and town_also_in(town.words, "US"):
+            pri = next((c[0] for c in candidates if c[1] == town.start), None)
+            if pri is not None:
+                out.append((pri, town.start, "US", town.words))
+    return out
 
 
 def _party_place(mentions: Sequence[Mention], turn: Reading) -> None:
