@@ -313,6 +313,30 @@ def _asker_spans(cues: _Cues, vocabularies: Sequence[Vocabulary]) -> list[tuple[
     return spans
 
 
+_SENTENCE = re.compile(r"[^.!?]*[.!?]+|[^.!?]+$")
+
+
+def _claim_spans(cues: _Cues, vocabularies: Sequence[Vocabulary]) -> list[tuple[int, int]]:
+    """The user's own claim put up for confirmation: a question sentence after the one that
+    describes the use, ending on a tag ("..., right?", "..., oder?", "..., prawda?") or
+    drawing a conclusion that a rule does not bite ("X isn't a state, so the ban wouldn't
+    apply?", "Visto che ..., niente AI Act?"). What it says (a place, who acts, whether the
+    place is public) is the user's belief being asked about, not a fact of the use: it
+    decides nothing (the words are the language's ``claim_question``)."""
+    text = cues.text
+    kinds = [_anywhere(cues, vocab, "claim_question") for vocab in vocabularies]
+    if not any(kinds):
+        return []
+    spans: list[tuple[int, int]] = []
+    for number, match in enumerate(_SENTENCE.finditer(text)):
+        sentence = match.group().rstrip()
+        if number == 0 or not sentence.endswith("?"):
+            continue  # the first sentence names the use itself, even when it asks
+        if any(p.search(sentence) for patterns in kinds for p in patterns):
+            spans.append(match.span())
+    return spans
+
+
 def _anywhere(cues: _Cues, vocab: Vocabulary, kind: str) -> Sequence[re.Pattern[str]]:
     """The kind's patterns, or none when no word of the text starts as a match must."""
     patterns, where = cues.get(vocab, kind)
@@ -328,6 +352,7 @@ def mark(text: str, mentions: Sequence[Mention],
     spans = [match.span() for vocab in vocabularies
              for pattern in _anywhere(cues, vocab, "premise_span")
              for match in pattern.finditer(text)]
+    spans += _claim_spans(cues, vocabularies)
     out: list[Mention] = []
     same: dict[tuple[str, str, str], list[Mention]] = {}  # the scoped ones, by reading
     askers = _asker_spans(cues, vocabularies)
