@@ -957,6 +957,10 @@ def _place_priority(text: str, view: _View, mention: Mention) -> int:
             for p in _scope(lang, "hedged_place_after")) or any(
             p.search(before_law) for lang in langs for p in _scope(lang, "hedged_place"))):
         return 0
+    # "the enclave in Switzerland", "umgeben von der Schweiz": the country around a place is
+    # not the place's own (an enclave is its own country's), read only when nothing else says
+    if any(p.search(before_law) for lang in langs for p in _scope(lang, "surrounding_place")):
+        return 0
     # "a firm from Lublin supplies the police in Bălți": the supplier's own place is where the
     # use happens only when nothing else says where
     if any(p.match(text, mention.end) for lang in langs for p in _scope(lang, "supplier_after")):

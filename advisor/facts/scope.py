@@ -313,6 +313,52 @@ def _asker_spans(cues: _Cues, vocabularies: Sequence[Vocabulary]) -> list[tuple[
     return spans
 
 
+#: A sentence's end: ".", "!" or "?" before a capital or the text's end, not the dot of a
+#: short capitalised abbreviation ("EE. UU.", "St. Gallen").
+_SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\b[A-Z][A-Za-z])(?<!\b[A-Z][A-Za-z]{2})[.!?]+"
+                           r"(?=\s+[\"'«„“¿¡(]?[^\W\d_a-z]|\s*$)")
+#: What a claim may not decide: where the use is and whether the place is open to the public.
+CLAIMED = frozenset({("place", "country"), ("fact", "public_access")})
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        spans.append((start, match.end()))
+        start = match.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+def _claim_spans(cues: _Cues, vocabularies: Sequence[Vocabulary]) -> list[tuple[int, int]]:
+    """The user's own claim put up for confirmation: a question sentence after the first one
+    that concludes a rule does not bite ("X isn't a state, so the ban wouldn't apply?",
+    "Visto che ..., niente AI Act?", the language's ``claim_question``) or ends on a tag after
+    a negated claim ("... nie są przestrzenią publiczną, prawda?", ``claim_tag`` and
+    ``negation``). Where it says the use is, and whether the place is public, is the user's
+    belief being asked about, not a fact of the use (``CLAIMED``): it decides nothing."""
+    text = cues.text
+    spans: list[tuple[int, int]] = []
+    for number, (a, b) in enumerate(_sentences(text)):
+        sentence = text[a:b].rstrip()
+        if number == 0 or not sentence.endswith("?"):
+            continue  # the first sentence names the use itself, even when it asks
+        for vocab in vocabularies:
+            if any(p.search(sentence) for p in vocab.scope_patterns("claim_question")):
+                spans.append((a, b))
+                break
+            tags = [m for p in vocab.scope_patterns("claim_tag")
+                    if (m := p.search(sentence)) is not None]
+            if tags and any(
+                    p.search(sentence[:m.start()] + " " + sentence[m.end():])
+                    for m in tags for p in vocab.scope_patterns("negation")):
+                spans.append((a, b))
+                break
+    return spans
+
+
 def _anywhere(cues: _Cues, vocab: Vocabulary, kind: str) -> Sequence[re.Pattern[str]]:
     """The kind's patterns, or none when no word of the text starts as a match must."""
     patterns, where = cues.get(vocab, kind)
@@ -328,6 +374,7 @@ def mark(text: str, mentions: Sequence[Mention],
     spans = [match.span() for vocab in vocabularies
              for pattern in _anywhere(cues, vocab, "premise_span")
              for match in pattern.finditer(text)]
+    claims = _claim_spans(cues, vocabularies)
     out: list[Mention] = []
     same: dict[tuple[str, str, str], list[Mention]] = {}  # the scoped ones, by reading
     askers = _asker_spans(cues, vocabularies)
@@ -337,7 +384,9 @@ def mark(text: str, mentions: Sequence[Mention],
             continue
         index = _clause_of(clauses, mention.start)
         premise = index in premises or any(a <= mention.start and mention.end <= b
-                                           for a, b in spans)
+                                           for a, b in spans) or (
+            (mention.kind, mention.name) in CLAIMED
+            and any(a <= mention.start and mention.end <= b for a, b in claims))
         # "the integrator, based in Austin", "their contractor (based in Munich)": an aside
         # after a comma or an opening bracket reads on from the clause before it
         comma = index >= 2 and text[slice(*clauses[index - 1])].strip() in (",", "(", "[")
