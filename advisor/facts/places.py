@@ -447,6 +447,25 @@ def _region_owners() -> Mapping[str, tuple[str, ...]]:
     return {name: tuple(sorted(codes)) for name, codes in owners.items() if len(name) >= 4}
 
 
+def country_named(name: str) -> bool:
+    """True when ``name`` is a country's own name (babel's territory names in a supported
+    language: "Italy", "España", "Deutschland"), not a town's or a demonym ("Rome",
+    "Spanish")."""
+    return name.strip().lower() in _country_names()
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> frozenset[str]:
+    from babel import Locale
+
+    from advisor.facts.language import SUPPORTED
+
+    skip = set(_common()["not_countries"])
+    return frozenset(str(name).lower() for lang in SUPPORTED
+                     for code, name in Locale.parse(lang).territories.items()
+                     if len(code) == 2 and code.isalpha() and code not in skip)
+
+
 def town_countries(name: str) -> set[str]:
     """The countries with a town (GeoNames) named ``name``."""
     return set(_town_countries().get(name.strip().lower(), set()))

@@ -21,6 +21,7 @@ from advisor.facts.places import (
     NAME_PARTICLES,
     NOUNS_CAPITALISED,
     SMALL,
+    country_named,
     jurisdiction,
     region_of,
     town_also_in,
@@ -828,8 +829,15 @@ def _read_place(text: str, view: _View, turn: Reading,
 
 #: A town's name and what places it: "Dublin, Ohio", "Toledo (Ohio", "Ohio's Dublin".
 _QUALIFIER_GAP = re.compile(r"\s*[,(]\s*")
+_COMMA_GAP = re.compile(r"\s*,\s*")
 _REGION_OWNS = re.compile(r"['’]s\s+")
 _NOT_THAT_GAP = 48  # characters: " PD (South Carolina, not ", " (Ohio, no el de "
+#: What may stand between a region and the next place of a list ("Madrid, Texas and New
+#: York", "Lyon, Ohio, or Berlin"): commas and up to two lower-case words.
+_LIST_GAP = re.compile(r"[\s,]*(?:[^\W\d_A-ZÀ-Þ]+[\s,]+){0,2}")
+#: What may stand between a negation and the country it negates, after the last comma or
+#: bracket ("not ", "no el de ", "nicht das in ", "not the one in "): lower-case words only.
+_NOT_TAIL = re.compile(r"\s*(?:[^\W\d_A-ZÀ-Þ]+\s+){1,4}")
 
 
 def _qualified_towns(text: str, places: Sequence[Mention], bodies: Sequence[Mention],
@@ -840,29 +848,56 @@ def _qualified_towns(text: str, places: Sequence[Mention], bodies: Sequence[Ment
     España)": a town's name placed by a region of another country (ISO 3166-2, pycountry) is
     that country's town, wherever the name comes up in the question; and a country the
     question says it is NOT ("not Italy", "nicht in Frankreich") is not where the use is,
-    when another place is named."""
+    when another place is named.
+    "Town, Region" with a comma may as well be a list ("Madrid, Texas and New York"): it
+    places the town only when GeoNames has a town of that name in the region's country and
+    no other place follows the region as the next item of a list. A plainly named EU place
+    left beside a qualified town keeps the reading the question had without the qualifier
+    (the stricter one)."""
     qualified: set[str] = set()
+    regions: set[int] = set()  # where the regions that placed a town start
     for town in places:
         for region in places:
-            if region.value == town.value or region.value not in region_of(region.words):
+            owners = region_of(region.words)
+            if region.value == town.value or region.value not in owners:
                 continue
             gap = text[town.end:region.start]
             for body in bodies:  # "Florence PD (South Carolina": the town's body between
                 if town.end <= body.start and body.end <= region.start:
                     gap = gap.replace(body.words, " ")
-            if (region.start >= town.end and _QUALIFIER_GAP.fullmatch(gap)) or (
-                    town.start >= region.end
-                    and _REGION_OWNS.fullmatch(text[region.end:town.start])):
+            known = any(town_also_in(town.words, code) for code in owners)
+            if region.start >= town.end and _QUALIFIER_GAP.fullmatch(gap) and (
+                    not _COMMA_GAP.fullmatch(gap)
+                    or (known and not _listed_after(text, places, region))):
                 qualified.add(town.words.lower())
+                regions.add(region.start)
+            elif (town.start >= region.end and known
+                  and _REGION_OWNS.fullmatch(text[region.end:town.start])):
+                qualified.add(town.words.lower())
+                regions.add(region.start)
     # "Florence PD (not Italy)", "Toledo, no el de España": a town's name another country's
-    # town also has, said not to be the one of the country named right after it
+    # town also has, said not to be the one of the country named right after the negation
+    # (a country's own name: a town of the same country, "Florence, not Rome", or a demonym,
+    # "not the Spanish police", negates no country)
     for town in places:
         if len(town_countries(town.words)) > 1 and any(
                 n.value == town.value and 0 < n.start - town.end <= _NOT_THAT_GAP
+                and country_named(n.words)
+                and _NOT_TAIL.fullmatch(re.split(r"[,(;:]", text[town.end:n.start])[-1])
                 and not _SENTENCE_END.search(text[town.end:n.start]) for n in negated):
             qualified.add(town.words.lower())
     out = [c for c in candidates if c[3].lower() not in qualified]
+    named = {p.start for p in places} - regions  # (a body's hint, "Polizei", is no place)
+    if any(c[1] in named and jurisdiction(c[2]) == "eu" for c in out):
+        return candidates  # "Dublin, Ohio ... and a store in Berlin": as read without it
     return out if out or qualified else candidates
+
+
+def _listed_after(text: str, places: Sequence[Mention], region: Mention) -> bool:
+    """True when another place follows ``region`` as the next item of a list ("Texas and
+    New York", "Ohio, Berlin")."""
+    return any(p.start >= region.end and p.start != region.start
+               and _LIST_GAP.fullmatch(text[region.end:p.start]) for p in places)
 
 
 def _also_us_town(view: _View, places: Sequence[Mention],
