@@ -24,6 +24,7 @@ from dataclasses import replace
 
 from advisor.facts.gate import word_heads
 from advisor.facts.mentions import Mention, Scope
+from advisor.facts.places import jurisdiction
 from advisor.facts.vocab import Vocabulary
 
 __all__ = ["SCOPED_CUES", "mark"]
@@ -359,6 +360,31 @@ def _claim_spans(cues: _Cues, vocabularies: Sequence[Vocabulary]) -> list[tuple[
     return spans
 
 
+def _within(mention: Mention, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(a <= mention.start and mention.end <= b for a, b in spans)
+
+
+def _loosening_claim(mention: Mention, scope: Scope, claims: Sequence[tuple[int, int]],
+                     outside: frozenset[str]) -> bool:
+    """Whether a mention inside the user's claim (``_claim_spans``) is the claim itself, to be
+    set aside: only what the claim says that would let a rule bite less. A place or public
+    access stated in the claim sentence as a plain fact of the use ("The cameras are in the
+    Madrid metro, so the AI Act doesn't apply?", "... and the street is public, right?")
+    stays. Set aside are: a place open to the public said not to be, or a place said not to
+    be public ("przejścia graniczne nie są przestrzenią publiczną, prawda?"); and a country
+    that contradicts the places named outside the claim when one of those is in the EU
+    ("Campione ... Visto che sono in territorio svizzero, niente AI Act?"): the EU stays
+    read. A country that is the only one of the turn, agrees with one named elsewhere, or
+    contradicts only places outside the EU, stays."""
+    if (mention.kind, mention.name) not in CLAIMED or not _within(mention, claims):
+        return False
+    if mention.name == "public_access":
+        return (mention.value == "yes" and scope == "negated"
+                or mention.value == "no" and scope == "use")
+    return (scope == "use" and mention.value not in outside
+            and any(jurisdiction(code) == "eu" for code in outside))
+
+
 def _anywhere(cues: _Cues, vocab: Vocabulary, kind: str) -> Sequence[re.Pattern[str]]:
     """The kind's patterns, or none when no word of the text starts as a match must."""
     patterns, where = cues.get(vocab, kind)
@@ -375,6 +401,8 @@ def mark(text: str, mentions: Sequence[Mention],
              for pattern in _anywhere(cues, vocab, "premise_span")
              for match in pattern.finditer(text)]
     claims = _claim_spans(cues, vocabularies)
+    outside = frozenset(m.value for m in mentions if (m.kind, m.name) == ("place", "country")
+                        and not _within(m, claims))
     out: list[Mention] = []
     same: dict[tuple[str, str, str], list[Mention]] = {}  # the scoped ones, by reading
     askers = _asker_spans(cues, vocabularies)
@@ -384,14 +412,14 @@ def mark(text: str, mentions: Sequence[Mention],
             continue
         index = _clause_of(clauses, mention.start)
         premise = index in premises or any(a <= mention.start and mention.end <= b
-                                           for a, b in spans) or (
-            (mention.kind, mention.name) in CLAIMED
-            and any(a <= mention.start and mention.end <= b for a, b in claims))
+                                           for a, b in spans)
         # "the integrator, based in Austin", "their contractor (based in Munich)": an aside
         # after a comma or an opening bracket reads on from the clause before it
         comma = index >= 2 and text[slice(*clauses[index - 1])].strip() in (",", "(", "[")
         scope = _scope(cues, mention, clauses[index], premise, vocabularies,
                        clauses[index - 2][0] if comma else None)
+        if not premise and _loosening_claim(mention, scope, claims, outside):
+            scope = "premise"
         if scope == "use" and mention.name != "service" and any(
                 a <= mention.start and mention.end <= b for a, b in askers):
             scope = "other_party"
