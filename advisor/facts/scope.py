@@ -378,7 +378,7 @@ def _loosening_claim(mention: Mention, scope: Scope, claims: Sequence[tuple[int,
     contradicts only places outside the EU, stays."""
     if (mention.kind, mention.name) not in CLAIMED or not _within(mention, claims):
         return False
-    if mention.name == "public_access":
+    if mention.name != "country":
         return (mention.value == "yes" and scope == "negated"
                 or mention.value == "no" and scope == "use")
     return (scope == "use" and mention.value not in outside
@@ -401,8 +401,6 @@ def mark(text: str, mentions: Sequence[Mention],
              for pattern in _anywhere(cues, vocab, "premise_span")
              for match in pattern.finditer(text)]
     claims = _claim_spans(cues, vocabularies)
-    outside = frozenset(m.value for m in mentions if (m.kind, m.name) == ("place", "country")
-                        and not _within(m, claims))
     out: list[Mention] = []
     same: dict[tuple[str, str, str], list[Mention]] = {}  # the scoped ones, by reading
     askers = _asker_spans(cues, vocabularies)
@@ -418,7 +416,8 @@ def mark(text: str, mentions: Sequence[Mention],
         comma = index >= 2 and text[slice(*clauses[index - 1])].strip() in (",", "(", "[")
         scope = _scope(cues, mention, clauses[index], premise, vocabularies,
                        clauses[index - 2][0] if comma else None)
-        if not premise and _loosening_claim(mention, scope, claims, outside):
+        if not premise and mention.name == "public_access" and _loosening_claim(
+                mention, scope, claims, frozenset()):
             scope = "premise"
         if scope == "use" and mention.name != "service" and any(
                 a <= mention.start and mention.end <= b for a, b in askers):
@@ -434,4 +433,11 @@ def mark(text: str, mentions: Sequence[Mention],
             scope = last.scope
         out.append(mention if scope == "use" else replace(mention, scope=scope))
         same.setdefault(reading, []).append(out[-1])
-    return tuple(out)
+    # the countries the use is read in outside the claim (not the country around an enclave,
+    # "l'enclave in Svizzera": the weakest place), then the claim's that contradict them
+    around = [p for vocab in vocabularies for p in vocab.scope_patterns("surrounding_place")]
+    outside = frozenset(m.value for m in out if (m.kind, m.name) == ("place", "country")
+                        and m.scope == "use" and not _within(m, claims) and not any(
+                            p.search(text[max(0, m.start - 40):m.start]) for p in around))
+    return tuple(replace(m, scope="premise") if m.name == "country" and _loosening_claim(
+        m, m.scope, claims, outside) else m for m in out)
