@@ -374,15 +374,18 @@ def _loosening_claim(mention: Mention, scope: Scope, claims: Sequence[tuple[int,
     be public ("przejścia graniczne nie są przestrzenią publiczną, prawda?"); and a country
     that contradicts the places named outside the claim when one of those is in the EU
     ("Campione ... Visto che sono in territorio svizzero, niente AI Act?"): the EU stays
-    read. A country that is the only one of the turn, agrees with one named elsewhere, or
-    contradicts only places outside the EU, stays."""
+    read; or under the same law ("Policía de Puerto Rico ... isn't a state, so the US
+    police restriction wouldn't apply?"). A country that is the only one of the turn, agrees
+    with one named elsewhere, or contradicts only places outside the EU under another law,
+    stays."""
     if (mention.kind, mention.name) not in CLAIMED or not _within(mention, claims):
         return False
     if mention.name != "country":
         return (mention.value == "yes" and scope == "negated"
                 or mention.value == "no" and scope == "use")
+    own = jurisdiction(mention.value)
     return (scope == "use" and mention.value not in outside
-            and any(jurisdiction(code) == "eu" for code in outside))
+            and any(jurisdiction(code) in ("eu", own) for code in outside))
 
 
 def _anywhere(cues: _Cues, vocab: Vocabulary, kind: str) -> Sequence[re.Pattern[str]]:
