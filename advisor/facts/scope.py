@@ -24,6 +24,7 @@ from dataclasses import replace
 
 from advisor.facts.gate import word_heads
 from advisor.facts.mentions import Mention, Scope
+from advisor.facts.places import jurisdiction
 from advisor.facts.vocab import Vocabulary
 
 __all__ = ["SCOPED_CUES", "mark"]
@@ -359,6 +360,34 @@ def _claim_spans(cues: _Cues, vocabularies: Sequence[Vocabulary]) -> list[tuple[
     return spans
 
 
+def _within(mention: Mention, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(a <= mention.start and mention.end <= b for a, b in spans)
+
+
+def _loosening_claim(mention: Mention, scope: Scope, claims: Sequence[tuple[int, int]],
+                     outside: frozenset[str]) -> bool:
+    """Whether a mention inside the user's claim (``_claim_spans``) is the claim itself, to be
+    set aside: only what the claim says that would let a rule bite less. A place or public
+    access stated in the claim sentence as a plain fact of the use ("The cameras are in the
+    Madrid metro, so the AI Act doesn't apply?", "... and the street is public, right?")
+    stays. Set aside are: a place open to the public said not to be, or a place said not to
+    be public ("przejścia graniczne nie są przestrzenią publiczną, prawda?"); and a country
+    that contradicts the places named outside the claim when one of those is in the EU
+    ("Campione ... Visto che sono in territorio svizzero, niente AI Act?"): the EU stays
+    read; or under the same law ("Policía de Puerto Rico ... isn't a state, so the US
+    police restriction wouldn't apply?"). A country that is the only one of the turn, agrees
+    with one named elsewhere, or contradicts only places outside the EU under another law,
+    stays."""
+    if (mention.kind, mention.name) not in CLAIMED or not _within(mention, claims):
+        return False
+    if mention.name != "country":
+        return (mention.value == "yes" and scope == "negated"
+                or mention.value == "no" and scope == "use")
+    own = jurisdiction(mention.value)
+    return (scope == "use" and mention.value not in outside
+            and any(jurisdiction(code) in ("eu", own) for code in outside))
+
+
 def _anywhere(cues: _Cues, vocab: Vocabulary, kind: str) -> Sequence[re.Pattern[str]]:
     """The kind's patterns, or none when no word of the text starts as a match must."""
     patterns, where = cues.get(vocab, kind)
@@ -384,14 +413,15 @@ def mark(text: str, mentions: Sequence[Mention],
             continue
         index = _clause_of(clauses, mention.start)
         premise = index in premises or any(a <= mention.start and mention.end <= b
-                                           for a, b in spans) or (
-            (mention.kind, mention.name) in CLAIMED
-            and any(a <= mention.start and mention.end <= b for a, b in claims))
+                                           for a, b in spans)
         # "the integrator, based in Austin", "their contractor (based in Munich)": an aside
         # after a comma or an opening bracket reads on from the clause before it
         comma = index >= 2 and text[slice(*clauses[index - 1])].strip() in (",", "(", "[")
         scope = _scope(cues, mention, clauses[index], premise, vocabularies,
                        clauses[index - 2][0] if comma else None)
+        if not premise and mention.name == "public_access" and _loosening_claim(
+                mention, scope, claims, frozenset()):
+            scope = "premise"
         if scope == "use" and mention.name != "service" and any(
                 a <= mention.start and mention.end <= b for a, b in askers):
             scope = "other_party"
@@ -406,4 +436,11 @@ def mark(text: str, mentions: Sequence[Mention],
             scope = last.scope
         out.append(mention if scope == "use" else replace(mention, scope=scope))
         same.setdefault(reading, []).append(out[-1])
-    return tuple(out)
+    # the countries the use is read in outside the claim (not the country around an enclave,
+    # "l'enclave in Svizzera": the weakest place), then the claim's that contradict them
+    around = [p for vocab in vocabularies for p in vocab.scope_patterns("surrounding_place")]
+    outside = frozenset(m.value for m in out if (m.kind, m.name) == ("place", "country")
+                        and m.scope == "use" and not _within(m, claims) and not any(
+                            p.search(text[max(0, m.start - 40):m.start]) for p in around))
+    return tuple(replace(m, scope="premise") if m.name == "country" and _loosening_claim(
+        m, m.scope, claims, outside) else m for m in out)
