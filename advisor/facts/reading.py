@@ -738,7 +738,7 @@ def _beside_identification(text: str, chosen: Mention, value: str, found: Sequen
     hit = next((m for m in found if m.value == "identification"
                 and not any(m.overlaps(b) for b in blocks)
                 and not any(m.overlaps(o) or _one_phrase(text, m, o) for o in others)
-                and _same_sentence(text, m, chosen)), None)
+                and _same_sentence(text, m, chosen, _FULL_STOP)), None)
     if hit is None:
         return []
     return [Said(value, chosen.words), Said("identification", hit.words)]
@@ -761,10 +761,6 @@ def _one_phrase(text: str, one: Mention, other: Mention) -> bool:
     most = _PHRASE_GAP if one.start <= other.start else 0
     return not re.search(r"[,;:.!?]", gap) and len(gap.split()) <= most
 
-
-def _same_sentence(text: str, one: Mention, other: Mention) -> bool:
-    """Both said in one sentence: no sentence end between them."""
-    return not re.search(r"[.!?]", _gap_text(text, one, other))
 
 
 def _part_of(text: str, part: Mention, whole: Mention) -> bool:
