@@ -424,7 +424,8 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
         turn.found["purpose"] = [Said(value, mention.words)]
         turn.state_read = value == "detection_or_redaction" and any(
             mention.overlaps(c) for c in view.of("cue", "physical_state"))
-        turn.practices = _practices(text, view, turn.purpose_blocked)
+        turn.practices = _practices(text, view, turn.purpose_blocked) or _beside_identification(
+            text, mention, value, found, blocks)
         return
     task = view.cue("text_task")
     # "write product descriptions from photos of dresses": photos and nothing else biometric
@@ -719,6 +720,48 @@ def _practices(text: str, view: _View, blocked: bool) -> list[Said]:
         if hit is not None:
             out.append(Said(value, hit.words))
     return out if len(out) > 1 else []
+
+
+#: Purposes read from people (their traits, feelings, a score) that outrank identification
+#: but do not replace one stated beside them: each is a use of its own.
+_BESIDE_IDENTIFICATION = ("social_scoring", "categorisation", "emotion_inference",
+                          "attribute_inference")
+
+
+def _beside_identification(text: str, chosen: Mention, value: str, found: Sequence[Mention],
+                           blocks: Sequence[Mention]) -> list[Said]:
+    """"what share of customers are women, and to identify shoplifters live": a read of
+    people's traits, feelings or score and an identification stated beside it (in words of
+    its own, not ruled out) are two uses; the trait read never replaces the identification."""
+    if value not in _BESIDE_IDENTIFICATION:
+        return []
+    others = [m for m in found if m.value != "identification"]
+    hit = next((m for m in found if m.value == "identification"
+                and not any(m.overlaps(b) for b in blocks)
+                and not any(m.overlaps(o) or _one_phrase(text, m, o) for o in others)
+                and _same_sentence(text, m, chosen, _FULL_STOP)), None)
+    if hit is None:
+        return []
+    return [Said(value, chosen.words), Said("identification", hit.words)]
+
+
+#: Words at most between an identification word and the read it names ("recognition of the
+#: emotions"); after the read ("emotion recognition") none.
+_PHRASE_GAP = 2
+
+
+def _gap_text(text: str, one: Mention, other: Mention) -> str:
+    first, second = (one, other) if one.start <= other.start else (other, one)
+    return text[first.end:second.start]
+
+
+def _one_phrase(text: str, one: Mention, other: Mention) -> bool:
+    """"rozpoznawanie emocji", "recognition of the emotions", "emotion recognition": the
+    identification word names how the other read is made, not a use of its own."""
+    gap = _gap_text(text, one, other)
+    most = _PHRASE_GAP if one.start <= other.start else 0
+    return not re.search(r"[,;:.!?]", gap) and len(gap.split()) <= most
+
 
 
 def _part_of(text: str, part: Mention, whole: Mention) -> bool:
