@@ -750,15 +750,11 @@ def _beside_identification(text: str, chosen: Mention, value: str, found: Sequen
 _PHRASE_GAP = 2
 
 
-def _gap_text(text: str, one: Mention, other: Mention) -> str:
-    first, second = (one, other) if one.start <= other.start else (other, one)
-    return text[first.end:second.start]
-
-
 def _one_phrase(text: str, one: Mention, other: Mention) -> bool:
     """"rozpoznawanie emocji", "recognition of the emotions", "emotion recognition": the
     identification word names how the other read is made, not a use of its own."""
-    gap = _gap_text(text, one, other)
+    first, second = (one, other) if one.start <= other.start else (other, one)
+    gap = text[first.end:second.start]
     most = _PHRASE_GAP if one.start <= other.start else 0
     return not re.search(r"[,;:.!?]", gap) and len(gap.split()) <= most
 
@@ -1016,15 +1012,16 @@ def _place_priority(text: str, view: _View, mention: Mention) -> int:
         return 3
     # so is a place named right after the body with only "of" between ("the police of
     # Houston", "politie van Houston", "policji z Dallas"): the force's own place
-    langs = {m.lang for m in view.all}
-    if any(0 < mention.start - m.end <= _FORCE_GAP and any(
-            p.fullmatch(text[m.end:mention.start]) for lang in langs
-            for p in _scope(lang, "force_place")) for m in bodies):
+    if any(_force_of(text, view, m, mention) for m in bodies):
         return 3
+    langs = {m.lang for m in view.all}
+
+    def said(kind: str, before: str) -> bool:  # a scope word of ``kind`` ends right before
+        return any(p.search(before) for lang in langs for p in _scope(lang, kind))
     # "Vale il diritto svizzero?", "le droit suisse s'applique-t-il ?": a nationality naming
     # a law the user asks about is where the use happens only when nothing else says where
     before_law = text[max(0, mention.start - _SEAT_GAP):mention.start]
-    if any(p.search(before_law) for lang in langs for p in _scope(lang, "law_place")):
+    if said("law_place", before_law):
         return 0
     # "Siamo in Svizzera di fatto", "we're practically in Switzerland": a place said only
     # roughly is the user's own take, where the use happens only when nothing else says where
@@ -1032,12 +1029,11 @@ def _place_priority(text: str, view: _View, mention: Mention) -> int:
     # EU open rather than reading the stricter law away on a hedge)
     if not (mention.name == "country" and jurisdiction(mention.value) == "eu") and (any(
             p.match(text, mention.end) for lang in langs
-            for p in _scope(lang, "hedged_place_after")) or any(
-            p.search(before_law) for lang in langs for p in _scope(lang, "hedged_place"))):
+            for p in _scope(lang, "hedged_place_after")) or said("hedged_place", before_law)):
         return 0
     # "the enclave in Switzerland", "umgeben von der Schweiz": the country around a place is
     # not the place's own (an enclave is its own country's), read only when nothing else says
-    if any(p.search(before_law) for lang in langs for p in _scope(lang, "surrounding_place")):
+    if said("surrounding_place", before_law):
         return 0
     # "a firm from Lublin supplies the police in Bălți": the supplier's own place is where the
     # use happens only when nothing else says where
@@ -1045,12 +1041,11 @@ def _place_priority(text: str, view: _View, mention: Mention) -> int:
         return 0
     # so is the place on a forwarded mail's sender line ("Da: Shkodra Tech, Tirana ... per il
     # vostro ospedale di Bari"): the sender's own place, not where the use is
-    if any(p.search(before_law) for lang in langs for p in _scope(lang, "sender")):
+    if said("sender", before_law):
         return 0
     # "a bank with its seat in Frankfurt": where the body sits, read as where it acts only
     # when the question names no place of the use ("... its branches in Vienna")
-    before = text[max(0, mention.start - _SEAT_GAP):mention.start]
-    if any(p.search(before) for lang in langs for p in _scope(lang, "seat")):
+    if said("seat", before_law):
         return 1
     # "in Germany" (where the use happens) outranks a nationality ("a German company"), and
     # so does a place named with the client who uses it ("our client, a German retailer").

@@ -64,9 +64,15 @@ def _counted_uses(text: str) -> list[tuple[str, str]]:
 
 
 @lru_cache(maxsize=1)
+def _words() -> dict:
+    """vocab/uses.yaml, read once."""
+    return read_yaml(Path(__file__).parent / "vocab" / "uses.yaml")
+
+
+@lru_cache(maxsize=1)
 def _count_heads() -> tuple[tuple[re.Pattern[str], dict[str, int], re.Pattern[str]], ...]:
     """Per language: the pattern of a number of uses, its number words, its leading joiners."""
-    data = read_yaml(Path(__file__).parent / "vocab" / "uses.yaml")
+    data = _words()
     out = []
     for lang, pattern in (data.get("count_heads") or {}).items():
         numbers = {str(k).lower(): int(v) for k, v in (data["numbers"].get(lang) or {}).items()}
@@ -105,7 +111,7 @@ def _ordinal_marks(text: str) -> list[re.Match[str]]:
 @lru_cache(maxsize=1)
 def _ordinals() -> tuple[tuple[re.Pattern[str], dict[str, int]], ...]:
     """Per language: the pattern of its ordinal words, and each word's position (0 = first)."""
-    data = read_yaml(Path(__file__).parent / "vocab" / "uses.yaml")
+    data = _words()
     out: list[tuple[re.Pattern[str], dict[str, int]]] = []
     for lang, positions in data["ordinals"].items():
         rank = {str(word).lower(): i for i, words in enumerate(positions) for word in words}
