@@ -228,6 +228,9 @@ def _names(entry: Entry, text: str) -> Iterator[re.Match[str] | _Hit]:
             key = text[start:words[j][1]].lower()
             # "U.S." or "U.S" and "Tallinn's" or "Tallinn": the name without what follows it
             hit = next((k for k in _variants(key) if k in lookup), None)
+            if hit is None and j > i and text.startswith(")", words[j][1]) and (
+                    key + ")") in lookup:  # "Halle (Saale)": the bracket closes the name
+                hit = key + ")"
             if hit is not None and entry.proper and not _proper_ok(
                     text, start, lookup[hit], entry.lower, start + len(hit)):
                 hit = None
