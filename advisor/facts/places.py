@@ -845,8 +845,12 @@ def _declined(lang: str, small: bool = False) -> dict[str, tuple[str, int, str]]
     baden-baden", "een supermarkt in eindhoven"). Empty for English (read anywhere)."""
     if lang == "en":
         return {}
+    # (the smaller places also decline by ``declension_proper``: endings whose forms are also
+    # ordinary words in lower case, "w Kole" of Koło and "w kole", in a circle: capitalised
+    # only)
     rules = [(str(end), [str(f) for f in forms])
-             for end, forms in _data(lang).get("declension") or ()]
+             for key in (("declension", "declension_proper") if small else ("declension",))
+             for end, forms in _data(lang).get(key) or ()]
     rules.sort(key=lambda rule: len(rule[0]), reverse=True)
 
     def word_forms(word: str) -> list[str]:
@@ -859,7 +863,21 @@ def _declined(lang: str, small: bool = False) -> dict[str, tuple[str, int, str]]
         if not rules:
             return {}
         small_names = {name: row[0] for name, row in _small_towns() if _speaks(row[0], lang)}
-        return _declined_forms(small_names, word_forms, SMALL)
+        out = _declined_forms(small_names, word_forms, SMALL)
+        # and the towns' forms by the capitalised-only endings ("w Kole": Koło)
+        proper = sorted(((str(end), [str(f) for f in forms])
+                         for end, forms in _data(lang).get("declension_proper") or ()),
+                        key=lambda rule: -len(rule[0]))
+        if proper:
+            def proper_forms(word: str) -> list[str]:
+                for end, forms in proper:
+                    if word.endswith(end):
+                        return [word[:len(word) - len(end)] + f for f in forms]
+                return [word]
+
+            for form, row in _declined_forms(declined_names(lang), proper_forms).items():
+                out.setdefault(form, row)
+        return out
     names = declined_names(lang)
     out = _declined_forms(names, word_forms)
     # and the forms simplemma's dictionary gives a one-word name the rules miss ("w Wiedniu":
