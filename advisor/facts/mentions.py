@@ -22,6 +22,7 @@ from advisor.facts.places import (
     MUNICIPALITY,
     PLACE_KIND_AFTER,
     SMALL,
+    TOWN_AT,
     TOWN_LEAD,
     TOWN_LEAD_ENGLISH,
     foreign_noun,
@@ -344,7 +345,7 @@ def _proper_ok(text: str, start: int, value: tuple[str, int, str], lower: bool =
         return BRACKETED_AFTER_NAME.search(text[max(0, start - 40):start]) is not None
     if value[2].startswith("after"):  # a small town: right after a word for its municipality
         before = text[max(0, start - 40):start]
-        lead = {"after-in": TOWN_LEAD, "after-en": TOWN_LEAD_ENGLISH}.get(
+        lead = {"after-in": TOWN_LEAD, "after-en": TOWN_LEAD_ENGLISH, "after-at": TOWN_AT}.get(
             value[2].removesuffix(SMALL))
         # (or right after a capitalised word for the lake, mountain or coast it names: "Lake
         # Bled", "Lago di Garda"; a non-EU one there is left open by ``find``)

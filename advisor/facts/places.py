@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["BODY_AFTER", "BRACKETED_AFTER_NAME", "EU_MEMBERS", "EU_TERRITORIES", "FEATURE_BEFORE",
            "FEATURE_LEAD",
            "MUNICIPALITY", "NAME_PARTICLES", "NOUNS_CAPITALISED", "PLACE_KIND_AFTER", "SMALL",
-           "TOWN_LEAD", "TOWN_LEAD_ENGLISH", "declined_names", "foreign_noun", "islands",
+           "TOWN_AT", "TOWN_LEAD", "TOWN_LEAD_ENGLISH", "declined_names", "foreign_noun", "islands",
            "jurisdiction", "mostly_eu", "place_entries", "place_names", "territory_of",
            "town_word"]
 
@@ -586,6 +586,11 @@ def _small_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
     question treats the word as a place (capitalised, right after a word for "in"/"at" or
     for its municipality, or before a word for a kind of place). Never a name a supported
     language has as an ordinary word ("Rust", "Camera"), a month or a weekday."""
+    return _small_rows(worded=False)
+
+
+def _small_rows(worded: bool) -> tuple[tuple[str, tuple[str, int, str]], ...]:
+    """``_small_towns`` (``worded``: only the EU ones whose name is an ordinary word)."""
     from advisor.facts.dates import calendar_word
 
     rules = _common()["cities"]
@@ -620,13 +625,27 @@ def _small_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
             codes = seen.get(str(alias).lower())
             if codes is not None:
                 codes.add(str(city["countrycode"]))
-    taken = set(towns) | _ordinary_words()  # (a word, or a bigger town's name)
+    ordinary = _ordinary_words()
     eu_regions = _eu_region_names()
     return tuple((name, (code, 0, "after")) for name, code in small.items()
                  if len(seen[name]) == len(seen[_folded(name)]) == 1 and len(name) >= 4
-                 and name not in taken and _folded(name) not in taken
+                 and name not in towns and _folded(name) not in towns
+                 and ((name in ordinary or _folded(name) in ordinary) == worded)
+                 and (not worded or jurisdiction(code) == "eu")
                  and name not in skip and not calendar_word(name)
                  and not (name in eu_regions and jurisdiction(code) != "eu"))
+
+
+@lru_cache(maxsize=1)
+@stored.table("small_word_towns", stored.ROWS,
+              data=(*_STORED_DATA, Path(__file__).parent / "vocab" / "dates.yaml"),
+              libraries=(*_STORED_LIBRARIES, "dateparser", "simplemma"))
+def _small_word_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
+    """The EU's smaller places whose name only one country holds and a supported language has
+    as an ordinary word ("Sluis", a lock; "Most"): read only in a language their country
+    speaks and that does not capitalise every noun, capitalised right after a word for
+    "in"/"at" ("een notaris in Sluis"): a capital there marks the name."""
+    return _small_rows(worded=True)
 
 
 @lru_cache(maxsize=1)
@@ -935,6 +954,8 @@ MUNICIPALITY = _before(_common()["cities"]["municipality"])
 #: Words for "in", "at", "of" right before a town's name whose country speaks the language.
 TOWN_LEAD = _before(_common()["cities"]["town_lead"])
 TOWN_LEAD_ENGLISH = _before(_common()["cities"]["town_lead_english"])
+#: The plain words for "in"/"at" alone, before a smaller place named like a word ("in Sluis").
+TOWN_AT = _before(_common()["cities"]["town_at"])
 #: A capitalised word for a mountain range, lake, coast or gulf right before a place's name:
 #: the two name the feature ("Sierra Nevada", "Lake Geneva", "Golfo de México"), which may
 #: lie in another country than the place it shares a name with.
@@ -1063,6 +1084,13 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
                         for name, row in _short_towns() if name not in names})
         entries.append(Entry("place", "country", "", 0, _PROPER, lookup=short, names=True,
                              proper=True))
+        # a smaller EU place named like a word ("Sluis"), capitalised after "in", in its
+        # country's language where a capital marks a name
+        if lang != "en" and lang not in NOUNS_CAPITALISED:
+            worded = folded({name: (row[0], 0, "after-at") for name, row in _small_word_towns()
+                             if name not in names and _speaks(row[0], lang)})
+            entries.append(Entry("place", "country", "", 0, _PROPER, lookup=worded,
+                                 names=True, proper=True))
         # a town an EU member and other countries have, in the member's language alone
         if lang != "en":
             home = folded({name: (row[0], 0, "after-in") for name, row in _home_towns()
