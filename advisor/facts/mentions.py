@@ -22,6 +22,7 @@ from advisor.facts.places import (
     MUNICIPALITY,
     PLACE_KIND_AFTER,
     SMALL,
+    TOWN_AT,
     TOWN_LEAD,
     TOWN_LEAD_ENGLISH,
     foreign_noun,
@@ -228,6 +229,9 @@ def _names(entry: Entry, text: str) -> Iterator[re.Match[str] | _Hit]:
             key = text[start:words[j][1]].lower()
             # "U.S." or "U.S" and "Tallinn's" or "Tallinn": the name without what follows it
             hit = next((k for k in _variants(key) if k in lookup), None)
+            if hit is None and j > i and text.startswith(")", words[j][1]) and (
+                    key + ")") in lookup:  # "Halle (Saale)": the bracket closes the name
+                hit = key + ")"
             if hit is not None and entry.proper and not _proper_ok(
                     text, start, lookup[hit], entry.lower, start + len(hit)):
                 hit = None
@@ -341,13 +345,13 @@ def _proper_ok(text: str, start: int, value: tuple[str, int, str], lower: bool =
         return BRACKETED_AFTER_NAME.search(text[max(0, start - 40):start]) is not None
     if value[2].startswith("after"):  # a small town: right after a word for its municipality
         before = text[max(0, start - 40):start]
-        lead = {"after-in": TOWN_LEAD, "after-en": TOWN_LEAD_ENGLISH}.get(
+        lead = {"after-in": TOWN_LEAD, "after-en": TOWN_LEAD_ENGLISH, "after-at": TOWN_AT}.get(
             value[2].removesuffix(SMALL))
         # (or right after a capitalised word for the lake, mountain or coast it names: "Lake
         # Bled", "Lago di Garda"; a non-EU one there is left open by ``find``)
         return MUNICIPALITY.search(before) is not None or (
             lead is not None and lead.search(before) is not None) or (
-            FEATURE_LEAD.search(before) is not None)
+            value[2] != "after-at" and FEATURE_LEAD.search(before) is not None)
     # (a city whose own name is no word of a supported language, "start", opens one too:
     # "Odense police want ...")
     return value[2] in ("big", "start") or not _opens_sentence(text, start)

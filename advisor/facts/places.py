@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 __all__ = ["BODY_AFTER", "BRACKETED_AFTER_NAME", "EU_MEMBERS", "EU_TERRITORIES", "FEATURE_BEFORE",
            "FEATURE_LEAD",
            "MUNICIPALITY", "NAME_PARTICLES", "NOUNS_CAPITALISED", "PLACE_KIND_AFTER", "SMALL",
-           "TOWN_LEAD", "TOWN_LEAD_ENGLISH", "declined_names", "foreign_noun", "islands",
-           "jurisdiction", "mostly_eu", "place_entries", "place_names", "town_word"]
+           "TOWN_AT", "TOWN_LEAD", "TOWN_LEAD_ENGLISH", "declined_names", "foreign_noun", "islands",
+           "jurisdiction", "mostly_eu", "place_entries", "place_names", "territory_of",
+           "town_word"]
 
 _DIR = Path(__file__).parent / "vocab" / "places"
 #: What the stored GeoNames and pycountry tables (advisor.facts.stored) are keyed on too.
@@ -88,15 +89,32 @@ def _territories() -> Mapping[str, tuple[str, ...]]:
     """ISO code -> the ISO 3166-1 codes of its own ISO 3166-2 subdivisions ("US-PR": Puerto
     Rico, "US-GU": Guam): territories with a country code of their own (pycountry)."""
     import pycountry
+    from babel import Locale
 
-    # (the subdivision named as the country is: "US-AL" is Alabama, not Albania)
-    names = {str(c.alpha_2): str(c.name) for c in pycountry.countries}
+    from advisor.facts.language import SUPPORTED
+
+    # (the subdivision named as the country is, in English or a supported language's CLDR
+    # name: "US-AL" is Alabama, not Albania; "FR-PM" is Saint-Pierre-et-Miquelon)
+    names: dict[str, set[str]] = {}
+    for country in pycountry.countries:
+        names.setdefault(str(country.alpha_2), set()).add(str(country.name).lower())
+    for lang in SUPPORTED:
+        for code, name in Locale.parse(lang).territories.items():
+            names.setdefault(str(code), set()).add(str(name).lower())
     out: dict[str, list[str]] = {}
     for sub in pycountry.subdivisions:
         own = str(sub.code).split("-", 1)[1]
-        if own != sub.country_code and names.get(own) == str(sub.name):
+        if own != sub.country_code and str(sub.name).lower() in names.get(own, ()):
             out.setdefault(str(sub.country_code), []).append(own)
     return {code: tuple(sorted(owns)) for code, owns in out.items()}
+
+
+def _owner(sub: Any) -> str:
+    """The ISO 3166-1 code a subdivision (pycountry) is read as: its own code when it is a
+    territory with one ("FR-PM": PM, Saint-Pierre-et-Miquelon), else its state's."""
+    own = str(sub.code).split("-", 1)[1]
+    return own if own in _territories().get(str(sub.country_code), ()) else str(
+        sub.country_code)
 
 
 @lru_cache(maxsize=64)
@@ -196,7 +214,7 @@ def _subdivisions(regions: bool = False, towns: bool = False) -> Mapping[str, tu
         if towns and sub.type not in municipal:  # only the municipalities ("Kranjska Gora")
             continue
         if sub.type not in skip and "," not in sub.name:
-            owners.setdefault(sub.name.lower(), set()).add(sub.country_code)
+            owners.setdefault(sub.name.lower(), set()).add(_owner(sub))
     out: dict[str, list[str]] = {}
     for name, codes in owners.items():
         if len(codes) == 1 and len(name) >= 4:
@@ -443,8 +461,17 @@ def _region_owners() -> Mapping[str, tuple[str, ...]]:
     owners: dict[str, set[str]] = {}
     for sub in pycountry.subdivisions:
         if sub.type not in skip and "," not in sub.name:
-            owners.setdefault(str(sub.name).lower(), set()).add(str(sub.country_code))
+            owners.setdefault(str(sub.name).lower(), set()).add(_owner(sub))
     return {name: tuple(sorted(codes)) for name, codes in owners.items() if len(name) >= 4}
+
+
+@lru_cache(maxsize=256)
+def territory_of(state: str, code: str) -> bool:
+    """True when ``code`` (ISO 3166-1) is also one of ``state``'s own subdivisions (ISO 3166-2,
+    pycountry: "FR-PM", Saint-Pierre-et-Miquelon; "US-PR", Puerto Rico)."""
+    import pycountry
+
+    return pycountry.subdivisions.get(code=f"{state}-{code}") is not None
 
 
 def country_named(name: str) -> bool:
@@ -559,6 +586,11 @@ def _small_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
     question treats the word as a place (capitalised, right after a word for "in"/"at" or
     for its municipality, or before a word for a kind of place). Never a name a supported
     language has as an ordinary word ("Rust", "Camera"), a month or a weekday."""
+    return _small_rows(worded=False)
+
+
+def _small_rows(worded: bool) -> tuple[tuple[str, tuple[str, int, str]], ...]:
+    """``_small_towns`` (``worded``: only the EU ones whose name is an ordinary word)."""
     from advisor.facts.dates import calendar_word
 
     rules = _common()["cities"]
@@ -593,13 +625,79 @@ def _small_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
             codes = seen.get(str(alias).lower())
             if codes is not None:
                 codes.add(str(city["countrycode"]))
-    taken = set(towns) | _ordinary_words()  # (a word, or a bigger town's name)
+    ordinary = _ordinary_words()
     eu_regions = _eu_region_names()
     return tuple((name, (code, 0, "after")) for name, code in small.items()
                  if len(seen[name]) == len(seen[_folded(name)]) == 1 and len(name) >= 4
-                 and name not in taken and _folded(name) not in taken
+                 and name not in towns and _folded(name) not in towns
+                 and ((name in ordinary or _folded(name) in ordinary) == worded)
+                 and (not worded or jurisdiction(code) == "eu")
                  and name not in skip and not calendar_word(name)
                  and not (name in eu_regions and jurisdiction(code) != "eu"))
+
+
+@lru_cache(maxsize=1)
+@stored.table("small_word_towns", stored.ROWS,
+              data=(*_STORED_DATA, Path(__file__).parent / "vocab" / "dates.yaml"),
+              libraries=(*_STORED_LIBRARIES, "dateparser", "simplemma"))
+def _small_word_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
+    """The EU's smaller places whose name only one country holds and a supported language has
+    as an ordinary word ("Sluis", a lock; "Most"): read only in a language their country
+    speaks and that does not capitalise every noun, capitalised right after a word for
+    "in"/"at" ("een notaris in Sluis"): a capital there marks the name."""
+    return _small_rows(worded=True)
+
+
+@lru_cache(maxsize=1)
+@stored.table("home_towns", stored.ROWS,
+              data=(*_STORED_DATA, Path(__file__).parent / "vocab" / "dates.yaml"),
+              libraries=(*_STORED_LIBRARIES, "dateparser", "simplemma"))
+def _home_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
+    """The GeoNames towns whose name several countries hold, exactly one of them an EU member
+    ("Ede": the Netherlands' and Nigeria's), marked "after": read only in a question in a
+    language that member speaks and none of the other holders does, capitalised right after
+    a word for "in"/"at" ("een zwembad in Ede"): the other reading would take the EU AI Act
+    away, so the stricter one is kept. Never a name a supported language has as an ordinary
+    word."""
+    from advisor.facts.dates import calendar_word
+
+    skip = {str(n).lower() for n in _common()["cities"]["not_cities"]}
+    ordinary = _ordinary_words()
+    out = []
+    for name, codes in _town_countries().items():
+        eu = [c for c in codes if jurisdiction(c) == "eu"]
+        if (len(codes) > 1 and len(eu) == 1 and len(name) >= 3 and name not in skip
+                and name not in ordinary and _folded(name).lower() not in ordinary
+                and not calendar_word(name)):
+            out.append((name, (eu[0], 0, "+".join(sorted(codes - {eu[0]})))))
+    return tuple(sorted(out))
+
+
+@lru_cache(maxsize=1)
+@stored.table("short_towns", stored.ROWS,
+              data=(*_STORED_DATA, Path(__file__).parent / "vocab" / "dates.yaml"),
+              libraries=(*_STORED_LIBRARIES, "dateparser", "simplemma"))
+def _short_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
+    """The European GeoNames towns with a three-letter name ("Pau", "Oss", "Dax") that only
+    one country holds and no supported language has as an ordinary word, marked "after" like
+    the towns: a short name is read only capitalised right after a word for "in"/"at" or for
+    its municipality ("la police municipale de Pau", "een school in Oss")."""
+    from advisor.facts.dates import calendar_word
+
+    skip = {str(n).lower() for n in _common()["cities"]["not_cities"]}
+    seen = _town_countries()
+    europe = _continent_countries()
+    ordinary = _ordinary_words()
+    rows, _ = _geonames()
+    out: dict[str, tuple[str, int, str]] = {}
+    for city in rows:
+        name = str(city["name"]).lower()
+        code = str(city["countrycode"])
+        if (len(name) == 3 and name.isalpha() and seen.get(name) == {code} and code in europe
+                and name not in ordinary and _folded(name).lower() not in ordinary
+                and name not in skip and not calendar_word(name)):
+            out[name] = (code, 0, "after")
+    return tuple(sorted(out.items()))
 
 
 @lru_cache(maxsize=1)
@@ -749,7 +847,7 @@ def _subdivision_names() -> tuple[tuple[str, tuple[str, int, str]], ...]:
     for sub in pycountry.subdivisions:
         # "Asturias, Principado de", "Alicante / Alacant": each name as a question writes it
         for name in re.split(r"\s*/\s*", str(sub.name).split(",")[0]):
-            seen.setdefault(name.strip().lower(), set()).add(str(sub.country_code))
+            seen.setdefault(name.strip().lower(), set()).add(_owner(sub))
     return tuple((name, (next(iter(codes)), 0, "bracket")) for name, codes in seen.items()
                  if len(codes) == 1 and len(name) >= 4 and name not in skip)
 
@@ -766,8 +864,12 @@ def _declined(lang: str, small: bool = False) -> dict[str, tuple[str, int, str]]
     baden-baden", "een supermarkt in eindhoven"). Empty for English (read anywhere)."""
     if lang == "en":
         return {}
+    # (the smaller places also decline by ``declension_proper``: endings whose forms are also
+    # ordinary words in lower case, "w Kole" of Koło and "w kole", in a circle: capitalised
+    # only)
     rules = [(str(end), [str(f) for f in forms])
-             for end, forms in _data(lang).get("declension") or ()]
+             for key in (("declension", "declension_proper") if small else ("declension",))
+             for end, forms in _data(lang).get(key) or ()]
     rules.sort(key=lambda rule: len(rule[0]), reverse=True)
 
     def word_forms(word: str) -> list[str]:
@@ -780,7 +882,21 @@ def _declined(lang: str, small: bool = False) -> dict[str, tuple[str, int, str]]
         if not rules:
             return {}
         small_names = {name: row[0] for name, row in _small_towns() if _speaks(row[0], lang)}
-        return _declined_forms(small_names, word_forms, SMALL)
+        out = _declined_forms(small_names, word_forms, SMALL)
+        # and the towns' forms by the capitalised-only endings ("w Kole": Koło)
+        proper = sorted(((str(end), [str(f) for f in forms])
+                         for end, forms in _data(lang).get("declension_proper") or ()),
+                        key=lambda rule: -len(rule[0]))
+        if proper:
+            def proper_forms(word: str) -> list[str]:
+                for end, forms in proper:
+                    if word.endswith(end):
+                        return [word[:len(word) - len(end)] + f for f in forms]
+                return [word]
+
+            for form, row in _declined_forms(declined_names(lang), proper_forms).items():
+                out.setdefault(form, row)
+        return out
     names = declined_names(lang)
     out = _declined_forms(names, word_forms)
     # and the forms simplemma's dictionary gives a one-word name the rules miss ("w Wiedniu":
@@ -838,6 +954,8 @@ MUNICIPALITY = _before(_common()["cities"]["municipality"])
 #: Words for "in", "at", "of" right before a town's name whose country speaks the language.
 TOWN_LEAD = _before(_common()["cities"]["town_lead"])
 TOWN_LEAD_ENGLISH = _before(_common()["cities"]["town_lead_english"])
+#: The plain words for "in"/"at" alone, before a smaller place named like a word ("in Sluis").
+TOWN_AT = _before(_common()["cities"]["town_at"])
 #: A capitalised word for a mountain range, lake, coast or gulf right before a place's name:
 #: the two name the feature ("Sierra Nevada", "Lake Geneva", "Golfo de México"), which may
 #: lie in another country than the place it shares a name with.
@@ -942,7 +1060,8 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
         # (and the smaller places, "Kitzbühel", "Davos", read the same way)
         small = _small_towns()
         lead = {code: "after-en" if lang == "en" else "after-in" if _speaks(code, lang)
-                else "after" for code in {row[0] for _, row in (*_town_names(), *small)}}
+                else "after" for code in {row[0] for _, row in (
+                    *_town_names(), *small, *_short_towns())}}
         towns = folded({name: (row[0], row[1], lead[row[0]] + (SMALL if size else ""))
                         for size, rows in ((True, small), (False, _town_names()))
                         for name, row in rows})
@@ -958,6 +1077,27 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
                                             for name, row in _word_towns()
                                             if name not in names}),
                              names=True, proper=True))
+        # a three-letter town ("Pau", "Oss"): capitalised, right after a word for "in" or its
+        # municipality, in a language that does not capitalise every noun ("im Amt")
+        short = folded({name: (row[0], row[1], "after" if lang in NOUNS_CAPITALISED
+                               else lead.get(row[0], "after"))
+                        for name, row in _short_towns() if name not in names})
+        entries.append(Entry("place", "country", "", 0, _PROPER, lookup=short, names=True,
+                             proper=True))
+        # a smaller EU place named like a word ("Sluis"), capitalised after "in", in its
+        # country's language where a capital marks a name
+        if lang != "en" and lang not in NOUNS_CAPITALISED:
+            worded = folded({name: (row[0], 0, "after-at") for name, row in _small_word_towns()
+                             if name not in names and _speaks(row[0], lang)})
+            entries.append(Entry("place", "country", "", 0, _PROPER, lookup=worded,
+                                 names=True, proper=True))
+        # a town an EU member and other countries have, in the member's language alone
+        if lang != "en":
+            home = folded({name: (row[0], 0, "after-in") for name, row in _home_towns()
+                           if name not in names and _speaks(row[0], lang)
+                           and not any(_speaks(c, lang) for c in row[2].split("+"))})
+            entries.append(Entry("place", "country", "", 0, _PROPER, lookup=home,
+                                 names=True, proper=True))
         provinces = folded({name: row for name, row in _proper_regions(lang).items()
                             if name not in names})
         if provinces:

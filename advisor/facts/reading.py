@@ -24,6 +24,7 @@ from advisor.facts.places import (
     country_named,
     jurisdiction,
     region_of,
+    territory_of,
     town_also_in,
     town_countries,
 )
@@ -853,6 +854,7 @@ def _read_place(text: str, view: _View, turn: Reading,
         if not candidates:  # a town said not to be the one it names: where stays open
             return
         candidates = _also_us_town(view, places, candidates)
+        candidates = _own_territory(candidates)
         candidates = _alternatives_alike(text, view, candidates)
         candidates.sort(key=lambda item: (-item[0], item[1]))
         top = candidates[0][0]
@@ -957,6 +959,18 @@ def _also_us_town(view: _View, places: Sequence[Mention],
     return out
 
 
+def _own_territory(candidates: list[tuple[int, int, str, str]]) -> list[
+        tuple[int, int, str, str]]:
+    """"Saint-Pierre-et-Miquelon", "Nouvelle-Calédonie": the same words read both as a
+    territory with a country code of its own and as its state's subdivision (ISO 3166-2
+    "FR-PM") are the territory (its own law, not always its state's)."""
+    if len({c[2] for c in candidates}) < 2:
+        return candidates
+    return [c for c in candidates if not any(
+        o[2] != c[2] and o[1] == c[1] and o[3] == c[3] and territory_of(c[2], o[2])
+        for o in candidates)]
+
+
 def _party_place(mentions: Sequence[Mention], turn: Reading) -> None:
     """"un intégrateur à Namur", "we (Tallinn) build it": the only places named are a party's,
     not the use's. When every one of them is in the EU, the use is taken to be there too (the
@@ -1005,6 +1019,15 @@ def _force_of(text: str, view: _View, body: Mention, place: Mention) -> bool:
 
 
 def _place_priority(text: str, view: _View, mention: Mention) -> int:
+    langs = {m.lang for m in view.all}
+    # "the US Army garrison in Ansbach", "l'ambassade des États-Unis à Rome": a state's army,
+    # base or embassy abroad stands where it stands, not in its state: the state's name is
+    # where the use happens only when nothing else says where
+    if any(p.match(text, mention.end) for lang in langs
+           for p in _scope(lang, "state_post_after")) or any(
+            p.search(text[max(0, mention.start - _SEAT_GAP):mention.start])
+            for lang in langs for p in _scope(lang, "state_post")):
+        return 0
     # A nationality joined to a police body ("Ukrainian police", "ukrainische Polizei") is
     # that body's country, as a named force's own country is; it outranks a city elsewhere.
     bodies = view.of("agency", "actor")
@@ -1014,7 +1037,6 @@ def _place_priority(text: str, view: _View, mention: Mention) -> int:
     # Houston", "politie van Houston", "policji z Dallas"): the force's own place
     if any(_force_of(text, view, m, mention) for m in bodies):
         return 3
-    langs = {m.lang for m in view.all}
 
     def said(kind: str, before: str) -> bool:  # a scope word of ``kind`` ends right before
         return any(p.search(before) for lang in langs for p in _scope(lang, kind))
@@ -1043,9 +1065,11 @@ def _place_priority(text: str, view: _View, mention: Mention) -> int:
     # vostro ospedale di Bari"): the sender's own place, not where the use is
     if said("sender", before_law):
         return 0
-    # "a bank with its seat in Frankfurt": where the body sits, read as where it acts only
-    # when the question names no place of the use ("... its branches in Vienna")
-    if said("seat", before_law):
+    # "a bank with its seat in Frankfurt", "a Chicago-based vendor", "our Lyon office": where
+    # the body sits, read as where it acts only when the question names no place of the use
+    # ("... its branches in Vienna")
+    if said("seat", before_law) or any(p.match(text, mention.end) for lang in langs
+                                       for p in _scope(lang, "seat_after")):
         return 1
     # "in Germany" (where the use happens) outranks a nationality ("a German company"), and
     # so does a place named with the client who uses it ("our client, a German retailer").
