@@ -245,9 +245,12 @@ def _access_denied(mentions: Sequence[Mention]) -> list[Mention]:
     state the place's access, says the place is not open to the public (a negated kind of
     place, "not at the station", says nothing and stays unread)."""
     stated = [m for m in mentions if m.kind == "cue" and m.name == "access_stated"]
-    return [replace(m, value="no", scope="use") for m in mentions
-            if m.kind == "fact" and m.name == "public_access" and m.value == "yes"
-            and m.scope == "negated" and any(_within(m, c) for c in stated)]
+    denied = [replace(m, value="no", scope="use") for m in mentions
+              if m.kind == "fact" and m.name == "public_access" and m.value == "yes"
+              and m.scope == "negated" and any(_within(m, c) for c in stated)]
+    # (the words stating it state the place's access, as they do unnegated)
+    return denied + [replace(c, scope="use") for c in stated if c.scope == "negated"
+                     and any(_within(m, c) for m in denied)]
 
 
 def _inner_areas(view: _View) -> list[Mention]:
