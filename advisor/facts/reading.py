@@ -244,7 +244,10 @@ def _access_denied(mentions: Sequence[Mention]) -> list[Mention]:
     zugänglich": an access phrase the language reads as open, negated inside the words that
     state the place's access, says the place is not open to the public (a negated kind of
     place, "not at the station", says nothing and stays unread)."""
-    stated = [m for m in mentions if m.kind == "cue" and m.name == "access_stated"]
+    # (not for a time: "not accessible to visitors after 8pm" says nothing of when the use runs)
+    when = [m.start for m in mentions if m.kind == "cue" and m.name == "access_when"]
+    stated = [m for m in mentions if m.kind == "cue" and m.name == "access_stated"
+              and not any(0 <= start - m.end <= 2 for start in when)]
     denied = [replace(m, value="no", scope="use") for m in mentions
               if m.kind == "fact" and m.name == "public_access" and m.value == "yes"
               and m.scope == "negated" and any(_within(m, c) for c in stated)]
