@@ -164,6 +164,7 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     if not text:
         return turn
     view.add(_scraped_for_faces(text, view))
+    view.add(_access_denied(mentions))
     # "the Questura of Venice plans ...", "la comisaría quiere ...": the body that acts, not
     # where it acts (as for public access below). Only a place word within the body's name,
     # and never "in the wild" ("on highway patrol", "a camera on a moving police van"): that
@@ -237,6 +238,23 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     turn.domain = bool(view.cue("domain")) or not place_only or turn.actor_kind is not None
     turn.intent = _intent(view, turn) if is_current else None
     return turn
+
+
+def _access_denied(mentions: Sequence[Mention]) -> list[Mention]:
+    """"area chiusa e non accessibile al pubblico", "nicht für die Öffentlichkeit
+    zugänglich": an access phrase the language reads as open, negated inside the words that
+    state the place's access, says the place is not open to the public (a negated kind of
+    place, "not at the station", says nothing and stays unread)."""
+    # (not for a time: "not accessible to visitors after 8pm" says nothing of when the use runs)
+    when = [m.start for m in mentions if m.kind == "cue" and m.name == "access_when"]
+    stated = [m for m in mentions if m.kind == "cue" and m.name == "access_stated"
+              and not any(0 <= start - m.end <= 2 for start in when)]
+    denied = [replace(m, value="no", scope="use") for m in mentions
+              if m.kind == "fact" and m.name == "public_access" and m.value == "yes"
+              and m.scope == "negated" and any(_within(m, c) for c in stated)]
+    # (the words stating it state the place's access, as they do unnegated)
+    return denied + [replace(c, scope="use") for c in stated if c.scope == "negated"
+                     and any(_within(m, c) for m in denied)]
 
 
 def _inner_areas(view: _View) -> list[Mention]:
@@ -795,14 +813,22 @@ def _named_place(text: str, mentions: Sequence[Mention], view: _View) -> str | N
             continue
         # the name runs up to the first word something else reads ("Konstablerwache Gesichter")
         start = match.start(1)
-        end = start
-        for word in re.finditer(r"\S+", match.group(1)):
+        end = town_end = start
+        for number, word in enumerate(re.finditer(r"\S+", match.group(1))):
             lo, hi = start + word.start(), start + word.end()
-            if any(m.start < hi and lo < m.end for m in others):
+            hits = [m for m in others if m.start < hi and lo < m.end]
+            # a place inside a town named after it ("at Malmö Central", "Brussels-Midi",
+            # "Köln Messe"): the town opens the name, the place's own words follow it
+            if hits and number == 0 and all(_town(m) and m.start == lo for m in hits):
+                town_end = max(m.end for m in hits)
+                if town_end < hi and text[town_end] == "-" and text[town_end + 1:hi][:1].isupper():
+                    end = hi
+                continue
+            if hits:
                 break
             if word.group(0)[:1].isupper():  # never end on a particle ("Puerta del")
                 end = hi
-        if end == start:
+        if end <= town_end:
             continue
         name = text[start:end]
         first = name.split()[0]
@@ -811,6 +837,13 @@ def _named_place(text: str, mentions: Sequence[Mention], view: _View) -> str | N
             continue
         return name
     return None
+
+
+def _town(mention: Mention) -> bool:
+    """A town or city read for its country (not a country's own name, not an agency)."""
+    return mention.kind == "place" and mention.name == "country" and bool(
+        re.fullmatch(r"[\w'’.-]+(?:[ \t]+[\w'’.-]+){0,2}", mention.words)) and \
+        mention.words[:1].isupper()
 
 
 _IN_GAP = re.compile(r"^[^\W\d_A-ZÀ-Þ]*(?:\s+[^\W\d_A-ZÀ-Þ]+(?:['’][^\W\d_A-ZÀ-Þ]*)?){0,5}\s*$")
