@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -52,6 +52,9 @@ class Mention:
     lang: str
     detail: str = ""  # an agency's country code
     scope: Scope = "use"
+    #: Under a mask that only takes one value ("consent=yes"): dropped once scoped, unless
+    #: negated ("we don't ask for consent, not even in the T&Cs" stays a "no").
+    masked: bool = False
 
     def overlaps(self, other: Mention) -> bool:
         """True when the two spans share a character."""
@@ -436,9 +439,14 @@ def find(text: str, vocabularies: Sequence[Vocabulary]) -> tuple[Mention, ...]:
     by_name: dict[str, list[Mention]] = {}  # (a mask only takes a mention of its own name)
     for mask in masks:
         by_name.setdefault(mask.name, []).append(mask)
-    kept = [m for m in found
-            if not any(m.overlaps(mask) and not m.start < mask.start <= mask.end < m.end
-                       for mask in by_name.get(m.name, ()))] if by_name else found
+    # (a mask with a value, "consent=yes", only marks mentions of that value: scope.mark
+    # drops them unless a negation stands before them)
+    def _under(m: Mention, valued: bool) -> bool:
+        return any(m.overlaps(mask) and not m.start < mask.start <= mask.end < m.end
+                   and bool(mask.value) == valued and mask.value in ("", m.value)
+                   for mask in by_name.get(m.name, ()))
+    kept = [m if not _under(m, True) else replace(m, masked=True)
+            for m in found if not _under(m, False)] if by_name else found
     # A city read only from a capital letter, where every noun has one: a noun ("Kita").
     langs = [v.lang for v in vocabularies if v.lang != "en"]
     kept = [m for m in kept if not (m.kind == "place" and any(

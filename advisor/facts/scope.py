@@ -434,6 +434,8 @@ def mark(text: str, mentions: Sequence[Mention],
         if (scope == "use" and mention.kind == "place" and last is not None
                 and last.kind == "place" and text[last.end:mention.start].strip() == ","):
             scope = last.scope
+        if mention.masked and scope != "negated":
+            continue  # under a mask of its value ("consent=yes"), unless negated
         out.append(mention if scope == "use" else replace(mention, scope=scope))
         same.setdefault(reading, []).append(out[-1])
     # the countries the use is read in outside the claim (not the country around an enclave,

@@ -383,11 +383,14 @@ def _fact_entries(data: Mapping[str, Any], lang: str, plain: bool) -> Iterable[E
         if patterns:
             parts = _parts(patterns, f"{lang}.yaml cues.{name}")
             yield Entry("cue", name, "yes", 0, parts[0][1], parts=parts)
-    for name, spec in (data.get("masks") or {}).items():
+    for key, spec in (data.get("masks") or {}).items():
         patterns = _patterns(spec, lang, plain)
         if patterns:
-            parts = _parts(patterns, f"{lang}.yaml masks.{name}")
-            yield Entry("mask", name, "", 0, parts[0][1], parts=parts)
+            # "consent=yes": the mask only takes mentions of that value (a "no" said with
+            # it stands); a bare fact name takes every mention of the fact
+            name, _, only = key.partition("=")
+            parts = _parts(patterns, f"{lang}.yaml masks.{key}")
+            yield Entry("mask", name, only, 0, parts[0][1], parts=parts)
 
 
 def _unsupported(lang: str) -> dict[str, Any]:
