@@ -336,6 +336,11 @@ def _proper_ok(text: str, start: int, value: tuple[str, int, str], lower: bool =
     anywhere."""
     if not text[start:start + 1].isupper() and not (lower and value[2] == "after-in"):
         return False
+    # (a short name read only after a word for "in"/"at", written in capitals: an acronym,
+    # "ZUG-certified", "the ELY line", never the town; revfix16b)
+    if (end is not None and value[2].startswith("after") and end - start <= 3
+            and text[start:end].isupper()):
+        return False
     if (end is not None and value[2] != "bracket" and text[start:start + 1].isupper()
             and PLACE_KIND_AFTER.match(text, end) is not None):
         return True

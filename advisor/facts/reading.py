@@ -1054,13 +1054,15 @@ def _force_of(text: str, view: _View, body: Mention, place: Mention) -> bool:
 def _place_priority(text: str, view: _View, mention: Mention) -> int:
     langs = {m.lang for m in view.all}
     # "the US Army garrison in Ansbach", "l'ambassade des États-Unis à Rome": a state's army,
-    # base or embassy abroad stands where it stands, not in its state: the state's name is
-    # where the use happens only when nothing else says where
+    # base or embassy abroad stands where it stands, not in its state: the state's name ranks
+    # as a party's seat does, below a place of use (revfix16b: not below another party's
+    # nationality, "l'armée française ... une entreprise américaine", which says nothing of
+    # where the post stands)
     if any(p.match(text, mention.end) for lang in langs
            for p in _scope(lang, "state_post_after")) or any(
             p.search(text[max(0, mention.start - _SEAT_GAP):mention.start])
             for lang in langs for p in _scope(lang, "state_post")):
-        return 0
+        return 1
     # A nationality joined to a police body ("Ukrainian police", "ukrainische Polizei") is
     # that body's country, as a named force's own country is; it outranks a city elsewhere.
     bodies = view.of("agency", "actor")
@@ -1098,18 +1100,50 @@ def _place_priority(text: str, view: _View, mention: Mention) -> int:
     # vostro ospedale di Bari"): the sender's own place, not where the use is
     if said("sender", before_law):
         return 0
+    # "a vendor in Texas wants Azure OpenAI to identify shoppers in our stores in Lyon": the
+    # party that does the use is the user, but the place it names for the use is where the
+    # use is: the party's own place only when nothing else says where (revfix16b)
+    if _party_user_elsewhere(text, view, mention, langs):
+        return 0
     # "a bank with its seat in Frankfurt", "a Chicago-based vendor", "our Lyon office": where
     # the body sits, read as where it acts only when the question names no place of the use
-    # ("... its branches in Vienna")
+    # ("... its branches in Vienna"); an office or branch word only when no word for "in"/"at"
+    # opens the place ("in Paris offices of its client", "w Gdańsku oddziały": the use's)
+    after_in = any(m.end <= mention.start and not text[m.end:mention.start].strip()
+                   for m in view.of("cue", "in_place"))
     if said("seat", before_law) or any(p.match(text, mention.end) for lang in langs
-                                       for p in _scope(lang, "seat_after")):
+                                       for p in _scope(lang, "seat_after")) or (
+            not after_in and any(p.match(text, mention.end) for lang in langs
+                                 for p in _scope(lang, "seat_after_office"))):
         return 1
     # "in Germany" (where the use happens) outranks a nationality ("a German company"), and
     # so does a place named with the client who uses it ("our client, a German retailer").
-    return 2 if any(m.end <= mention.start and not text[m.end:mention.start].strip()
-                    for m in view.of("cue", "in_place")) or any(
+    return 2 if after_in or any(
         0 <= mention.start - m.end <= _CLIENT_GAP and not _SENTENCE_END.search(
             text[m.end:mention.start]) for m in view.of("cue", "client_party")) else 1
+
+
+def _party_user_elsewhere(text: str, view: _View, mention: Mention,
+                          langs: set[str]) -> bool:
+    """A party's place ("a vendor in Texas") right before the words saying the party does
+    the use ("wants Azure OpenAI to identify ..."), when the same sentence then names a town
+    or a country, or any place after a word for "in"/"at" ("... in our stores in Lyon", "en
+    nuestras tiendas de Sevilla"): that place is where the use is (a nationality, "American
+    tourists", says who is watched, not where)."""
+    if not any(p.match(text, mention.end) for lang in langs
+               for p in _scope(lang, "party_uses")):
+        return False
+    before = text[max(0, mention.start - _CLIENT_GAP):mention.start]
+    if not any(p.search(before) for lang in langs for p in _scope(lang, "other_party")):
+        return False
+    end = _SENTENCE_END.search(text, mention.end)
+    stop = end.start() if end else len(text)
+    return any(m is not mention and m.kind == "place" and m.scope == "use"
+               and mention.end < m.start < stop and (
+                   country_named(m.words) or bool(town_countries(m.words)) or any(
+                       c.end <= m.start and not text[c.end:m.start].strip()
+                       for c in view.of("cue", "in_place")))
+               for m in view.all)
 
 
 @lru_cache(maxsize=64)
