@@ -591,8 +591,12 @@ def _reason_alone(text: str, reason: Mention, view: _View) -> bool:
     rest = text[near:reason.start] + " " + text[reason.end:far.start() if far else end]
     if len(re.findall(r"\w+", rest)) > _REASON_WORDS:
         return False
-    return not any(m is not reason and m.kind == "fact" and m.start < end and m.end > start
-                   and not (reason.start <= m.start and m.end <= reason.end) for m in view.all)
+    clause_end = far.start() if far else end
+    return not any(
+        m is not reason and not (reason.start <= m.start and m.end <= reason.end) and (
+            (m.kind == "fact" and m.start < end and m.end > start)
+            or (m.start < clause_end and m.end > near))  # ("the cameras hang there for safety")
+        for m in view.all)
 
 
 _COMMA = re.compile(r"[,–—]")
