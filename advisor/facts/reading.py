@@ -373,8 +373,9 @@ def _read_exception(text: str, view: _View, turn: Reading) -> None:
     if view.cue("reason_other_use") is not None:
         return
     emotions = [m for m in view.of("fact", "purpose") if m.value == "emotion_inference"]
-    reason = [m for m in said if m.value == "medical_or_safety"
-              and any(_same_sentence(text, m, e, _CLAUSE_END) for e in emotions)]
+    reason = [m for m in said if m.value == "medical_or_safety" and emotions and (
+        any(_same_sentence(text, m, e, _CLAUSE_END) for e in emotions)
+        or _reason_alone(text, m, view))]
     if reason:
         best = min(reason, key=lambda m: (m.rank, m.start))
         turn.found["exception"] = [Said(best.value, best.words)]
@@ -575,6 +576,31 @@ def _compared_with(text: str, view: _View) -> tuple[list[Mention], bool]:
                         rank=rank("purpose", "identification")) for m in alone]
         first = True
     return out, first
+
+
+def _reason_alone(text: str, reason: Mention, view: _View) -> bool:
+    """The reason is a sentence of its own, about the use and nothing else ("It's purely about
+    safety.", "Es geht ausschließlich um Arbeitssicherheit."): a few words beside it and no
+    other in-scope mention (not "for safety reasons we already have CCTV")."""
+    start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, reason.start)), default=0)
+    end_at = _CLAUSE_END.search(text, reason.end)
+    end = end_at.start() if end_at else len(text)
+    # its own clause holds a few words beside it; its sentence, no other in-scope mention
+    near = max((m.end() for m in _COMMA.finditer(text, start, reason.start)), default=start)
+    far = _COMMA.search(text, reason.end, end)
+    rest = text[near:reason.start] + " " + text[reason.end:far.start() if far else end]
+    if len(re.findall(r"\w+", rest)) > _REASON_WORDS:
+        return False
+    clause_end = far.start() if far else end
+    return not any(
+        m is not reason and not (reason.start <= m.start and m.end <= reason.end) and (
+            (m.kind == "fact" and m.start < end and m.end > start)
+            or (m.start < clause_end and m.end > near))  # ("the cameras hang there for safety")
+        for m in view.all)
+
+
+_COMMA = re.compile(r"[,–—]")
+_REASON_WORDS = 4  # words beside a reason that stands as a sentence of its own
 
 
 def _same_sentence(text: str, a: Mention, b: Mention,
