@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
 
-from advisor.facts import language, mentions, scope, vocab
+from advisor.facts import language, mentions, places, scope, vocab
 from advisor.facts.dates import find_date, find_shift, says_present
 from advisor.facts.reading import Reading, read_turn
 from advisor.facts.resolve import Turn, resolve
@@ -127,7 +127,12 @@ def _clean(text: object) -> str:
     text = _HTML_COMMENT.sub(" ", text[:MAX_CHARS])  # invisible text carries no facts
     text = text.encode("utf-8", "replace").decode("utf-8", "replace")
     text = _CONTROL.sub(" ", text)
+    text = text.translate(_SAME_LETTERS)  # "Timișoara" as GeoNames writes it, "Timişoara"
     return _SPACES.sub(" ", text).strip()
+
+
+_SAME_LETTERS = str.maketrans({str(k): str(v) for k, v in
+                               (places._common().get("same_letters") or {}).items()})
 
 
 def _vocabularies(detected: language.Detected, also: str | None = None,

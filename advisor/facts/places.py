@@ -321,7 +321,8 @@ def _world_cities() -> tuple[tuple[str, tuple[str, int, str]], ...]:
         if not name.isascii():
             unaccented.setdefault(_folded(name).lower(), []).append((pop, code))
         names = []
-        if pop >= rules["min_population"] or name in capitals:
+        # (a capital as GeoNames' country table writes it, without its accents: "Reykjavik")
+        if pop >= rules["min_population"] or name in capitals or _folded(name) in capitals:
             names.append(name)
         if pop >= rules["alternates_min_population"]:
             names += [a for a in city["alternatenames"] if _latin_name(a)]
@@ -896,6 +897,14 @@ def _declined(lang: str, small: bool = False) -> dict[str, tuple[str, int, str]]
 
             for form, row in _declined_forms(declined_names(lang), proper_forms).items():
                 out.setdefault(form, row)
+        # and the cities outside the EU, declined too ("w Kaliningradzie", "w Reykjavíku",
+        # "w Królewcu"; issue 9 places16b): capitalised only, right after a word for "in",
+        # after the language's own towns, which keep a form both share
+        own = declined_names(lang)
+        abroad = {name: row[0] for name, row in _city_names(lang).items()
+                  if row[0] not in EU_MEMBERS and name not in own}
+        for form, row in _declined_forms(abroad, word_forms, SMALL).items():
+            out.setdefault(form, row)
         return out
     names = declined_names(lang)
     out = _declined_forms(names, word_forms)
