@@ -127,12 +127,8 @@ def _clean(text: object) -> str:
     text = _HTML_COMMENT.sub(" ", text[:MAX_CHARS])  # invisible text carries no facts
     text = text.encode("utf-8", "replace").decode("utf-8", "replace")
     text = _CONTROL.sub(" ", text)
-    text = text.translate(_SAME_LETTERS)  # "Timișoara" as GeoNames writes it, "Timişoara"
+    text = text.translate(places.SAME_LETTERS)  # "Timișoara" as GeoNames writes it, "Timişoara"
     return _SPACES.sub(" ", text).strip()
-
-
-_SAME_LETTERS = str.maketrans({str(k): str(v) for k, v in
-                               (places._common().get("same_letters") or {}).items()})
 
 
 def _vocabularies(detected: language.Detected, also: str | None = None,

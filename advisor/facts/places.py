@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from advisor.facts.vocab import Entry, Matcher
 
 __all__ = ["BODY_AFTER", "BRACKETED_AFTER_NAME", "EU_MEMBERS", "EU_TERRITORIES", "FEATURE_BEFORE",
-           "FEATURE_LEAD",
+           "FEATURE_LEAD", "SAME_LETTERS", "BRANCH_AFTER",
            "MUNICIPALITY", "NAME_PARTICLES", "NOUNS_CAPITALISED", "PLACE_KIND_AFTER", "SMALL",
            "TOWN_AT", "TOWN_LEAD", "TOWN_LEAD_ENGLISH", "declined_names", "foreign_noun", "islands",
            "jurisdiction", "mostly_eu", "place_entries", "place_names", "territory_of",
@@ -39,6 +39,9 @@ def _common() -> dict[str, Any]:
 
 
 EU_MEMBERS: frozenset[str] = frozenset(_common()["eu_members"])
+#: Letters written two ways, read as GeoNames writes them ("ș" as "ş"; common.yaml).
+SAME_LETTERS = str.maketrans({str(k): str(v) for k, v in
+                              (_common().get("same_letters") or {}).items()})
 #: Territories with their own code inside a member state and the EU (Réunion, the Canaries).
 EU_TERRITORIES: frozenset[str] = frozenset(_common()["eu_territories"])
 #: The small words inside a place's proper name ("Puerta del Sol", "Place de la Concorde").
@@ -988,6 +991,9 @@ PLACE_KIND_AFTER = re.compile(
 #: an ordinary word ("Federal police", "Metro police"; ``town_words``).
 BODY_AFTER = re.compile(
     "|".join(f"(?:{p})" for p in _common()["cities"]["body_after"]), re.IGNORECASE)
+#: ... and words for a business's branch there ("our Osijek stores"), not opening a sentence.
+BRANCH_AFTER = re.compile(
+    "|".join(f"(?:{p})" for p in _common()["cities"]["branch_after"]), re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)
@@ -1161,7 +1167,8 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
         spec = {**(_common().get(section) or {}), **(data.get(section) or {})}
         if not spec:
             continue
-        table = {(str(k) if case_sensitive else str(k).lower()):
+        # (written with the letters a question is read with: "Poliția" as "Poliţia")
+        table = {(str(k) if case_sensitive else str(k).lower()).translate(SAME_LETTERS):
                  (str(v["kind"]), 0, str(v.get("country") or "")) for k, v in spec.items()}
         if not case_sensitive:  # declined forms: "policji", "policjantów"
             for form, name in _inflected({k: k for k in table}, lang).items():
