@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
 
-from advisor.facts import language, mentions, scope, vocab
+from advisor.facts import language, mentions, places, scope, vocab
 from advisor.facts.dates import find_date, find_shift, says_present
 from advisor.facts.reading import Reading, read_turn
 from advisor.facts.resolve import Turn, resolve
@@ -127,6 +127,7 @@ def _clean(text: object) -> str:
     text = _HTML_COMMENT.sub(" ", text[:MAX_CHARS])  # invisible text carries no facts
     text = text.encode("utf-8", "replace").decode("utf-8", "replace")
     text = _CONTROL.sub(" ", text)
+    text = text.translate(places.SAME_LETTERS)  # "Timișoara" as GeoNames writes it, "Timişoara"
     return _SPACES.sub(" ", text).strip()
 
 

@@ -17,6 +17,7 @@ from advisor.facts.gate import fold, word_heads
 from advisor.facts.places import (
     BODY_AFTER,
     BRACKETED_AFTER_NAME,
+    BRANCH_AFTER,
     FEATURE_BEFORE,
     FEATURE_LEAD,
     MUNICIPALITY,
@@ -349,6 +350,11 @@ def _proper_ok(text: str, start: int, value: tuple[str, int, str], lower: bool =
             and BODY_AFTER.match(text, end) is not None
             and not town_word(text[start:end].lower())):
         return True  # "Tartu police", "the Mechelen town hall": the body's town
+    if (end is not None and value[2].removesuffix(SMALL) == "after-en"
+            and text[start:start + 1].isupper()
+            and BRANCH_AFTER.match(text, end) is not None
+            and not town_word(text[start:end].lower()) and not _opens_sentence(text, start)):
+        return True  # "our Osijek stores": the branch's town (places16b)
     if value[2] == "bracket":  # a region placing the name before it: "Saint-Flour (Cantal)"
         return BRACKETED_AFTER_NAME.search(text[max(0, start - 40):start]) is not None
     if value[2].startswith("after"):  # a small town: right after a word for its municipality

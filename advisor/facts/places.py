@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from advisor.facts.vocab import Entry, Matcher
 
 __all__ = ["BODY_AFTER", "BRACKETED_AFTER_NAME", "EU_MEMBERS", "EU_TERRITORIES", "FEATURE_BEFORE",
-           "FEATURE_LEAD",
+           "FEATURE_LEAD", "SAME_LETTERS", "BRANCH_AFTER",
            "MUNICIPALITY", "NAME_PARTICLES", "NOUNS_CAPITALISED", "PLACE_KIND_AFTER", "SMALL",
            "TOWN_AT", "TOWN_LEAD", "TOWN_LEAD_ENGLISH", "declined_names", "foreign_noun", "islands",
            "jurisdiction", "mostly_eu", "place_entries", "place_names", "territory_of",
@@ -39,6 +39,9 @@ def _common() -> dict[str, Any]:
 
 
 EU_MEMBERS: frozenset[str] = frozenset(_common()["eu_members"])
+#: Letters written two ways, read as GeoNames writes them ("ș" as "ş"; common.yaml).
+SAME_LETTERS = str.maketrans({str(k): str(v) for k, v in
+                              (_common().get("same_letters") or {}).items()})
 #: Territories with their own code inside a member state and the EU (Réunion, the Canaries).
 EU_TERRITORIES: frozenset[str] = frozenset(_common()["eu_territories"])
 #: The small words inside a place's proper name ("Puerta del Sol", "Place de la Concorde").
@@ -321,7 +324,8 @@ def _world_cities() -> tuple[tuple[str, tuple[str, int, str]], ...]:
         if not name.isascii():
             unaccented.setdefault(_folded(name).lower(), []).append((pop, code))
         names = []
-        if pop >= rules["min_population"] or name in capitals:
+        # (a capital as GeoNames' country table writes it, without its accents: "Reykjavik")
+        if pop >= rules["min_population"] or name in capitals or _folded(name) in capitals:
             names.append(name)
         if pop >= rules["alternates_min_population"]:
             names += [a for a in city["alternatenames"] if _latin_name(a)]
@@ -896,6 +900,14 @@ def _declined(lang: str, small: bool = False) -> dict[str, tuple[str, int, str]]
 
             for form, row in _declined_forms(declined_names(lang), proper_forms).items():
                 out.setdefault(form, row)
+        # and the cities outside the EU, declined too ("w Kaliningradzie", "w Reykjavíku",
+        # "w Królewcu"; issue 9 places16b): capitalised only, right after a word for "in",
+        # after the language's own towns, which keep a form both share
+        own = declined_names(lang)
+        abroad = {name: row[0] for name, row in _city_names(lang).items()
+                  if row[0] not in EU_MEMBERS and name not in own}
+        for form, row in _declined_forms(abroad, word_forms, SMALL).items():
+            out.setdefault(form, row)
         return out
     names = declined_names(lang)
     out = _declined_forms(names, word_forms)
@@ -979,6 +991,9 @@ PLACE_KIND_AFTER = re.compile(
 #: an ordinary word ("Federal police", "Metro police"; ``town_words``).
 BODY_AFTER = re.compile(
     "|".join(f"(?:{p})" for p in _common()["cities"]["body_after"]), re.IGNORECASE)
+#: ... and words for a business's branch there ("our Osijek stores"), not opening a sentence.
+BRANCH_AFTER = re.compile(
+    "|".join(f"(?:{p})" for p in _common()["cities"]["branch_after"]), re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)
@@ -1152,7 +1167,8 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
         spec = {**(_common().get(section) or {}), **(data.get(section) or {})}
         if not spec:
             continue
-        table = {(str(k) if case_sensitive else str(k).lower()):
+        # (written with the letters a question is read with: "Poliția" as "Poliţia")
+        table = {(str(k) if case_sensitive else str(k).lower()).translate(SAME_LETTERS):
                  (str(v["kind"]), 0, str(v.get("country") or "")) for k, v in spec.items()}
         if not case_sensitive:  # declined forms: "policji", "policjantów"
             for form, name in _inflected({k: k for k in table}, lang).items():

@@ -959,13 +959,21 @@ def _qualified_towns(text: str, places: Sequence[Mention], bodies: Sequence[Ment
     for town in places:
         for region in places:
             owners = region_of(region.words)
+            # (or a country's own name, placing a town or region its country has too:
+            # "Limburg (België)", "Valencia, Venezuela"; issue 9 places16b)
+            country = not owners and country_named(region.words)
+            if country:
+                owners = frozenset({region.value})
             if region.value == town.value or region.value not in owners:
                 continue
             gap = text[town.end:region.start]
             for body in bodies:  # "Florence PD (South Carolina": the town's body between
                 if town.end <= body.start and body.end <= region.start:
                     gap = gap.replace(body.words, " ")
-            known = any(town_also_in(town.words, code) for code in owners)
+            known = any(town_also_in(town.words, code) or code in region_of(town.words)
+                        for code in owners)
+            if country and not known:
+                continue
             if region.start >= town.end and _QUALIFIER_GAP.fullmatch(gap) and (
                     not _COMMA_GAP.fullmatch(gap)
                     or (known and not _listed_after(text, places, region))):
