@@ -860,6 +860,27 @@ def _subdivision_names() -> tuple[tuple[str, tuple[str, int, str]], ...]:
 BRACKETED_AFTER_NAME = re.compile(r"(?-i:[A-ZÀ-ÖØ-Þ])[\w'’.-]*\s*\(\s*$")
 
 
+def _endings(lang: str, *keys: str) -> list[tuple[str, list[str]]]:
+    """The language's declension rules under ``keys`` (vocab/places/<lang>.yaml), longest
+    ending first: (ending, the endings its forms take instead)."""
+    rules = [(str(end), [str(f) for f in forms])
+             for key in keys for end, forms in _data(lang).get(key) or ()]
+    rules.sort(key=lambda rule: len(rule[0]), reverse=True)
+    return rules
+
+
+def _by_endings(rules: list[tuple[str, list[str]]],
+                keep: bool) -> Callable[[str], list[str]]:
+    """A word's forms by the first of ``rules`` whose ending it has (``keep``: the word
+    itself first); the word alone when none has."""
+    def forms_of(word: str) -> list[str]:
+        for end, forms in rules:
+            if word.endswith(end):
+                return [word] * keep + [word[:len(word) - len(end)] + f for f in forms]
+        return [word]
+    return forms_of
+
+
 @lru_cache(maxsize=64)
 def _declined(lang: str, small: bool = False) -> dict[str, tuple[str, int, str]]:
     """The towns of the language's countries and the EU's cities, with their declined forms
@@ -871,16 +892,9 @@ def _declined(lang: str, small: bool = False) -> dict[str, tuple[str, int, str]]
     # (the smaller places also decline by ``declension_proper``: endings whose forms are also
     # ordinary words in lower case, "w Kole" of Koło and "w kole", in a circle: capitalised
     # only)
-    rules = [(str(end), [str(f) for f in forms])
-             for key in (("declension", "declension_proper") if small else ("declension",))
-             for end, forms in _data(lang).get(key) or ()]
-    rules.sort(key=lambda rule: len(rule[0]), reverse=True)
-
-    def word_forms(word: str) -> list[str]:
-        for end, forms in rules:
-            if word.endswith(end):
-                return [word] + [word[:len(word) - len(end)] + f for f in forms]
-        return [word]
+    rules = _endings(lang, *(("declension", "declension_proper") if small
+                             else ("declension",)))
+    word_forms = _by_endings(rules, keep=True)
 
     if small:  # the smaller places of the language's countries ("we Wronkach": Wronki)
         if not rules:
@@ -888,17 +902,10 @@ def _declined(lang: str, small: bool = False) -> dict[str, tuple[str, int, str]]
         small_names = {name: row[0] for name, row in _small_towns() if _speaks(row[0], lang)}
         out = _declined_forms(small_names, word_forms, SMALL)
         # and the towns' forms by the capitalised-only endings ("w Kole": Koło)
-        proper = sorted(((str(end), [str(f) for f in forms])
-                         for end, forms in _data(lang).get("declension_proper") or ()),
-                        key=lambda rule: -len(rule[0]))
+        proper = _endings(lang, "declension_proper")
         if proper:
-            def proper_forms(word: str) -> list[str]:
-                for end, forms in proper:
-                    if word.endswith(end):
-                        return [word[:len(word) - len(end)] + f for f in forms]
-                return [word]
-
-            for form, row in _declined_forms(declined_names(lang), proper_forms).items():
+            for form, row in _declined_forms(declined_names(lang),
+                                             _by_endings(proper, keep=False)).items():
                 out.setdefault(form, row)
         # and the cities outside the EU, declined too ("w Kaliningradzie", "w Reykjavíku",
         # "w Królewcu"; issue 9 places16b): capitalised only, right after a word for "in",
