@@ -8,7 +8,7 @@ one fact overlap, the longer reading wins ("not in real time" over "real time").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Literal
@@ -33,9 +33,11 @@ from advisor.facts.places import (
 from advisor.facts.vocab import ANCHORED, NEAR_MIN, Entry, Matcher, Vocabulary, near_words
 
 try:  # Python 3.11+
+    import re._compiler as _compiler
     import re._constants as _c
     import re._parser as _p
 except ImportError:  # pragma: no cover - older Pythons
+    import sre_compile as _compiler  # type: ignore[no-redef]
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _p  # type: ignore[no-redef]
 
@@ -213,11 +215,68 @@ def _tried(regex: Matcher, text: str, where: list[int]) -> list[re.Match[str]]:
     left to right, no overlaps)."""
     found: list[re.Match[str]] = []
     end = 0
+    core = _core(regex.pattern, getattr(regex, "flags", re.IGNORECASE))
     for at in where:
-        if at >= end and (match := regex.match(text, at)) is not None:
+        if at >= end and (core is None or core(text, at) is not None) and (
+                match := regex.match(text, at)) is not None:
             end = max(match.end(), at + 1)
             found.append(match)
     return found
+
+
+@lru_cache(maxsize=4096)
+def _core(pattern: str, flags: int) -> Callable[[str, int], re.Match[str] | None] | None:
+    """The pattern without the lookaheads it opens with ("(?![^.;!?]{0,160}?...)\\b..."),
+    whose match is tried first: where it fails, the whole pattern fails too, and the long
+    lookahead is not read there. None when the pattern opens with none."""
+    try:
+        parsed = _p.parse(pattern, flags)
+        if any(op in (_c.GROUPREF, _c.GROUPREF_EXISTS) for op, _ in _every(parsed)):
+            return None
+        stripped = _unlooked(parsed)
+        if stripped is None:
+            return None
+        return _compiler.compile(stripped, flags).match  # type: ignore[no-any-return]
+    except (re.error, TypeError, ValueError, RecursionError):
+        return None
+
+
+def _every(items: Any) -> Iterator[tuple[Any, Any]]:
+    """Every element of a parsed pattern, nested ones too."""
+    for op, av in items:
+        yield op, av
+        if isinstance(av, (list, tuple)):
+            for value in av:
+                if isinstance(value, _p.SubPattern):
+                    yield from _every(value)
+                elif isinstance(value, list):  # a branch's alternatives
+                    for alternative in value:
+                        if isinstance(alternative, _p.SubPattern):
+                            yield from _every(alternative)
+
+
+def _unlooked(sub: Any) -> Any:
+    """``sub`` (a parsed pattern) without its leading lookaheads (in groups and branches
+    that open it too), or None when it has none."""
+    data = list(sub.data)
+    changed = False
+    while data and data[0][0] in (_c.ASSERT, _c.ASSERT_NOT) and data[0][1][0] == 1:
+        data.pop(0)
+        changed = True
+    if data and data[0][0] is _c.SUBPATTERN:
+        group, add, remove, inner = data[0][1]
+        stripped = _unlooked(inner)
+        if stripped is not None:
+            data[0] = (_c.SUBPATTERN, (group, add, remove, stripped))
+            changed = True
+    elif data and data[0][0] is _c.BRANCH:
+        alternatives = [_unlooked(alt) for alt in data[0][1][1]]
+        if any(alt is not None for alt in alternatives):
+            data[0] = (_c.BRANCH, (data[0][1][0], [
+                alt if alt is not None else old for alt, old in zip(
+                    alternatives, data[0][1][1], strict=True)]))
+            changed = True
+    return _p.SubPattern(sub.state, data) if changed else None
 
 
 class _Unknown(Exception):
@@ -229,9 +288,11 @@ def opening_chars(pattern: str, flags: int = re.IGNORECASE) -> frozenset[str] | 
     """What the first character of every match of ``pattern`` is: "w" a word character that
     opens a word (a boundary is asserted before it: \\b, "(?<!\\w)", "^", a lookbehind
     ending in a space or punctuation), "W" any word character, "s" a space, or one ASCII
-    character that is no letter; None when that is not worked out, or the pattern may match
-    nothing. A part scanned whole is then tried only where such a character stands
-    (``_tried``: the matches finditer finds), not at every character of the text."""
+    character that is no letter; None when that is not worked out, when the pattern may match
+    nothing, or when finditer is quicker anyway (no lookahead before the first character, or
+    almost any character may open a match). A part scanned whole is then tried only where
+    such a character stands (``_tried``: the matches finditer finds), not at every
+    character of the text, and not read through its long lookahead at each of them."""
     if flags & (re.ASCII | re.LOCALE):
         return None
     try:
@@ -241,13 +302,19 @@ def opening_chars(pattern: str, flags: int = re.IGNORECASE) -> frozenset[str] | 
         found = _opening(list(parsed), False, bool(parsed.state.flags & re.MULTILINE))
     except (_Unknown, re.error, TypeError, ValueError, RecursionError):
         return None
-    return None if "" in found else frozenset(found)
+    # (finditer is quicker where nothing but a boundary comes before the first character,
+    # and where almost every character may open a match)
+    if "" in found or "look" not in found or found & {"W", "s"}:
+        return None
+    return frozenset(found - {"look"})
 
 
-def _opening(items: list[tuple[Any, Any]], bounded: bool, lines: bool) -> set[str]:
+def _opening(items: list[tuple[Any, Any]], bounded: bool, lines: bool,
+             looked: bool = False) -> set[str]:
     """The first characters of ``items`` (see opening_chars); "" when they may consume none;
     ``bounded``: no word character stands before the place they start at; ``lines``: "^"
-    opens every line (re.MULTILINE)."""
+    opens every line (re.MULTILINE); ``looked``: a lookaround comes before them (with it,
+    "look" is among what is returned)."""
     for index, (op, av) in enumerate(items):
         rest = items[index + 1:]
         if op is _c.AT:
@@ -257,28 +324,30 @@ def _opening(items: list[tuple[Any, Any]], bounded: bool, lines: bool) -> set[st
                       _c.AT_BEGINNING_STRING):
                 bounded = True
         elif op is _c.ASSERT_NOT:
+            looked = looked or av[0] == 1
             if av[0] == -1 and _class_of(list(av[1])) == "w-class":
                 bounded = True
         elif op is _c.ASSERT:
+            looked = looked or av[0] == 1
             body = list(av[1])
             if av[0] == -1 and body and _no_word(body[-1]):
                 bounded = True
         elif op is _c.LITERAL or op is _c.IN:
-            return _chars((op, av), bounded)
+            return _chars((op, av), bounded) | ({"look"} if looked else set())
         elif op is _c.SUBPATTERN or op is getattr(_c, "ATOMIC_GROUP", None):
             if op is _c.SUBPATTERN and av[1] & re.MULTILINE:
                 raise _Unknown  # "(?m:^...)"
             group = av[-1] if op is _c.SUBPATTERN else av
-            return _opening(list(group) + rest, bounded, lines)
+            return _opening(list(group) + rest, bounded, lines, looked)
         elif op is _c.BRANCH:
             out: set[str] = set()
             for alternative in av[1]:
-                out |= _opening(list(alternative) + rest, bounded, lines)
+                out |= _opening(list(alternative) + rest, bounded, lines, looked)
             return out
         elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
-            got = _opening(list(av[2]), bounded, lines)
+            got = _opening(list(av[2]), bounded, lines, looked)
             if av[0] == 0 or "" in got:
-                return (got - {""}) | _opening(rest, bounded, lines)
+                return (got - {""}) | _opening(rest, bounded, lines, looked)
             return got
         else:
             raise _Unknown
