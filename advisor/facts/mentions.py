@@ -8,10 +8,10 @@ one fact overlap, the longer reading wins ("not in real time" over "real time").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from advisor.facts.gate import fold, word_heads
 from advisor.facts.places import (
@@ -32,7 +32,16 @@ from advisor.facts.places import (
 )
 from advisor.facts.vocab import ANCHORED, NEAR_MIN, Entry, Matcher, Vocabulary, near_words
 
-__all__ = ["Mention", "Scope", "find"]
+try:  # Python 3.11+
+    import re._compiler as _compiler
+    import re._constants as _c
+    import re._parser as _p
+except ImportError:  # pragma: no cover - older Pythons
+    import sre_compile as _compiler  # type: ignore[no-redef]
+    import sre_constants as _c  # type: ignore[no-redef]
+    import sre_parse as _p  # type: ignore[no-redef]
+
+__all__ = ["Mention", "Scope", "find", "opening_chars"]
 
 #: Whose words a mention is: the use being judged, or words that do not set its facts.
 Scope = Literal["use", "negated", "premise", "other_party"]
@@ -164,6 +173,30 @@ class _Scan:
         self.lower = fold(text)
         self.heads = word_heads(text)  # where each word starts, with its first letters
         self._words: list[tuple[int, str]] | None = None
+        self._where: dict[frozenset[str], list[int]] = {}
+
+    def where(self, opening: frozenset[str]) -> list[int]:
+        """The places a character of ``opening`` (gate.opening_chars) stands, in order."""
+        found = self._where.get(opening)
+        if found is None:
+            text = self.text
+            at: set[int] = set()
+            for token in opening:
+                if token == "w":  # a word character opening a word
+                    at.update(i for i, _ in self.heads)
+                elif token == "W":
+                    at.update(m.start() for m in _WORD_CHAR.finditer(text))
+                elif token == "^":
+                    at.add(0)
+                elif token == "s":
+                    at.update(m.start() for m in _SPACE_CHAR.finditer(text))
+                else:
+                    start = text.find(token)
+                    while start >= 0:
+                        at.add(start)
+                        start = text.find(token, start + 1)
+            found = self._where[opening] = sorted(at)
+        return found
 
     def words_holding(self, letters: str) -> list[int]:
         """Where the words (runs of word characters) holding ``letters`` start."""
@@ -173,6 +206,8 @@ class _Scan:
 
 
 _WORD = re.compile(r"\w+")
+_WORD_CHAR = re.compile(r"\w")
+_SPACE_CHAR = re.compile(r"\s")
 
 
 def _tried(regex: Matcher, text: str, where: list[int]) -> list[re.Match[str]]:
@@ -180,11 +215,199 @@ def _tried(regex: Matcher, text: str, where: list[int]) -> list[re.Match[str]]:
     left to right, no overlaps)."""
     found: list[re.Match[str]] = []
     end = 0
+    core = _core(regex.pattern, getattr(regex, "flags", re.IGNORECASE))
     for at in where:
-        if at >= end and (match := regex.match(text, at)) is not None:
+        if at >= end and (core is None or core(text, at) is not None) and (
+                match := regex.match(text, at)) is not None:
             end = max(match.end(), at + 1)
             found.append(match)
     return found
+
+
+@lru_cache(maxsize=4096)
+def _core(pattern: str, flags: int) -> Callable[[str, int], re.Match[str] | None] | None:
+    """The pattern without the lookaheads it opens with ("(?![^.;!?]{0,160}?...)\\b..."),
+    whose match is tried first: where it fails, the whole pattern fails too, and the long
+    lookahead is not read there. None when the pattern opens with none."""
+    try:
+        parsed = _p.parse(pattern, flags)
+        if any(op in (_c.GROUPREF, _c.GROUPREF_EXISTS) for op, _ in _every(parsed)):
+            return None
+        stripped = _unlooked(parsed)
+        if stripped is None:
+            return None
+        return _compiler.compile(stripped, flags).match  # type: ignore[no-any-return]
+    except (re.error, TypeError, ValueError, RecursionError):
+        return None
+
+
+def _every(items: Any) -> Iterator[tuple[Any, Any]]:
+    """Every element of a parsed pattern, nested ones too."""
+    for op, av in items:
+        yield op, av
+        if isinstance(av, (list, tuple)):
+            for value in av:
+                if isinstance(value, _p.SubPattern):
+                    yield from _every(value)
+                elif isinstance(value, list):  # a branch's alternatives
+                    for alternative in value:
+                        if isinstance(alternative, _p.SubPattern):
+                            yield from _every(alternative)
+
+
+def _unlooked(sub: Any) -> Any:
+    """``sub`` (a parsed pattern) without its leading lookaheads (in groups and branches
+    that open it too), or None when it has none."""
+    data = list(sub.data)
+    changed = False
+    while data and data[0][0] in (_c.ASSERT, _c.ASSERT_NOT) and data[0][1][0] == 1:
+        data.pop(0)
+        changed = True
+    if data and data[0][0] is _c.SUBPATTERN:
+        group, add, remove, inner = data[0][1]
+        stripped = _unlooked(inner)
+        if stripped is not None:
+            data[0] = (_c.SUBPATTERN, (group, add, remove, stripped))
+            changed = True
+    elif data and data[0][0] is _c.BRANCH:
+        alternatives = [_unlooked(alt) for alt in data[0][1][1]]
+        if any(alt is not None for alt in alternatives):
+            data[0] = (_c.BRANCH, (data[0][1][0], [
+                alt if alt is not None else old for alt, old in zip(
+                    alternatives, data[0][1][1], strict=True)]))
+            changed = True
+    return _p.SubPattern(sub.state, data) if changed else None
+
+
+class _Unknown(Exception):
+    """A pattern element whose first characters are not worked out."""
+
+
+@lru_cache(maxsize=4096)  # one per whole-scanned pattern (a few hundred)
+def opening_chars(pattern: str, flags: int = re.IGNORECASE) -> frozenset[str] | None:
+    """What the first character of every match of ``pattern`` is: "w" a word character that
+    opens a word (a boundary is asserted before it: \\b, "(?<!\\w)", "^", a lookbehind
+    ending in a space or punctuation), "W" any word character, "s" a space, or one ASCII
+    character that is no letter; None when that is not worked out, when the pattern may match
+    nothing, or when finditer is quicker anyway (no lookahead before the first character, or
+    almost any character may open a match). A part scanned whole is then tried only where
+    such a character stands (``_tried``: the matches finditer finds), not at every
+    character of the text, and not read through its long lookahead at each of them."""
+    if flags & (re.ASCII | re.LOCALE):
+        return None
+    try:
+        parsed = _p.parse(pattern, flags)
+        if parsed.getwidth()[0] == 0:  # an empty match: finditer's own rules, kept
+            return None
+        found = _opening(list(parsed), False, bool(parsed.state.flags & re.MULTILINE))
+    except (_Unknown, re.error, TypeError, ValueError, RecursionError):
+        return None
+    # (finditer is quicker where nothing but a boundary comes before the first character,
+    # and where almost every character may open a match)
+    if "" in found or "look" not in found or found & {"W", "s"}:
+        return None
+    return frozenset(found - {"look"})
+
+
+def _opening(items: list[tuple[Any, Any]], bounded: bool, lines: bool,
+             looked: bool = False) -> set[str]:
+    """The first characters of ``items`` (see opening_chars); "" when they may consume none;
+    ``bounded``: no word character stands before the place they start at; ``lines``: "^"
+    opens every line (re.MULTILINE); ``looked``: a lookaround comes before them (with it,
+    "look" is among what is returned)."""
+    for index, (op, av) in enumerate(items):
+        rest = items[index + 1:]
+        if op is _c.AT:
+            if av is _c.AT_BEGINNING_STRING or av is _c.AT_BEGINNING and not lines:
+                return {"^"}  # only where the text starts
+            if av in (_c.AT_BOUNDARY, _c.AT_BEGINNING, _c.AT_BEGINNING_LINE,
+                      _c.AT_BEGINNING_STRING):
+                bounded = True
+        elif op is _c.ASSERT_NOT:
+            looked = looked or av[0] == 1
+            if av[0] == -1 and _class_of(list(av[1])) == "w-class":
+                bounded = True
+        elif op is _c.ASSERT:
+            looked = looked or av[0] == 1
+            body = list(av[1])
+            if av[0] == -1 and body and _no_word(body[-1]):
+                bounded = True
+        elif op is _c.LITERAL or op is _c.IN:
+            return _chars((op, av), bounded) | ({"look"} if looked else set())
+        elif op is _c.SUBPATTERN or op is getattr(_c, "ATOMIC_GROUP", None):
+            if op is _c.SUBPATTERN and av[1] & re.MULTILINE:
+                raise _Unknown  # "(?m:^...)"
+            group = av[-1] if op is _c.SUBPATTERN else av
+            return _opening(list(group) + rest, bounded, lines, looked)
+        elif op is _c.BRANCH:
+            out: set[str] = set()
+            for alternative in av[1]:
+                out |= _opening(list(alternative) + rest, bounded, lines, looked)
+            return out
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
+            got = _opening(list(av[2]), bounded, lines, looked)
+            if av[0] == 0 or "" in got:
+                return (got - {""}) | _opening(rest, bounded, lines, looked)
+            return got
+        else:
+            raise _Unknown
+    return {""}
+
+
+def _class_of(items: list[tuple[Any, Any]]) -> str:
+    r""""w-class" for one character of a class holding \w ("\w", "[\w.]"), else ""."""
+    if len(items) != 1 or items[0][0] is not _c.IN:
+        return ""
+    members = list(items[0][1])
+    return "w-class" if (_c.CATEGORY, _c.CATEGORY_WORD) in members and all(
+        kind is not _c.NEGATE for kind, _ in members) else ""
+
+
+def _no_word(item: tuple[Any, Any]) -> bool:
+    """True when ``item`` consumes one character that is never a word character."""
+    try:
+        found = _chars(item, False)
+    except _Unknown:
+        return False
+    return "w" not in found and "W" not in found
+
+
+def _chars(item: tuple[Any, Any], bounded: bool) -> set[str]:
+    """The first-character tokens (see opening_chars) of one consumed character."""
+    op, av = item
+    members = [item] if op is _c.LITERAL else list(av) if op is _c.IN else None
+    if members is None:
+        raise _Unknown
+    word = "w" if bounded else "W"
+    out: set[str] = set()
+    for kind, value in members:
+        if kind is _c.LITERAL:
+            char = chr(value)
+            if _WORD_CHAR.match(char):
+                out.add(word)
+            elif char.lower() == char == char.upper():  # no case: "-", "’", "("
+                out.add(char)
+            else:
+                raise _Unknown
+        elif kind is _c.RANGE:
+            low, high = value
+            chars = [chr(c) for c in range(low, high + 1)] if high - low < 512 else None
+            if chars is None:
+                raise _Unknown
+            for char in chars:
+                if _WORD_CHAR.match(char):
+                    out.add(word)
+                elif char.isascii() and char.lower() == char == char.upper():
+                    out.add(char)
+                else:
+                    raise _Unknown
+        elif kind is _c.CATEGORY and value in (_c.CATEGORY_WORD, _c.CATEGORY_DIGIT):
+            out.add(word)
+        elif kind is _c.CATEGORY and value is _c.CATEGORY_SPACE:
+            out.add("s")
+        else:  # a negated class, any other category
+            raise _Unknown
+    return out
 
 
 def _matches(entry: Entry, part: int, scan: _Scan) -> Sequence[re.Match[str] | _Hit]:
@@ -197,6 +420,9 @@ def _matches(entry: Entry, part: int, scan: _Scan) -> Sequence[re.Match[str] | _
     if gate is ANCHORED:
         match = regex.match(text)
         return [] if match is None else [match]
+    opening = opening_chars(regex.pattern, getattr(regex, "flags", re.IGNORECASE))
+    if opening is not None:  # tried only where a match can start, as finditer finds them
+        return _tried(regex, text, scan.where(opening))
     return list(regex.finditer(text))
 
 
