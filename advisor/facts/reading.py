@@ -341,6 +341,11 @@ def _read_exception(text: str, view: _View, turn: Reading) -> None:
         substance = ([m for m in substance if m.value != "denied"] if stated
                      else [replace(m, value="none") if m.value == "denied" else m
                            for m in substance])
+    custody = view.cue("custody")
+    if custody is not None and substance and all(m.value == "none" for m in substance):
+        # "arrested a shoplifter": a petty offence names no 5(1)(h) exception, but the person
+        # is already in custody, which is what is read (no victim, threat or suspect sought)
+        substance = []
     if substance:
         best = min(substance, key=lambda m: (m.rank, m.start))
         if best.value == "victim_search" and view.cue("untargeted_search") is not None:
@@ -361,7 +366,6 @@ def _read_exception(text: str, view: _View, turn: Reading) -> None:
     if keyword:
         turn.exception_keyword = keyword[0].words
         return
-    custody = view.cue("custody")
     if custody is not None:  # identifying a suspect already apprehended
         turn.found["exception"] = [Said("apprehended_suspect", custody.words)]
         return
