@@ -342,9 +342,10 @@ def _read_exception(text: str, view: _View, turn: Reading) -> None:
                      else [replace(m, value="none") if m.value == "denied" else m
                            for m in substance])
     custody = view.cue("custody")
-    if custody is not None and substance and all(m.value == "none" for m in substance):
-        # "arrested a shoplifter": a petty offence names no 5(1)(h) exception, but the person
-        # is already in custody, which is what is read (no victim, threat or suspect sought)
+    if custody is not None and substance and all(
+            m.value == "none" and _within(m, custody) for m in substance):
+        # "arrested a shoplifter": the petty offence names the person already in custody (no
+        # victim, threat or suspect sought), so the custody is what is read
         substance = []
     if substance:
         best = min(substance, key=lambda m: (m.rank, m.start))
