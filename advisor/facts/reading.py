@@ -341,6 +341,12 @@ def _read_exception(text: str, view: _View, turn: Reading) -> None:
         substance = ([m for m in substance if m.value != "denied"] if stated
                      else [replace(m, value="none") if m.value == "denied" else m
                            for m in substance])
+    custody = view.cue("custody")
+    if custody is not None and substance and all(
+            m.value == "none" and _within(m, custody) for m in substance):
+        # "arrested a shoplifter": the petty offence names the person already in custody (no
+        # victim, threat or suspect sought), so the custody is what is read
+        substance = []
     if substance:
         best = min(substance, key=lambda m: (m.rank, m.start))
         if best.value == "victim_search" and view.cue("untargeted_search") is not None:
@@ -361,7 +367,6 @@ def _read_exception(text: str, view: _View, turn: Reading) -> None:
     if keyword:
         turn.exception_keyword = keyword[0].words
         return
-    custody = view.cue("custody")
     if custody is not None:  # identifying a suspect already apprehended
         turn.found["exception"] = [Said("apprehended_suspect", custody.words)]
         return
