@@ -128,6 +128,8 @@ class _View:
 
     def __init__(self, mentions: Iterable[Mention]):
         self.all = [m for m in mentions if m.scope == "use"]
+        #: the mentions a negation takes out ("and forget about the faces")
+        self.negated = [m for m in mentions if m.scope == "negated"]
         self._by: dict[tuple[str, str], list[Mention]] = {}
         for mention in self.all:
             self._by.setdefault((mention.kind, mention.name), []).append(mention)
@@ -390,7 +392,11 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
     turn.purpose_blocked = any(m.scope == "use" for m in view.of("cue", "purpose_block_id"))
     has = {m.name for m in view.all if m.kind == "cue"} | context
     plates = view.cue("plates")
-    if plates and "face_words" not in has:
+    # faces given up in this turn ("read the plates instead and forget about the faces"): the
+    # faces an earlier turn named are no longer part of the use
+    faces_dropped = view.cue("face_words") is None and any(
+        m.kind == "cue" and m.name == "face_words" for m in view.negated)
+    if plates and ("face_words" not in has or faces_dropped):
         turn.found["purpose"] = [Said("non_biometric", plates.words)]
         return
     blocks = view.of("cue", "purpose_block_id")
