@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from advisor.facts.vocab import Entry, Matcher
 
 __all__ = ["BODY_AFTER", "BRACKETED_AFTER_NAME", "EU_MEMBERS", "EU_TERRITORIES", "FEATURE_BEFORE",
-           "FEATURE_LEAD", "SAME_LETTERS", "BRANCH_AFTER",
+           "FEATURE_LEAD", "LOWER", "SAME_LETTERS", "BRANCH_AFTER",
            "MUNICIPALITY", "NAME_PARTICLES", "NOUNS_CAPITALISED", "PLACE_KIND_AFTER", "SMALL",
            "TOWN_AT", "TOWN_LEAD", "TOWN_LEAD_ENGLISH", "declined_names", "foreign_noun", "islands",
            "jurisdiction", "mostly_eu", "place_entries", "place_names", "territory_of",
@@ -406,6 +406,9 @@ def _world_cities() -> tuple[tuple[str, tuple[str, int, str]], ...]:
 SMALL = " small"
 
 
+#: The mark of an EU town's name read in lower case too (``_lower_towns``).
+LOWER = "after-lower"
+
 #: A city's name with its river or region in brackets ("Halle (Saale)", "Frankfurt (Oder)").
 _BRACKETED = re.compile(r"^(.+?) \((.+)\)$")
 
@@ -675,6 +678,40 @@ def _home_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
                 and not calendar_word(name)):
             out.append((name, (eu[0], 0, "+".join(sorted(codes - {eu[0]})))))
     return tuple(sorted(out))
+
+
+@lru_cache(maxsize=1)
+@stored.table("lower_towns", stored.ROWS,
+              data=(*_STORED_DATA, Path(__file__).parent / "vocab" / "dates.yaml",
+                    Path(__file__).parent / "vocab" / "function_words.yaml"),
+              libraries=(*_STORED_LIBRARIES, "dateparser", "simplemma"))
+def _lower_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
+    """The EU towns and cities whose name only one country holds (the town tables') and that
+    no supported language has as an ordinary or function word, marked "after-lower": read in
+    lower case too, right after a plain word for "in"/"at" ("a bar in sliema", "w
+    gdansku" is the declined table's), or anywhere when the name is hyphenated ("the
+    pointe-à-pitre carnival"). EU ones only: a word misread as an EU town only adds the EU
+    AI Act, a non-EU one would take it away."""
+    from advisor.facts.dates import calendar_word
+    from advisor.facts.language import _function_words
+
+    shortest = int(_common()["cities"]["lower_case_min_length"])
+    skip = {str(n).lower() for n in _common()["cities"]["not_cities"]}
+    ordinary = _ordinary_words()
+    function = {w for words in _function_words().values() for w in words}
+    rows = [*_town_names(), *_small_towns(),
+            *(row for row in _world_cities() if row[1][2] in ("big", "start", "city"))]
+    out: dict[str, tuple[str, int, str]] = {}
+    for name, row in rows:
+        folded = _folded(name).lower()
+        if (jurisdiction(row[0]) == "eu" and len(name) >= shortest and name not in skip
+                and name not in ordinary and folded not in ordinary
+                and name not in function and folded not in function
+                and not calendar_word(name) and not town_word(name)
+                and not any(part in function or part in ordinary
+                            for part in re.split(r"[\s-]+", name) if "-" not in name)):
+            out.setdefault(name, (row[0], 0, LOWER))
+    return tuple(sorted(out.items()))
 
 
 @lru_cache(maxsize=1)
@@ -1146,6 +1183,11 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
                           and town_of.get(name, {row[0]}) <= {row[0]}})
             entries.append(Entry("place", "country", "", 0, _PROPER, lookup=own,
                                  names=True, proper=True))
+        # an EU town typed in lower case, right after a plain word for "in"/"at" (or
+        # anywhere, hyphenated): "a bar in sliema", "the pointe-à-pitre carnival"
+        lowered = folded({name: row for name, row in _lower_towns() if name not in names})
+        entries.append(Entry("place", "country", "", 0, _ANY_CASE, lookup=lowered,
+                             names=True, proper=True, lower=True))
         declined = folded(_declined(lang))
         if declined:
             entries.append(Entry("place", "country", "", 0, _ANY_CASE, lookup=declined,
