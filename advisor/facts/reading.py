@@ -950,8 +950,9 @@ def _qualified_towns(text: str, places: Sequence[Mention], bodies: Sequence[Ment
     question says it is NOT ("not Italy", "nicht in Frankreich") is not where the use is,
     when another place is named.
     "Town, Region" with a comma may as well be a list ("Madrid, Texas and New York"): it
-    places the town only when GeoNames has a town of that name in the region's country and
-    no other place follows the region as the next item of a list. A plainly named EU place
+    places the town only when no other place follows the region as the next item of a list,
+    and GeoNames has a town of that name in the region's country or no other place comes
+    right before the town ("Hamburg, New York": a village GeoNames lacks). A plainly named EU place
     left beside a qualified town keeps the reading the question had without the qualifier
     (the stricter one)."""
     qualified: set[str] = set()
@@ -976,7 +977,8 @@ def _qualified_towns(text: str, places: Sequence[Mention], bodies: Sequence[Ment
                 continue
             if region.start >= town.end and _QUALIFIER_GAP.fullmatch(gap) and (
                     not _COMMA_GAP.fullmatch(gap)
-                    or (known and not _listed_after(text, places, region))):
+                    or ((known or not _listed_before(text, places, town))
+                        and not _listed_after(text, places, region))):
                 qualified.add(town.words.lower())
                 regions.add(region.start)
             elif (town.start >= region.end and known
@@ -999,6 +1001,14 @@ def _qualified_towns(text: str, places: Sequence[Mention], bodies: Sequence[Ment
     if any(c[1] in named and jurisdiction(c[2]) == "eu" for c in out):
         return candidates  # "Dublin, Ohio ... and a store in Berlin": as read without it
     return out if out or qualified else candidates
+
+
+def _listed_before(text: str, places: Sequence[Mention], town: Mention) -> bool:
+    """True when ``town`` follows another place as the next item of a list ("Berlin,
+    Hamburg, New York"): a town GeoNames lacks in the region's country ("Hamburg, New York",
+    a village) is placed by the region only when no list runs into it."""
+    return any(p.end <= town.start and _LIST_GAP.fullmatch(text[p.end:town.start])
+               for p in places)
 
 
 def _listed_after(text: str, places: Sequence[Mention], region: Mention) -> bool:
