@@ -500,10 +500,16 @@ def _region_owners() -> Mapping[str, tuple[str, ...]]:
 @lru_cache(maxsize=256)
 def territory_of(state: str, code: str) -> bool:
     """True when ``code`` (ISO 3166-1) is also one of ``state``'s own subdivisions (ISO 3166-2,
-    pycountry: "FR-PM", Saint-Pierre-et-Miquelon; "US-PR", Puerto Rico)."""
+    pycountry: "FR-PM", Saint-Pierre-et-Miquelon; "US-PR", Puerto Rico), or its parts are
+    ("NL-BQ1", "NL-BQ3": Bonaire and Sint Eustatius, the Caribbean Netherlands, "BQ")."""
     import pycountry
 
-    return pycountry.subdivisions.get(code=f"{state}-{code}") is not None
+    if len(state) != 2 or len(code) != 2 or not (state + code).isalpha():
+        return False
+    if pycountry.subdivisions.get(code=f"{state}-{code}") is not None:
+        return True
+    return any(re.fullmatch(rf"{state}-{code}\d+", str(sub.code))
+               for sub in pycountry.subdivisions.get(country_code=state) or ())
 
 
 def country_named(name: str) -> bool:

@@ -914,6 +914,7 @@ def _read_place(text: str, view: _View, turn: Reading,
             return
         candidates = _also_us_town(view, places, candidates)
         candidates = _own_territory(candidates)
+        candidates = _body_in_territory(candidates, places)
         candidates = _alternatives_alike(text, view, candidates)
         candidates.sort(key=lambda item: (-item[0], item[1]))
         top = candidates[0][0]
@@ -1034,6 +1035,20 @@ def _also_us_town(view: _View, places: Sequence[Mention],
             if pri is not None:
                 out.append((pri, town.start, "US", town.words))
     return out
+
+
+def _body_in_territory(candidates: list[tuple[int, int, str, str]],
+                       places: Sequence[Mention]) -> list[tuple[int, int, str, str]]:
+    """"Op Statia wil de Koninklijke Marechaussee ...", "the Gendarmerie in Nouméa": a state's
+    own body (its country read from its name) in a territory of that state with a country
+    code of its own (ISO 3166-2 lists it among the state's subdivisions: "NL-BQ3", "FR-NC")
+    acts there: the territory named after a word for "in"/"at" is the place of use."""
+    at = {p.start for p in places}
+    there = [c for c in candidates if c[1] in at and c[0] >= 2]
+    if not there:
+        return candidates
+    return [c for c in candidates if c[1] in at or not any(
+        o[2] != c[2] and territory_of(c[2], o[2]) for o in there)]
 
 
 def _own_territory(candidates: list[tuple[int, int, str, str]]) -> list[
