@@ -1125,7 +1125,9 @@ def _place_priority(text: str, view: _View, mention: Mention) -> int:
     # A nationality joined to a police body ("Ukrainian police", "ukrainische Polizei") is
     # that body's country, as a named force's own country is; it outranks a city elsewhere.
     bodies = view.of("agency", "actor")
-    if any(_joined(text, mention, m) for m in bodies):
+    # (or runs into the body's name: "Bexar County Sheriff's Office", the county's sheriff)
+    if any(_joined(text, mention, m) or mention.start < m.start < mention.end <= m.end
+           for m in bodies):
         return 3
     # so is a place named right after the body with only "of" between ("the police of
     # Houston", "politie van Houston", "policji z Dallas"): the force's own place
