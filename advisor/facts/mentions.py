@@ -338,7 +338,8 @@ def _proper_ok(text: str, start: int, value: tuple[str, int, str], lower: bool =
     anywhere."""
     if value[2] == LOWER:  # an EU town typed in lower case (capitalised: the other tables')
         return (lower and not text[start:start + 1].isupper() and end is not None
-                and ("-" in text[start:end]
+                and ("-" in text[start:end]  # hyphenated, or alone in brackets: "(zwolle)"
+                     or text[start - 1:start] == "(" and text[end:end + 1] == ")"
                      or TOWN_AT.search(text[max(0, start - 40):start]) is not None))
     if not text[start:start + 1].isupper() and not (lower and value[2] == "after-in"):
         return False

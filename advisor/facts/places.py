@@ -720,8 +720,8 @@ def _lower_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
     """The EU towns and cities whose name only one country holds (the town tables') and that
     no supported language has as an ordinary or function word, marked "after-lower": read in
     lower case too, right after a plain word for "in"/"at" ("a bar in sliema", "w
-    gdansku" is the declined table's), or anywhere when the name is hyphenated ("the
-    pointe-à-pitre carnival"). EU ones only: a word misread as an EU town only adds the EU
+    gdansku" is the declined table's), alone in brackets ("(zwolle)"), or anywhere when the
+    name is hyphenated ("the pointe-à-pitre carnival"). EU ones only: a word misread as an EU town only adds the EU
     AI Act, a non-EU one would take it away."""
     from advisor.facts.dates import calendar_word
     from advisor.facts.language import _function_words
