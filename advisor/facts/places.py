@@ -23,7 +23,7 @@ __all__ = ["BODY_AFTER", "BRACKETED_AFTER_NAME", "EU_MEMBERS", "EU_TERRITORIES",
            "FEATURE_LEAD", "LOWER", "SAME_LETTERS", "BRANCH_AFTER",
            "MUNICIPALITY", "NAME_PARTICLES", "NOUNS_CAPITALISED", "PLACE_KIND_AFTER", "SMALL",
            "TOWN_AT", "TOWN_LEAD", "TOWN_LEAD_ENGLISH", "declined_names", "foreign_noun", "islands",
-           "jurisdiction", "mostly_eu", "place_entries", "place_names", "territory_of",
+           "jurisdiction", "mostly_eu", "overseas_of", "place_entries", "place_names", "territory_of",
            "town_word"]
 
 _DIR = Path(__file__).parent / "vocab" / "places"
@@ -512,6 +512,21 @@ def territory_of(state: str, code: str) -> bool:
                for sub in pycountry.subdivisions.get(country_code=state) or ())
 
 
+@lru_cache(maxsize=256)
+def overseas_of(state: str, code: str) -> bool:
+    """True when ``code`` (ISO 3166-1) is one of ``state``'s overseas territories or their
+    parts: ``territory_of`` with a subdivision of a territory's kind (common.yaml
+    ``territory_types``: "FR-NC", "NL-BQ3"), never a province whose code happens to be a
+    country's ("CH-FR", Fribourg, not France)."""
+    import pycountry
+
+    if not territory_of(state, code):
+        return False
+    kinds = {str(t) for t in _common()["territory_types"]}
+    return any(str(sub.type) in kinds and re.fullmatch(rf"{state}-{code}\d*", str(sub.code))
+               for sub in pycountry.subdivisions.get(country_code=state) or ())
+
+
 def country_named(name: str) -> bool:
     """True when ``name`` is a country's own name (babel's territory names in a supported
     language: "Italy", "España", "Deutschland"), not a town's or a demonym ("Rome",
@@ -721,8 +736,8 @@ def _lower_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
     no supported language has as an ordinary or function word, marked "after-lower": read in
     lower case too, right after a plain word for "in"/"at" ("a bar in sliema", "w
     gdansku" is the declined table's), alone in brackets ("(zwolle)"), or anywhere when the
-    name is hyphenated ("the pointe-à-pitre carnival"). EU ones only: a word misread as an EU town only adds the EU
-    AI Act, a non-EU one would take it away."""
+    name is hyphenated ("the pointe-à-pitre carnival"). EU ones only: a word misread as an
+    EU town only adds the EU AI Act, a non-EU one would take it away."""
     from advisor.facts.dates import calendar_word
     from advisor.facts.language import _function_words
 

@@ -23,6 +23,7 @@ from advisor.facts.places import (
     SMALL,
     country_named,
     jurisdiction,
+    overseas_of,
     region_of,
     territory_of,
     town_also_in,
@@ -1048,7 +1049,7 @@ def _body_in_territory(candidates: list[tuple[int, int, str, str]],
     if not there:
         return candidates
     return [c for c in candidates if c[1] in at or not any(
-        o[2] != c[2] and territory_of(c[2], o[2]) for o in there)]
+        o[2] != c[2] and overseas_of(c[2], o[2]) for o in there)]
 
 
 def _own_territory(candidates: list[tuple[int, int, str, str]]) -> list[
