@@ -23,8 +23,8 @@ __all__ = ["BODY_AFTER", "BRACKETED_AFTER_NAME", "EU_MEMBERS", "EU_TERRITORIES",
            "FEATURE_LEAD", "LOWER", "SAME_LETTERS", "BRANCH_AFTER",
            "MUNICIPALITY", "NAME_PARTICLES", "NOUNS_CAPITALISED", "PLACE_KIND_AFTER", "SMALL",
            "TOWN_AT", "TOWN_LEAD", "TOWN_LEAD_ENGLISH", "declined_names", "foreign_noun", "islands",
-           "jurisdiction", "mostly_eu", "overseas_of", "place_entries", "place_names", "territory_of",
-           "town_word"]
+           "jurisdiction", "mostly_eu", "overseas_of", "place_entries", "place_names",
+           "territory_of", "town_word"]
 
 _DIR = Path(__file__).parent / "vocab" / "places"
 #: What the stored GeoNames and pycountry tables (advisor.facts.stored) are keyed on too.
