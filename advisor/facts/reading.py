@@ -23,6 +23,7 @@ from advisor.facts.places import (
     SMALL,
     country_named,
     jurisdiction,
+    overseas_of,
     region_of,
     territory_of,
     town_also_in,
@@ -925,6 +926,7 @@ def _read_place(text: str, view: _View, turn: Reading,
             return
         candidates = _also_us_town(view, places, candidates)
         candidates = _own_territory(candidates)
+        candidates = _body_in_territory(candidates, places)
         candidates = _alternatives_alike(text, view, candidates)
         candidates.sort(key=lambda item: (-item[0], item[1]))
         top = candidates[0][0]
@@ -961,8 +963,9 @@ def _qualified_towns(text: str, places: Sequence[Mention], bodies: Sequence[Ment
     question says it is NOT ("not Italy", "nicht in Frankreich") is not where the use is,
     when another place is named.
     "Town, Region" with a comma may as well be a list ("Madrid, Texas and New York"): it
-    places the town only when GeoNames has a town of that name in the region's country and
-    no other place follows the region as the next item of a list. A plainly named EU place
+    places the town only when no other place follows the region as the next item of a list,
+    and GeoNames has a town of that name in the region's country or no other place comes
+    right before the town ("Hamburg, New York": a village GeoNames lacks). A plainly named EU place
     left beside a qualified town keeps the reading the question had without the qualifier
     (the stricter one)."""
     qualified: set[str] = set()
@@ -987,7 +990,8 @@ def _qualified_towns(text: str, places: Sequence[Mention], bodies: Sequence[Ment
                 continue
             if region.start >= town.end and _QUALIFIER_GAP.fullmatch(gap) and (
                     not _COMMA_GAP.fullmatch(gap)
-                    or (known and not _listed_after(text, places, region))):
+                    or ((known or not _listed_before(text, places, town))
+                        and not _listed_after(text, places, region))):
                 qualified.add(town.words.lower())
                 regions.add(region.start)
             elif (town.start >= region.end and known
@@ -1010,6 +1014,14 @@ def _qualified_towns(text: str, places: Sequence[Mention], bodies: Sequence[Ment
     if any(c[1] in named and jurisdiction(c[2]) == "eu" for c in out):
         return candidates  # "Dublin, Ohio ... and a store in Berlin": as read without it
     return out if out or qualified else candidates
+
+
+def _listed_before(text: str, places: Sequence[Mention], town: Mention) -> bool:
+    """True when ``town`` follows another place as the next item of a list ("Berlin,
+    Hamburg, New York"): a town GeoNames lacks in the region's country ("Hamburg, New York",
+    a village) is placed by the region only when no list runs into it."""
+    return any(p.end <= town.start and _LIST_GAP.fullmatch(text[p.end:town.start])
+               for p in places)
 
 
 def _listed_after(text: str, places: Sequence[Mention], region: Mention) -> bool:
@@ -1035,6 +1047,20 @@ def _also_us_town(view: _View, places: Sequence[Mention],
             if pri is not None:
                 out.append((pri, town.start, "US", town.words))
     return out
+
+
+def _body_in_territory(candidates: list[tuple[int, int, str, str]],
+                       places: Sequence[Mention]) -> list[tuple[int, int, str, str]]:
+    """"Op Statia wil de Koninklijke Marechaussee ...", "the Gendarmerie in Nouméa": a state's
+    own body (its country read from its name) in a territory of that state with a country
+    code of its own (ISO 3166-2 lists it among the state's subdivisions: "NL-BQ3", "FR-NC")
+    acts there: the territory named after a word for "in"/"at" is the place of use."""
+    at = {p.start for p in places}
+    there = [c for c in candidates if c[1] in at and c[0] >= 2]
+    if not there:
+        return candidates
+    return [c for c in candidates if c[1] in at or not any(
+        o[2] != c[2] and overseas_of(c[2], o[2]) for o in there)]
 
 
 def _own_territory(candidates: list[tuple[int, int, str, str]]) -> list[
@@ -1111,7 +1137,9 @@ def _place_priority(text: str, view: _View, mention: Mention) -> int:
     # A nationality joined to a police body ("Ukrainian police", "ukrainische Polizei") is
     # that body's country, as a named force's own country is; it outranks a city elsewhere.
     bodies = view.of("agency", "actor")
-    if any(_joined(text, mention, m) for m in bodies):
+    # (or runs into the body's name: "Bexar County Sheriff's Office", the county's sheriff)
+    if any(_joined(text, mention, m) or mention.start < m.start < mention.end <= m.end
+           for m in bodies):
         return 3
     # so is a place named right after the body with only "of" between ("the police of
     # Houston", "politie van Houston", "policji z Dallas"): the force's own place
