@@ -1273,6 +1273,9 @@ def _read_actor(text: str, view: _View, turn: Reading,
         return
     municipal = view.cue("municipal_enforcement")
     if municipal is not None:  # "Straż Gminna chce ...": a guard no actor word names
+        if _hunts_crime(view):
+            turn.actor_kind, turn.actor_words = "law_enforcement", municipal.words
+            return
         turn.actor_kind, turn.actor_words = "government_non_le", municipal.words
         turn.actor_rival = Said("law_enforcement", municipal.words)
         return
@@ -1298,8 +1301,18 @@ def _municipal_rival(view: _View, start: int, end: int, kind: str) -> Said | Non
     for cue in view.of("cue", "municipal_enforcement"):
         if cue.start < end and start < cue.end:
             police = kind in _POLICE_KINDS
+            if police and _hunts_crime(view):
+                return None  # hunting wanted people or suspects: it acts as law enforcement
             return Said("government_non_le" if police else "law_enforcement", cue.words)
     return None
+
+
+def _hunts_crime(view: _View) -> bool:
+    """The question has the body look for people wanted for a crime (a warrant, fugitives,
+    suspects: ``crime_hunt``): a municipal enforcement body doing that acts "for the
+    prevention, investigation, detection or prosecution of criminal offences", so it is read
+    as law enforcement (the stricter reading), not left between the two classes."""
+    return view.cue("crime_hunt") is not None
 
 
 def _police_powers_rival(view: _View, chosen: Mention) -> Said | None:
