@@ -1270,6 +1270,12 @@ def _read_actor(text: str, view: _View, turn: Reading,
         turn.actor_rival = _rival(text, view, other.value, other.start, other.words) or (
             _municipal_rival(view, other.start, other.end, other.value)) or (
             _police_powers_rival(view, other))
+        if turn.actor_rival is not None and turn.actor_rival.value == "law_enforcement" \
+                and other.value == "government_non_le" and _hunts_crime(view) and any(
+                    c.overlaps(other) for c in view.of("cue", "police_powers")):
+            # "the Interior Ministry wants to spot people with an arrest warrant": a body
+            # with police powers hunting wanted people acts as law enforcement
+            turn.actor_kind, turn.actor_rival = "law_enforcement", None
         return
     municipal = view.cue("municipal_enforcement")
     if municipal is not None:  # "Straż Gminna chce ...": a guard no actor word names
@@ -1322,7 +1328,8 @@ def _police_powers_rival(view: _View, chosen: Mention) -> Said | None:
     stays open (never the milder reading alone). Elsewhere (permits, queues) it stays a
     public body."""
     if chosen.value != "government_non_le" or not (
-            view.of("fact", "exception") or view.of("cue", "police_words")):
+            view.of("fact", "exception") or view.of("cue", "police_words")
+            or _hunts_crime(view)):
         return None
     for cue in view.of("cue", "police_powers"):
         if cue.overlaps(chosen):
