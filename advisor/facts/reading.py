@@ -1272,9 +1272,10 @@ def _read_actor(text: str, view: _View, turn: Reading,
             _police_powers_rival(view, other))
         if turn.actor_rival is not None and turn.actor_rival.value == "law_enforcement" \
                 and other.value == "government_non_le" and _hunts_crime(view) and any(
-                    c.overlaps(other) for c in view.of("cue", "police_powers")):
-            # "the Interior Ministry wants to spot people with an arrest warrant": a body
-            # with police powers hunting wanted people acts as law enforcement
+                    c.overlaps(other) for c in (*view.of("cue", "police_powers"),
+                                                *view.of("cue", "municipal_enforcement"))):
+            # "the Interior Ministry (the Ordnungsamt) wants to spot people with an arrest
+            # warrant": a body with police powers hunting wanted people acts as law enforcement
             turn.actor_kind, turn.actor_rival = "law_enforcement", None
         return
     municipal = view.cue("municipal_enforcement")
