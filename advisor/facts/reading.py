@@ -1270,12 +1270,13 @@ def _read_actor(text: str, view: _View, turn: Reading,
         turn.actor_rival = _rival(text, view, other.value, other.start, other.words) or (
             _municipal_rival(view, other.start, other.end, other.value)) or (
             _police_powers_rival(view, other))
-        if turn.actor_rival is not None and turn.actor_rival.value == "law_enforcement" \
-                and other.value == "government_non_le" and _hunts_crime(view) and any(
-                    c.overlaps(other) for c in (*view.of("cue", "police_powers"),
-                                                *view.of("cue", "municipal_enforcement"))):
+        if other.value == "government_non_le" and _hunts_crime(view) and any(
+                c.overlaps(other) for c in (*view.of("cue", "interior_ministry"),
+                                            *view.of("cue", "municipal_enforcement"))) and (
+                turn.actor_rival is None or turn.actor_rival.value == "law_enforcement"):
             # "the Interior Ministry (the Ordnungsamt) wants to spot people with an arrest
-            # warrant": a body with police powers hunting wanted people acts as law enforcement
+            # warrant": the body that runs the police, or one with police-like powers, hunting
+            # people wanted for a crime acts as law enforcement
             turn.actor_kind, turn.actor_rival = "law_enforcement", None
         return
     municipal = view.cue("municipal_enforcement")
@@ -1319,7 +1320,9 @@ def _hunts_crime(view: _View) -> bool:
     suspects: ``crime_hunt``): a municipal enforcement body doing that acts "for the
     prevention, investigation, detection or prosecution of criminal offences", so it is read
     as law enforcement (the stricter reading), not left between the two classes."""
-    return view.cue("crime_hunt") is not None
+    # (not where the user doubts the body's class: "I don't know whether SOK counts as law
+    # enforcement": who acts stays open)
+    return view.cue("crime_hunt") is not None and view.cue("class_question") is None
 
 
 def _police_powers_rival(view: _View, chosen: Mention) -> Said | None:
@@ -1350,6 +1353,12 @@ def _class_asked(mentions: Sequence[Mention], view: _View, turn: Reading) -> Non
                 and m.kind in ("agency", "fact") and (m.value in _POLICE_KINDS) != police):
             turn.actor_rival = Said(m.value, m.words)
             return
+    # "Zählt das als Polizei?", "Ils comptent comme des forces de l'ordre ?": the class asked
+    # about is the police itself, so the body doing it is not plainly the police; read as
+    # police, it has a civil body as its rival and who acts stays open (actors17)
+    if police and any(m.start >= asked.start and m.name == "actor" and m.kind in (
+            "agency", "fact") and m.value in _POLICE_KINDS for m in mentions):
+        turn.actor_rival = Said("government_non_le", asked.words)
 
 
 _DOUBT_GAP = 60  # characters: "no está claro si actúa por encargo de la policía"
