@@ -1309,9 +1309,20 @@ def _read_actor(text: str, view: _View, turn: Reading,
         turn.actor_rival = _rival(text, view, other.value, other.start, other.words) or (
             _municipal_rival(view, other.start, other.end, other.value)) or (
             _police_powers_rival(view, other))
+        if other.value == "government_non_le" and _hunts_crime(view) and any(
+                c.overlaps(other) for c in (*view.of("cue", "interior_ministry"),
+                                            *view.of("cue", "municipal_enforcement"))) and (
+                turn.actor_rival is None or turn.actor_rival.value == "law_enforcement"):
+            # "the Interior Ministry (the Ordnungsamt) wants to spot people with an arrest
+            # warrant": the body that runs the police, or one with police-like powers, hunting
+            # people wanted for a crime acts as law enforcement
+            turn.actor_kind, turn.actor_rival = "law_enforcement", None
         return
     municipal = view.cue("municipal_enforcement")
     if municipal is not None:  # "Straż Gminna chce ...": a guard no actor word names
+        if _hunts_crime(view):
+            turn.actor_kind, turn.actor_words = "law_enforcement", municipal.words
+            return
         turn.actor_kind, turn.actor_words = "government_non_le", municipal.words
         turn.actor_rival = Said("law_enforcement", municipal.words)
         return
@@ -1337,8 +1348,20 @@ def _municipal_rival(view: _View, start: int, end: int, kind: str) -> Said | Non
     for cue in view.of("cue", "municipal_enforcement"):
         if cue.start < end and start < cue.end:
             police = kind in _POLICE_KINDS
+            if police and _hunts_crime(view):
+                return None  # hunting wanted people or suspects: it acts as law enforcement
             return Said("government_non_le" if police else "law_enforcement", cue.words)
     return None
+
+
+def _hunts_crime(view: _View) -> bool:
+    """The question has the body look for people wanted for a crime (a warrant, fugitives,
+    suspects: ``crime_hunt``): a municipal enforcement body doing that acts "for the
+    prevention, investigation, detection or prosecution of criminal offences", so it is read
+    as law enforcement (the stricter reading), not left between the two classes."""
+    # (not where the user doubts the body's class: "I don't know whether SOK counts as law
+    # enforcement": who acts stays open)
+    return view.cue("crime_hunt") is not None and view.cue("class_question") is None
 
 
 def _police_powers_rival(view: _View, chosen: Mention) -> Said | None:
@@ -1348,7 +1371,8 @@ def _police_powers_rival(view: _View, chosen: Mention) -> Said | None:
     stays open (never the milder reading alone). Elsewhere (permits, queues) it stays a
     public body."""
     if chosen.value != "government_non_le" or not (
-            view.of("fact", "exception") or view.of("cue", "police_words")):
+            view.of("fact", "exception") or view.of("cue", "police_words")
+            or _hunts_crime(view)):
         return None
     for cue in view.of("cue", "police_powers"):
         if cue.overlaps(chosen):
@@ -1368,6 +1392,12 @@ def _class_asked(mentions: Sequence[Mention], view: _View, turn: Reading) -> Non
                 and m.kind in ("agency", "fact") and (m.value in _POLICE_KINDS) != police):
             turn.actor_rival = Said(m.value, m.words)
             return
+    # "Zählt das als Polizei?", "Ils comptent comme des forces de l'ordre ?": the class asked
+    # about is the police itself, so the body doing it is not plainly the police; read as
+    # police, it has a civil body as its rival and who acts stays open (actors17)
+    if police and any(m.start >= asked.start and m.name == "actor" and m.kind in (
+            "agency", "fact") and m.value in _POLICE_KINDS for m in mentions):
+        turn.actor_rival = Said("government_non_le", asked.words)
 
 
 _DOUBT_GAP = 60  # characters: "no está claro si actúa por encargo de la policía"
