@@ -85,6 +85,11 @@ class _Cues:
         self._got: dict[tuple[int, str], tuple[Sequence[re.Pattern[str]],
                                                tuple[int, ...] | None]] = {}
         self._starts: dict[int, dict[str, list[int]]] = {}
+        #: (before/after, vocabulary, kind, window, fillers, most) -> whether a cue stands
+        #: there, and the fillers (kept, so their id stays theirs): mentions sharing a span
+        #: ask the same (never changes what is read)
+        self.seen: dict[tuple[bool, int, str, int, int, int, int],
+                        tuple[bool, Sequence[re.Pattern[str]]]] = {}
 
     def get(self, vocab: Vocabulary, kind: str) -> tuple[Sequence[re.Pattern[str]],
                                                          tuple[int, ...] | None]:
@@ -140,10 +145,20 @@ def _word_char(char: str) -> bool:
 
 def _cue_before(cues: _Cues, vocab: Vocabulary, kind: str, lo: int, mention: Mention,
                 fillers: Sequence[re.Pattern[str]], most: int = _MAX_GAP_WORDS) -> bool:
+    key = (True, id(vocab), kind, lo, mention.start, id(fillers), most)
+    found = cues.seen.get(key)
+    if found is None:
+        found = cues.seen[key] = (_cue_in_before(cues, vocab, kind, lo, mention.start,
+                                                 fillers, most), fillers)
+    return found[0]
+
+
+def _cue_in_before(cues: _Cues, vocab: Vocabulary, kind: str, lo: int, hi: int,
+                   fillers: Sequence[re.Pattern[str]], most: int) -> bool:
     patterns, where = cues.get(vocab, kind)
-    if not patterns or not cues.maybe(where, lo, mention.start):
+    if not patterns or not cues.maybe(where, lo, hi):
         return False
-    window = cues.text[lo:mention.start]
+    window = cues.text[lo:hi]
     for cue in patterns:
         for match in cue.finditer(window):
             if _only_fillers(window[match.end():], fillers, most):
@@ -153,10 +168,20 @@ def _cue_before(cues: _Cues, vocab: Vocabulary, kind: str, lo: int, mention: Men
 
 def _cue_after(cues: _Cues, vocab: Vocabulary, kind: str, hi: int, mention: Mention,
                fillers: Sequence[re.Pattern[str]]) -> bool:
+    key = (False, id(vocab), kind, mention.end, hi, id(fillers), _MAX_GAP_WORDS)
+    found = cues.seen.get(key)
+    if found is None:
+        found = cues.seen[key] = (_cue_in_after(cues, vocab, kind, mention.end, hi, fillers),
+                                  fillers)
+    return found[0]
+
+
+def _cue_in_after(cues: _Cues, vocab: Vocabulary, kind: str, lo: int, hi: int,
+                  fillers: Sequence[re.Pattern[str]]) -> bool:
     patterns, where = cues.get(vocab, kind)
-    if not patterns or not cues.maybe(where, mention.end, hi):
+    if not patterns or not cues.maybe(where, lo, hi):
         return False
-    window = cues.text[mention.end:hi]
+    window = cues.text[lo:hi]
     for cue in patterns:
         for match in cue.finditer(window):
             if _only_fillers(window[:match.start()], fillers):
