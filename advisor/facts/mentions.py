@@ -515,8 +515,11 @@ def _names(entry: Entry, text: str) -> Iterator[re.Match[str] | _Hit]:
     lookup = entry.lookup or {}
     first_words = _first_words(entry)
     words = _words(text)
-    keys, capitalised = _word_index(text)
-    # only the words that open some name, and (for near spellings) the capitalised ones
+    keys, capitalised, upper = _word_index(text)
+    # only the words that open some name (a proper name's: the capitalised words, the only
+    # ones read below), and (for near spellings) the capitalised ones
+    if entry.proper and not entry.lower:
+        keys = upper
     where = {i for key in keys.keys() & first_words.keys() for i in keys[key]}
     if not entry.proper:
         where.update(capitalised)
@@ -581,17 +584,23 @@ _ELIDED = re.compile(r"(?:[dlDL]|[Qq]u|[Dd]ell|[Nn]ell|[Ss]ull|[Dd]all|[Aa]ll)['
 
 
 @lru_cache(maxsize=4)
-def _word_index(text: str) -> tuple[dict[str, list[int]], tuple[int, ...]]:
+def _word_index(text: str) -> tuple[dict[str, list[int]], tuple[int, ...],
+                                    dict[str, list[int]]]:
     """Each key variant of ``text``'s words -> where the words are; the capitalised words of
-    at least _FUZZY_MIN letters (the only ones a near spelling is sought for)."""
+    at least _FUZZY_MIN letters (the only ones a near spelling is sought for); each key
+    variant of the capitalised words -> where they are."""
     keys: dict[str, list[int]] = {}
+    upper: dict[str, list[int]] = {}
     capitalised: list[int] = []
     for i, (start, end, variants) in enumerate(_words(text)):
+        capital = text[start:start + 1].isupper()
         for variant in variants:
             keys.setdefault(variant, []).append(i)
-        if text[start:start + 1].isupper() and end - start >= _FUZZY_MIN:
+            if capital:
+                upper.setdefault(variant, []).append(i)
+        if capital and end - start >= _FUZZY_MIN:
             capitalised.append(i)
-    return keys, tuple(capitalised)
+    return keys, tuple(capitalised), upper
 
 
 @lru_cache(maxsize=4096)  # the same words are looked up in every name list
