@@ -225,7 +225,7 @@ def read_turn(text: str, mentions: Sequence[Mention], *, is_current: bool,
     _read_place(text, view, turn, mentions)
     _party_place(mentions, turn)
     _read_actor(text, view, turn, mentions)
-    _class_asked(mentions, view, turn)
+    _class_asked(text, mentions, view, turn)
     mixed = view.cue("mixed_place")
     turn.mixed_place = mixed.words if mixed else None
     # "where both staff and visitors pass": the question says the place is mixed, so whether
@@ -1380,7 +1380,7 @@ def _police_powers_rival(view: _View, chosen: Mention) -> Said | None:
     return None
 
 
-def _class_asked(mentions: Sequence[Mention], view: _View, turn: Reading) -> None:
+def _class_asked(text: str, mentions: Sequence[Mention], view: _View, turn: Reading) -> None:
     """"A private prison operator ... Do they count as 'police'?": the body named and the class
     the user asks about disagree; the class is offered as a rival, so who acts stays open."""
     asked = view.cue("class_question")
@@ -1395,9 +1395,25 @@ def _class_asked(mentions: Sequence[Mention], view: _View, turn: Reading) -> Non
     # "Zählt das als Polizei?", "Ils comptent comme des forces de l'ordre ?": the class asked
     # about is the police itself, so the body doing it is not plainly the police; read as
     # police, it has a civil body as its rival and who acts stays open (actors17)
-    if police and any(m.start >= asked.start and m.name == "actor" and m.kind in (
-            "agency", "fact") and m.value in _POLICE_KINDS for m in mentions):
+    # (only the police named as the class itself, right after the asking words: "count as
+    # [the] police", not the police named later as who acts, "does that count as an allowed
+    # exception when the police do it?", "vale come eccezione se lo fanno i carabinieri?")
+    if police and any(m.name == "actor" and m.kind in ("agency", "fact")
+                      and m.value in _POLICE_KINDS and _class_named(text, asked, m)
+                      for m in mentions):
         turn.actor_rival = Said("government_non_le", asked.words)
+
+
+_CLASS_GAP = re.compile(r"[,.;:!?()\n]")
+
+
+def _class_named(text: str, asked: Mention, named: Mention) -> bool:
+    """``named`` is the class the user asks about (``asked``: "zählt das als", "count as"):
+    it follows the asking words with at most two words (articles) and no punctuation between."""
+    if named.start < asked.end:
+        return False
+    gap = text[asked.end:named.start]
+    return _CLASS_GAP.search(gap) is None and len(gap.split()) <= 2
 
 
 _DOUBT_GAP = 60  # characters: "no está claro si actúa por encargo de la policía"
