@@ -364,6 +364,12 @@ def _read_exception(text: str, view: _View, turn: Reading) -> None:
             # is sought is not said, so the exception stays open
             turn.exception_keyword = best.words
             return
+        if best.value == "imminent_threat" and any(
+                _same_sentence(text, best, d) for d in view.of("cue", "threat_doubt")):
+            # "suppose someone posts that he will open fire": a threat told as a hypothetical
+            # is no specific threat, so the exception stays open
+            turn.exception_keyword = best.words
+            return
         turn.found["exception"] = [Said(best.value, best.words)]
         return
     keyword = [m for m in view.of("fact", "exception") if m.value == "keyword"]
