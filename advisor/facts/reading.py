@@ -444,6 +444,12 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
         if value in ("identification", "verification") and any(
                 mention.overlaps(b) for b in blocks):
             continue
+        # speech turned into text ("subtitle the meeting", "transcribe the interviews") tells
+        # no one apart only when no face is named beside it ("... and recognise each speaker
+        # by face"): then the purpose is read from the rest
+        if value == "non_biometric" and "face_words" in has and any(
+                mention.overlaps(c) for c in view.of("cue", "speech_text")):
+            continue
         if value == "verification" and _FACE_ID.fullmatch(mention.words) and (
                 {"camera_words", "police_words"} & has or view.of("agency", "actor")):
             value = "identification"  # "face id" on cameras or for police: who someone is
@@ -932,7 +938,7 @@ def _read_place(text: str, view: _View, turn: Reading,
             return
         candidates = _also_us_town(view, places, candidates)
         candidates = _own_territory(candidates)
-        candidates = _body_in_territory(candidates, places)
+        candidates = _body_in_territory(text, candidates, places)
         candidates = _alternatives_alike(text, view, candidates)
         candidates.sort(key=lambda item: (-item[0], item[1]))
         top = candidates[0][0]
@@ -971,7 +977,8 @@ def _qualified_towns(text: str, places: Sequence[Mention], bodies: Sequence[Ment
     "Town, Region" with a comma may as well be a list ("Madrid, Texas and New York"): it
     places the town only when no other place follows the region as the next item of a list,
     and GeoNames has a town of that name in the region's country or no other place comes
-    right before the town ("Hamburg, New York": a village GeoNames lacks). A plainly named EU place
+    right before the town and the region closes the name ("Hamburg, New York, ...": a village
+    GeoNames lacks; not "in Bordeaux, Washington only hosts ..."). A plainly named EU place
     left beside a qualified town keeps the reading the question had without the qualifier
     (the stricter one)."""
     qualified: set[str] = set()
@@ -996,7 +1003,8 @@ def _qualified_towns(text: str, places: Sequence[Mention], bodies: Sequence[Ment
                 continue
             if region.start >= town.end and _QUALIFIER_GAP.fullmatch(gap) and (
                     not _COMMA_GAP.fullmatch(gap)
-                    or ((known or not _listed_before(text, places, town))
+                    or ((known or (not _listed_before(text, places, town)
+                                   and _REGION_CLOSES.match(text, region.end)))
                         and not _listed_after(text, places, region))):
                 qualified.add(town.words.lower())
                 regions.add(region.start)
@@ -1020,6 +1028,13 @@ def _qualified_towns(text: str, places: Sequence[Mention], bodies: Sequence[Ment
     if any(c[1] in named and jurisdiction(c[2]) == "eu" for c in out):
         return candidates  # "Dublin, Ohio ... and a store in Berlin": as read without it
     return out if out or qualified else candidates
+
+
+#: The region closes the town's name ("Hamburg, Pennsylvania, wants", "... in Hamburg, New
+#: York."): a town GeoNames lacks in the region's country is placed by the region only then,
+#: not where the region opens a clause of its own ("in Bordeaux, Washington only hosts the
+#: servers"), which keeps the town's own reading (the stricter one).
+_REGION_CLOSES = re.compile(r"\s*(?:[,.;:!?)\]]|$)")
 
 
 def _listed_before(text: str, places: Sequence[Mention], town: Mention) -> bool:
@@ -1055,18 +1070,41 @@ def _also_us_town(view: _View, places: Sequence[Mention],
     return out
 
 
-def _body_in_territory(candidates: list[tuple[int, int, str, str]],
+def _body_in_territory(text: str, candidates: list[tuple[int, int, str, str]],
                        places: Sequence[Mention]) -> list[tuple[int, int, str, str]]:
     """"Op Statia wil de Koninklijke Marechaussee ...", "the Gendarmerie in Nouméa": a state's
     own body (its country read from its name) in a territory of that state with a country
     code of its own (ISO 3166-2 lists it among the state's subdivisions: "NL-BQ3", "FR-NC")
     acts there: the territory named after a word for "in"/"at" is the place of use."""
-    at = {p.start for p in places}
+    at = {p.start: p for p in places}
     there = [c for c in candidates if c[1] in at and c[0] >= 2]
     if not there:
         return candidates
     return [c for c in candidates if c[1] in at or not any(
-        o[2] != c[2] and overseas_of(c[2], o[2]) for o in there)]
+        o[2] != c[2] and overseas_of(c[2], o[2]) and _territory_joined(text, at[o[1]], c[1])
+        for o in there)]
+
+
+#: A clause break between a territory and a body: the territory is another clause's place.
+_CLAUSE_BREAK = re.compile(r"[,.;:!?()\[\]\n]")
+_TERRITORY_GAP = 3  # words between the territory and the body ("Op Statia wil de ...")
+_BODY_WORDS = 6  # words from the body's start to the territory ("the Gendarmerie nationale à")
+
+
+def _territory_joined(text: str, territory: Mention, body: int) -> bool:
+    """True when the territory names where the body acts in the same clause: the
+    territory's phrase opens the clause right before the body ("Op Statia wil de Koninklijke
+    Marechaussee", "On Sint Eustatius the ...") or follows the body's name closely ("the
+    Gendarmerie in Nouméa"). Not a territory said of another event ("Après une mission à
+    Nouméa, la Gendarmerie ...", "Na een oefening op Bonaire wil de Marechaussee ..."): the
+    body's own (stricter) country stands there."""
+    if territory.end <= body:
+        gap = text[territory.end:body]
+        opening = re.split(r"[,.;:!?()\[\]\n]", text[:territory.start])[-1]
+        return (not _CLAUSE_BREAK.search(gap) and len(gap.split()) <= _TERRITORY_GAP
+                and len(opening.split()) <= 1)
+    gap = text[body:territory.start]
+    return not _CLAUSE_BREAK.search(gap) and len(gap.split()) <= _BODY_WORDS
 
 
 def _own_territory(candidates: list[tuple[int, int, str, str]]) -> list[
