@@ -927,6 +927,7 @@ def _read_place(text: str, view: _View, turn: Reading,
         candidates = _also_us_town(view, places, candidates)
         candidates = _own_territory(candidates)
         candidates = _body_in_territory(candidates, places)
+        candidates = _body_acts_at(text, view, places, candidates)
         candidates = _alternatives_alike(text, view, candidates)
         candidates.sort(key=lambda item: (-item[0], item[1]))
         top = candidates[0][0]
@@ -1061,6 +1062,42 @@ def _body_in_territory(candidates: list[tuple[int, int, str, str]],
         return candidates
     return [c for c in candidates if c[1] in at or not any(
         o[2] != c[2] and overseas_of(c[2], o[2]) for o in there)]
+
+
+#: What may stand between a word for "in"/"at" and the place it opens ("im Hafen von Hamburg",
+#: "at Schiphol in", "dans le port de Marseille"): up to three words, no punctuation.
+_AT_GAP = re.compile(r"\s*(?:[^\W\d_][\w'’-]*\s+){0,3}")
+
+
+def _body_acts_at(text: str, view: _View, places: Sequence[Mention],
+                  candidates: list[tuple[int, int, str, str]]) -> list[
+                      tuple[int, int, str, str]]:
+    """"Das FBI will im Hafen von Hamburg ...", "the US Marshals Service ... at Schiphol in
+    Amsterdam": a body whose name gives its country (or a nationality joined to it) acting at
+    a place named after a word for "in"/"at" in another country uses the system there: the
+    place of use is where the system runs. Read only toward the stricter law: a place in the
+    EU wins over a body's country outside it, or over another EU country's body; a body of
+    an EU country named at a place outside the EU keeps its reading (issue 9 bodyplace17)."""
+    bodies = [c for c in candidates if c[0] == 3]
+    if not bodies:
+        return candidates
+    cues = view.of("cue", "in_place")
+    others = view.of("agency", "actor") + list(places)
+    at: list[tuple[int, int, str, str]] = []
+    for place in places:
+        cand = next((c for c in candidates if c[1] == place.start and c[0] in (1, 2)), None)
+        if cand is None or place.scope != "use" or jurisdiction(place.value) != "eu":
+            continue
+        if any(c.end <= place.start and _AT_GAP.fullmatch(text[c.end:place.start])
+               and not any(c.end <= o.start < place.start for o in others) for c in cues):
+            at.append(cand)
+    if not at:
+        return candidates
+    codes = {c[2] for c in at}
+    if any(b[2] in codes for b in bodies):
+        return candidates  # "die Polizei Hamburg ... in Hamburg": its own country named
+    out = [c for c in candidates if c[0] < 3 or c in at]
+    return [(3, *c[1:]) if c in at else c for c in out]
 
 
 def _own_territory(candidates: list[tuple[int, int, str, str]]) -> list[
