@@ -1076,11 +1076,11 @@ def _body_acts_at(text: str, view: _View, places: Sequence[Mention],
     Amsterdam": a body whose name gives its country (or a nationality joined to it) acting at
     a place named after a word for "in"/"at" in another country uses the system there: the
     place of use is where the system runs. Read only toward the stricter law: a place in the
-    EU wins over a body's country outside it, or over another EU country's body; a body of
-    an EU country named at a place outside the EU keeps its reading (issue 9 bodyplace17)."""
+    EU wins over a body's country outside it; a body of an EU country keeps its reading
+    ("een politiezone in Limburg": the name is Dutch and Belgian) (issue 9 bodyplace17)."""
     bodies = [c for c in candidates if c[0] == 3]
-    if not bodies:
-        return candidates
+    if not bodies or any(jurisdiction(b[2]) == "eu" for b in bodies):
+        return candidates  # (an EU body's own country already reads the EU AI Act)
     langs = {m.lang for m in view.all}
     cues = view.of("cue", "in_place")
     others = view.of("agency", "actor") + list(places)
@@ -1095,15 +1095,16 @@ def _body_acts_at(text: str, view: _View, places: Sequence[Mention],
                    for b in bodies)
     at: list[tuple[int, int, str, str]] = []
     for place in places:
-        cand = next((c for c in candidates if c[1] == place.start and c[0] in (1, 2)), None)
+        # (every country the name has: "Limburg", Belgian and Dutch)
+        cands = [c for c in candidates if c[1] == place.start and c[0] in (1, 2)]
         # (not a small place read only after "in", a "Hauptbahnhof"; not where a party sits,
         # "in our Frankfurt office")
-        if cand is None or place.scope != "use" or place.detail.endswith(SMALL) or \
+        if not cands or place.scope != "use" or place.detail.endswith(SMALL) or \
                 not opened(place) or not with_body(place) or \
                 _seated(text, view, place, langs, any(
                     c.end <= place.start and not text[c.end:place.start].strip() for c in cues)):
             continue
-        at.append(cand)
+        at.extend(c for c in cands if c not in at)
     if not at or any(b[2] == c[2] for b in bodies for c in at):
         return candidates  # "die Kantonspolizei Zürich ... in Zürich": its own country
     at = [c for c in at if jurisdiction(c[2]) == "eu"]
