@@ -939,6 +939,7 @@ def _read_place(text: str, view: _View, turn: Reading,
         candidates = _also_us_town(view, places, candidates)
         candidates = _own_territory(candidates)
         candidates = _body_in_territory(text, candidates, places)
+        candidates = _body_acts_at(text, view, places, candidates)
         candidates = _alternatives_alike(text, view, candidates)
         candidates.sort(key=lambda item: (-item[0], item[1]))
         top = candidates[0][0]
@@ -1107,6 +1108,56 @@ def _territory_joined(text: str, territory: Mention, body: int) -> bool:
     return not _CLAUSE_BREAK.search(gap) and len(gap.split()) <= _BODY_WORDS
 
 
+#: What may stand between a word for "in"/"at" and the place it opens ("im Hafen von Hamburg",
+#: "at Schiphol in", "dans le port de Marseille"): up to three words, no punctuation.
+_AT_GAP = re.compile(r"\s*(?:[^\W\d_][\w'’-]*\s+){0,3}")
+
+
+def _body_acts_at(text: str, view: _View, places: Sequence[Mention],
+                  candidates: list[tuple[int, int, str, str]]) -> list[
+                      tuple[int, int, str, str]]:
+    """"Das FBI will im Hafen von Hamburg ...", "the US Marshals Service ... at Schiphol in
+    Amsterdam": a body whose name gives its country (or a nationality joined to it) acting at
+    a place named after a word for "in"/"at" in another country uses the system there: the
+    place of use is where the system runs. Read only toward the stricter law: a place in the
+    EU wins over a body's country outside it; a body of an EU country keeps its reading
+    ("een politiezone in Limburg": the name is Dutch and Belgian) (issue 9 bodyplace17)."""
+    bodies = [c for c in candidates if c[0] == 3]
+    if not bodies or any(jurisdiction(b[2]) == "eu" for b in bodies):
+        return candidates  # (an EU body's own country already reads the EU AI Act)
+    langs = {m.lang for m in view.all}
+    cues = view.of("cue", "in_place")
+    others = view.of("agency", "actor") + list(places)
+
+    def opened(place: Mention) -> bool:  # a word for "in"/"at" opens it, only words between
+        return any(c.end <= place.start and _AT_GAP.fullmatch(gap := text[c.end:place.start])
+                   and (c.lang in NOUNS_CAPITALISED or gap == gap.lower())
+                   and not any(c.end <= o.start < place.start for o in others) for c in cues)
+
+    def with_body(place: Mention) -> bool:  # in the sentence that names the body
+        return any(not _SENTENCE_END.search(text[min(b[1], place.start):max(b[1], place.start)])
+                   for b in bodies)
+    at: list[tuple[int, int, str, str]] = []
+    for place in places:
+        # (every country the name has: "Limburg", Belgian and Dutch)
+        cands = [c for c in candidates if c[1] == place.start and c[0] in (1, 2)]
+        # (not a small place read only after "in", a "Hauptbahnhof"; not where a party sits,
+        # "in our Frankfurt office")
+        if not cands or place.scope != "use" or place.detail.endswith(SMALL) or \
+                not opened(place) or not with_body(place) or \
+                _seated(text, view, place, langs, any(
+                    c.end <= place.start and not text[c.end:place.start].strip() for c in cues)):
+            continue
+        at.extend(c for c in cands if c not in at)
+    if not at or any(b[2] == c[2] for b in bodies for c in at):
+        return candidates  # "die Kantonspolizei Zürich ... in Zürich": its own country
+    at = [c for c in at if jurisdiction(c[2]) == "eu"]
+    if not at:
+        return candidates
+    out = [c for c in candidates if c[0] < 3 or c in at]
+    return [(3, *c[1:]) if c in at else c for c in out]
+
+
 def _own_territory(candidates: list[tuple[int, int, str, str]]) -> list[
         tuple[int, int, str, str]]:
     """"Saint-Pierre-et-Miquelon", "Nouvelle-Calédonie": the same words read both as a
@@ -1228,16 +1279,25 @@ def _place_priority(text: str, view: _View, mention: Mention) -> int:
     # opens the place ("in Paris offices of its client", "w Gdańsku oddziały": the use's)
     after_in = any(m.end <= mention.start and not text[m.end:mention.start].strip()
                    for m in view.of("cue", "in_place"))
-    if said("seat", before_law) or any(p.match(text, mention.end) for lang in langs
-                                       for p in _scope(lang, "seat_after")) or (
-            not after_in and any(p.match(text, mention.end) for lang in langs
-                                 for p in _scope(lang, "seat_after_office"))):
+    if _seated(text, view, mention, langs, after_in):
         return 1
     # "in Germany" (where the use happens) outranks a nationality ("a German company"), and
     # so does a place named with the client who uses it ("our client, a German retailer").
     return 2 if after_in or any(
         0 <= mention.start - m.end <= _CLIENT_GAP and not _SENTENCE_END.search(
             text[m.end:mention.start]) for m in view.of("cue", "client_party")) else 1
+
+
+def _seated(text: str, view: _View, mention: Mention, langs: set[str],
+            after_in: bool) -> bool:
+    """True when the place is where a body sits ("a bank with its seat in Frankfurt", "a
+    Chicago-based vendor", "our Lyon office"); an office or branch word only when no word for
+    "in"/"at" opens the place right before it."""
+    before = text[max(0, mention.start - _SEAT_GAP):mention.start]
+    return any(p.search(before) for lang in langs for p in _scope(lang, "seat")) or any(
+        p.match(text, mention.end) for lang in langs for p in _scope(lang, "seat_after")) or (
+            not after_in and any(p.match(text, mention.end) for lang in langs
+                                 for p in _scope(lang, "seat_after_office")))
 
 
 def _party_user_elsewhere(text: str, view: _View, mention: Mention,
