@@ -1101,7 +1101,7 @@ def _territory_joined(text: str, territory: Mention, body: int) -> bool:
     body's own (stricter) country stands there."""
     if territory.end <= body:
         gap = text[territory.end:body]
-        opening = re.split(r"[,.;:!?()\[\]\n]", text[:territory.start])[-1]
+        opening = _CLAUSE_BREAK.split(text[:territory.start])[-1]
         return (not _CLAUSE_BREAK.search(gap) and len(gap.split()) <= _TERRITORY_GAP
                 and len(opening.split()) <= 1)
     gap = text[body:territory.start]
