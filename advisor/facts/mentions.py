@@ -175,6 +175,7 @@ class _Scan:
         self.heads = word_heads(text)  # where each word starts, with its first letters
         self._words: list[tuple[int, str]] | None = None
         self._where: dict[frozenset[str], list[int]] = {}
+        self._behind: dict[tuple[re.Pattern[str], ...], list[int]] = {}
 
     def where(self, opening: frozenset[str]) -> list[int]:
         """The places a character of ``opening`` (gate.opening_chars) stands, in order."""
@@ -197,6 +198,16 @@ class _Scan:
                         at.add(start)
                         start = text.find(token, start + 1)
             found = self._where[opening] = sorted(at)
+        return found
+
+    def behind(self, zero_width: tuple[re.Pattern[str], ...]) -> list[int]:
+        """The places one of ``zero_width`` (behind_starts) matches, in order."""
+        found = self._behind.get(zero_width)
+        if found is None:
+            at: set[int] = set()
+            for pattern in zero_width:
+                at.update(m.start() for m in pattern.finditer(self.text))
+            found = self._behind[zero_width] = sorted(at)
         return found
 
     def words_holding(self, letters: str) -> list[int]:
@@ -430,10 +441,80 @@ def _matches(entry: Entry, part: int, scan: _Scan) -> Sequence[re.Match[str] | _
                 return []
             if len(kept) < len(held):
                 regex = _subset(regex.pattern, regex.flags, kept)
-    opening = opening_chars(regex.pattern, getattr(regex, "flags", re.IGNORECASE))
+    flags = getattr(regex, "flags", re.IGNORECASE)
+    opening = opening_chars(regex.pattern, flags)
     if opening is not None:  # tried only where a match can start, as finditer finds them
         return _tried(regex, text, scan.where(opening))
+    if BEHIND:
+        behind = behind_starts(regex.pattern, flags)
+        if behind is not None:  # tried only where its opening lookbehind holds
+            return _tried(regex, text, scan.behind(behind))
     return list(regex.finditer(text))
+
+
+#: Off: every pattern behind_starts would place is scanned whole again (for measuring).
+BEHIND = True
+
+
+@lru_cache(maxsize=4096)  # one per whole-scanned pattern (a few hundred)
+def behind_starts(pattern: str, flags: int = re.IGNORECASE) -> tuple[re.Pattern[str], ...] | None:
+    """Where every match of ``pattern`` starts: at the start of the text, or where one of a
+    few lookbehinds holds ("(?:^|(?<=[.;:!?,]\\s))...", "(?<!...)(?<=\\bfor\\s)..."), as
+    zero-width patterns whose finditer finds those places; None when a match may start
+    anywhere else (something is consumed before such an assertion, in some branch), when the
+    pattern may match nothing, or when it refers to a group by number.
+
+    Only zero-width assertions (lookarounds, boundaries) come before the one that places the
+    match, and they do not move where it starts: a match starts only where that one holds."""
+    if flags & (re.ASCII | re.LOCALE):
+        return None
+    try:
+        parsed = _p.parse(pattern, flags)
+        if parsed.getwidth()[0] == 0 or any(
+                op in (_c.GROUPREF, _c.GROUPREF_EXISTS) for op, _ in _every(parsed)):
+            return None
+        found = _behind(list(parsed), bool(parsed.state.flags & re.MULTILINE))
+        out: dict[str, re.Pattern[str]] = {}
+        for item in found:
+            if item is None:
+                out["^"] = _TEXT_START
+            else:
+                key = repr(item)
+                out[key] = _compiler.compile(_p.SubPattern(parsed.state, [item]), flags)
+    except (_Unknown, re.error, TypeError, ValueError, RecursionError):
+        return None
+    return tuple(out[key] for key in sorted(out))
+
+
+_TEXT_START = re.compile(r"\A")
+
+
+def _behind(items: list[tuple[Any, Any]], lines: bool) -> list[Any]:
+    """The lookbehinds (None: the start of the text) one of which holds where every match of
+    ``items`` starts (see behind_starts); raises _Unknown when that is not so."""
+    for index, (op, av) in enumerate(items):
+        rest = items[index + 1:]
+        if op is _c.AT:
+            if av is _c.AT_BEGINNING_STRING or av is _c.AT_BEGINNING and not lines:
+                return [None]
+            continue  # a boundary, a line start, an end: zero-width, it only narrows
+        if op is _c.ASSERT_NOT:
+            continue
+        if op is _c.ASSERT:
+            if av[0] == 1:  # a lookahead: zero-width, it only narrows
+                continue
+            return [(op, av)]
+        if op is _c.SUBPATTERN:
+            if av[1] or av[2]:
+                raise _Unknown  # "(?i:...)": its flags are not the pattern's
+            return _behind(list(av[-1]) + rest, lines)
+        if op is _c.BRANCH:
+            out: list[Any] = []
+            for alternative in av[1]:
+                out += _behind(list(alternative) + rest, lines)
+            return out
+        raise _Unknown  # something consumed first
+    raise _Unknown  # nothing but assertions
 
 
 @lru_cache(maxsize=1024)  # one per joined part (a few hundred)
