@@ -442,13 +442,13 @@ def _matches(entry: Entry, part: int, scan: _Scan) -> Sequence[re.Match[str] | _
             if len(kept) < len(held):
                 regex = _subset(regex.pattern, regex.flags, kept)
     flags = getattr(regex, "flags", re.IGNORECASE)
-    opening = opening_chars(regex.pattern, flags)
-    if opening is not None:  # tried only where a match can start, as finditer finds them
-        return _tried(regex, text, scan.where(opening))
     if BEHIND:
         behind = behind_starts(regex.pattern, flags)
         if behind is not None:  # tried only where its opening lookbehind holds
             return _tried(regex, text, scan.behind(behind))
+    opening = opening_chars(regex.pattern, flags)
+    if opening is not None:  # tried only where a match can start, as finditer finds them
+        return _tried(regex, text, scan.where(opening))
     return list(regex.finditer(text))
 
 
