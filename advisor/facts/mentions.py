@@ -432,6 +432,7 @@ def _matches(entry: Entry, part: int, scan: _Scan) -> Sequence[re.Match[str] | _
     if gate is ANCHORED:
         match = regex.match(text)
         return [] if match is None else [match]
+    joined: tuple[str, int, tuple[int, ...]] | None = None
     if isinstance(regex, re.Pattern):
         held = _alternatives(regex.pattern, regex.flags)
         if held is not None:  # a joined part: without the patterns the text cannot match
@@ -439,6 +440,7 @@ def _matches(entry: Entry, part: int, scan: _Scan) -> Sequence[re.Match[str] | _
                          if letters is None or any(run in scan.lower for run in letters))
             if not kept:
                 return []
+            joined = (regex.pattern, regex.flags, kept)
             if len(kept) < len(held):
                 regex = _subset(regex.pattern, regex.flags, kept)
     flags = getattr(regex, "flags", re.IGNORECASE)
@@ -449,7 +451,77 @@ def _matches(entry: Entry, part: int, scan: _Scan) -> Sequence[re.Match[str] | _
     opening = opening_chars(regex.pattern, flags)
     if opening is not None:  # tried only where a match can start, as finditer finds them
         return _tried(regex, text, scan.where(opening))
+    if SPLIT and joined is not None and len(joined[2]) > 1 and isinstance(regex, re.Pattern):
+        split = _split(*joined)
+        if split is not None:
+            return _mixed(regex, *split, scan)
     return list(regex.finditer(text))
+
+
+#: Off: a joined part is scanned whole again when only some of its patterns can be placed.
+SPLIT = True
+
+
+@lru_cache(maxsize=4096)
+def _split(pattern: str, flags: int, kept: tuple[int, ...]
+           ) -> tuple[re.Pattern[str] | None, tuple[tuple[bool, Any], ...]] | None:
+    """The ``kept`` patterns of a joined part cut in two: the join of those a match of which
+    may start anywhere (None: none), and where the others may start (behind_starts: True,
+    opening_chars: False, with what it returned). None when no pattern can be placed, or the
+    join may match nothing."""
+    pieces = _alternatives(pattern, flags) or ()
+    free: list[str] = []
+    placed: dict[tuple[bool, Any], None] = {}
+    for i in kept:
+        piece = pieces[i][0]
+        behind = behind_starts(piece, flags) if BEHIND else None
+        opening = opening_chars(piece, flags) if behind is None else None
+        if behind is not None:
+            placed[(True, behind)] = None
+        elif opening is not None:
+            placed[(False, opening)] = None
+        else:
+            free.append(piece)
+    try:
+        if not placed or _p.parse("|".join(pieces[i][0] for i in kept), flags).getwidth()[0] == 0:
+            return None
+        return (re.compile("|".join(free), flags) if free else None), tuple(placed)
+    except (re.error, TypeError, ValueError, RecursionError):
+        return None
+
+
+def _mixed(regex: re.Pattern[str], free: re.Pattern[str] | None,
+           placed: tuple[tuple[bool, Any], ...], scan: _Scan) -> list[re.Match[str]]:
+    """The matches of ``regex`` (a join) as finditer finds them (left to right, no overlaps),
+    its placed patterns tried only where they may start, its free ones found by search: the
+    leftmost match starts at the first of those places where the join matches, or where the
+    first match of a free pattern starts, whichever comes first."""
+    text = scan.text
+    where = sorted({at for behind, tokens in placed
+                    for at in (scan.behind(tokens) if behind else scan.where(tokens))})
+    found: list[re.Match[str]] = []
+    pos, k, n = 0, 0, len(where)
+    beyond = len(text) + 1
+    free_at = -1  # where the first match of a free pattern at or after pos starts
+    while pos <= len(text):
+        if free_at < pos:
+            hit = free.search(text, pos) if free is not None else None
+            free_at = hit.start() if hit is not None else beyond
+        match = None
+        while k < n and where[k] < free_at:
+            at = where[k]
+            k += 1
+            if at >= pos and (match := regex.match(text, at)) is not None:
+                break
+        if match is None:
+            if free_at == beyond:
+                break
+            match = regex.match(text, free_at)
+            if match is None:  # pragma: no cover - a free pattern matches there
+                break
+        found.append(match)
+        pos = max(match.end(), match.start() + 1)
+    return found
 
 
 #: Off: every pattern behind_starts would place is scanned whole again (for measuring).
