@@ -175,6 +175,7 @@ class _Scan:
         self.heads = word_heads(text)  # where each word starts, with its first letters
         self._words: list[tuple[int, str]] | None = None
         self._where: dict[frozenset[str], list[int]] = {}
+        self._behind: dict[tuple[re.Pattern[str], ...], list[int]] = {}
 
     def where(self, opening: frozenset[str]) -> list[int]:
         """The places a character of ``opening`` (gate.opening_chars) stands, in order."""
@@ -197,6 +198,16 @@ class _Scan:
                         at.add(start)
                         start = text.find(token, start + 1)
             found = self._where[opening] = sorted(at)
+        return found
+
+    def behind(self, zero_width: tuple[re.Pattern[str], ...]) -> list[int]:
+        """The places one of ``zero_width`` (behind_starts) matches, in order."""
+        found = self._behind.get(zero_width)
+        if found is None:
+            at: set[int] = set()
+            for pattern in zero_width:
+                at.update(m.start() for m in pattern.finditer(self.text))
+            found = self._behind[zero_width] = sorted(at)
         return found
 
     def words_holding(self, letters: str) -> list[int]:
@@ -421,6 +432,7 @@ def _matches(entry: Entry, part: int, scan: _Scan) -> Sequence[re.Match[str] | _
     if gate is ANCHORED:
         match = regex.match(text)
         return [] if match is None else [match]
+    joined: tuple[str, int, tuple[int, ...]] | None = None
     if isinstance(regex, re.Pattern):
         held = _alternatives(regex.pattern, regex.flags)
         if held is not None:  # a joined part: without the patterns the text cannot match
@@ -428,12 +440,153 @@ def _matches(entry: Entry, part: int, scan: _Scan) -> Sequence[re.Match[str] | _
                          if letters is None or any(run in scan.lower for run in letters))
             if not kept:
                 return []
+            joined = (regex.pattern, regex.flags, kept)
             if len(kept) < len(held):
                 regex = _subset(regex.pattern, regex.flags, kept)
-    opening = opening_chars(regex.pattern, getattr(regex, "flags", re.IGNORECASE))
+    flags = getattr(regex, "flags", re.IGNORECASE)
+    if BEHIND:
+        behind = behind_starts(regex.pattern, flags)
+        if behind is not None:  # tried only where its opening lookbehind holds
+            return _tried(regex, text, scan.behind(behind))
+    opening = opening_chars(regex.pattern, flags)
     if opening is not None:  # tried only where a match can start, as finditer finds them
         return _tried(regex, text, scan.where(opening))
+    if SPLIT and joined is not None and len(joined[2]) > 1 and isinstance(regex, re.Pattern):
+        split = _split(*joined)
+        if split is not None:
+            return _mixed(regex, *split, scan)
     return list(regex.finditer(text))
+
+
+#: Off: a joined part is scanned whole again when only some of its patterns can be placed.
+SPLIT = True
+
+
+@lru_cache(maxsize=4096)
+def _split(pattern: str, flags: int, kept: tuple[int, ...]
+           ) -> tuple[re.Pattern[str] | None, tuple[tuple[bool, Any], ...]] | None:
+    """The ``kept`` patterns of a joined part cut in two: the join of those a match of which
+    may start anywhere (None: none), and where the others may start (behind_starts: True,
+    opening_chars: False, with what it returned). None when no pattern can be placed, or the
+    join may match nothing."""
+    pieces = _alternatives(pattern, flags) or ()
+    free: list[str] = []
+    placed: dict[tuple[bool, Any], None] = {}
+    for i in kept:
+        piece = pieces[i][0]
+        behind = behind_starts(piece, flags) if BEHIND else None
+        opening = opening_chars(piece, flags) if behind is None else None
+        if behind is not None:
+            placed[(True, behind)] = None
+        elif opening is not None:
+            placed[(False, opening)] = None
+        else:
+            free.append(piece)
+    try:
+        if not placed or _p.parse("|".join(pieces[i][0] for i in kept), flags).getwidth()[0] == 0:
+            return None
+        return (re.compile("|".join(free), flags) if free else None), tuple(placed)
+    except (re.error, TypeError, ValueError, RecursionError):
+        return None
+
+
+def _mixed(regex: re.Pattern[str], free: re.Pattern[str] | None,
+           placed: tuple[tuple[bool, Any], ...], scan: _Scan) -> list[re.Match[str]]:
+    """The matches of ``regex`` (a join) as finditer finds them (left to right, no overlaps),
+    its placed patterns tried only where they may start, its free ones found by search: the
+    leftmost match starts at the first of those places where the join matches, or where the
+    first match of a free pattern starts, whichever comes first."""
+    text = scan.text
+    where = sorted({at for behind, tokens in placed
+                    for at in (scan.behind(tokens) if behind else scan.where(tokens))})
+    found: list[re.Match[str]] = []
+    pos, k, n = 0, 0, len(where)
+    beyond = len(text) + 1
+    free_at = -1  # where the first match of a free pattern at or after pos starts
+    while pos <= len(text):
+        if free_at < pos:
+            hit = free.search(text, pos) if free is not None else None
+            free_at = hit.start() if hit is not None else beyond
+        match = None
+        while k < n and where[k] < free_at:
+            at = where[k]
+            k += 1
+            if at >= pos and (match := regex.match(text, at)) is not None:
+                break
+        if match is None:
+            if free_at == beyond:
+                break
+            match = regex.match(text, free_at)
+            if match is None:  # pragma: no cover - a free pattern matches there
+                break
+        found.append(match)
+        pos = max(match.end(), match.start() + 1)
+    return found
+
+
+#: Off: every pattern behind_starts would place is scanned whole again (for measuring).
+BEHIND = True
+
+
+@lru_cache(maxsize=4096)  # one per whole-scanned pattern (a few hundred)
+def behind_starts(pattern: str, flags: int = re.IGNORECASE) -> tuple[re.Pattern[str], ...] | None:
+    """Where every match of ``pattern`` starts: at the start of the text, or where one of a
+    few lookbehinds holds ("(?:^|(?<=[.;:!?,]\\s))...", "(?<!...)(?<=\\bfor\\s)..."), as
+    zero-width patterns whose finditer finds those places; None when a match may start
+    anywhere else (something is consumed before such an assertion, in some branch), when the
+    pattern may match nothing, or when it refers to a group by number.
+
+    Only zero-width assertions (lookarounds, boundaries) come before the one that places the
+    match, and they do not move where it starts: a match starts only where that one holds."""
+    if flags & (re.ASCII | re.LOCALE):
+        return None
+    try:
+        parsed = _p.parse(pattern, flags)
+        if parsed.getwidth()[0] == 0 or any(
+                op in (_c.GROUPREF, _c.GROUPREF_EXISTS) for op, _ in _every(parsed)):
+            return None
+        found = _behind(list(parsed), bool(parsed.state.flags & re.MULTILINE))
+        out: dict[str, re.Pattern[str]] = {}
+        for item in found:
+            if item is None:
+                out["^"] = _TEXT_START
+            else:
+                key = repr(item)
+                out[key] = _compiler.compile(_p.SubPattern(parsed.state, [item]), flags)
+    except (_Unknown, re.error, TypeError, ValueError, RecursionError):
+        return None
+    return tuple(out[key] for key in sorted(out))
+
+
+_TEXT_START = re.compile(r"\A")
+
+
+def _behind(items: list[tuple[Any, Any]], lines: bool) -> list[Any]:
+    """The lookbehinds (None: the start of the text) one of which holds where every match of
+    ``items`` starts (see behind_starts); raises _Unknown when that is not so."""
+    for index, (op, av) in enumerate(items):
+        rest = items[index + 1:]
+        if op is _c.AT:
+            if av is _c.AT_BEGINNING_STRING or av is _c.AT_BEGINNING and not lines:
+                return [None]
+            continue  # a boundary, a line start, an end: zero-width, it only narrows
+        if op is _c.ASSERT_NOT:
+            continue
+        if op is _c.ASSERT:
+            if av[0] == 1:  # a lookahead: zero-width, it only narrows
+                continue
+            return [(op, av)]
+        if op is _c.SUBPATTERN:
+            if av[1] or av[2]:
+                raise _Unknown  # "(?i:...)": its flags are not the pattern's
+            return _behind(list(av[-1]) + rest, lines)
+        if op is _c.BRANCH:
+            out: list[Any] = []
+            for alternative in av[1]:
+                out += _behind(list(alternative) + rest, lines)
+            return out
+        raise _Unknown  # something consumed first
+    raise _Unknown  # nothing but assertions
 
 
 @lru_cache(maxsize=1024)  # one per joined part (a few hundred)

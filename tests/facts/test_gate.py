@@ -206,3 +206,43 @@ def test_a_lazy_pattern_names_its_file_when_it_does_not_compile() -> None:
     bad = vocab.LazyPattern(r"\bface(", "de.yaml facts.purpose")
     with pytest.raises(ValueError, match=r"de\.yaml facts\.purpose: bad pattern"):
         bad.match("face")
+
+
+@pytest.mark.parametrize(("pattern", "text", "starts"), [
+    (r"(?:^|(?<=[.;:!?,]\s)|(?<=\n))\s*(?:the\s+)?shop\b", "Shop. the shop,\nshop; shops",
+     [0, 6, 16, 22]),
+    (r"(?<!\bin\s)(?<!\bat\s)(?<=\bfor\s)street\s+\w+", "for street crime, at street x", [4]),
+])
+def test_a_part_opening_with_a_lookbehind_is_tried_only_where_it_holds(
+        pattern: str, text: str, starts: list[int]) -> None:
+    behind = mentions.behind_starts(pattern)
+    assert behind is not None
+    assert mentions._Scan(text).behind(behind) == starts
+    regex = re.compile(pattern, re.IGNORECASE)
+    assert [m.span() for m in mentions._tried(regex, text, starts)] == [
+        m.span() for m in regex.finditer(text)]
+
+
+@pytest.mark.parametrize("pattern", [r"\bshop", r"(?<!x)shop", r"a(?<=a)b", r"(?=x)?",
+                                     r"(?:(?<=x)|y)z", r"(?i:(?<=x))z"])
+def test_a_part_not_placed_by_a_lookbehind_is_scanned_as_before(pattern: str) -> None:
+    assert mentions.behind_starts(pattern) is None
+
+
+@pytest.mark.parametrize("text", [
+    "Bring the hotel rooms. Public canteens, and the canteen in the hotel room. For street"
+    " fights in our canteen? xcanteens",
+    "in the canteen, canteen; canteencanteen. hotel  rooms, street",
+    "",
+])
+def test_a_join_placed_only_in_part_finds_what_finditer_finds(text: str) -> None:
+    pieces = [r"(?:(?<!\bin\s)(?<!\bthe\s)(?:^|(?<=[.;,]\s))\s*(?:the\s+)?\w+\s+canteens?\b)",
+              r"(?:(?<=\bfor\s)street\s+\w+)",
+              r"(?:canteens?|hotel\s+rooms?)",
+              r"(?:\w*canteen\w*)"]
+    pattern = "|".join(pieces)
+    split = mentions._split(pattern, re.IGNORECASE, tuple(range(len(pieces))))
+    assert split is not None and split[0] is not None  # placed in part, and in part free
+    regex = re.compile(pattern, re.IGNORECASE)
+    assert [m.span() for m in mentions._mixed(regex, *split, mentions._Scan(text))] == [
+        m.span() for m in regex.finditer(text)]
