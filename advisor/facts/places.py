@@ -921,6 +921,35 @@ def _word_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
 
 
 @lru_cache(maxsize=1)
+@stored.table("municipal_word_towns", stored.ROWS,
+              data=(*_STORED_DATA, Path(__file__).parent / "vocab" / "dates.yaml"),
+              libraries=(*_STORED_LIBRARIES, "dateparser", "simplemma"))
+def _municipal_word_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
+    """The EU towns (GeoNames' towns, and Europe's places of 1,000 people and more) whose name
+    only one country holds and a supported language has as an ordinary word ("Gap", "Ronda",
+    "Gniew"), marked "after": read only capitalised right after a word for their
+    municipality or one of its bodies ("la police municipale de Gap", "la Policía Local de
+    Ronda"): a local body names the town it serves. EU ones only: misread, the word only
+    adds the EU AI Act."""
+    from advisor.facts.dates import calendar_word
+
+    skip = {str(n).lower() for n in _common()["cities"]["not_cities"]}
+    ordinary = _ordinary_words()
+    out: dict[str, tuple[str, int, str]] = {}
+    towns = _town_countries()
+    for name, codes in towns.items():
+        code = next(iter(codes))
+        if (len(codes) == 1 and jurisdiction(code) == "eu" and len(name) >= 3
+                and (name in ordinary or _folded(name) in ordinary)):
+            out[name] = (code, 0, "after")
+    for name, row in _small_word_towns():
+        if name not in towns:
+            out.setdefault(name, row)
+    return tuple(sorted((name, row) for name, row in out.items()
+                        if name not in skip and not calendar_word(name)))
+
+
+@lru_cache(maxsize=1)
 @stored.table("subdivision_names", stored.ROWS, data=_STORED_DATA,
               libraries=_STORED_LIBRARIES)
 def _subdivision_names() -> tuple[tuple[str, tuple[str, int, str]], ...]:
@@ -983,6 +1012,10 @@ def _declined(lang: str, small: bool = False) -> dict[str, tuple[str, int, str]]
         if not rules:
             return {}
         small_names = {name: row[0] for name, row in _small_towns() if _speaks(row[0], lang)}
+        # (and those named like a word, capitalised: "w Gniewie", Gniew, "anger")
+        if lang not in NOUNS_CAPITALISED:
+            small_names.update({name: row[0] for name, row in _small_word_towns()
+                                if _speaks(row[0], lang) and name not in small_names})
         out = _declined_forms(small_names, word_forms, SMALL)
         # and the towns' forms by the capitalised-only endings ("w Kole": Koło)
         proper = _endings(lang, "declension_proper")
@@ -1176,11 +1209,16 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
         # EU one also capitalised right after a word for "in" ("the police in Split", "à Nice"):
         # read wrongly, it only adds the EU AI Act
         word_lead = "after-en" if lang == "en" else "after-in"
+        # (and any other EU town named like a word, "la police municipale de Gap", "la
+        # Policía Local de Ronda": right after a word for its municipality alone, in a
+        # language that does not capitalise every noun)
+        municipal = {} if lang in NOUNS_CAPITALISED else {
+            name: row for name, row in _municipal_word_towns() if name not in names}
         entries.append(Entry("place", "country", "", 0, _PROPER,
-                             lookup=folded({name: (row[0], row[1], word_lead)
-                                            if jurisdiction(row[0]) == "eu" else row
-                                            for name, row in _word_towns()
-                                            if name not in names}),
+                             lookup=folded({**municipal, **{
+                                 name: (row[0], row[1], word_lead)
+                                 if jurisdiction(row[0]) == "eu" else row
+                                 for name, row in _word_towns() if name not in names}}),
                              names=True, proper=True))
         # a three-letter town ("Pau", "Oss"): capitalised, right after a word for "in" or its
         # municipality, in a language that does not capitalise every noun ("im Amt")
