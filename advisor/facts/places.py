@@ -855,6 +855,7 @@ def _ordinary_words() -> frozenset[str]:
     names = [str(city["name"]) for city in _small_places()]
     names += [str(a) for city in _geonames()[0] if int(city["population"]) >= floor
               for a in city["alternatenames"]]
+    names += [a for city in _geonames()[0] for a in _other_spellings(city)]
     wanted = {each for name in names for each in (name.lower(), _folded(name).lower())}
     found: set[str] = set()
     for lang in SUPPORTED:
@@ -945,8 +946,30 @@ def _municipal_word_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
     for name, row in _small_word_towns():
         if name not in towns:
             out.setdefault(name, row)
+    # (and an EU town's other spelling, held by no other town and no ordinary word:
+    # "le commissariat de Dunkerque", GeoNames' Dunkirk)
+    spelt: dict[str, set[str]] = {}
+    for city in _geonames()[0]:
+        for other in _other_spellings(city):
+            spelt.setdefault(other, set()).add(str(city["countrycode"]))
+    for name, codes in spelt.items():
+        if (len(codes) == 1 and name not in towns and name not in ordinary
+                and _folded(name) not in ordinary):
+            out.setdefault(name, (next(iter(codes)), 0, "after"))
     return tuple(sorted((name, row) for name, row in out.items()
                         if name not in skip and not calendar_word(name)))
+
+
+def _other_spellings(city: Mapping[str, Any]) -> list[str]:
+    """An EU town's other names (GeoNames) in Latin letters, one word of five letters or
+    more, opening like its own name ("Dunkerque" of "Dunkirk", "Salzbourg" of "Salzburg"):
+    its spellings in other languages, read only after a word for its municipality."""
+    if jurisdiction(str(city["countrycode"])) != "eu":
+        return []
+    name = str(city["name"]).lower()
+    return list(dict.fromkeys(
+        str(a).lower() for a in city["alternatenames"] if _latin_name(str(a))
+        and " " not in str(a) and str(a).lower() != name and str(a).lower()[:3] == name[:3]))
 
 
 @lru_cache(maxsize=1)
