@@ -946,18 +946,36 @@ def _municipal_word_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
     for name, row in _small_word_towns():
         if name not in towns:
             out.setdefault(name, row)
-    # (and an EU town's other spelling, held by no other town and no ordinary word:
-    # "le commissariat de Dunkerque", GeoNames' Dunkirk)
+    return tuple(sorted((name, row) for name, row in out.items()
+                        if name not in skip and not calendar_word(name)))
+
+
+@lru_cache(maxsize=1)
+@stored.table("town_spellings", stored.ROWS,
+              data=(*_STORED_DATA, Path(__file__).parent / "vocab" / "dates.yaml"),
+              libraries=(*_STORED_LIBRARIES, "dateparser", "simplemma"))
+def _town_spellings() -> tuple[tuple[str, tuple[str, int, str]], ...]:
+    """The EU towns' other spellings (``_other_spellings``: "Dunkerque", GeoNames' Dunkirk)
+    that no other place of 1,000 people and more goes by and no supported language has as
+    an ordinary word, marked "after" like the towns: read capitalised right after a word
+    for "in" or for the town's municipality ("le commissariat de Dunkerque"). EU ones only:
+    misread, the name only adds the EU AI Act."""
+    from advisor.facts.dates import calendar_word
+
+    skip = {str(n).lower() for n in _common()["cities"]["not_cities"]}
+    ordinary = _ordinary_words()
+    towns = _town_countries()
+    places = {each for city in _small_places()
+              for each in (str(city["name"]).lower(), _folded(str(city["name"]).lower()))}
     spelt: dict[str, set[str]] = {}
     for city in _geonames()[0]:
         for other in _other_spellings(city):
             spelt.setdefault(other, set()).add(str(city["countrycode"]))
-    for name, codes in spelt.items():
-        if (len(codes) == 1 and name not in towns and name not in ordinary
-                and _folded(name) not in ordinary):
-            out.setdefault(name, (next(iter(codes)), 0, "after"))
-    return tuple(sorted((name, row) for name, row in out.items()
-                        if name not in skip and not calendar_word(name)))
+    return tuple(sorted(
+        (name, (next(iter(codes)), 0, "after")) for name, codes in spelt.items()
+        if len(codes) == 1 and name not in towns and name not in places
+        and _folded(name) not in places and name not in ordinary
+        and _folded(name) not in ordinary and name not in skip and not calendar_word(name)))
 
 
 def _other_spellings(city: Mapping[str, Any]) -> list[str]:
@@ -1220,11 +1238,13 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
         # countries in the others ("after-in"), else only after a word for its municipality
         # (and the smaller places, "Kitzbühel", "Davos", read the same way)
         small = _small_towns()
+        spelt = _town_spellings()  # (an EU town's other spelling: "à Dunkerque")
         lead = {code: "after-en" if lang == "en" else "after-in" if _speaks(code, lang)
                 else "after" for code in {row[0] for _, row in (
-                    *_town_names(), *small, *_short_towns())}}
+                    *_town_names(), *small, *_short_towns(), *spelt)}}
         towns = folded({name: (row[0], row[1], lead[row[0]] + (SMALL if size else ""))
-                        for size, rows in ((True, small), (False, _town_names()))
+                        for size, rows in ((True, small), (False, spelt),
+                                           (False, _town_names()))
                         for name, row in rows})
         entries.append(Entry("place", "country", "", 0, _PROPER, lookup=towns,
                              names=True, proper=True))
