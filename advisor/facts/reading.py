@@ -1025,9 +1025,9 @@ def _qualified_towns(text: str, places: Sequence[Mention], bodies: Sequence[Ment
                                and p.value != town.value and p.value in region_of(p.words)
                                for p in places))
                and n.value == town.value and 0 < n.start - town.end <= _NOT_THAT_GAP
-                and country_named(n.words)
-                and _NOT_TAIL.fullmatch(re.split(r"[,(;:]", text[town.end:n.start])[-1])
-                and not _SENTENCE_END.search(text[town.end:n.start]) for n in negated):
+               and country_named(n.words)
+               and _NOT_TAIL.fullmatch(re.split(r"[,(;:]", text[town.end:n.start])[-1])
+               and not _SENTENCE_END.search(text[town.end:n.start]) for n in negated):
             qualified.add(town.words.lower())
     out = [c for c in candidates if c[3].lower() not in qualified]
     named = {p.start for p in places} - regions  # (a body's hint, "Polizei", is no place)
