@@ -928,8 +928,8 @@ def _word_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
 def _municipal_word_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
     """The EU towns (GeoNames' towns, and Europe's places of 1,000 people and more) whose name
     only one country holds and a supported language has as an ordinary word ("Gap", "Ronda",
-    "Gniew"), marked "after": read only capitalised right after a word for their
-    municipality or one of its bodies ("la police municipale de Gap", "la Policía Local de
+    "Gniew"), marked "after-body": read only capitalised right after a word for their
+    municipality or one of its bodies (not after a lake's or a mountain's, "Lake Garda") ("la police municipale de Gap", "la Policía Local de
     Ronda"): a local body names the town it serves. EU ones only: misread, the word only
     adds the EU AI Act."""
     from advisor.facts.dates import calendar_word
@@ -942,10 +942,10 @@ def _municipal_word_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
         code = next(iter(codes))
         if (len(codes) == 1 and jurisdiction(code) == "eu" and len(name) >= 3
                 and (name in ordinary or _folded(name) in ordinary)):
-            out[name] = (code, 0, "after")
+            out[name] = (code, 0, "after-body")
     for name, row in _small_word_towns():
         if name not in towns:
-            out.setdefault(name, row)
+            out.setdefault(name, (row[0], row[1], "after-body"))
     return tuple(sorted((name, row) for name, row in out.items()
                         if name not in skip and not calendar_word(name)))
 
