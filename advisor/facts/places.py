@@ -929,9 +929,9 @@ def _municipal_word_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
     """The EU towns (GeoNames' towns, and Europe's places of 1,000 people and more) whose name
     only one country holds and a supported language has as an ordinary word ("Gap", "Ronda",
     "Gniew"), marked "after-body": read only capitalised right after a word for their
-    municipality or one of its bodies (not after a lake's or a mountain's, "Lake Garda") ("la police municipale de Gap", "la Policía Local de
-    Ronda"): a local body names the town it serves. EU ones only: misread, the word only
-    adds the EU AI Act."""
+    municipality or one of its bodies ("la police municipale de Gap", "la Policía Local de
+    Ronda"): a local body names the town it serves; not after a lake's or a mountain's word
+    ("Lake Garda"). EU ones only: misread, the word only adds the EU AI Act."""
     from advisor.facts.dates import calendar_word
 
     skip = {str(n).lower() for n in _common()["cities"]["not_cities"]}
