@@ -836,7 +836,8 @@ def _proper_ok(text: str, start: int, value: tuple[str, int, str], lower: bool =
         # Bled", "Lago di Garda"; a non-EU one there is left open by ``find``)
         return MUNICIPALITY.search(before) is not None or (
             lead is not None and lead.search(before) is not None) or (
-            value[2] != "after-at" and FEATURE_LEAD.search(before) is not None)
+            value[2] not in ("after-at", "after-body") and FEATURE_LEAD.search(before)
+            is not None)
     # (a city whose own name is no word of a supported language, "start", opens one too:
     # "Odense police want ...")
     return value[2] in ("big", "start") or not _opens_sentence(text, start)

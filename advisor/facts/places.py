@@ -855,6 +855,7 @@ def _ordinary_words() -> frozenset[str]:
     names = [str(city["name"]) for city in _small_places()]
     names += [str(a) for city in _geonames()[0] if int(city["population"]) >= floor
               for a in city["alternatenames"]]
+    names += [a for city in _geonames()[0] for a in _other_spellings(city)]
     wanted = {each for name in names for each in (name.lower(), _folded(name).lower())}
     found: set[str] = set()
     for lang in SUPPORTED:
@@ -921,6 +922,75 @@ def _word_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
 
 
 @lru_cache(maxsize=1)
+@stored.table("municipal_word_towns", stored.ROWS,
+              data=(*_STORED_DATA, Path(__file__).parent / "vocab" / "dates.yaml"),
+              libraries=(*_STORED_LIBRARIES, "dateparser", "simplemma"))
+def _municipal_word_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
+    """The EU towns (GeoNames' towns, and Europe's places of 1,000 people and more) whose name
+    only one country holds and a supported language has as an ordinary word ("Gap", "Ronda",
+    "Gniew"), marked "after-body": read only capitalised right after a word for their
+    municipality or one of its bodies ("la police municipale de Gap", "la Policía Local de
+    Ronda"): a local body names the town it serves; not after a lake's or a mountain's word
+    ("Lake Garda"). EU ones only: misread, the word only adds the EU AI Act."""
+    from advisor.facts.dates import calendar_word
+
+    skip = {str(n).lower() for n in _common()["cities"]["not_cities"]}
+    ordinary = _ordinary_words()
+    out: dict[str, tuple[str, int, str]] = {}
+    towns = _town_countries()
+    for name, codes in towns.items():
+        code = next(iter(codes))
+        if (len(codes) == 1 and jurisdiction(code) == "eu" and len(name) >= 3
+                and (name in ordinary or _folded(name) in ordinary)):
+            out[name] = (code, 0, "after-body")
+    for name, row in _small_word_towns():
+        if name not in towns:
+            out.setdefault(name, (row[0], row[1], "after-body"))
+    return tuple(sorted((name, row) for name, row in out.items()
+                        if name not in skip and not calendar_word(name)))
+
+
+@lru_cache(maxsize=1)
+@stored.table("town_spellings", stored.ROWS,
+              data=(*_STORED_DATA, Path(__file__).parent / "vocab" / "dates.yaml"),
+              libraries=(*_STORED_LIBRARIES, "dateparser", "simplemma"))
+def _town_spellings() -> tuple[tuple[str, tuple[str, int, str]], ...]:
+    """The EU towns' other spellings (``_other_spellings``: "Dunkerque", GeoNames' Dunkirk)
+    that no other place of 1,000 people and more goes by and no supported language has as
+    an ordinary word, marked "after" like the towns: read capitalised right after a word
+    for "in" or for the town's municipality ("le commissariat de Dunkerque"). EU ones only:
+    misread, the name only adds the EU AI Act."""
+    from advisor.facts.dates import calendar_word
+
+    skip = {str(n).lower() for n in _common()["cities"]["not_cities"]}
+    ordinary = _ordinary_words()
+    towns = _town_countries()
+    places = {each for city in _small_places()
+              for each in (str(city["name"]).lower(), _folded(str(city["name"]).lower()))}
+    spelt: dict[str, set[str]] = {}
+    for city in _geonames()[0]:
+        for other in _other_spellings(city):
+            spelt.setdefault(other, set()).add(str(city["countrycode"]))
+    return tuple(sorted(
+        (name, (next(iter(codes)), 0, "after")) for name, codes in spelt.items()
+        if len(codes) == 1 and name not in towns and name not in places
+        and _folded(name) not in places and name not in ordinary
+        and _folded(name) not in ordinary and name not in skip and not calendar_word(name)))
+
+
+def _other_spellings(city: Mapping[str, Any]) -> list[str]:
+    """An EU town's other names (GeoNames) in Latin letters, one word of five letters or
+    more, opening like its own name ("Dunkerque" of "Dunkirk", "Salzbourg" of "Salzburg"):
+    its spellings in other languages, read only after a word for its municipality."""
+    if jurisdiction(str(city["countrycode"])) != "eu":
+        return []
+    name = str(city["name"]).lower()
+    return list(dict.fromkeys(
+        str(a).lower() for a in city["alternatenames"] if _latin_name(str(a))
+        and " " not in str(a) and str(a).lower() != name and str(a).lower()[:3] == name[:3]))
+
+
+@lru_cache(maxsize=1)
 @stored.table("subdivision_names", stored.ROWS, data=_STORED_DATA,
               libraries=_STORED_LIBRARIES)
 def _subdivision_names() -> tuple[tuple[str, tuple[str, int, str]], ...]:
@@ -983,6 +1053,10 @@ def _declined(lang: str, small: bool = False) -> dict[str, tuple[str, int, str]]
         if not rules:
             return {}
         small_names = {name: row[0] for name, row in _small_towns() if _speaks(row[0], lang)}
+        # (and those named like a word, capitalised: "w Gniewie", Gniew, "anger")
+        if lang not in NOUNS_CAPITALISED:
+            small_names.update({name: row[0] for name, row in _small_word_towns()
+                                if _speaks(row[0], lang) and name not in small_names})
         out = _declined_forms(small_names, word_forms, SMALL)
         # and the towns' forms by the capitalised-only endings ("w Kole": Koło)
         proper = _endings(lang, "declension_proper")
@@ -1164,11 +1238,13 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
         # countries in the others ("after-in"), else only after a word for its municipality
         # (and the smaller places, "Kitzbühel", "Davos", read the same way)
         small = _small_towns()
+        spelt = _town_spellings()  # (an EU town's other spelling: "à Dunkerque")
         lead = {code: "after-en" if lang == "en" else "after-in" if _speaks(code, lang)
                 else "after" for code in {row[0] for _, row in (
-                    *_town_names(), *small, *_short_towns())}}
+                    *_town_names(), *small, *_short_towns(), *spelt)}}
         towns = folded({name: (row[0], row[1], lead[row[0]] + (SMALL if size else ""))
-                        for size, rows in ((True, small), (False, _town_names()))
+                        for size, rows in ((True, small), (False, spelt),
+                                           (False, _town_names()))
                         for name, row in rows})
         entries.append(Entry("place", "country", "", 0, _PROPER, lookup=towns,
                              names=True, proper=True))
@@ -1176,11 +1252,16 @@ def place_entries(lang: str, plain: bool = False) -> list[Entry]:
         # EU one also capitalised right after a word for "in" ("the police in Split", "à Nice"):
         # read wrongly, it only adds the EU AI Act
         word_lead = "after-en" if lang == "en" else "after-in"
+        # (and any other EU town named like a word, "la police municipale de Gap", "la
+        # Policía Local de Ronda": right after a word for its municipality alone, in a
+        # language that does not capitalise every noun)
+        municipal = {} if lang in NOUNS_CAPITALISED else {
+            name: row for name, row in _municipal_word_towns() if name not in names}
         entries.append(Entry("place", "country", "", 0, _PROPER,
-                             lookup=folded({name: (row[0], row[1], word_lead)
-                                            if jurisdiction(row[0]) == "eu" else row
-                                            for name, row in _word_towns()
-                                            if name not in names}),
+                             lookup=folded({**municipal, **{
+                                 name: (row[0], row[1], word_lead)
+                                 if jurisdiction(row[0]) == "eu" else row
+                                 for name, row in _word_towns() if name not in names}}),
                              names=True, proper=True))
         # a three-letter town ("Pau", "Oss"): capitalised, right after a word for "in" or its
         # municipality, in a language that does not capitalise every noun ("im Amt")

@@ -1017,12 +1017,17 @@ def _qualified_towns(text: str, places: Sequence[Mention], bodies: Sequence[Ment
     # town also has, said not to be the one of the country named right after the negation
     # (a country's own name: a town of the same country, "Florence, not Rome", or a demonym,
     # "not the Spanish police", negates no country)
+    # (a town GeoNames knows in one country only, placed by another country's region right
+    # before the negation: "Berlin PD (the one in New Hampshire, not Germany)"; places18)
     for town in places:
-        if len(town_countries(town.words)) > 1 and any(
-                n.value == town.value and 0 < n.start - town.end <= _NOT_THAT_GAP
-                and country_named(n.words)
-                and _NOT_TAIL.fullmatch(re.split(r"[,(;:]", text[town.end:n.start])[-1])
-                and not _SENTENCE_END.search(text[town.end:n.start]) for n in negated):
+        several = len(town_countries(town.words)) > 1
+        if any((several or any(town.end <= p.start and p.end <= n.start
+                               and p.value != town.value and p.value in region_of(p.words)
+                               for p in places))
+               and n.value == town.value and 0 < n.start - town.end <= _NOT_THAT_GAP
+               and country_named(n.words)
+               and _NOT_TAIL.fullmatch(re.split(r"[,(;:]", text[town.end:n.start])[-1])
+               and not _SENTENCE_END.search(text[town.end:n.start]) for n in negated):
             qualified.add(town.words.lower())
     out = [c for c in candidates if c[3].lower() not in qualified]
     named = {p.start for p in places} - regions  # (a body's hint, "Polizei", is no place)

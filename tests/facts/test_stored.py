@@ -24,7 +24,8 @@ def test_every_place_table_is_stored() -> None:
     assert set(_specs()) == {"subdivisions", "world_cities", "town_countries", "town_names",
                              "small_towns", "word_towns", "subdivision_names", "town_words",
                              "territories", "region_owners", "short_towns", "home_towns",
-                             "small_word_towns", "lower_towns", "us_counties"}
+                             "small_word_towns", "lower_towns", "us_counties",
+                             "municipal_word_towns", "town_spellings"}
 
 
 @pytest.mark.parametrize("name", _specs())
