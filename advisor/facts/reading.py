@@ -1586,6 +1586,10 @@ def _between(marks: Iterable[Mention], lo: int, hi: int) -> bool:
     """True when one of ``marks`` lies wholly within text[lo:hi]."""
     return any(lo <= m.start and m.end <= hi for m in marks)
 
+#: Purposes read from how a person looks (a camera sees them), for ``_infer_camera``.
+_LOOKED_AT = frozenset({"attribute_inference", "emotion_inference", "identification",
+                        "verification", "categorisation"})
+
 #: Camera kinds the law-enforcement clauses treat alike (a mobile camera).
 _MOBILE = frozenset({"body_worn", "dash", "other_mobile"})
 
@@ -1660,9 +1664,14 @@ def _infer_camera(view: _View, turn: Reading, context: frozenset[str]) -> None:
     if vehicle is not None:
         turn.camera_inferred = Said("other_mobile", vehicle.words)
         return
-    if not {"biometric_any", "camera_or_face", "plates"} & seen:
-        return
     spot = view.cue("camera_spot") or view.cue("camera_noun")
+    if not {"biometric_any", "camera_or_face", "plates"} & seen:
+        # (scene18) no face word, but a purpose read from a person's look ("estimates whether
+        # the buyer looks under 25 at the self-checkout"): the spot's camera, not the place
+        looked = any(said.value in _LOOKED_AT for said in turn.found.get("purpose", ()))
+        if looked and spot is not None and hint is None:
+            turn.camera_inferred = Said("fixed", spot.words)
+        return
     if spot is not None and hint is None:
         turn.camera_inferred = Said("fixed", spot.words)
         return
