@@ -1527,6 +1527,7 @@ def _class_named(text: str, asked: Mention, named: Mention) -> bool:
 
 _DOUBT_GAP = 60  # characters: "no está claro si actúa por encargo de la policía"
 _OR_GAP = 40  # characters: "the police or the city's parks department"
+_PART_GAP = 30  # characters: "teils im Auftrag der Polizei", "partly by the police"
 _POLICE_KINDS = frozenset(_ACTOR_RANK)
 
 
@@ -1541,9 +1542,16 @@ def _rival(text: str, view: _View, kind: str, start: int, words: str) -> Said | 
         # a municipal enforcement body offered as the other possibility may be law enforcement
         others += [replace(m, value="law_enforcement")
                    for m in view.of("cue", "municipal_enforcement")]
+    # "partly the wardens, partly the traders": each acts in part, so who acts stays open; but
+    # "the police, and partly a private firm" has the police acting: the police are one half
+    # only with "partly" said of them too ("teils die Polizei, teils ...") (rev18a)
+    split = not police or any(
+        0 <= start - m.end <= _PART_GAP and not _CLAUSE_MARK.search(text, m.end, start)
+        for m in view.of("cue", "partly_mark"))
+    ors = [*view.of("cue", "or_word"), *(view.of("cue", "partly_word") if split else ())]
     for other in others:
         lo, hi = (end, other.start) if other.start >= end else (other.end, start)
-        if 0 <= hi - lo <= _OR_GAP and _between(view.of("cue", "or_word"), lo, hi):
+        if 0 <= hi - lo <= _OR_GAP and _between(ors, lo, hi):
             return Said(other.value, other.words)
     return None
 
