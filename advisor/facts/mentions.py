@@ -914,6 +914,10 @@ def _shadowed(group: list[Mention], i: int) -> bool:
     return False
 
 
+#: A country mask's value ("country=non_eu"): it takes only the places outside the EU.
+NON_EU = "non_eu"
+
+
 def find(text: str, vocabularies: Sequence[Vocabulary]) -> tuple[Mention, ...]:
     """All mentions in ``text``, in reading order, after masks and longest-reading filtering."""
     found, masks = _raw(text, vocabularies)
@@ -923,10 +927,14 @@ def find(text: str, vocabularies: Sequence[Vocabulary]) -> tuple[Mention, ...]:
     for mask in masks:
         by_name.setdefault(mask.name, []).append(mask)
     # (a mask with a value, "consent=yes", only marks mentions of that value: scope.mark
-    # drops them unless a negation stands before them)
+    # drops them unless a negation stands before them; "country=non_eu" takes only places
+    # outside the EU: a name that may be where the use is, "the sea of Nice", is masked
+    # only where reading it could take the EU AI Act away; rev18b)
     def _under(m: Mention, valued: bool) -> bool:
         return any(m.overlaps(mask) and not m.start < mask.start <= mask.end < m.end
-                   and bool(mask.value) == valued and mask.value in ("", m.value)
+                   and (mask.value not in ("", NON_EU)) == valued
+                   and (mask.value in ("", m.value) or mask.value == NON_EU and not (
+                       m.kind == "place" and jurisdiction(m.value) == "eu"))
                    for mask in by_name.get(m.name, ()))
     kept = [m if not _under(m, True) else replace(m, masked=True)
             for m in found if not _under(m, False)] if by_name else found

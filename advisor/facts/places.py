@@ -846,7 +846,24 @@ def _ordinary_words() -> frozenset[str]:
     ordinary word: a lower-case word of simplemma's dictionary for the language ("rust",
     "camera", "police", "nice"). A capitalised entry there is a name ("Burdeos", "Grójec")
     and does not count. Read only by the build step (the dictionaries take half a minute to
-    load)."""
+    load).
+
+    (The EU towns' other spellings are asked about too, but only the tables of those
+    spellings and of the towns named like a word read them, ``_lexicon_words``: "grodzisk",
+    a spelling of Grodzisk Mazowiecki and a word, does not take the lower-case town
+    "grodzisk mazowiecki" away; rev18b.)"""
+    floor = int(_common()["cities"]["exonyms_min_population"])
+    names = [str(city["name"]) for city in _small_places()]
+    names += [str(a) for city in _geonames()[0] if int(city["population"]) >= floor
+              for a in city["alternatenames"]]
+    wanted = {each for name in names for each in (name.lower(), _folded(name).lower())}
+    return _lexicon_words() & wanted
+
+
+@lru_cache(maxsize=1)
+def _lexicon_words() -> frozenset[str]:
+    """The place names and EU towns' other spellings (see ``_ordinary_words``) a supported
+    language has as an ordinary word."""
     from simplemma.strategies.dictionaries.dictionary_factory import DefaultDictionaryFactory
 
     from advisor.facts.language import SUPPORTED
@@ -935,7 +952,7 @@ def _municipal_word_towns() -> tuple[tuple[str, tuple[str, int, str]], ...]:
     from advisor.facts.dates import calendar_word
 
     skip = {str(n).lower() for n in _common()["cities"]["not_cities"]}
-    ordinary = _ordinary_words()
+    ordinary = _lexicon_words()  # (the spellings asked too)
     out: dict[str, tuple[str, int, str]] = {}
     towns = _town_countries()
     for name, codes in towns.items():
@@ -963,7 +980,7 @@ def _town_spellings() -> tuple[tuple[str, tuple[str, int, str]], ...]:
     from advisor.facts.dates import calendar_word
 
     skip = {str(n).lower() for n in _common()["cities"]["not_cities"]}
-    ordinary = _ordinary_words()
+    ordinary = _lexicon_words()  # (the spellings asked too)
     towns = _town_countries()
     places = {each for city in _small_places()
               for each in (str(city["name"]).lower(), _folded(str(city["name"]).lower()))}

@@ -1020,10 +1020,13 @@ def _qualified_towns(text: str, places: Sequence[Mention], bodies: Sequence[Ment
     # (a town GeoNames knows in one country only, placed by another country's region right
     # before the negation: "Berlin PD (the one in New Hampshire, not Germany)"; places18)
     for town in places:
+        # (a town of one country is taken away so only when that country is outside the EU:
+        # the region may be another party's, "Cork police (like their colleagues in Ohio,
+        # not Ireland)", and an EU town then stands against it, left open; rev18b)
         several = len(town_countries(town.words)) > 1
-        if any((several or any(town.end <= p.start and p.end <= n.start
-                               and p.value != town.value and p.value in region_of(p.words)
-                               for p in places))
+        if any((several or jurisdiction(town.value) != "eu" and any(
+                    town.end <= p.start and p.end <= n.start and p.value != town.value
+                    and p.value in region_of(p.words) for p in places))
                and n.value == town.value and 0 < n.start - town.end <= _NOT_THAT_GAP
                and country_named(n.words)
                and _NOT_TAIL.fullmatch(re.split(r"[,(;:]", text[town.end:n.start])[-1])
