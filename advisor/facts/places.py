@@ -852,12 +852,22 @@ def _ordinary_words() -> frozenset[str]:
     spellings and of the towns named like a word read them, ``_lexicon_words``: "grodzisk",
     a spelling of Grodzisk Mazowiecki and a word, does not take the lower-case town
     "grodzisk mazowiecki" away; rev18b.)"""
+    return _lexicon_words() & _lowered(_place_names())
+
+
+def _place_names() -> list[str]:
+    """Every place of 1,000 people and more, and the other names of the cities from
+    ``exonyms_min_population`` up (the names ``_ordinary_words`` asks about)."""
     floor = int(_common()["cities"]["exonyms_min_population"])
     names = [str(city["name"]) for city in _small_places()]
     names += [str(a) for city in _geonames()[0] if int(city["population"]) >= floor
               for a in city["alternatenames"]]
-    wanted = {each for name in names for each in (name.lower(), _folded(name).lower())}
-    return _lexicon_words() & wanted
+    return names
+
+
+def _lowered(names: Iterable[str]) -> set[str]:
+    """The names lower-cased, each also without its accents."""
+    return {each for name in names for each in (name.lower(), _folded(name).lower())}
 
 
 @lru_cache(maxsize=1)
@@ -868,12 +878,8 @@ def _lexicon_words() -> frozenset[str]:
 
     from advisor.facts.language import SUPPORTED
 
-    floor = int(_common()["cities"]["exonyms_min_population"])
-    names = [str(city["name"]) for city in _small_places()]
-    names += [str(a) for city in _geonames()[0] if int(city["population"]) >= floor
-              for a in city["alternatenames"]]
-    names += [a for city in _geonames()[0] for a in _other_spellings(city)]
-    wanted = {each for name in names for each in (name.lower(), _folded(name).lower())}
+    wanted = _lowered([*_place_names(),
+                       *(a for city in _geonames()[0] for a in _other_spellings(city))])
     found: set[str] = set()
     for lang in SUPPORTED:
         # a fresh factory per language: one dictionary in memory at a time
