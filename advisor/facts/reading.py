@@ -22,8 +22,10 @@ from advisor.facts.places import (
     NOUNS_CAPITALISED,
     SMALL,
     country_named,
+    islands,
     jurisdiction,
     overseas_of,
+    place_countries,
     region_of,
     territory_of,
     town_also_in,
@@ -889,6 +891,50 @@ def _named_place(text: str, mentions: Sequence[Mention], view: _View) -> str | N
     return None
 
 
+#: A capitalised name and the region bracketed right after it: "Mora (Toledo)", "Echt
+#: (Limburg)", "Ponta Delgada (Azores)".
+_BRACKET_PAIR = re.compile(
+    r"(?<![\w'’.-])(" + _CAPITALISED + r"(?:[ \t-]+" + _CAPITALISED + r"){0,2})[ \t]*\([ \t]*("
+    + _CAPITALISED + r"(?:[ \t-]+[\w'’.-]+){0,3}?)[ \t]*\)")
+
+
+def _bracketed_region(text: str, view: _View, candidates: list[tuple[int, int, str, str]]
+                      ) -> list[tuple[int, int, str, str]]:
+    """"Mora (Toledo)", "Echt (Limburg)", "Ponta Delgada (Azores)": a name with a region,
+    province or island group bracketed right after it (ISO 3166-2, pycountry; common.yaml's
+    islands) is read together with it. The bracketed region decides: the name is the place
+    of that name (GeoNames, 1,000 people and more) in the region's country ("Mora" is
+    Cameroon's town too, and Spain's in Toledo province); several of the region's countries
+    with such a place, or none, leave the region's countries to weigh alike ("Limburg":
+    Belgium's and the Netherlands'). Not a name that is no place the region's countries or
+    any other have (a body's or a product's name)."""
+    if "(" not in text:
+        return candidates
+    out = list(candidates)
+    for match in _BRACKET_PAIR.finditer(text):
+        name, region = match.group(1), match.group(2)
+        owners = set(region_of(region))
+        isle = islands().get(region.lower())
+        if isle:
+            owners.add(isle)
+        if not owners:
+            continue
+        start = match.start(1)
+        here = [c for c in out if c[1] == start]
+        named = place_countries(name)
+        if not named and not here:
+            continue  # (no place's name: "Azure AI Face (Limburg)")
+        placed = (owners & named) or owners
+        pri = max((c[0] for c in here), default=0)
+        if not here:
+            pri = 2 if any(c.end <= start and not text[c.end:start].strip()
+                           for c in view.of("cue", "in_place")) else 1
+        out = [c for c in out if not (c[1] == start and c[2] not in placed)]
+        out.extend((pri, start, code, name) for code in sorted(placed)
+                   if (pri, start, code, name) not in out)
+    return out
+
+
 def _town(mention: Mention) -> bool:
     """A town or city read for its country (not a country's own name, not an agency)."""
     return mention.kind == "place" and mention.name == "country" and bool(
@@ -929,6 +975,7 @@ def _read_place(text: str, view: _View, turn: Reading,
             candidates.append((3, mention.start, mention.detail, mention.words))
         elif mention.detail == "EU":
             turn.region_words = turn.region_words or mention.words
+    candidates = _bracketed_region(text, view, candidates)
     if candidates:
         negated = [m for m in mentions if m.kind == "place" and m.name == "country"
                    and m.scope == "negated"]
@@ -1162,7 +1209,7 @@ def _body_acts_at(text: str, view: _View, places: Sequence[Mention],
     at = [c for c in at if jurisdiction(c[2]) == "eu"]
     if not at:
         return candidates
-    out = [c for c in candidates if c[0] < 3 or c in at]
+    out = [c for c in candidates if c[0] != 3 or c in at]
     return [(3, *c[1:]) if c in at else c for c in out]
 
 
@@ -1281,6 +1328,13 @@ def _place_priority(text: str, view: _View, mention: Mention) -> int:
     # use is: the party's own place only when nothing else says where (revfix16b)
     if _party_user_elsewhere(text, view, mention, langs):
         return 0
+    # "mon client est à Genève, mais l'utilisation aurait lieu à Annecy", "the system would
+    # run in our stores in Lyon": the place the use is said to happen at is where it is, above
+    # a client's or a party's place named elsewhere, and a body's own country (places19:
+    # ranked above the body's, 3, which ``_body_acts_at`` weighs as the body's)
+    if any(p.search(text[max(0, mention.start - _USE_GAP):mention.start])
+           for lang in langs for p in _scope(lang, "use_at")):
+        return 4
     # "a bank with its seat in Frankfurt", "a Chicago-based vendor", "our Lyon office": where
     # the body sits, read as where it acts only when the question names no place of the use
     # ("... its branches in Vienna"); an office or branch word only when no word for "in"/"at"
@@ -1347,6 +1401,7 @@ def _scope(lang: str, key: str) -> tuple[re.Pattern[str], ...]:
 
 
 _SEAT_GAP = 40  # characters: "mit Sitz in", "z siedzibą w"
+_USE_GAP = 60  # characters: "l'impianto sarebbe nel loro outlet a "
 _FORCE_GAP = 16  # characters: " von der Stadt ", " van "
 _CLIENT_GAP = 60  # characters: "our client, a chain of stores in the north of Germany"
 _SENTENCE_END = re.compile(r"[.;:!?]")
