@@ -508,8 +508,33 @@ def territory_of(state: str, code: str) -> bool:
         return False
     if pycountry.subdivisions.get(code=f"{state}-{code}") is not None:
         return True
-    return any(re.fullmatch(rf"{state}-{code}\d+", str(sub.code))
+    return any(_subdivision_is(sub, state, code)
                for sub in pycountry.subdivisions.get(country_code=state) or ())
+
+
+def _subdivision_is(sub: Any, state: str, code: str) -> bool:
+    """True when the subdivision ``sub`` of ``state`` is the territory ``code`` or one of its
+    parts: by its code ("NL-BQ3" for BQ) or by its name, a name babel (CLDR) gives the
+    territory in a supported language ("FR-973", "Guyane (française)": French Guiana, GF;
+    "FR-974", "La Réunion": RE)."""
+    if re.fullmatch(rf"{state}-{code}\d+", str(sub.code)):
+        return True
+    name = " ".join(re.sub(r"[()]", " ", str(sub.name)).split()).lower()
+    return name in _territory_names().get(code, frozenset())
+
+
+@lru_cache(maxsize=1)
+def _territory_names() -> Mapping[str, frozenset[str]]:
+    """ISO code -> its lower-case names in the supported languages (babel, CLDR)."""
+    from babel import Locale
+
+    from advisor.facts.language import SUPPORTED
+
+    names: dict[str, set[str]] = {}
+    for lang in SUPPORTED:
+        for code, name in Locale.parse(lang).territories.items():
+            names.setdefault(str(code), set()).add(" ".join(str(name).split()).lower())
+    return {code: frozenset(each) for code, each in names.items()}
 
 
 @lru_cache(maxsize=256)
@@ -523,7 +548,8 @@ def overseas_of(state: str, code: str) -> bool:
     if not territory_of(state, code):
         return False
     kinds = {str(t) for t in _common()["territory_types"]}
-    return any(str(sub.type) in kinds and re.fullmatch(rf"{state}-{code}\d*", str(sub.code))
+    return any(str(sub.type) in kinds and (str(sub.code) == f"{state}-{code}"
+                                            or _subdivision_is(sub, state, code))
                for sub in pycountry.subdivisions.get(country_code=state) or ())
 
 

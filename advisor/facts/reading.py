@@ -1136,9 +1136,12 @@ def _body_in_territory(text: str, candidates: list[tuple[int, int, str, str]],
     there = [c for c in candidates if c[1] in at and c[0] >= 2]
     if not there:
         return candidates
-    return [c for c in candidates if c[1] in at or not any(
+    # (a nationality joined to the body, "a French gendarmerie unit in Cayenne", ranked 3 by
+    # ``_place_priority``, gives way only to a territory inside the EU, an outermost region:
+    # "Dutch police on Bonaire" keeps the stricter reading; places19)
+    return [c for c in candidates if (c[1] in at and c[0] < 3) or not any(
         o[2] != c[2] and overseas_of(c[2], o[2]) and _territory_joined(text, at[o[1]], c[1])
-        for o in there)]
+        and (c[1] not in at or jurisdiction(o[2]) == "eu") for o in there)]
 
 
 #: A clause break between a territory and a body: the territory is another clause's place.
