@@ -896,6 +896,10 @@ def _named_place(text: str, mentions: Sequence[Mention], view: _View) -> str | N
 _BRACKET_PAIR = re.compile(
     r"(?<![\w'’.-])(" + _CAPITALISED + r"(?:[ \t-]+" + _CAPITALISED + r"){0,2})[ \t]*\([ \t]*("
     + _CAPITALISED + r"(?:[ \t-]+[\w'’.-]+){0,3}?)[ \t]*\)")
+#: A capitalised name and a region after a comma: "Rome, Georgia", "Hamburg, New York".
+_COMMA_PAIR = re.compile(
+    r"(?<![\w'’.-])(" + _CAPITALISED + r"(?:[ \t-]+" + _CAPITALISED + r"){0,2})[ \t]*,[ \t]*("
+    + _CAPITALISED + r"(?:[ \t]+" + _CAPITALISED + r")?)(?![\w'’-])")
 
 
 def _bracketed_region(text: str, view: _View, candidates: list[tuple[int, int, str, str]]
@@ -908,10 +912,13 @@ def _bracketed_region(text: str, view: _View, candidates: list[tuple[int, int, s
     with such a place, or none, leave the region's countries to weigh alike ("Limburg":
     Belgium's and the Netherlands'). Not a name that is no place the region's countries or
     any other have (a body's or a product's name)."""
-    if "(" not in text:
+    if "(" not in text and "," not in text:
         return candidates
     out = list(candidates)
-    for match in _BRACKET_PAIR.finditer(text):
+    places = view.of("place", "country")
+    pairs = [(m, True) for m in _BRACKET_PAIR.finditer(text)] if "(" in text else []
+    pairs += [(m, False) for m in _COMMA_PAIR.finditer(text)] if "," in text else []
+    for match, bracketed in pairs:
         name, region = match.group(1), match.group(2)
         owners = set(region_of(region))
         isle = islands().get(region.lower())
@@ -924,15 +931,33 @@ def _bracketed_region(text: str, view: _View, candidates: list[tuple[int, int, s
         named = place_countries(name)
         if not named and not here:
             continue  # (no place's name: "Azure AI Face (Limburg)")
+        if not bracketed and (not owners & named or _in_list(text, places, match)
+                              or any(c[1] != start and jurisdiction(c[2]) == "eu"
+                                     and c[2] not in owners
+                                     and c[3].lower() != name.lower() for c in out)):
+            # a comma places the name only where the region's country has a place of that
+            # name, not as one item of a list ("Rome, Georgia and Armenia"), and never past
+            # an EU place named elsewhere (the reading stays the stricter one)
+            continue
         placed = (owners & named) or owners
         pri = max((c[0] for c in here), default=0)
         if not here:
             pri = 2 if any(c.end <= start and not text[c.end:start].strip()
                            for c in view.of("cue", "in_place")) else 1
-        out = [c for c in out if not (c[1] == start and c[2] not in placed)]
+        # (the same name said again elsewhere is the same place: "Rome, so ...")
+        out = [c for c in out if not ((c[1] == start or c[3].lower() == name.lower())
+                                      and c[2] not in placed)]
         out.extend((pri, start, code, name) for code in sorted(placed)
                    if (pri, start, code, name) not in out)
     return out
+
+
+def _in_list(text: str, places: Sequence[Mention], match: re.Match[str]) -> bool:
+    """True when the comma pair stands in a list of places: another place right before the
+    name or right after the region ("Berlin, Hamburg, New York", "Rome, Georgia and Armenia")."""
+    return any((p.end <= match.start(1) and _LIST_GAP.fullmatch(text[p.end:match.start(1)]))
+               or (p.start >= match.end(2) and _LIST_GAP.fullmatch(text[match.end(2):p.start]))
+               for p in places)
 
 
 def _town(mention: Mention) -> bool:
