@@ -928,11 +928,14 @@ def _bracketed_region(text: str, view: _View, candidates: list[tuple[int, int, s
             continue
         start = match.start(1)
         here = [c for c in out if c[1] == start]
+        # (a place of a territory with a code of its own inside the region's country is the
+        # territory's: "Fort-de-France (Martinique)", MQ, not France)
         named = place_countries(name)
+        owners |= {code for code in named if any(overseas_of(o, code) for o in owners)}
         if not named and not here:
             continue  # (no place's name: "Azure AI Face (Limburg)")
         if not bracketed and (not owners & named or _in_list(text, places, match)
-                              or any(c[1] != start and jurisdiction(c[2]) == "eu"
+                              or any(c[0] > 0 and c[1] != start and jurisdiction(c[2]) == "eu"
                                      and c[2] not in owners
                                      and c[3].lower() != name.lower() for c in out)):
             # a comma places the name only where the region's country has a place of that
