@@ -947,6 +947,11 @@ def _bracketed_region(text: str, view: _View, candidates: list[tuple[int, int, s
         if not here:
             pri = 2 if any(c.end <= start and not text[c.end:start].strip()
                            for c in view.of("cue", "in_place")) else 1
+        # (the pair named right before a body is the body's place: "Ponta Delgada (Azores)
+        # police", as "Lisbon police" is)
+        if bracketed and any(b.start >= match.end() and not text[match.end():b.start].strip()
+                             for b in view.of("agency", "actor")):
+            pri = max(pri, 3)
         # (the same name said again elsewhere is the same place: "Rome, so ...")
         out = [c for c in out if not ((c[1] == start or c[3].lower() == name.lower())
                                       and c[2] not in placed)]
