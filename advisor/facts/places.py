@@ -23,8 +23,8 @@ __all__ = ["BODY_AFTER", "BRACKETED_AFTER_NAME", "EU_MEMBERS", "EU_TERRITORIES",
            "FEATURE_LEAD", "LOWER", "SAME_LETTERS", "BRANCH_AFTER",
            "MUNICIPALITY", "NAME_PARTICLES", "NOUNS_CAPITALISED", "PLACE_KIND_AFTER", "SMALL",
            "TOWN_AT", "TOWN_LEAD", "TOWN_LEAD_ENGLISH", "declined_names", "foreign_noun", "islands",
-           "jurisdiction", "mostly_eu", "overseas_of", "place_entries", "place_names",
-           "territory_of", "town_word"]
+           "jurisdiction", "mostly_eu", "overseas_of", "place_countries", "place_entries",
+           "place_names", "territory_of", "town_word"]
 
 _DIR = Path(__file__).parent / "vocab" / "places"
 #: What the stored GeoNames and pycountry tables (advisor.facts.stored) are keyed on too.
@@ -508,8 +508,33 @@ def territory_of(state: str, code: str) -> bool:
         return False
     if pycountry.subdivisions.get(code=f"{state}-{code}") is not None:
         return True
-    return any(re.fullmatch(rf"{state}-{code}\d+", str(sub.code))
+    return any(_subdivision_is(sub, state, code)
                for sub in pycountry.subdivisions.get(country_code=state) or ())
+
+
+def _subdivision_is(sub: Any, state: str, code: str) -> bool:
+    """True when the subdivision ``sub`` of ``state`` is the territory ``code`` or one of its
+    parts: by its code ("NL-BQ3" for BQ) or by its name, a name babel (CLDR) gives the
+    territory in a supported language ("FR-973", "Guyane (française)": French Guiana, GF;
+    "FR-974", "La Réunion": RE)."""
+    if re.fullmatch(rf"{state}-{code}\d+", str(sub.code)):
+        return True
+    name = " ".join(re.sub(r"[()]", " ", str(sub.name)).split()).lower()
+    return name in _territory_names().get(code, frozenset())
+
+
+@lru_cache(maxsize=1)
+def _territory_names() -> Mapping[str, frozenset[str]]:
+    """ISO code -> its lower-case names in the supported languages (babel, CLDR)."""
+    from babel import Locale
+
+    from advisor.facts.language import SUPPORTED
+
+    names: dict[str, set[str]] = {}
+    for lang in SUPPORTED:
+        for code, name in Locale.parse(lang).territories.items():
+            names.setdefault(str(code), set()).add(" ".join(str(name).split()).lower())
+    return {code: frozenset(each) for code, each in names.items()}
 
 
 @lru_cache(maxsize=256)
@@ -523,7 +548,8 @@ def overseas_of(state: str, code: str) -> bool:
     if not territory_of(state, code):
         return False
     kinds = {str(t) for t in _common()["territory_types"]}
-    return any(str(sub.type) in kinds and re.fullmatch(rf"{state}-{code}\d*", str(sub.code))
+    return any(str(sub.type) in kinds and (str(sub.code) == f"{state}-{code}"
+                                            or _subdivision_is(sub, state, code))
                for sub in pycountry.subdivisions.get(country_code=state) or ())
 
 
@@ -549,6 +575,29 @@ def _country_names() -> frozenset[str]:
 def town_countries(name: str) -> set[str]:
     """The countries with a town (GeoNames) named ``name``."""
     return set(_town_countries().get(name.strip().lower(), set()))
+
+
+def place_countries(name: str) -> set[str]:
+    """The countries with a place of 1,000 people or more (GeoNames' cities1000) or a town
+    named ``name`` ("Mora": Cameroon's, Spain's, Sweden's ...)."""
+    key = name.strip().lower()
+    return set(_place_countries().get(key, set())) | town_countries(key)
+
+
+@lru_cache(maxsize=1)
+@stored.table("place_countries", stored.SETS, libraries=_STORED_LIBRARIES)
+def _place_countries() -> Mapping[str, set[str]]:
+    """Every GeoNames place of 1,000 people and more: its lower-case name (and the name
+    without accents) -> the countries that have a place of that name. Read only to place a
+    name by the region bracketed after it ("Mora (Toledo)", "Echt (Limburg)")."""
+    seen: dict[str, set[str]] = {}
+    for city in _small_places():
+        name = str(city["name"]).lower()
+        if len(name) < 3 or "\t" in name or "\n" in name:
+            continue
+        for each in dict.fromkeys((name, _folded(name))):
+            seen.setdefault(each, set()).add(str(city["countrycode"]))
+    return seen
 
 
 def town_also_in(name: str, code: str) -> bool:

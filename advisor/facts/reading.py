@@ -22,8 +22,10 @@ from advisor.facts.places import (
     NOUNS_CAPITALISED,
     SMALL,
     country_named,
+    islands,
     jurisdiction,
     overseas_of,
+    place_countries,
     region_of,
     territory_of,
     town_also_in,
@@ -889,6 +891,83 @@ def _named_place(text: str, mentions: Sequence[Mention], view: _View) -> str | N
     return None
 
 
+#: A capitalised name and the region bracketed right after it: "Mora (Toledo)", "Echt
+#: (Limburg)", "Ponta Delgada (Azores)".
+_BRACKET_PAIR = re.compile(
+    r"(?<![\w'’.-])(" + _CAPITALISED + r"(?:[ \t-]+" + _CAPITALISED + r"){0,2})[ \t]*\([ \t]*("
+    + _CAPITALISED + r"(?:[ \t-]+[\w'’.-]+){0,3}?)[ \t]*\)")
+#: A capitalised name and a region after a comma: "Rome, Georgia", "Hamburg, New York".
+_COMMA_PAIR = re.compile(
+    r"(?<![\w'’.-])(" + _CAPITALISED + r"(?:[ \t-]+" + _CAPITALISED + r"){0,2})[ \t]*,[ \t]*("
+    + _CAPITALISED + r"(?:[ \t]+" + _CAPITALISED + r")?)(?![\w'’-])")
+
+
+def _bracketed_region(text: str, view: _View, candidates: list[tuple[int, int, str, str]]
+                      ) -> list[tuple[int, int, str, str]]:
+    """"Mora (Toledo)", "Echt (Limburg)", "Ponta Delgada (Azores)": a name with a region,
+    province or island group bracketed right after it (ISO 3166-2, pycountry; common.yaml's
+    islands) is read together with it. The bracketed region decides: the name is the place
+    of that name (GeoNames, 1,000 people and more) in the region's country ("Mora" is
+    Cameroon's town too, and Spain's in Toledo province); several of the region's countries
+    with such a place, or none, leave the region's countries to weigh alike ("Limburg":
+    Belgium's and the Netherlands'). Not a name that is no place the region's countries or
+    any other have (a body's or a product's name)."""
+    if "(" not in text and "," not in text:
+        return candidates
+    out = list(candidates)
+    places = view.of("place", "country")
+    pairs = [(m, True) for m in _BRACKET_PAIR.finditer(text)] if "(" in text else []
+    pairs += [(m, False) for m in _COMMA_PAIR.finditer(text)] if "," in text else []
+    for match, bracketed in pairs:
+        name, region = match.group(1), match.group(2)
+        owners = set(region_of(region))
+        isle = islands().get(region.lower())
+        if isle:
+            owners.add(isle)
+        if not owners:
+            continue
+        start = match.start(1)
+        here = [c for c in out if c[1] == start]
+        # (a place of a territory with a code of its own inside the region's country is the
+        # territory's: "Fort-de-France (Martinique)", MQ, not France)
+        named = place_countries(name)
+        owners |= {code for code in named if any(overseas_of(o, code) for o in owners)}
+        if not named and not here:
+            continue  # (no place's name: "Azure AI Face (Limburg)")
+        if not bracketed and (not owners & named or _in_list(text, places, match)
+                              or any(c[0] > 0 and c[1] != start and jurisdiction(c[2]) == "eu"
+                                     and c[2] not in owners
+                                     and c[3].lower() != name.lower() for c in out)):
+            # a comma places the name only where the region's country has a place of that
+            # name, not as one item of a list ("Rome, Georgia and Armenia"), and never past
+            # an EU place named elsewhere (the reading stays the stricter one)
+            continue
+        placed = (owners & named) or owners
+        pri = max((c[0] for c in here), default=0)
+        if not here:
+            pri = 2 if any(c.end <= start and not text[c.end:start].strip()
+                           for c in view.of("cue", "in_place")) else 1
+        # (the pair named right before a body is the body's place: "Ponta Delgada (Azores)
+        # police", as "Lisbon police" is)
+        if bracketed and any(b.start >= match.end() and not text[match.end():b.start].strip()
+                             for b in view.of("agency", "actor")):
+            pri = max(pri, 3)
+        # (the same name said again elsewhere is the same place: "Rome, so ...")
+        out = [c for c in out if not ((c[1] == start or c[3].lower() == name.lower())
+                                      and c[2] not in placed)]
+        out.extend((pri, start, code, name) for code in sorted(placed)
+                   if (pri, start, code, name) not in out)
+    return out
+
+
+def _in_list(text: str, places: Sequence[Mention], match: re.Match[str]) -> bool:
+    """True when the comma pair stands in a list of places: another place right before the
+    name or right after the region ("Berlin, Hamburg, New York", "Rome, Georgia and Armenia")."""
+    return any((p.end <= match.start(1) and _LIST_GAP.fullmatch(text[p.end:match.start(1)]))
+               or (p.start >= match.end(2) and _LIST_GAP.fullmatch(text[match.end(2):p.start]))
+               for p in places)
+
+
 def _town(mention: Mention) -> bool:
     """A town or city read for its country (not a country's own name, not an agency)."""
     return mention.kind == "place" and mention.name == "country" and bool(
@@ -929,6 +1008,7 @@ def _read_place(text: str, view: _View, turn: Reading,
             candidates.append((3, mention.start, mention.detail, mention.words))
         elif mention.detail == "EU":
             turn.region_words = turn.region_words or mention.words
+    candidates = _bracketed_region(text, view, candidates)
     if candidates:
         negated = [m for m in mentions if m.kind == "place" and m.name == "country"
                    and m.scope == "negated"]
@@ -1089,9 +1169,12 @@ def _body_in_territory(text: str, candidates: list[tuple[int, int, str, str]],
     there = [c for c in candidates if c[1] in at and c[0] >= 2]
     if not there:
         return candidates
-    return [c for c in candidates if c[1] in at or not any(
+    # (a nationality joined to the body, "a French gendarmerie unit in Cayenne", ranked 3 by
+    # ``_place_priority``, gives way only to a territory inside the EU, an outermost region:
+    # "Dutch police on Bonaire" keeps the stricter reading; places19)
+    return [c for c in candidates if (c[1] in at and c[0] < 3) or not any(
         o[2] != c[2] and overseas_of(c[2], o[2]) and _territory_joined(text, at[o[1]], c[1])
-        for o in there)]
+        and (c[1] not in at or jurisdiction(o[2]) == "eu") for o in there)]
 
 
 #: A clause break between a territory and a body: the territory is another clause's place.
@@ -1162,7 +1245,7 @@ def _body_acts_at(text: str, view: _View, places: Sequence[Mention],
     at = [c for c in at if jurisdiction(c[2]) == "eu"]
     if not at:
         return candidates
-    out = [c for c in candidates if c[0] < 3 or c in at]
+    out = [c for c in candidates if c[0] != 3 or c in at]
     return [(3, *c[1:]) if c in at else c for c in out]
 
 
@@ -1281,6 +1364,13 @@ def _place_priority(text: str, view: _View, mention: Mention) -> int:
     # use is: the party's own place only when nothing else says where (revfix16b)
     if _party_user_elsewhere(text, view, mention, langs):
         return 0
+    # "mon client est à Genève, mais l'utilisation aurait lieu à Annecy", "the system would
+    # run in our stores in Lyon": the place the use is said to happen at is where it is, above
+    # a client's or a party's place named elsewhere, and a body's own country (places19:
+    # ranked above the body's, 3, which ``_body_acts_at`` weighs as the body's)
+    if any(p.search(text[max(0, mention.start - _USE_GAP):mention.start])
+           for lang in langs for p in _scope(lang, "use_at")):
+        return 4
     # "a bank with its seat in Frankfurt", "a Chicago-based vendor", "our Lyon office": where
     # the body sits, read as where it acts only when the question names no place of the use
     # ("... its branches in Vienna"); an office or branch word only when no word for "in"/"at"
@@ -1347,6 +1437,7 @@ def _scope(lang: str, key: str) -> tuple[re.Pattern[str], ...]:
 
 
 _SEAT_GAP = 40  # characters: "mit Sitz in", "z siedzibą w"
+_USE_GAP = 60  # characters: "l'impianto sarebbe nel loro outlet a "
 _FORCE_GAP = 16  # characters: " von der Stadt ", " van "
 _CLIENT_GAP = 60  # characters: "our client, a chain of stores in the north of Germany"
 _SENTENCE_END = re.compile(r"[.;:!?]")

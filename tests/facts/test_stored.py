@@ -25,7 +25,7 @@ def test_every_place_table_is_stored() -> None:
                              "small_towns", "word_towns", "subdivision_names", "town_words",
                              "territories", "region_owners", "short_towns", "home_towns",
                              "small_word_towns", "lower_towns", "us_counties",
-                             "municipal_word_towns", "town_spellings"}
+                             "municipal_word_towns", "town_spellings", "place_countries"}
 
 
 @pytest.mark.parametrize("name", _specs())
