@@ -248,12 +248,11 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
             assumptions.append("No purpose was stated for the camera, so identifying people by"
                                " face is assumed.")
 
-    # A bodily state (pain, fatigue) read from people with Azure AI Face: Face reads it only
-    # as a facial attribute, one of the attributes Microsoft retired (attribute inference);
-    # with another service it stays the detection of a state.
+    # A bodily state (pain, fatigue) read from people: an attribute of the person inferred
+    # (attribute inference), with any service; with Azure AI Face one of the attributes
+    # Microsoft retired (purpose19: the labels read it so on every service, not as a detection).
     purpose = facts.get("purpose")
-    if state_read and purpose is not None and purpose.value == "detection_or_redaction" \
-            and facts.get("service", Fact()).value == "azure_ai_face":
+    if state_read and purpose is not None and purpose.value == "detection_or_redaction":
         facts["purpose"] = purpose.model_copy(update={"value": "attribute_inference"})
 
     # Police identifying people with body-worn cameras, no place said: worn on the beat, in
