@@ -107,6 +107,14 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
                 and merged["purpose"].turn < turn.number \
                 and merged["purpose"].said[0].value in reading.purpose_replaced:
             del merged["purpose"]
+        # "now have Face flag, live, a man suspected of murder": a person hunted in the new
+        # turn presents no claim of who they are, so the earlier 1:1 check becomes a search
+        # of everyone for that person (identification, never the milder reading carried)
+        elif "purpose" not in reading.found and "purpose" in merged \
+                and merged["purpose"].turn < turn.number and reading.person_sought \
+                and merged["purpose"].said[0].value == "verification":
+            merged["purpose"] = _Merged([Said("identification", reading.person_sought)],
+                                        turn.number)
         if reading.actor_kind is not None:
             actor = (reading.actor_kind, reading.actor_words or "", turn.number)
             rival = reading.actor_rival
