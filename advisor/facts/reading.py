@@ -430,6 +430,14 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
         if through and all(any(m.overlaps(c) for c in channels)
                            for m in found if m.value == "emotion_inference"):
             found = [m for m in found if m not in through]
+    once = view.cue("counted_once")
+    recognised = [m for m in found if m.value == "identification"]
+    if once is not None and recognised:
+        # "recognising faces only so no one is counted twice": a count of people, or each one
+        # re-identified; which is not said, so the purpose stays open (both shown)
+        turn.found["purpose"] = [Said("identification", recognised[0].words),
+                                 Said("detection_or_redaction", once.words)]
+        return
     doubted = _doubted(view, found, blocks)
     if doubted is not None:  # "'only detect faces' ... but 'recognise visitors': which is it?"
         turn.found["purpose"] = doubted
