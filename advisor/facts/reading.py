@@ -93,7 +93,7 @@ class Reading:
     #: the faces"): each practice with its words, judged as a use of its own.
     practices: list[Said] = field(default_factory=list)
     #: The purpose read is a bodily state (pain, fatigue) read from people ("pain from their
-    #: faces"): with Azure AI Face that is a facial attribute inference (see resolve).
+    #: faces"): an attribute of the person inferred, on every service (see resolve).
     state_read: bool = False
     #: A person hunted or sought in this turn ("flag a man suspected of murder",
     #: ``crime_hunt`` or a sought exception): no claimant presents themselves, so a 1:1
