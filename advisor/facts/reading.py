@@ -95,8 +95,12 @@ class Reading:
     #: the faces"): each practice with its words, judged as a use of its own.
     practices: list[Said] = field(default_factory=list)
     #: The purpose read is a bodily state (pain, fatigue) read from people ("pain from their
-    #: faces"): with Azure AI Face that is a facial attribute inference (see resolve).
+    #: faces"): an attribute of the person inferred, on every service (see resolve).
     state_read: bool = False
+    #: A person hunted or sought in this turn ("flag a man suspected of murder",
+    #: ``crime_hunt`` or a sought exception): no claimant presents themselves, so a 1:1
+    #: verification an earlier turn stated does not carry over (see resolve)
+    person_sought: str | None = None
     #: A camera kind no camera word names but the question's structure settles (see
     #: ``_infer_camera``): a face captured at a stationary spot or by the cameras of a place
     #: (fixed), cameras inside vehicles (other_mobile), voice only or "no images" (none).
@@ -399,6 +403,9 @@ def _read_exception(text: str, view: _View, turn: Reading) -> None:
 
 def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]) -> None:
     turn.purpose_blocked = any(m.scope == "use" for m in view.of("cue", "purpose_block_id"))
+    hunted = [*view.of("cue", "crime_hunt"),
+              *(m for m in view.of("fact", "exception") if m.value in _SOUGHT)]
+    turn.person_sought = hunted[0].words if hunted else None
     has = {m.name for m in view.all if m.kind == "cue"} | context
     plates = view.cue("plates")
     # faces given up in this turn ("read the plates instead and forget about the faces"): the
@@ -425,6 +432,14 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
         if through and all(any(m.overlaps(c) for c in channels)
                            for m in found if m.value == "emotion_inference"):
             found = [m for m in found if m not in through]
+    once = view.cue("counted_once")
+    recognised = [m for m in found if m.value == "identification"]
+    if once is not None and recognised:
+        # "recognising faces only so no one is counted twice": a count of people, or each one
+        # re-identified; which is not said, so the purpose stays open (both shown)
+        turn.found["purpose"] = [Said("identification", recognised[0].words),
+                                 Said("detection_or_redaction", once.words)]
+        return
     doubted = _doubted(view, found, blocks)
     if doubted is not None:  # "'only detect faces' ... but 'recognise visitors': which is it?"
         turn.found["purpose"] = doubted
@@ -1666,7 +1681,14 @@ def _service_rival(text: str, view: _View, best: Mention) -> Said | None:
     # "our in-house model, or this service": "this" (Azure OpenAI) is the other option
     pronouns = [replace(m, kind="fact", name="service", value="azure_openai")
                 for m in view.of("cue", "service_pronoun")]
-    for other in (*view.of("fact", "service"), *pronouns):
+    # "Azure or our own software": Azure named without the product is either Azure service,
+    # another value than the chosen one (purpose19)
+    named = view.of("fact", "service")
+    pronouns += [replace(m, kind="fact", name="service", value="azure_ai_face" if
+                         best.value == "azure_openai" else "azure_openai")
+                 for m in view.of("cue", "service_vague")
+                 if not any(m.overlaps(s) for s in named)]
+    for other in (*named, *pronouns):
         if other.value == best.value or other.overlaps(best):
             continue
         first, second = (best, other) if best.start < other.start else (other, best)

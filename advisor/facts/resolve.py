@@ -107,6 +107,14 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
                 and merged["purpose"].turn < turn.number \
                 and merged["purpose"].said[0].value in reading.purpose_replaced:
             del merged["purpose"]
+        # "now have Face flag, live, a man suspected of murder": a person hunted in the new
+        # turn presents no claim of who they are, so the earlier 1:1 check becomes a search
+        # of everyone for that person (identification, never the milder reading carried)
+        elif "purpose" not in reading.found and "purpose" in merged \
+                and merged["purpose"].turn < turn.number and reading.person_sought \
+                and merged["purpose"].said[0].value == "verification":
+            merged["purpose"] = _Merged([Said("identification", reading.person_sought)],
+                                        turn.number)
         if reading.actor_kind is not None:
             actor = (reading.actor_kind, reading.actor_words or "", turn.number)
             rival = reading.actor_rival
@@ -248,12 +256,11 @@ def resolve(turns: Sequence[Turn], as_of: dt.date | None, today: dt.date,
             assumptions.append("No purpose was stated for the camera, so identifying people by"
                                " face is assumed.")
 
-    # A bodily state (pain, fatigue) read from people with Azure AI Face: Face reads it only
-    # as a facial attribute, one of the attributes Microsoft retired (attribute inference);
-    # with another service it stays the detection of a state.
+    # A bodily state (pain, fatigue) read from people: an attribute of the person inferred
+    # (attribute inference), with any service; with Azure AI Face one of the attributes
+    # Microsoft retired (purpose19: the labels read it so on every service, not as a detection).
     purpose = facts.get("purpose")
-    if state_read and purpose is not None and purpose.value == "detection_or_redaction" \
-            and facts.get("service", Fact()).value == "azure_ai_face":
+    if state_read and purpose is not None and purpose.value == "detection_or_redaction":
         facts["purpose"] = purpose.model_copy(update={"value": "attribute_inference"})
 
     # Police identifying people with body-worn cameras, no place said: worn on the beat, in
