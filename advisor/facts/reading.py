@@ -434,7 +434,12 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
             found = [m for m in found if m not in through]
     once = view.cue("counted_once")
     recognised = [m for m in found if m.value == "identification"]
-    if once is not None and recognised:
+    # (rev19b) the faces also searched against a list or collection ("... and match them
+    # against our list of banned shoplifters"), or identification said apart from the
+    # recognition that avoids the double count: a search of many is stated, it stands
+    searched = many or view.cue("one_to_many") is not None or any(
+        not m.overlaps(recognised[0]) for m in recognised[1:])
+    if once is not None and recognised and not searched:
         # "recognising faces only so no one is counted twice": a count of people, or each one
         # re-identified; which is not said, so the purpose stays open (both shown)
         turn.found["purpose"] = [Said("identification", recognised[0].words),
@@ -466,6 +471,14 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
         # by face"): then the purpose is read from the rest
         if value == "non_biometric" and "face_words" in has and any(
                 mention.overlaps(c) for c in view.of("cue", "speech_text")):
+            continue
+        # (rev19b) so does text read off signs, labels or screens ("reads street signs aloud
+        # and recognises the faces of passers-by"): a face named beside it, not as the
+        # service's name, leaves the purpose to the rest of the question
+        if value == "non_biometric" and any(
+                mention.overlaps(c) for c in view.of("cue", "written_text")) and any(
+                not any(f.overlaps(s) for s in view.of("fact", "service"))
+                for f in view.of("cue", "face_words")):
             continue
         if value == "verification" and _FACE_ID.fullmatch(mention.words) and (
                 {"camera_words", "police_words"} & has or view.of("agency", "actor")):
