@@ -473,12 +473,12 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
                 mention.overlaps(c) for c in view.of("cue", "speech_text")):
             continue
         # (rev19b) so does text read off signs, labels or screens ("reads street signs aloud
-        # and recognises the faces of passers-by"): a face named beside it, not as the
-        # service's name, leaves the purpose to the rest of the question
+        # and recognises the faces of passers-by"): a face (not the service's name) or another
+        # body trait (voice, fingerprints) named beside it leaves the purpose to the rest
         if value == "non_biometric" and any(
                 mention.overlaps(c) for c in view.of("cue", "written_text")) and any(
-                not any(f.overlaps(s) for s in view.of("fact", "service"))
-                for f in view.of("cue", "face_words")):
+                not any(f.overlaps(s) for s in [mention, *view.of("fact", "service")])
+                for f in [*view.of("cue", "face_words"), *view.of("cue", "body_trait")]):
             continue
         if value == "verification" and _FACE_ID.fullmatch(mention.words) and (
                 {"camera_words", "police_words"} & has or view.of("agency", "actor")):
