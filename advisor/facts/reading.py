@@ -955,6 +955,11 @@ def _bracketed_region(text: str, view: _View, candidates: list[tuple[int, int, s
         if not owners:
             continue
         start = match.start(1)
+        # (a name or region said NOT to be the place, "Paris (not Paris, Texas)", "nicht
+        # Paris, Texas": the pair places nothing; rev19a)
+        if any(m.start < match.end() and match.start(1) < m.end for m in view.negated
+               if m.kind == "place"):
+            continue
         here = [c for c in out if c[1] == start]
         # (a place of a territory with a code of its own inside the region's country is the
         # territory's: "Fort-de-France (Martinique)", MQ, not France)
@@ -1396,8 +1401,13 @@ def _place_priority(text: str, view: _View, mention: Mention) -> int:
     # run in our stores in Lyon": the place the use is said to happen at is where it is, above
     # a client's or a party's place named elsewhere, and a body's own country (places19:
     # ranked above the body's, 3, which ``_body_acts_at`` weighs as the body's)
+    # (rev19a: a place outside the EU said so never takes the reading past an EU place or an
+    # EU state's body named elsewhere: "the processing would be in the US", "the system is
+    # used in the UK", "installed in China by the vendor" say where data, a comparison or a
+    # vendor is, as often as where people are watched; the stricter reading stays, as a comma
+    # pair's does)
     if any(p.search(text[max(0, mention.start - _USE_GAP):mention.start])
-           for lang in langs for p in _scope(lang, "use_at")):
+           for lang in langs for p in _scope(lang, "use_at")) and not _past_eu(view, mention):
         return 4
     # "a bank with its seat in Frankfurt", "a Chicago-based vendor", "our Lyon office": where
     # the body sits, read as where it acts only when the question names no place of the use
@@ -1450,6 +1460,17 @@ def _party_user_elsewhere(text: str, view: _View, mention: Mention,
 
 
 @lru_cache(maxsize=64)
+def _past_eu(view: _View, mention: Mention) -> bool:
+    """True when ``mention`` is a place outside the EU and an EU place, or a body of an EU
+    member state, is named elsewhere in the turn (``_place_priority``'s place of use)."""
+    if jurisdiction(mention.value) == "eu":
+        return False
+    return any(m.start != mention.start and jurisdiction(m.value) == "eu"
+               for m in view.of("place", "country")) or any(
+        jurisdiction(m.detail) == "eu" for m in view.of("agency", "actor")
+        if m.detail and not m.detail.endswith("?") and m.detail != "EU")
+
+
 def _scope(lang: str, key: str) -> tuple[re.Pattern[str], ...]:
     """The language's ``scope.<key>`` patterns (a body's seat, a force's place), read from its
     file alone: the compiled vocabulary of the other spelling (with or without accents) is not
