@@ -885,8 +885,12 @@ def _named_place(text: str, mentions: Sequence[Mention], view: _View) -> str | N
     dictionary is loaded at run time to tell a noun from a name)."""
     # (a smaller place read only after "in"/"at", "in Ischgl", is as much a named place of
     # unknown kind: a resort, a village, a venue's site)
+    # (nor a workplace read as the employer, "im Hamburger Hafen ... Hafenarbeiter": the
+    # port is the firm and the place's name alike; the name still leads only to the stricter
+    # assumption below)
     others = [m for m in mentions if not (m.kind == "cue" and m.name == "in_place")
-              and not (m.kind == "place" and m.detail.endswith(SMALL))]
+              and not (m.kind == "place" and m.detail.endswith(SMALL))
+              and not (m.kind == "fact" and m.name == "actor" and m.value == "employer")]
     for cue in view.of("cue", "in_place"):
         match = _PROPER_RUN.match(text, cue.end)
         if match is None:
