@@ -1463,7 +1463,6 @@ def _party_user_elsewhere(text: str, view: _View, mention: Mention,
                for m in view.all)
 
 
-@lru_cache(maxsize=64)
 def _past_eu(view: _View, mention: Mention) -> bool:
     """True when ``mention`` is a place outside the EU and an EU place, or a body of an EU
     member state, is named elsewhere in the turn (``_place_priority``'s place of use)."""
@@ -1475,6 +1474,7 @@ def _past_eu(view: _View, mention: Mention) -> bool:
         if m.detail and not m.detail.endswith("?") and m.detail != "EU")
 
 
+@lru_cache(maxsize=64)
 def _scope(lang: str, key: str) -> tuple[re.Pattern[str], ...]:
     """The language's ``scope.<key>`` patterns (a body's seat, a force's place), read from its
     file alone: the compiled vocabulary of the other spelling (with or without accents) is not
