@@ -1037,8 +1037,7 @@ def _town_spellings() -> tuple[tuple[str, tuple[str, int, str]], ...]:
     skip = {str(n).lower() for n in _common()["cities"]["not_cities"]}
     ordinary = _lexicon_words()  # (the spellings asked too)
     towns = _town_countries()
-    places = {each for city in _small_places()
-              for each in (str(city["name"]).lower(), _folded(str(city["name"]).lower()))}
+    places = _lowered(str(city["name"]) for city in _small_places())
     spelt: dict[str, set[str]] = {}
     for city in _geonames()[0]:
         for other in _other_spellings(city):

@@ -433,13 +433,13 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
                            for m in found if m.value == "emotion_inference"):
             found = [m for m in found if m not in through]
     once = view.cue("counted_once")
-    recognised = [m for m in found if m.value == "identification"]
+    recognised = [m for m in found if m.value == "identification"] if once else []
     # (rev19b) the faces also searched against a list or collection ("... and match them
     # against our list of banned shoplifters"), or identification said apart from the
     # recognition that avoids the double count: a search of many is stated, it stands
-    searched = many or view.cue("one_to_many") is not None or any(
-        not m.overlaps(recognised[0]) for m in recognised[1:])
-    if once is not None and recognised and not searched:
+    if once is not None and recognised and not (
+            many or view.cue("one_to_many") is not None
+            or any(not m.overlaps(recognised[0]) for m in recognised[1:])):
         # "recognising faces only so no one is counted twice": a count of people, or each one
         # re-identified; which is not said, so the purpose stays open (both shown)
         turn.found["purpose"] = [Said("identification", recognised[0].words),
