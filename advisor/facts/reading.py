@@ -392,7 +392,11 @@ def _read_exception(text: str, view: _View, turn: Reading) -> None:
     # bonuses": ``reason_other_use``): then it stays open.
     if view.cue("reason_other_use") is not None:
         return
-    emotions = [m for m in view.of("fact", "purpose") if m.value == "emotion_inference"]
+    # (a bodily state read for safety, "fatigue before they go underground. Purely a safety
+    # thing.", gives the reason too: it matters only once the emotions are read)
+    states = view.of("cue", "physical_state")
+    emotions = [m for m in view.of("fact", "purpose") if m.value == "emotion_inference"
+                or any(m.overlaps(c) for c in states)]
     reason = [m for m in said if m.value == "medical_or_safety" and emotions and (
         any(_same_sentence(text, m, e, _CLAUSE_END) for e in emotions)
         or _reason_alone(text, m, view))]
@@ -646,8 +650,10 @@ def _reason_alone(text: str, reason: Mention, view: _View) -> bool:
     if len(re.findall(r"\w+", rest)) > _REASON_WORDS:
         return False
     clause_end = far.start() if far else end
+    # ("Nur aus Sicherheitsgründen.": the word for "only" qualifies the reason itself)
     return not any(
-        m is not reason and not (reason.start <= m.start and m.end <= reason.end) and (
+        m is not reason and not (reason.start <= m.start and m.end <= reason.end)
+        and not (m.kind == "cue" and m.name == "purpose_only") and (
             (m.kind == "fact" and m.start < end and m.end > start)
             or (m.start < clause_end and m.end > near))  # ("the cameras hang there for safety")
         for m in view.all)
