@@ -1037,15 +1037,21 @@ def _town_spellings() -> tuple[tuple[str, tuple[str, int, str]], ...]:
     skip = {str(n).lower() for n in _common()["cities"]["not_cities"]}
     ordinary = _lexicon_words()  # (the spellings asked too)
     towns = _town_countries()
-    places = _lowered(str(city["name"]) for city in _small_places())
+    places = _place_countries()
     spelt: dict[str, set[str]] = {}
     for city in _geonames()[0]:
         for other in _other_spellings(city):
             spelt.setdefault(other, set()).add(str(city["countrycode"]))
+
+    def others(name: str, codes: set[str]) -> bool:
+        # another country's place goes by the spelling; the town's own name typed without
+        # its accents ("Chania" of Chaniá, "Vasteras" of Västerås) is no other place
+        return any(places.get(each, codes) - codes or towns.get(each, codes) - codes
+                   for each in (name, _folded(name)))
+
     return tuple(sorted(
         (name, (next(iter(codes)), 0, "after")) for name, codes in spelt.items()
-        if len(codes) == 1 and name not in towns and name not in places
-        and _folded(name) not in places and name not in ordinary
+        if len(codes) == 1 and not others(name, codes) and name not in ordinary
         and _folded(name) not in ordinary and name not in skip and not calendar_word(name)))
 
 
@@ -1056,9 +1062,16 @@ def _other_spellings(city: Mapping[str, Any]) -> list[str]:
     if jurisdiction(str(city["countrycode"])) != "eu":
         return []
     name = str(city["name"]).lower()
+    # a bigger town's names that open otherwise too: its exonyms ("Heraklion" of Irákleion,
+    # "Larissa" of Lárisa)
+    floor = int(_common()["cities"]["exonyms_town_min_population"])
+    any_opening = int(city["population"] or 0) >= floor
+    # (and its own name typed without its accents, "Vasteras" of Västerås)
     return list(dict.fromkeys(
-        str(a).lower() for a in city["alternatenames"] if _latin_name(str(a))
-        and " " not in str(a) and str(a).lower() != name and str(a).lower()[:3] == name[:3]))
+        str(a).lower() for a in (*city["alternatenames"], _folded(str(city["name"])))
+        if _latin_name(str(a)) and " " not in str(a) and len(str(a)) >= 5
+        and str(a).lower() != name
+        and (any_opening or _folded(str(a)).lower()[:3] == _folded(name)[:3])))
 
 
 @lru_cache(maxsize=1)
