@@ -56,6 +56,29 @@ def islands() -> Mapping[str, str]:
     return {str(name).lower(): str(code) for name, code in _common()["islands"].items()}
 
 
+@lru_cache(maxsize=1)
+def paired_islands() -> Mapping[str, str]:
+    """Lower-case island name -> ISO code of the islands read only as the region of a town
+    named with them ("St Peter Port, Guernsey"; common.yaml ``paired_islands``)."""
+    return {str(name).lower(): str(code)
+            for name, code in (_common().get("paired_islands") or {}).items()}
+
+
+#: "St"/"St." opening a place's name, which GeoNames writes out ("Saint Peter Port",
+#: "Sankt Pölten").
+_SAINT = re.compile(r"^St\.?\s+")
+
+
+def saint_places(name: str) -> set[str]:
+    """``place_countries`` of a name, also with its opening "St"/"St." written out as
+    "Saint", "Sankt" or "San" ("St Peter Port": Guernsey's; "St. Pölten": Austria's)."""
+    found = place_countries(name)
+    if not found and _SAINT.match(name):
+        for saint in ("Saint ", "Sankt ", "Saint-", "San "):
+            found |= place_countries(_SAINT.sub(saint, name))
+    return found
+
+
 @lru_cache(maxsize=64)
 def mostly_eu(lang: str) -> bool:
     """Whether at least common.yaml's ``eu_speaker_share`` of the people who speak ``lang``
@@ -138,6 +161,7 @@ def place_names(lang: str) -> Mapping[str, str]:
     skip_codes = set(common["not_countries"])
     data = _data(lang)
     skip_names = {name.lower() for name in data.get("ambiguous", ())}
+    saint_skipped = {str(name) for name in data.get("saint_skipped", ())}
     names: dict[str, str] = {}
     for code, name in Locale.parse(lang).territories.items():
         if len(code) == 2 and code.isalpha() and code not in skip_codes:
@@ -145,6 +169,13 @@ def place_names(lang: str) -> Mapping[str, str]:
                 names[name.lower()] = code
                 # "Bosnia & Herzegovina" is also written with "and".
                 names[name.lower().replace(" & ", " and ")] = code
+                # "St. Pierre & Miquelon" is also written "Saint Pierre and Miquelon", "St
+                # Lucia" (not the file's ``saint_skipped``: "St Martin", a split island)
+                if name.lower().startswith("st. ") and name not in saint_skipped:
+                    for saint in ("saint ", "st "):
+                        spelt = saint + name.lower()[4:]
+                        for each in (spelt, spelt.replace(" & ", " and ")):
+                            names.setdefault(each, code)
     # the regions and provinces (ISO 3166-2, pycountry) of the countries the file names: a
     # question placed in "Mazowieckie", "Drenthe" or "Steiermark" is placed in the country
     for code in data.get("subdivisions_of") or ():

@@ -25,8 +25,10 @@ from advisor.facts.places import (
     islands,
     jurisdiction,
     overseas_of,
+    paired_islands,
     place_countries,
     region_of,
+    saint_places,
     territory_of,
     town_also_in,
     town_countries,
@@ -953,9 +955,20 @@ def _bracketed_region(text: str, view: _View, candidates: list[tuple[int, int, s
     for match, bracketed in pairs:
         name, region = match.group(1), match.group(2)
         owners = set(region_of(region))
-        isle = islands().get(region.lower())
+        # (a region with its town bracketed after it, "La Rioja (Haro)", "Limburg
+        # (Maastricht)": the town settles which country's region it is; places20)
+        if bracketed and not owners and not islands().get(region.lower()) and (
+                set(region_of(name)) & place_countries(region)):
+            owners = set(region_of(name)) & place_countries(region)
+            region = name
+        isle = islands().get(region.lower()) or paired_islands().get(region.lower())
         if isle:
             owners.add(isle)
+        # (a country or territory bracketed whole: "Saint-Pierre (Saint Pierre and
+        # Miquelon)", the territory's town, not Réunion's; places20)
+        if bracketed:
+            owners |= {m.value for m in places if m.start == match.start(2)
+                       and m.end == match.end(2) and len(m.value) == 2}
         if not owners:
             continue
         start = match.start(1)
@@ -967,7 +980,7 @@ def _bracketed_region(text: str, view: _View, candidates: list[tuple[int, int, s
         here = [c for c in out if c[1] == start]
         # (a place of a territory with a code of its own inside the region's country is the
         # territory's: "Fort-de-France (Martinique)", MQ, not France)
-        named = place_countries(name)
+        named = saint_places(name)
         owners |= {code for code in named if any(overseas_of(o, code) for o in owners)}
         if not named and not here:
             continue  # (no place's name: "Azure AI Face (Limburg)")
