@@ -1335,14 +1335,23 @@ def _alternatives_alike(text: str, view: _View,
     if not ors:
         return candidates
     out = list(candidates)
-    for i, (pri_a, start_a, _, words_a) in enumerate(candidates):
-        for j, (pri_b, start_b, _, _) in enumerate(candidates):
+    best = max(c[0] for c in candidates)
+    for i, (pri_a, start_a, code_a, words_a) in enumerate(candidates):
+        for j, (pri_b, start_b, code_b, _) in enumerate(candidates):
             lo = start_a + len(words_a)
-            if pri_b == pri_a or not 0 < start_b - lo <= _PLACE_OR_GAP or _SENTENCE_END.search(
-                    text[lo:start_b]):
+            if code_a == code_b or not 0 < start_b - lo <= _PLACE_OR_GAP or (
+                    _SENTENCE_END.search(text[lo:start_b])):
                 continue
             if _between(ors, lo, start_b):
                 top = max(pri_a, pri_b)
+                # (two countries of one jurisdiction offered as the sides of a border, "belge
+                # ou néerlandais", "po stronie polskiej czy czeskiej": as strong as anything
+                # else named, a body's nationality too; where stays open, the jurisdiction
+                # not: places20)
+                if top < best and len({jurisdiction(c[2]) for c in candidates
+                                       if c[0] == best} | {jurisdiction(code_a),
+                                                          jurisdiction(code_b)}) == 1:
+                    top = best
                 out[i] = (top, *out[i][1:])
                 out[j] = (top, *out[j][1:])
     return out
