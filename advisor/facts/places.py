@@ -64,6 +64,13 @@ def paired_islands() -> Mapping[str, str]:
             for name, code in (_common().get("paired_islands") or {}).items()}
 
 
+@lru_cache(maxsize=1)
+def border_sides() -> re.Pattern[str]:
+    """The words for a border's side, every language (common.yaml ``border_sides``)."""
+    words = sorted((str(w) for w in _common()["border_sides"]), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(words) + r")\b", re.I)
+
+
 #: "St"/"St." opening a place's name, which GeoNames writes out ("Saint Peter Port",
 #: "Sankt Pölten").
 _SAINT = re.compile(r"^St\.?\s+")

@@ -21,6 +21,7 @@ from advisor.facts.places import (
     NAME_PARTICLES,
     NOUNS_CAPITALISED,
     SMALL,
+    border_sides,
     country_named,
     islands,
     jurisdiction,
@@ -1348,9 +1349,10 @@ def _alternatives_alike(text: str, view: _View,
                 # ou néerlandais", "po stronie polskiej czy czeskiej": as strong as anything
                 # else named, a body's nationality too; where stays open, the jurisdiction
                 # not: places20)
-                if top < best and len({jurisdiction(c[2]) for c in candidates
-                                       if c[0] == best} | {jurisdiction(code_a),
-                                                          jurisdiction(code_b)}) == 1:
+                near = text[max(0, start_a - _PLACE_OR_GAP):start_b + _PLACE_OR_GAP]
+                kinds = {jurisdiction(c[2]) for c in candidates if c[0] == best}
+                kinds |= {jurisdiction(code_a), jurisdiction(code_b)}
+                if top < best and len(kinds) == 1 and border_sides().search(near):
                     top = best
                 out[i] = (top, *out[i][1:])
                 out[j] = (top, *out[j][1:])
