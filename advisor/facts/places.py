@@ -56,6 +56,36 @@ def islands() -> Mapping[str, str]:
     return {str(name).lower(): str(code) for name, code in _common()["islands"].items()}
 
 
+@lru_cache(maxsize=1)
+def paired_islands() -> Mapping[str, str]:
+    """Lower-case island name -> ISO code of the islands read only as the region of a town
+    named with them ("St Peter Port, Guernsey"; common.yaml ``paired_islands``)."""
+    return {str(name).lower(): str(code)
+            for name, code in (_common().get("paired_islands") or {}).items()}
+
+
+@lru_cache(maxsize=1)
+def border_sides() -> re.Pattern[str]:
+    """The words for a border's side, every language (common.yaml ``border_sides``)."""
+    words = sorted((str(w) for w in _common()["border_sides"]), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(words) + r")\b", re.I)
+
+
+#: "St"/"St." opening a place's name, which GeoNames writes out ("Saint Peter Port",
+#: "Sankt Pölten").
+_SAINT = re.compile(r"^St\.?\s+")
+
+
+def saint_places(name: str) -> set[str]:
+    """``place_countries`` of a name, also with its opening "St"/"St." written out as
+    "Saint", "Sankt" or "San" ("St Peter Port": Guernsey's; "St. Pölten": Austria's)."""
+    found = place_countries(name)
+    if not found and _SAINT.match(name):
+        for saint in ("Saint ", "Sankt ", "Saint-", "San "):
+            found |= place_countries(_SAINT.sub(saint, name))
+    return found
+
+
 @lru_cache(maxsize=64)
 def mostly_eu(lang: str) -> bool:
     """Whether at least common.yaml's ``eu_speaker_share`` of the people who speak ``lang``
@@ -138,6 +168,7 @@ def place_names(lang: str) -> Mapping[str, str]:
     skip_codes = set(common["not_countries"])
     data = _data(lang)
     skip_names = {name.lower() for name in data.get("ambiguous", ())}
+    saint_skipped = {str(name) for name in data.get("saint_skipped", ())}
     names: dict[str, str] = {}
     for code, name in Locale.parse(lang).territories.items():
         if len(code) == 2 and code.isalpha() and code not in skip_codes:
@@ -145,6 +176,13 @@ def place_names(lang: str) -> Mapping[str, str]:
                 names[name.lower()] = code
                 # "Bosnia & Herzegovina" is also written with "and".
                 names[name.lower().replace(" & ", " and ")] = code
+                # "St. Pierre & Miquelon" is also written "Saint Pierre and Miquelon", "St
+                # Lucia" (not the file's ``saint_skipped``: "St Martin", a split island)
+                if name.lower().startswith("st. ") and name not in saint_skipped:
+                    for saint in ("saint ", "st "):
+                        spelt = saint + name.lower()[4:]
+                        for each in (spelt, spelt.replace(" & ", " and ")):
+                            names.setdefault(each, code)
     # the regions and provinces (ISO 3166-2, pycountry) of the countries the file names: a
     # question placed in "Mazowieckie", "Drenthe" or "Steiermark" is placed in the country
     for code in data.get("subdivisions_of") or ():
@@ -1037,15 +1075,21 @@ def _town_spellings() -> tuple[tuple[str, tuple[str, int, str]], ...]:
     skip = {str(n).lower() for n in _common()["cities"]["not_cities"]}
     ordinary = _lexicon_words()  # (the spellings asked too)
     towns = _town_countries()
-    places = _lowered(str(city["name"]) for city in _small_places())
+    places = _place_countries()
     spelt: dict[str, set[str]] = {}
     for city in _geonames()[0]:
         for other in _other_spellings(city):
             spelt.setdefault(other, set()).add(str(city["countrycode"]))
+
+    def others(name: str, codes: set[str]) -> bool:
+        # another country's place goes by the spelling; the town's own name typed without
+        # its accents ("Chania" of Chaniá, "Vasteras" of Västerås) is no other place
+        return any(places.get(each, codes) - codes or towns.get(each, codes) - codes
+                   for each in (name, _folded(name)))
+
     return tuple(sorted(
         (name, (next(iter(codes)), 0, "after")) for name, codes in spelt.items()
-        if len(codes) == 1 and name not in towns and name not in places
-        and _folded(name) not in places and name not in ordinary
+        if len(codes) == 1 and not others(name, codes) and name not in ordinary
         and _folded(name) not in ordinary and name not in skip and not calendar_word(name)))
 
 
@@ -1056,9 +1100,16 @@ def _other_spellings(city: Mapping[str, Any]) -> list[str]:
     if jurisdiction(str(city["countrycode"])) != "eu":
         return []
     name = str(city["name"]).lower()
+    # a bigger town's names that open otherwise too: its exonyms ("Heraklion" of Irákleion,
+    # "Larissa" of Lárisa)
+    floor = int(_common()["cities"]["exonyms_town_min_population"])
+    any_opening = int(city["population"] or 0) >= floor
+    # (and its own name typed without its accents, "Vasteras" of Västerås)
     return list(dict.fromkeys(
-        str(a).lower() for a in city["alternatenames"] if _latin_name(str(a))
-        and " " not in str(a) and str(a).lower() != name and str(a).lower()[:3] == name[:3]))
+        str(a).lower() for a in (*city["alternatenames"], _folded(str(city["name"])))
+        if _latin_name(str(a)) and " " not in str(a) and len(str(a)) >= 5
+        and str(a).lower() != name
+        and (any_opening or _folded(str(a)).lower()[:3] == _folded(name)[:3])))
 
 
 @lru_cache(maxsize=1)

@@ -21,12 +21,15 @@ from advisor.facts.places import (
     NAME_PARTICLES,
     NOUNS_CAPITALISED,
     SMALL,
+    border_sides,
     country_named,
     islands,
     jurisdiction,
     overseas_of,
+    paired_islands,
     place_countries,
     region_of,
+    saint_places,
     territory_of,
     town_also_in,
     town_countries,
@@ -959,9 +962,20 @@ def _bracketed_region(text: str, view: _View, candidates: list[tuple[int, int, s
     for match, bracketed in pairs:
         name, region = match.group(1), match.group(2)
         owners = set(region_of(region))
-        isle = islands().get(region.lower())
+        # (a region with its town bracketed after it, "La Rioja (Haro)", "Limburg
+        # (Maastricht)": the town settles which country's region it is; places20)
+        if bracketed and not owners and not islands().get(region.lower()) and (
+                set(region_of(name)) & place_countries(region)):
+            owners = set(region_of(name)) & place_countries(region)
+            region = name
+        isle = islands().get(region.lower()) or paired_islands().get(region.lower())
         if isle:
             owners.add(isle)
+        # (a country or territory bracketed whole: "Saint-Pierre (Saint Pierre and
+        # Miquelon)", the territory's town, not Réunion's; places20)
+        if bracketed:
+            owners |= {m.value for m in places if m.start == match.start(2)
+                       and m.end == match.end(2) and len(m.value) == 2}
         if not owners:
             continue
         start = match.start(1)
@@ -973,7 +987,7 @@ def _bracketed_region(text: str, view: _View, candidates: list[tuple[int, int, s
         here = [c for c in out if c[1] == start]
         # (a place of a territory with a code of its own inside the region's country is the
         # territory's: "Fort-de-France (Martinique)", MQ, not France)
-        named = place_countries(name)
+        named = saint_places(name)
         owners |= {code for code in named if any(overseas_of(o, code) for o in owners)}
         if not named and not here:
             continue  # (no place's name: "Azure AI Face (Limburg)")
@@ -1328,14 +1342,24 @@ def _alternatives_alike(text: str, view: _View,
     if not ors:
         return candidates
     out = list(candidates)
-    for i, (pri_a, start_a, _, words_a) in enumerate(candidates):
-        for j, (pri_b, start_b, _, _) in enumerate(candidates):
+    best = max(c[0] for c in candidates)
+    for i, (pri_a, start_a, code_a, words_a) in enumerate(candidates):
+        for j, (pri_b, start_b, code_b, _) in enumerate(candidates):
             lo = start_a + len(words_a)
-            if pri_b == pri_a or not 0 < start_b - lo <= _PLACE_OR_GAP or _SENTENCE_END.search(
-                    text[lo:start_b]):
+            if code_a == code_b or not 0 < start_b - lo <= _PLACE_OR_GAP or (
+                    _SENTENCE_END.search(text[lo:start_b])):
                 continue
             if _between(ors, lo, start_b):
                 top = max(pri_a, pri_b)
+                # (two countries of one jurisdiction offered as the sides of a border, "belge
+                # ou néerlandais", "po stronie polskiej czy czeskiej": as strong as anything
+                # else named, a body's nationality too; where stays open, the jurisdiction
+                # not: places20)
+                near = text[max(0, start_a - _PLACE_OR_GAP):start_b + _PLACE_OR_GAP]
+                kinds = {jurisdiction(c[2]) for c in candidates if c[0] == best}
+                kinds |= {jurisdiction(code_a), jurisdiction(code_b)}
+                if top < best and len(kinds) == 1 and border_sides().search(near):
+                    top = best
                 out[i] = (top, *out[i][1:])
                 out[j] = (top, *out[j][1:])
     return out
