@@ -1080,17 +1080,34 @@ def _town_spellings() -> tuple[tuple[str, tuple[str, int, str]], ...]:
     for city in _geonames()[0]:
         for other in _other_spellings(city):
             spelt.setdefault(other, set()).add(str(city["countrycode"]))
+    foreign = _foreign_spellings()
 
     def others(name: str, codes: set[str]) -> bool:
-        # another country's place goes by the spelling; the town's own name typed without
-        # its accents ("Chania" of Chaniá, "Vasteras" of Västerås) is no other place
+        # another country's place goes by the spelling, or a big city outside the EU by
+        # one of its other names ("Tripolis", Libya's in German); the town's own name typed
+        # without its accents ("Chania" of Chaniá, "Vasteras" of Västerås) is no other place
         return any(places.get(each, codes) - codes or towns.get(each, codes) - codes
-                   for each in (name, _folded(name)))
+                   or each in foreign for each in (name, _folded(name)))
 
     return tuple(sorted(
         (name, (next(iter(codes)), 0, "after")) for name, codes in spelt.items()
         if len(codes) == 1 and not others(name, codes) and name not in ordinary
         and _folded(name) not in ordinary and name not in skip and not calendar_word(name)))
+
+
+def _foreign_spellings() -> frozenset[str]:
+    """The names and other names (GeoNames, Latin letters, one word, also without accents)
+    of the cities outside the EU from common.yaml's ``exonyms_min_population`` up: an EU
+    town's spelling that is one of them ("Tripolis": Libya's, Lebanon's) is not read."""
+    floor = int(_common()["cities"]["exonyms_min_population"])
+    names: set[str] = set()
+    for city in _geonames()[0]:
+        if jurisdiction(str(city["countrycode"])) == "eu" or int(city["population"] or 0) < floor:
+            continue
+        for each in (*city["alternatenames"], city["name"]):
+            if _latin_name(str(each)) and " " not in str(each):
+                names |= {str(each).lower(), _folded(str(each)).lower()}
+    return frozenset(names)
 
 
 def _other_spellings(city: Mapping[str, Any]) -> list[str]:
