@@ -625,14 +625,24 @@ def _compared_with(text: str, view: _View) -> tuple[list[Mention], bool]:
     # 1:1 needs a claimant presenting themselves
     sought = [m for m in view.of("fact", "exception") if m.value in _SOUGHT]
     sought += view.of("cue", "sought_among")
-    own = [m for m in view.of("cue", "own_reference")
+    # (rev20b) weaker signs of 1:1 (a photo taken at the till or sign-up, entry "by face"
+    # with no card): identification said anywhere else in the turn ("... and later we
+    # recognise them in every branch") makes the search of many the reading
+    # ("... and the gate compares the face with that photo": the comparison itself, no search)
+    recalled = view.of("cue", "photo_recalled")
+    named = [m for m in view.of("fact", "purpose") if m.value == "identification"
+             and not any(m.overlaps(r) for r in recalled)]
+    weak = [m for m in [*view.of("cue", "enrolment_photo"), *view.of("cue", "face_entry")]
+            if not any(not m.overlaps(n) for n in named)]
+    own = [m for m in [*view.of("cue", "own_reference"), *weak]
            if not any(_same_sentence(text, m, c) for c in [*many, *sought])]
     out += [replace(m, kind="fact", name="purpose", value="verification",
                     rank=rank("purpose", "verification")) for m in own]
     first = bool(many)
     alone = view.of("cue", "face_alone")
-    if alone and not own and not view.cue("one_to_one") and any(
-            m.value == "verification" for m in view.of("fact", "purpose")):
+    entry = [m for m in own if m.name == "face_entry"]
+    if alone and len(own) == len(entry) and not view.cue("one_to_one") and any(
+            m.value == "verification" for m in [*view.of("fact", "purpose"), *entry]):
         out += [replace(m, kind="fact", name="purpose", value="identification",
                         rank=rank("purpose", "identification")) for m in alone]
         first = True

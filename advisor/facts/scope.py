@@ -34,7 +34,7 @@ SCOPED_CUES = frozenset({"camera_or_face", "patrol", "custody", "mixed_place", "
                          "agency_word", "le_body",
                          "service_pronoun", "camera_words", "face_words", "biometric_any",
                          "purpose_block_id_target", "plates", "purpose_block_id",
-                         "access_stated", "rates_people", "detriment",
+                         "access_stated", "rates_people", "detriment", "face_entry",
                          # camera kinds inferred from structure (reading._infer_camera)
                          "camera_spot", "camera_noun", "camera_vehicle", "camera_terminal"})
 _BOUNDARY = re.compile(r"[.,;:!?()\[\]\u2014\u2013¿¡]|\s-\s|\"")
