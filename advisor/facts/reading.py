@@ -426,6 +426,13 @@ def _read_purpose(text: str, view: _View, turn: Reading, context: frozenset[str]
     compared, many = _compared_with(text, view)
     found = sorted([*view.of("fact", "purpose"), *_scored_for_harm(text, view), *compared],
                    key=lambda m: (m.rank, m.start))
+    # beside a 1:1 reading, a search among many said as such ("which of our members", "known
+    # shoplifters") is an identification of its own, even where no purpose word names it
+    if any(m.value == "verification" for m in found):
+        found += [replace(m, kind="fact", name="purpose", value="identification",
+                          rank=rank("purpose", "identification"))
+                  for m in view.of("cue", "one_to_many")
+                  if not any(m.overlaps(b) for b in blocks)]
     if many or view.cue("one_to_many") or _identify_written(view, found, blocks):
         # a search of many faces, or "identify" written out beside a verification word
         # ("verify staff and identify visitors"): identification before verification
