@@ -22,9 +22,10 @@ if TYPE_CHECKING:
 __all__ = ["BODY_AFTER", "BRACKETED_AFTER_NAME", "EU_MEMBERS", "EU_TERRITORIES", "FEATURE_BEFORE",
            "FEATURE_LEAD", "LOWER", "SAME_LETTERS", "BRANCH_AFTER",
            "MUNICIPALITY", "NAME_PARTICLES", "NOUNS_CAPITALISED", "PLACE_KIND_AFTER", "SMALL",
-           "TOWN_AT", "TOWN_LEAD", "TOWN_LEAD_ENGLISH", "declined_names", "foreign_noun", "islands",
-           "jurisdiction", "mostly_eu", "overseas_of", "place_countries", "place_entries",
-           "place_names", "territory_of", "town_word"]
+           "TOWN_AT", "TOWN_LEAD", "TOWN_LEAD_ENGLISH", "border_sides", "declined_names",
+           "foreign_noun", "islands", "jurisdiction", "mostly_eu", "overseas_of", "paired_islands",
+           "place_countries", "place_entries", "place_names", "saint_places", "territory_of",
+           "town_word"]
 
 _DIR = Path(__file__).parent / "vocab" / "places"
 #: What the stored GeoNames and pycountry tables (advisor.facts.stored) are keyed on too.
@@ -68,7 +69,7 @@ def paired_islands() -> Mapping[str, str]:
 def border_sides() -> re.Pattern[str]:
     """The words for a border's side, every language (common.yaml ``border_sides``)."""
     words = sorted((str(w) for w in _common()["border_sides"]), key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(words) + r")\b", re.I)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b", re.I)
 
 
 #: "St"/"St." opening a place's name, which GeoNames writes out ("Saint Peter Port",
@@ -168,7 +169,7 @@ def place_names(lang: str) -> Mapping[str, str]:
     skip_codes = set(common["not_countries"])
     data = _data(lang)
     skip_names = {name.lower() for name in data.get("ambiguous", ())}
-    saint_skipped = {str(name) for name in data.get("saint_skipped", ())}
+    saint_skipped = {str(name).lower() for name in data.get("saint_skipped", ())}
     names: dict[str, str] = {}
     for code, name in Locale.parse(lang).territories.items():
         if len(code) == 2 and code.isalpha() and code not in skip_codes:
@@ -178,7 +179,7 @@ def place_names(lang: str) -> Mapping[str, str]:
                 names[name.lower().replace(" & ", " and ")] = code
                 # "St. Pierre & Miquelon" is also written "Saint Pierre and Miquelon", "St
                 # Lucia" (not the file's ``saint_skipped``: "St Martin", a split island)
-                if name.lower().startswith("st. ") and name not in saint_skipped:
+                if name.lower().startswith("st. ") and name.lower() not in saint_skipped:
                     for saint in ("saint ", "st "):
                         spelt = saint + name.lower()[4:]
                         for each in (spelt, spelt.replace(" & ", " and ")):

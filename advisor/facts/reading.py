@@ -640,7 +640,7 @@ def _compared_with(text: str, view: _View) -> tuple[list[Mention], bool]:
     named = [m for m in view.of("fact", "purpose") if m.value == "identification"
              and not any(m.overlaps(r) for r in recalled)]
     weak = [m for m in [*view.of("cue", "enrolment_photo"), *view.of("cue", "face_entry")]
-            if not any(not m.overlaps(n) for n in named)]
+            if all(m.overlaps(n) for n in named)]
     own = [m for m in [*view.of("cue", "own_reference"), *weak]
            if not any(_same_sentence(text, m, c) for c in [*many, *sought])]
     out += [replace(m, kind="fact", name="purpose", value="verification",
@@ -648,8 +648,8 @@ def _compared_with(text: str, view: _View) -> tuple[list[Mention], bool]:
     first = bool(many)
     alone = view.of("cue", "face_alone")
     entry = [m for m in own if m.name == "face_entry"]
-    if alone and len(own) == len(entry) and not view.cue("one_to_one") and any(
-            m.value == "verification" for m in [*view.of("fact", "purpose"), *entry]):
+    if alone and len(own) == len(entry) and not view.cue("one_to_one") and (entry or any(
+            m.value == "verification" for m in view.of("fact", "purpose"))):
         out += [replace(m, kind="fact", name="purpose", value="identification",
                         rank=rank("purpose", "identification")) for m in alone]
         first = True
@@ -981,10 +981,10 @@ def _bracketed_region(text: str, view: _View, candidates: list[tuple[int, int, s
         owners = set(region_of(region))
         # (a region with its town bracketed after it, "La Rioja (Haro)", "Limburg
         # (Maastricht)": the town settles which country's region it is; places20)
-        if bracketed and not owners and not islands().get(region.lower()) and (
-                set(region_of(name)) & place_countries(region)):
-            owners = set(region_of(name)) & place_countries(region)
-            region = name
+        swapped = (set(region_of(name)) & place_countries(region) if bracketed and not owners
+                   and not islands().get(region.lower()) else set())
+        if swapped:
+            owners, region = swapped, name  # (the region is the name before the bracket)
         isle = islands().get(region.lower()) or paired_islands().get(region.lower())
         if isle:
             owners.add(isle)
@@ -1360,6 +1360,7 @@ def _alternatives_alike(text: str, view: _View,
         return candidates
     out = list(candidates)
     best = max(c[0] for c in candidates)
+    top_kinds = {jurisdiction(c[2]) for c in candidates if c[0] == best}
     for i, (pri_a, start_a, code_a, words_a) in enumerate(candidates):
         for j, (pri_b, start_b, code_b, _) in enumerate(candidates):
             lo = start_a + len(words_a)
@@ -1373,12 +1374,13 @@ def _alternatives_alike(text: str, view: _View,
                 # else named, a body's nationality too; where stays open, the jurisdiction
                 # not: places20)
                 near = text[max(0, start_a - _PLACE_OR_GAP):start_b + _PLACE_OR_GAP]
-                kinds = {jurisdiction(c[2]) for c in candidates if c[0] == best}
-                kinds |= {jurisdiction(code_a), jurisdiction(code_b)}
+                kinds = top_kinds | {jurisdiction(code_a), jurisdiction(code_b)}
                 if top < best and len(kinds) == 1 and border_sides().search(near):
                     top = best
-                out[i] = (top, *out[i][1:])
-                out[j] = (top, *out[j][1:])
+                # (a priority another pair raised is never written back down: "Strasbourg
+                # or Basel or Zurich" stays open)
+                out[i] = (max(top, out[i][0]), *out[i][1:])
+                out[j] = (max(top, out[j][0]), *out[j][1:])
     return out
 
 
