@@ -1083,7 +1083,7 @@ def _town_spellings() -> tuple[tuple[str, tuple[str, int, str]], ...]:
             spelt.setdefault(other, set()).add(str(city["countrycode"]))
     foreign = _foreign_spellings()
 
-    def others(name: str, codes: set[str]) -> bool:
+    def named_elsewhere(name: str, codes: set[str]) -> bool:
         # another country's place goes by the spelling, or a big city outside the EU by
         # one of its other names ("Tripolis", Libya's in German); the town's own name typed
         # without its accents ("Chania" of Chaniá, "Vasteras" of Västerås) is no other place
@@ -1092,7 +1092,7 @@ def _town_spellings() -> tuple[tuple[str, tuple[str, int, str]], ...]:
 
     return tuple(sorted(
         (name, (next(iter(codes)), 0, "after")) for name, codes in spelt.items()
-        if len(codes) == 1 and not others(name, codes) and name not in ordinary
+        if len(codes) == 1 and not named_elsewhere(name, codes) and name not in ordinary
         and _folded(name) not in ordinary and name not in skip and not calendar_word(name)))
 
 
@@ -1113,8 +1113,10 @@ def _foreign_spellings() -> frozenset[str]:
 
 def _other_spellings(city: Mapping[str, Any]) -> list[str]:
     """An EU town's other names (GeoNames) in Latin letters, one word of five letters or
-    more, opening like its own name ("Dunkerque" of "Dunkirk", "Salzbourg" of "Salzburg"):
-    its spellings in other languages, read only after a word for its municipality."""
+    more, opening like its own name ("Dunkerque" of "Dunkirk", "Salzbourg" of "Salzburg"),
+    or opening otherwise for a town of ``exonyms_town_min_population`` up ("Heraklion" of
+    Irákleion), and its own name without accents: its spellings in other languages, read
+    only after a word for "in" or for its municipality."""
     if jurisdiction(str(city["countrycode"])) != "eu":
         return []
     name = str(city["name"]).lower()
@@ -1125,8 +1127,7 @@ def _other_spellings(city: Mapping[str, Any]) -> list[str]:
     # (and its own name typed without its accents, "Vasteras" of Västerås)
     return list(dict.fromkeys(
         str(a).lower() for a in (*city["alternatenames"], _folded(str(city["name"])))
-        if _latin_name(str(a)) and " " not in str(a) and len(str(a)) >= 5
-        and str(a).lower() != name
+        if _latin_name(str(a)) and " " not in str(a) and str(a).lower() != name
         and (any_opening or _folded(str(a)).lower()[:3] == _folded(name)[:3])))
 
 
